@@ -1,0 +1,224 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/silenceper/wechat/v2/util"
+)
+
+// TokenStore is where access tokens are shared between replicas (Redis).
+type TokenStore interface {
+	GetString(ctx context.Context, key string) (string, bool, error)
+	SetString(ctx context.Context, key, val string, ttl time.Duration) error
+	DeleteStringIf(ctx context.Context, key, val string) error
+	TryLock(ctx context.Context, name string, ttl time.Duration) (unlock func(context.Context), ok bool, err error)
+}
+
+// APIError is an errcode answer from the WeCom API.
+type APIError struct {
+	API     string
+	Code    int64
+	Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("wecom %s: errcode %d: %s", e.API, e.Code, e.Message)
+}
+
+// Token errors: the token was revoked or expired early.
+func (e *APIError) tokenInvalid() bool {
+	return e.Code == 40001 || e.Code == 40014 || e.Code == 42001
+}
+
+// RateLimited reports an errcode that asks the caller to back off: 45009
+// (frequency limit), 45033 (too many concurrent calls), -1 (system busy).
+func (e *APIError) RateLimited() bool {
+	return e.Code == 45009 || e.Code == 45033 || e.Code == -1
+}
+
+// IsRateLimited reports whether err asks for a back-off.
+func IsRateLimited(err error) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.RateLimited()
+}
+
+// Client calls the WeCom server API for one self-built app. The access token
+// is shared by all replicas through the TokenStore and refreshed under a
+// lock; a token error drops it and retries the call once.
+//
+// It does its own HTTP rather than silenceper's util.PostJSON/HTTPGet:
+// those take no context on the message calls, and their errors embed the
+// request URL, which carries the access token and, for gettoken, the
+// corpsecret, straight into logs. It keeps silenceper's response types.
+type Client struct {
+	CorpID  string
+	AgentID int64
+	secret  string
+	http    *http.Client
+	tokens  TokenStore
+	log     *slog.Logger
+}
+
+// NewClient returns a client. httpClient should come from NewHTTPClient so
+// that WECOM_API_BASE is honoured.
+func NewClient(corpID string, agentID int64, secret string, httpClient *http.Client, tokens TokenStore, log *slog.Logger) *Client {
+	return &Client{CorpID: corpID, AgentID: agentID, secret: secret, http: httpClient, tokens: tokens, log: log}
+}
+
+func (c *Client) tokenKey() string {
+	return "wecom:token:" + c.CorpID + ":" + strconv.FormatInt(c.AgentID, 10)
+}
+
+// Token returns the access token, fetching it when no replica has one.
+func (c *Client) Token(ctx context.Context) (string, error) {
+	if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
+		return "", err
+	} else if ok {
+		return tok, nil
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		unlock, ok, err := c.tokens.TryLock(ctx, c.tokenKey(), 10*time.Second)
+		if err != nil {
+			return "", err
+		}
+		if ok {
+			defer unlock(context.WithoutCancel(ctx))
+			// Another replica may have stored one between our miss and the lock.
+			if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
+				return "", err
+			} else if ok {
+				return tok, nil
+			}
+			return c.fetchToken(ctx)
+		}
+		// Another replica is fetching: wait for its result.
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
+			return "", err
+		} else if ok {
+			return tok, nil
+		}
+		if time.Now().After(deadline) {
+			return "", errors.New("wecom token: timed out waiting for another replica's refresh")
+		}
+	}
+}
+
+func (c *Client) fetchToken(ctx context.Context) (string, error) {
+	q := url.Values{"corpid": {c.CorpID}, "corpsecret": {c.secret}}
+	var res struct {
+		util.CommonError
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+	if err := c.do(ctx, http.MethodGet, "gettoken", q, nil, &res); err != nil {
+		return "", err
+	}
+	if res.AccessToken == "" {
+		return "", errors.New("wecom gettoken: empty access_token")
+	}
+	// Keep a margin so that a token never expires in flight.
+	ttl := time.Duration(res.ExpiresIn)*time.Second - 5*time.Minute
+	if ttl < time.Minute {
+		ttl = time.Minute
+	}
+	if err := c.tokens.SetString(ctx, c.tokenKey(), res.AccessToken, ttl); err != nil {
+		return "", err
+	}
+	c.log.InfoContext(ctx, "wecom access token fetched", "corp", c.CorpID, "ttl", ttl)
+	return res.AccessToken, nil
+}
+
+// call POSTs req to a token-authenticated API and decodes into res, which
+// must embed util.CommonError. A token error drops the token and retries
+// once.
+func (c *Client) call(ctx context.Context, api string, extra url.Values, req, res any) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return fmt.Errorf("wecom %s: encode: %w", api, err)
+	}
+	for attempt := 0; ; attempt++ {
+		tok, err := c.Token(ctx)
+		if err != nil {
+			return fmt.Errorf("wecom %s: %w", api, err)
+		}
+		q := url.Values{"access_token": {tok}}
+		for k, v := range extra {
+			q[k] = v
+		}
+		err = c.do(ctx, http.MethodPost, api, q, body, res)
+		var ae *APIError
+		if attempt == 0 && errors.As(err, &ae) && ae.tokenInvalid() {
+			c.log.WarnContext(ctx, "wecom token rejected, refreshing", "api", api, "errcode", ae.Code)
+			if derr := c.tokens.DeleteStringIf(ctx, c.tokenKey(), tok); derr != nil {
+				return fmt.Errorf("wecom %s: drop token: %w", api, derr)
+			}
+			continue
+		}
+		return err
+	}
+}
+
+// do performs one request. Errors never contain the URL's query, which holds
+// secrets.
+func (c *Client) do(ctx context.Context, method, api string, q url.Values, body []byte, res any) error {
+	u := "https://" + WeComHost + "/cgi-bin/" + api + "?" + q.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return fmt.Errorf("wecom %s: %w", api, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // drop the URL and its token
+		}
+		return fmt.Errorf("wecom %s: %w", api, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return fmt.Errorf("wecom %s: read: %w", api, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return &HTTPError{API: api, Status: resp.StatusCode}
+	}
+	if err := util.DecodeWithError(data, res, api); err != nil {
+		var ce *util.CommonError
+		if errors.As(err, &ce) {
+			return &APIError{API: api, Code: ce.ErrCode, Message: ce.ErrMsg}
+		}
+		return fmt.Errorf("wecom %s: decode: %w", api, err)
+	}
+	return nil
+}
+
+// HTTPError is a non-200 answer: the API did not process the call.
+type HTTPError struct {
+	API    string
+	Status int
+}
+
+func (e *HTTPError) Error() string { return fmt.Sprintf("wecom %s: http status %d", e.API, e.Status) }

@@ -1,0 +1,143 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/silenceper/wechat/v2/util"
+	"github.com/silenceper/wechat/v2/work/message"
+)
+
+// MaxTextBytes is WeCom's limit on a text message's content.
+const MaxTextBytes = 2048
+
+// OutMessage is the body of message/send. AgentID is an integer, as in
+// WeCom's documents (silenceper's SendRequestCommon has it as a string).
+type OutMessage struct {
+	ToUser                 string        `json:"touser"`
+	MsgType                string        `json:"msgtype"`
+	AgentID                int64         `json:"agentid"`
+	Text                   *TextContent  `json:"text,omitempty"`
+	TemplateCard           *TemplateCard `json:"template_card,omitempty"`
+	EnableDuplicateCheck   int           `json:"enable_duplicate_check,omitempty"`
+	DuplicateCheckInterval int           `json:"duplicate_check_interval,omitempty"`
+}
+
+// TextContent is a text message's content.
+type TextContent struct {
+	Content string `json:"content"`
+}
+
+// TextMessage returns a text message to one user. Content must be at most
+// MaxTextBytes; use SplitText first.
+func TextMessage(to, content string) OutMessage {
+	return OutMessage{ToUser: to, MsgType: "text", Text: &TextContent{Content: content}}
+}
+
+// CardMessage returns a template card message to one or more users.
+func CardMessage(card TemplateCard, to ...string) OutMessage {
+	return OutMessage{ToUser: strings.Join(to, "|"), MsgType: "template_card", TemplateCard: &card}
+}
+
+// SendResult is what message/send answers: the message id and, for cards,
+// the response_code that later updates it.
+type SendResult = message.SendResponse
+
+// Send sends an app message. It checks text length and card validity first.
+func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
+	m.AgentID = c.AgentID
+	switch {
+	case m.Text != nil && len(m.Text.Content) > MaxTextBytes:
+		return nil, fmt.Errorf("wecom message/send: text of %d bytes exceeds %d", len(m.Text.Content), MaxTextBytes)
+	case m.TemplateCard != nil:
+		if err := m.TemplateCard.Validate(); err != nil {
+			return nil, fmt.Errorf("wecom message/send: invalid card: %w", err)
+		}
+	}
+	var res SendResult
+	if err := c.call(ctx, "message/send", nil, m, &res); err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// CardUpdate is the body of message/update_template_card: either Button
+// (replace the clicked button's text) or a whole new TemplateCard.
+type CardUpdate struct {
+	UserIDs      []string      `json:"userids,omitempty"`
+	AtAll        int           `json:"atall,omitempty"`
+	AgentID      int64         `json:"agentid"`
+	ResponseCode string        `json:"response_code"`
+	Button       *ReplaceName  `json:"button,omitempty"`
+	TemplateCard *TemplateCard `json:"template_card,omitempty"`
+}
+
+// ReplaceName is the new text of a clicked button.
+type ReplaceName struct {
+	ReplaceName string `json:"replace_name"`
+}
+
+// UpdateTemplateCard changes a card already sent. silenceper has no such
+// call. A response_code works once and for 72 hours.
+func (c *Client) UpdateTemplateCard(ctx context.Context, u CardUpdate) error {
+	u.AgentID = c.AgentID
+	if u.TemplateCard != nil {
+		if err := u.TemplateCard.Validate(); err != nil {
+			return fmt.Errorf("wecom update_template_card: invalid card: %w", err)
+		}
+	}
+	var res struct {
+		util.CommonError
+		InvalidUser []string `json:"invaliduser"`
+	}
+	return c.call(ctx, "message/update_template_card", nil, u, &res)
+}
+
+// Menu is the app menu of menu/create.
+type Menu struct {
+	Buttons []MenuButton `json:"button"`
+}
+
+// MenuButton is a top-level or sub-menu item; Type "click" posts EventKey.
+type MenuButton struct {
+	Type      string       `json:"type,omitempty"`
+	Name      string       `json:"name"`
+	Key       string       `json:"key,omitempty"`
+	URL       string       `json:"url,omitempty"`
+	SubButton []MenuButton `json:"sub_button,omitempty"`
+}
+
+// CreateMenu replaces the app's menu.
+func (c *Client) CreateMenu(ctx context.Context, m Menu) error {
+	var res struct{ util.CommonError }
+	q := url.Values{"agentid": {strconv.FormatInt(c.AgentID, 10)}}
+	return c.call(ctx, "menu/create", q, m, &res)
+}
+
+// SplitText cuts s into parts of at most max bytes, never inside a UTF-8
+// character, preferring to cut after a newline.
+func SplitText(s string, max int) []string {
+	if max < utf8.UTFMax {
+		max = utf8.UTFMax
+	}
+	var parts []string
+	for len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if nl := strings.LastIndexByte(s[:cut], '\n'); nl >= cut/2 {
+			cut = nl + 1
+		}
+		parts = append(parts, s[:cut])
+		s = s[cut:]
+	}
+	if s != "" || len(parts) == 0 {
+		parts = append(parts, s)
+	}
+	return parts
+}

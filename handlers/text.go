@@ -1,0 +1,79 @@
+package handlers
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/config"
+)
+
+// Menu keys of the app menu (zwgk menu sync).
+const (
+	MenuSubmit   = "submit"
+	MenuTodo     = "todo"
+	MenuRegister = "register12345"
+	MenuQuery    = "query"
+	MenuHelp     = "help"
+)
+
+// AppMenu is the app's menu: 提交公开申请 / 我的待办 / 更多.
+func AppMenu() bot.Menu {
+	return bot.Menu{Buttons: []bot.MenuButton{
+		{Type: "click", Name: "提交公开申请", Key: MenuSubmit},
+		{Type: "click", Name: "我的待办", Key: MenuTodo},
+		{Name: "更多", SubButton: []bot.MenuButton{
+			{Type: "click", Name: "登记12345", Key: MenuRegister},
+			{Type: "click", Name: "查询", Key: MenuQuery},
+			{Type: "click", Name: "帮助", Key: MenuHelp},
+		}},
+	}}
+}
+
+// User-facing texts. Short, polite, in the bureau's own terms.
+const (
+	msgGreeting      = "%s，您好！欢迎使用政务公开助手。发送「帮助」可查看可办理的事项。"
+	msgNotUnderstood = "抱歉，没有理解您的意思。请发送「帮助」查看可办理的事项。"
+	msgNotYet        = "该功能正在建设中，敬请期待。如有急事，请联系综合办公室。"
+	msgMenuUnknown   = "该菜单项暂不可用，请发送「帮助」查看可办理的事项。"
+	msgCardUnknown   = "该卡片已失效或暂不支持此操作。"
+	msgUnsupported   = "暂不支持此类消息，请发送文字。发送「帮助」可查看可办理的事项。"
+	msgInternalError = "抱歉，系统处理您的消息时出错，已记录。请稍后再试，或联系综合办公室。"
+)
+
+// helpText lists what the bot does for this person.
+func helpText(p config.Person) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s，您好！政务公开助手可以办理：\n", p.Name)
+	b.WriteString("1. 提交公开申请：填写信息公开审批单，经股室负责人、办公室（重大事项报主要负责人）审核后由办公室发布。\n")
+	b.WriteString("2. 我的待办：查看待您审核或办理的事项。\n")
+	b.WriteString("3. 登记12345：登记12345热线转办的群众诉求，限时办结、件件有回音。\n")
+	b.WriteString("4. 查询：发送「查询 编号」查看审批单或工单的办理进度。\n")
+	b.WriteString("5. 帮助：显示本说明。\n")
+	b.WriteString("目前可用：帮助。其他功能正在建设中，上线后将另行通知。\n")
+	b.WriteString("使用下方菜单或直接发送上述文字即可。")
+	return b.String()
+}
+
+// strangerText refuses someone not on the roster and names whom to ask:
+// the head of the office section, or else the office reviewers.
+func strangerText(r *config.Roster) string {
+	var names []string
+	for _, s := range r.Sections {
+		if s.Name == "综合办公室" {
+			if p, ok := r.Person(s.Head); ok {
+				names = append(names, p.Name)
+			}
+		}
+	}
+	if len(names) == 0 {
+		for _, p := range r.WithRole(config.RoleOffice) {
+			names = append(names, p.Name)
+		}
+	}
+	who := "综合办公室"
+	if len(names) > 0 {
+		who += "（" + strings.Join(names, "、") + "）"
+	}
+	return "您好，您尚未登记为本应用的使用人员，暂时无法办理。请联系" + who + "将您加入人员名单。"
+}

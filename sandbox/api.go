@@ -1,0 +1,304 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/bot"
+)
+
+// WeCom errcodes the sandbox answers with.
+const (
+	errInvalidCredential = 40001
+	errInvalidCorpID     = 40013
+	errInvalidToken      = 40014
+	errTokenExpired      = 42001
+	errInvalidAgent      = 40056
+	errBadJSON           = 47001
+	errContentTooLong    = 45002
+	errInvalidTaskID     = 42014
+	errDuplicateTaskID   = 42013
+	errInvalidCard       = 40058
+	errInvalidCode       = 42015
+	errNoValidUser       = 81013
+)
+
+const (
+	tokenLifetime        = 7200 * time.Second
+	responseCodeLifetime = 72 * time.Hour
+)
+
+// Handler serves WeCom's server API under /cgi-bin/.
+func (s *Sandbox) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /cgi-bin/gettoken", s.getToken)
+	mux.HandleFunc("POST /cgi-bin/message/send", s.withToken("message/send", (*Corp).apiSend))
+	mux.HandleFunc("POST /cgi-bin/message/update_template_card", s.withToken("message/update_template_card", (*Corp).apiUpdateCard))
+	mux.HandleFunc("POST /cgi-bin/menu/create", s.withToken("menu/create", (*Corp).apiCreateMenu))
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeErr(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
+}
+
+func (s *Sandbox) getToken(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	c, ok := s.Corp(q.Get("corpid"))
+	if !ok {
+		writeErr(w, errInvalidCorpID, "invalid corpid")
+		return
+	}
+	c.mu.Lock()
+	c.tokenFetches++
+	fail := c.takeFault("gettoken")
+	c.mu.Unlock()
+	if fail != nil {
+		fail.write(w)
+		return
+	}
+	if q.Get("corpsecret") != c.cfg.Secret {
+		writeErr(w, errInvalidCredential, "invalid credential")
+		return
+	}
+	tok := randomHex(32)
+	s.mu.Lock()
+	s.tokens[tok] = &issuedToken{corp: c, expires: s.Now().Add(tokenLifetime)}
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "access_token": tok, "expires_in": int(tokenLifetime.Seconds())})
+}
+
+// withToken resolves the access_token to its corp and hands the request on.
+func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r *http.Request, body []byte)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tok := r.URL.Query().Get("access_token")
+		s.mu.Lock()
+		it, ok := s.tokens[tok]
+		now := s.Now()
+		s.mu.Unlock()
+		if !ok {
+			writeErr(w, errInvalidToken, "invalid access_token")
+			return
+		}
+		if now.After(it.expires) {
+			writeErr(w, errTokenExpired, "access_token expired")
+			return
+		}
+		c := it.corp
+		c.mu.Lock()
+		c.apiCalls[api]++
+		fail := c.takeFault(api)
+		c.mu.Unlock()
+		if fail != nil {
+			fail.write(w)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, 2<<20))
+		if err != nil {
+			writeErr(w, errBadJSON, "cannot read body")
+			return
+		}
+		h(c, w, r, body)
+	}
+}
+
+// sendRequest is message/send as WeCom parses it: agentid must be a number.
+type sendRequest struct {
+	ToUser       string            `json:"touser"`
+	MsgType      string            `json:"msgtype"`
+	AgentID      json.Number       `json:"agentid"`
+	Text         *bot.TextContent  `json:"text"`
+	TemplateCard *bot.TemplateCard `json:"template_card"`
+}
+
+func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req sendRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeErr(w, errBadJSON, "data format error: "+err.Error())
+		return
+	}
+	if id, err := req.AgentID.Int64(); err != nil || id != c.cfg.AgentID {
+		writeErr(w, errInvalidAgent, "invalid agentid")
+		return
+	}
+	switch req.MsgType {
+	case "text":
+		if req.Text == nil || req.Text.Content == "" {
+			writeErr(w, errBadJSON, "text.content is required")
+			return
+		}
+		if len(req.Text.Content) > bot.MaxTextBytes {
+			writeErr(w, errContentTooLong, "content size out of limit")
+			return
+		}
+	case "template_card":
+		if req.TemplateCard == nil {
+			writeErr(w, errBadJSON, "template_card is required")
+			return
+		}
+		if !bot.ValidTaskID(req.TemplateCard.TaskID) && req.TemplateCard.CardType != bot.CardTextNotice {
+			writeErr(w, errInvalidTaskID, "invalid task_id")
+			return
+		}
+		if err := req.TemplateCard.Validate(); err != nil {
+			writeErr(w, errInvalidCard, "invalid template_card: "+err.Error())
+			return
+		}
+	default:
+		writeErr(w, errBadJSON, "msgtype not supported by the sandbox: "+req.MsgType)
+		return
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var valid, invalid []string
+	for _, u := range strings.Split(req.ToUser, "|") {
+		if u == "" {
+			continue
+		}
+		if len(c.users) > 0 && !c.users[u] {
+			invalid = append(invalid, u)
+			continue
+		}
+		valid = append(valid, u)
+	}
+	if len(valid) == 0 {
+		writeErr(w, errNoValidUser, "all touser invalid")
+		return
+	}
+	var code string
+	if req.TemplateCard != nil && req.TemplateCard.TaskID != "" {
+		if c.taskIDs[req.TemplateCard.TaskID] {
+			writeErr(w, errDuplicateTaskID, "task_id exists")
+			return
+		}
+		c.taskIDs[req.TemplateCard.TaskID] = true
+		if req.TemplateCard.CardType != bot.CardTextNotice {
+			code = c.issueCode(req.TemplateCard.TaskID, valid)
+		}
+	}
+	msgID := "sbx" + strconv.FormatInt(c.sb.seqLocked(), 10)
+	for _, u := range valid {
+		rec := &Received{MsgID: msgID, At: c.sb.Now(), MsgType: req.MsgType, ResponseCode: code}
+		if req.Text != nil {
+			rec.Text = req.Text.Content
+		}
+		if req.TemplateCard != nil {
+			card := *req.TemplateCard
+			card.ButtonList = append([]bot.CardButton(nil), card.ButtonList...)
+			rec.Card = &card
+		}
+		c.deliver(u, rec)
+	}
+	writeJSON(w, map[string]any{
+		"errcode": 0, "errmsg": "ok", "msgid": msgID, "response_code": code,
+		"invaliduser": strings.Join(invalid, "|"),
+	})
+}
+
+func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req struct {
+		UserIDs      []string          `json:"userids"`
+		AtAll        int               `json:"atall"`
+		AgentID      json.Number       `json:"agentid"`
+		ResponseCode string            `json:"response_code"`
+		Button       *bot.ReplaceName  `json:"button"`
+		TemplateCard *bot.TemplateCard `json:"template_card"`
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeErr(w, errBadJSON, "data format error: "+err.Error())
+		return
+	}
+	if id, err := req.AgentID.Int64(); err != nil || id != c.cfg.AgentID {
+		writeErr(w, errInvalidAgent, "invalid agentid")
+		return
+	}
+	if (req.Button == nil) == (req.TemplateCard == nil) {
+		writeErr(w, errBadJSON, "exactly one of button and template_card is required")
+		return
+	}
+	if req.TemplateCard != nil {
+		if err := req.TemplateCard.Validate(); err != nil {
+			writeErr(w, errInvalidCard, "invalid template_card: "+err.Error())
+			return
+		}
+	}
+	if len(req.UserIDs) == 0 && req.AtAll != 1 {
+		writeErr(w, errNoValidUser, "userids or atall is required")
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rc, ok := c.codes[req.ResponseCode]
+	switch {
+	case !ok:
+		writeErr(w, errInvalidCode, "invalid response_code")
+		return
+	case rc.used:
+		writeErr(w, errInvalidCode, "response_code has been used")
+		return
+	case c.sb.Now().After(rc.issued.Add(responseCodeLifetime)):
+		writeErr(w, errInvalidCode, "response_code expired")
+		return
+	}
+	rc.used = true
+	targets := req.UserIDs
+	if req.AtAll == 1 {
+		targets = rc.users
+	}
+	for _, u := range targets {
+		for _, rec := range c.inbox[u] {
+			if rec.Card == nil || rec.Card.TaskID != rc.taskID {
+				continue
+			}
+			if req.Button != nil {
+				rec.ReplacedButton = req.Button.ReplaceName
+			} else {
+				card := *req.TemplateCard
+				rec.Card = &card
+				rec.ReplacedButton = ""
+			}
+			rec.Updates++
+		}
+	}
+	c.notifyLocked()
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
+}
+
+func (c *Corp) apiCreateMenu(w http.ResponseWriter, r *http.Request, body []byte) {
+	if id, err := strconv.ParseInt(r.URL.Query().Get("agentid"), 10, 64); err != nil || id != c.cfg.AgentID {
+		writeErr(w, errInvalidAgent, "invalid agentid")
+		return
+	}
+	var m bot.Menu
+	if err := json.Unmarshal(body, &m); err != nil || len(m.Buttons) == 0 || len(m.Buttons) > 3 {
+		writeErr(w, errBadJSON, "menu must have 1 to 3 buttons")
+		return
+	}
+	for _, b := range m.Buttons {
+		if len(b.SubButton) > 5 {
+			writeErr(w, errBadJSON, "a menu has at most 5 sub buttons")
+			return
+		}
+	}
+	c.mu.Lock()
+	c.menu = &m
+	c.notifyLocked()
+	c.mu.Unlock()
+	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
+}
+
+func (s *Sandbox) seqLocked() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nextSeq()
+}

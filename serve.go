@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/outbox"
+	"github.com/zwgk-bot/zwgk/storage"
+)
+
+// service is the running bot: its stores, WeCom client, handlers and
+// outbox worker. serve, demo and the end-to-end tests build it the same way.
+type service struct {
+	cfg    config.Config
+	roster *config.Roster
+	log    *slog.Logger
+	db     *storage.DB
+	redis  *storage.Redis
+	client *bot.Client
+	bot    *handlers.Bot
+	worker *outbox.Worker
+	now    func() time.Time
+}
+
+// businessLocation is where the bureau's days begin and end.
+func businessLocation() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		// time/tzdata is embedded, so this cannot happen in the binary.
+		panic(err)
+	}
+	return loc
+}
+
+// openService connects to Postgres and Redis, applies migrations and wires
+// the parts. The caller must call close.
+func openService(ctx context.Context, cfg config.Config, roster *config.Roster, log *slog.Logger) (*service, error) {
+	db, err := storage.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.InfoContext(ctx, "migrations applied", "count", n)
+	}
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	hc, err := bot.NewHTTPClient(map[string]string{bot.WeComHost: cfg.APIBase})
+	if err != nil {
+		db.Close()
+		rdb.Close()
+		return nil, err
+	}
+	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now}
+	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
+	s.worker = outbox.NewWorker(db, s.client, log)
+	s.bot = &handlers.Bot{
+		DB: db, Redis: rdb, Roster: roster, Log: log,
+		Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
+	}
+	return s, nil
+}
+
+func (s *service) close() {
+	s.redis.Close()
+	s.db.Close()
+}
+
+// routes is every HTTP route of the bot.
+func (s *service) routes(mux *http.ServeMux) error {
+	cr, err := bot.NewCrypto(s.cfg.Token, s.cfg.AESKey, s.cfg.CorpID)
+	if err != nil {
+		return fmt.Errorf("WECOM_AES_KEY: %w", err)
+	}
+	mux.Handle("/wecom/callback", &bot.Callback{
+		Crypto: cr, AgentID: strconv.FormatInt(s.cfg.AgentID, 10),
+		Receiver: s.bot, Now: s.now, Log: s.log,
+	})
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", s.ready)
+	return nil
+}
+
+func (s *service) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	var problems []string
+	if err := s.db.PingContext(ctx); err != nil {
+		problems = append(problems, "postgres: "+err.Error())
+	}
+	if err := s.redis.Ping(ctx); err != nil {
+		problems = append(problems, "redis: "+err.Error())
+	}
+	if len(problems) > 0 {
+		s.log.WarnContext(ctx, "not ready", "problems", problems)
+		http.Error(w, "not ready", http.StatusServiceUnavailable)
+		return
+	}
+	w.Write([]byte("ready\n"))
+}
+
+// listen opens addr with a message that says what to do when it is taken.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return nil, fmt.Errorf("HTTP_ADDR %s is already in use: stop the other program or set HTTP_ADDR to a free address", addr)
+		}
+		return nil, fmt.Errorf("HTTP_ADDR %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serveUntil serves h on ln until ctx ends, runs background work beside it,
+// then shuts down in order: stop accepting and finish requests, stop the
+// background work, and return for the caller to close the pools.
+func serveUntil(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, background ...func(context.Context)) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	bgCtx, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, f := range background {
+		wg.Go(func() { f(bgCtx) })
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.InfoContext(ctx, "listening", "addr", ln.Addr().String())
+
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutCtx); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	stopBG()
+	wg.Wait()
+	if serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return nil
+}
+
+// loadConfig reads the environment and the roster.
+func loadConfig(e *env) (config.Config, *config.Roster, error) {
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	roster, err := config.LoadRoster(cfg.RosterFile)
+	if err != nil {
+		return config.Config{}, nil, err
+	}
+	return cfg, roster, nil
+}
+
+func cmdServe(ctx context.Context, e *env, _ []string) error {
+	cfg, roster, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	e.log.Info("starting", "version", version, "config", cfg.String())
+	s, err := openService(ctx, cfg, roster, e.log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	mux := http.NewServeMux()
+	if err := s.routes(mux); err != nil {
+		return err
+	}
+	ln, err := listen(cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	return serveUntil(ctx, e.log, ln, mux, s.worker.Run)
+}
+
+func cmdMigrate(ctx context.Context, e *env, _ []string) error {
+	// Migrating needs the database alone, not the whole configuration.
+	url := e.getenv(config.EnvDatabaseURL)
+	if url == "" {
+		return fmt.Errorf("%s: required", config.EnvDatabaseURL)
+	}
+	db, err := storage.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "migrations applied: %d\n", n)
+	return nil
+}
+
+func cmdMenu(ctx context.Context, e *env, args []string) error {
+	if len(args) != 1 || args[0] != "sync" {
+		return fmt.Errorf("usage: zwgk menu sync")
+	}
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return err
+	}
+	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	hc, err := bot.NewHTTPClient(map[string]string{bot.WeComHost: cfg.APIBase})
+	if err != nil {
+		return err
+	}
+	c := bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, e.log)
+	if err := c.CreateMenu(ctx, handlers.AppMenu()); err != nil {
+		return fmt.Errorf("menu sync: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "menu created: 提交公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
+	return nil
+}

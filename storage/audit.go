@@ -1,0 +1,52 @@
+package storage
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// AuditEntry is one recorded state change.
+type AuditEntry struct {
+	ID       int64           `db:"id"`
+	At       time.Time       `db:"at"`
+	Actor    string          `db:"actor"`
+	Action   string          `db:"action"`
+	Entity   string          `db:"entity"`
+	EntityID string          `db:"entity_id"`
+	Detail   json.RawMessage `db:"detail"`
+}
+
+// Audit appends an entry to the audit log. Call it in the transaction of
+// the change it records. detail may be nil.
+func Audit(ctx context.Context, q sqlx.ExtContext, actor, action, entity, entityID string, detail any) error {
+	d := []byte("{}")
+	if detail != nil {
+		var err error
+		if d, err = json.Marshal(detail); err != nil {
+			return fmt.Errorf("audit detail: %w", err)
+		}
+	}
+	_, err := q.ExecContext(ctx, `
+		INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5)`,
+		actor, action, entity, entityID, d)
+	if err != nil {
+		return fmt.Errorf("audit %s %s/%s: %w", action, entity, entityID, err)
+	}
+	return nil
+}
+
+// AuditTrail returns the entries of one entity, oldest first.
+func AuditTrail(ctx context.Context, q sqlx.QueryerContext, entity, entityID string) ([]AuditEntry, error) {
+	var out []AuditEntry
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
+		WHERE entity = $1 AND entity_id = $2 ORDER BY id`, entity, entityID)
+	if err != nil {
+		return nil, fmt.Errorf("audit trail %s/%s: %w", entity, entityID, err)
+	}
+	return out, nil
+}
