@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/silenceper/wechat/v2/util"
-	"github.com/silenceper/wechat/v2/work/message"
 )
 
 // MaxTextBytes is WeCom's limit on a text message's content.
@@ -44,8 +43,18 @@ func CardMessage(card TemplateCard, to ...string) OutMessage {
 }
 
 // SendResult is what message/send answers: the message id and, for cards,
-// the response_code that later updates it.
-type SendResult = message.SendResponse
+// the response_code that later updates it. Its fields mirror silenceper's
+// message.SendResponse, whose package would link go-redis v8 in through
+// silenceper's credential and cache packages.
+type SendResult struct {
+	util.CommonError
+	InvalidUser    string `json:"invaliduser"`
+	InvalidParty   string `json:"invalidparty"`
+	InvalidTag     string `json:"invalidtag"`
+	UnlicensedUser string `json:"unlicenseduser"`
+	MsgID          string `json:"msgid"`
+	ResponseCode   string `json:"response_code"`
+}
 
 // Send sends an app message. It checks text length and card validity first.
 func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
