@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -143,7 +144,11 @@ func demoDatabaseURL(ctx context.Context, raw string) (string, error) {
 		return "", fmt.Errorf("demo database: %w", err)
 	}
 	if !exists {
-		if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(demoDatabase)); err != nil {
+		_, err := db.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(demoDatabase))
+		var pe *pq.Error
+		// Another demo may have created it in the meantime: 42P04, or 23505
+		// when both inserted into pg_database at once.
+		if err != nil && !(errors.As(err, &pe) && (pe.Code == "42P04" || pe.Code == "23505")) {
 			return "", fmt.Errorf("create demo database %s: %w", demoDatabase, err)
 		}
 	}

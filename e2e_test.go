@@ -539,3 +539,76 @@ func cloneValues(v url.Values) url.Values {
 	}
 	return out
 }
+
+// TestDemoAnswersThroughItsSandbox starts `zwgk demo` as the README's
+// command does and plays one exchange through its user API.
+func TestDemoAnswersThroughItsSandbox(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	env := map[string]string{
+		"DATABASE_URL": storagetest.DatabaseURL(),
+		"REDIS_URL":    storagetest.RedisURL(),
+		"HTTP_ADDR":    addr,
+	}
+	var stdout syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"demo"}, func(k string) string { return env[k] }, &stdout, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("demo returned %v", err)
+		}
+	}()
+	base := "http://" + addr
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("demo not ready: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(stdout.String(), base) || !strings.Contains(stdout.String(), "zhangwei") {
+		t.Errorf("demo did not print where to look:\n%s", stdout.String())
+	}
+	resp, err := http.Post(base+"/sandbox/api/users/zhangwei/text", "text/plain", strings.NewReader("帮助"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "政务公开助手可以办理") {
+		t.Fatalf("demo answered %d %s", resp.StatusCode, body)
+	}
+	resp, err = http.Post(base+"/sandbox/api/users/nobody/text", "text/plain", strings.NewReader("帮助"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 404 {
+		t.Fatalf("unknown demo user: status %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestDemoRefusesATakenPort(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	env := map[string]string{"HTTP_ADDR": ln.Addr().String()}
+	err = run(context.Background(), []string{"demo"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "already in use") {
+		t.Fatalf("demo on a taken port: %v, want an 'already in use' error", err)
+	}
+}

@@ -115,7 +115,7 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 type sendRequest struct {
 	ToUser       string            `json:"touser"`
 	MsgType      string            `json:"msgtype"`
-	AgentID      json.Number       `json:"agentid"`
+	AgentID      json.RawMessage   `json:"agentid"`
 	Text         *bot.TextContent  `json:"text"`
 	TemplateCard *bot.TemplateCard `json:"template_card"`
 }
@@ -126,7 +126,7 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeErr(w, errBadJSON, "data format error: "+err.Error())
 		return
 	}
-	if id, err := req.AgentID.Int64(); err != nil || id != c.cfg.AgentID {
+	if !c.isAgent(req.AgentID) {
 		writeErr(w, errInvalidAgent, "invalid agentid")
 		return
 	}
@@ -209,7 +209,7 @@ func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte
 	var req struct {
 		UserIDs      []string          `json:"userids"`
 		AtAll        int               `json:"atall"`
-		AgentID      json.Number       `json:"agentid"`
+		AgentID      json.RawMessage   `json:"agentid"`
 		ResponseCode string            `json:"response_code"`
 		Button       *bot.ReplaceName  `json:"button"`
 		TemplateCard *bot.TemplateCard `json:"template_card"`
@@ -218,7 +218,7 @@ func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte
 		writeErr(w, errBadJSON, "data format error: "+err.Error())
 		return
 	}
-	if id, err := req.AgentID.Int64(); err != nil || id != c.cfg.AgentID {
+	if !c.isAgent(req.AgentID) {
 		writeErr(w, errInvalidAgent, "invalid agentid")
 		return
 	}
@@ -301,4 +301,11 @@ func (s *Sandbox) seqLocked() int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.nextSeq()
+}
+
+// isAgent reports whether raw is this app's agentid as a JSON integer (a
+// string is refused, as WeCom's documents type it as an integer).
+func (c *Corp) isAgent(raw json.RawMessage) bool {
+	id, err := strconv.ParseInt(string(raw), 10, 64)
+	return err == nil && id == c.cfg.AgentID
 }

@@ -27,7 +27,6 @@ type Corp struct {
 	apiCalls     map[string]int
 	faults       []fault
 	changed      chan struct{} // closed and replaced on every change
-	msgSeq       int64
 }
 
 // Received is a message as one user's WeCom client shows it.

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -76,10 +78,11 @@ func (u *User) base(msgType string) callbackXML {
 func (u *User) SendText(ctx context.Context, text string) (int, error) {
 	m := u.base("text")
 	m.Content = cd(text)
-	u.c.mu.Lock()
-	u.c.msgSeq++
-	m.MsgID = strconv.FormatInt(7_000_000_000_000_000_000+u.c.msgSeq, 10)
-	u.c.mu.Unlock()
+	// MsgIds must not repeat across sandbox runs: the demo's database
+	// outlives the process, and a reused id would be taken for a repeat.
+	var b [8]byte
+	rand.Read(b[:])
+	m.MsgID = strconv.FormatUint(binary.BigEndian.Uint64(b[:])>>1, 10)
 	return u.c.post(ctx, m)
 }
 

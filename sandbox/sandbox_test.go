@@ -1,0 +1,361 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/sandbox"
+	"github.com/zwgk-bot/zwgk/storage/storagetest"
+)
+
+const aesKey = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+
+type fixture struct {
+	sb     *sandbox.Sandbox
+	srv    *httptest.Server
+	corp   *sandbox.Corp
+	client *bot.Client
+	clock  *clock
+}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// newFixture registers a corp in a fresh sandbox and returns a real
+// bot.Client talking to it over HTTP, with tokens in a Redis of its own.
+func newFixture(t *testing.T, users ...string) *fixture {
+	t.Helper()
+	sb := sandbox.New()
+	clk := &clock{t: time.Now()}
+	sb.Now = clk.Now
+	srv := httptest.NewServer(sb.Handler())
+	t.Cleanup(srv.Close)
+	corp, err := sb.AddCorp(sandbox.CorpConfig{
+		CorpID: "wwsbx", Secret: "s3cret", AgentID: 1000002, Token: "tok",
+		EncodingAESKey: aesKey, CallbackURL: "http://127.0.0.1:1/unused", Users: users,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc, err := bot.NewHTTPClient(map[string]string{bot.WeComHost: srv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c := bot.NewClient("wwsbx", 1000002, "s3cret", hc, storagetest.NewRedis(t), log)
+	return &fixture{sb: sb, srv: srv, corp: corp, client: c, clock: clk}
+}
+
+func card(taskID string, buttons int) bot.TemplateCard {
+	c := bot.TemplateCard{
+		CardType:  bot.CardButtonInteraction,
+		MainTitle: &bot.CardTitle{Title: "信息公开审批", Desc: "公开审〔2026〕1号"},
+		TaskID:    taskID,
+	}
+	for i := range buttons {
+		c.ButtonList = append(c.ButtonList, bot.CardButton{Text: fmt.Sprint("按钮", i), Key: fmt.Sprint("k", i)})
+	}
+	return c
+}
+
+func apiCode(err error) int64 {
+	var ae *bot.APIError
+	if errors.As(err, &ae) {
+		return ae.Code
+	}
+	return 0
+}
+
+func TestSendRecordsPerUser(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.client.Send(ctx, bot.TextMessage("a", "你好")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.client.Send(ctx, bot.CardMessage(card("task-1", 2), "a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ResponseCode == "" || res.MsgID == "" {
+		t.Fatalf("card send answered %+v, want msgid and response_code", res)
+	}
+	a, b := f.corp.Messages("a"), f.corp.Messages("b")
+	if len(a) != 2 || a[0].Text != "你好" || a[1].Card == nil || a[1].Card.TaskID != "task-1" {
+		t.Fatalf("a received %+v", a)
+	}
+	if len(b) != 1 || b[0].Card == nil {
+		t.Fatalf("b received %+v", b)
+	}
+}
+
+func TestCardRulesEnforcedLikeWeCom(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); apiCode(err) != 42013 {
+		t.Fatalf("repeated task_id: err %v, want errcode 42013", err)
+	}
+	// The client validates before sending; post raw JSON to see the
+	// sandbox refuse what a careless client would send.
+	tok, err := f.client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := func(body any) int64 {
+		b, _ := json.Marshal(body)
+		resp, err := http.Post(f.srv.URL+"/cgi-bin/message/send?access_token="+tok, "application/json", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var r struct {
+			ErrCode int64 `json:"errcode"`
+		}
+		json.NewDecoder(resp.Body).Decode(&r)
+		return r.ErrCode
+	}
+	seven := card("seven", 7)
+	longID := card(strings.Repeat("x", 129), 1)
+	badChar := card("has space", 1)
+	notice := bot.TemplateCard{CardType: bot.CardTextNotice, MainTitle: &bot.CardTitle{Title: "通知"}}
+	cases := []struct {
+		name string
+		body any
+		want int64
+	}{
+		{"seven buttons", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &seven}, 40058},
+		{"task_id of 129 bytes", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &longID}, 42014},
+		{"task_id with a space", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &badChar}, 42014},
+		{"text_notice without card_action", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &notice}, 40058},
+		{"agentid as a string", map[string]any{"touser": "a", "msgtype": "text", "agentid": "x", "text": map[string]string{"content": "hi"}}, 40056},
+		{"text over 2048 bytes", bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: strings.Repeat("字", 700)}}, 45002},
+	}
+	for _, c := range cases {
+		if got := raw(c.body); got != c.want {
+			t.Errorf("%s: errcode %d, want %d", c.name, got, c.want)
+		}
+	}
+	if n := len(f.corp.Messages("a")); n != 1 {
+		t.Fatalf("a holds %d messages, want only the first valid card", n)
+	}
+}
+
+func TestUnknownUsersRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "a", "b")
+	ctx := context.Background()
+	res, err := f.client.Send(ctx, bot.TextMessage("a|ghost", "hi"))
+	if err != nil || res.InvalidUser != "ghost" {
+		t.Fatalf("partly invalid: %+v, %v", res, err)
+	}
+	if _, err := f.client.Send(ctx, bot.TextMessage("ghost", "hi")); apiCode(err) != 81013 {
+		t.Fatalf("all invalid: err %v, want 81013", err)
+	}
+}
+
+func TestResponseCodeWorksOnceAndExpires(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.client.Send(ctx, bot.CardMessage(card("t1", 2), "a", "b"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upd := bot.CardUpdate{UserIDs: []string{"a", "b"}, ResponseCode: res.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已同意"}}
+	if err := f.client.UpdateTemplateCard(ctx, upd); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []string{"a", "b"} {
+		if m := f.corp.Messages(u); m[0].ReplacedButton != "已同意" {
+			t.Fatalf("%s's card shows %q, want 已同意", u, m[0].ReplacedButton)
+		}
+	}
+	if err := f.client.UpdateTemplateCard(ctx, upd); apiCode(err) != 42015 {
+		t.Fatalf("second use: err %v, want 42015", err)
+	}
+
+	res2, err := f.client.Send(ctx, bot.CardMessage(card("t2", 2), "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(72*time.Hour + time.Minute)
+	// The sandbox's tokens expire with its clock too; the client refreshes.
+	upd2 := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: res2.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已驳回"}}
+	if err := f.client.UpdateTemplateCard(ctx, upd2); apiCode(err) != 42015 {
+		t.Fatalf("after 72 h: err %v, want 42015", err)
+	}
+}
+
+func TestClickedCardCannotBeClickedAgain(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	res, err := f.client.Send(ctx, bot.CardMessage(card("t1", 2), "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.client.UpdateTemplateCard(ctx, bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: res.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已同意"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.corp.User("a").ClickButton(ctx, "t1", "k0"); !errors.Is(err, sandbox.ErrNoSuchButton) {
+		t.Fatalf("click on an answered card: %v, want ErrNoSuchButton", err)
+	}
+	if _, err := f.corp.User("b").ClickButton(ctx, "t1", "k0"); !errors.Is(err, sandbox.ErrNoSuchButton) {
+		t.Fatalf("click on someone else's card: %v, want ErrNoSuchButton", err)
+	}
+}
+
+func TestTokenRevocationAndWrongSecret(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	for range 5 {
+		if _, err := f.client.Send(ctx, bot.TextMessage("a", "x")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.corp.TokenFetches(); n != 1 {
+		t.Fatalf("gettoken %d times, want 1", n)
+	}
+	f.corp.RevokeTokens()
+	if _, err := f.client.Send(ctx, bot.TextMessage("a", "x")); err != nil {
+		t.Fatalf("send after revocation: %v", err)
+	}
+	if n := f.corp.TokenFetches(); n != 2 {
+		t.Fatalf("gettoken %d times after revocation, want 2", n)
+	}
+
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: f.srv.URL})
+	wrong := bot.NewClient("wwsbx", 1000002, "not-the-secret", hc, storagetest.NewRedis(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	_, err := wrong.Send(ctx, bot.TextMessage("a", "x"))
+	if apiCode(err) != 40001 {
+		t.Fatalf("wrong secret: %v, want errcode 40001", err)
+	}
+	if strings.Contains(err.Error(), "not-the-secret") {
+		t.Fatalf("error leaks the secret: %v", err)
+	}
+}
+
+func TestConcurrentClientsShareOneToken(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	rdb := storagetest.NewRedis(t)
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: f.srv.URL})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// Four "replicas" sharing one Redis, all starting cold at once.
+	var wg sync.WaitGroup
+	for i := range 4 {
+		c := bot.NewClient("wwsbx", 1000002, "s3cret", hc, rdb, log)
+		wg.Go(func() {
+			for range 5 {
+				if _, err := c.Send(ctx, bot.TextMessage(fmt.Sprint("u", i), "x")); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n := f.corp.TokenFetches(); n != 1 {
+		t.Fatalf("gettoken %d times across replicas, want 1", n)
+	}
+}
+
+func TestMenuCreate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	m := bot.Menu{Buttons: []bot.MenuButton{{Type: "click", Name: "帮助", Key: "help"}}}
+	if err := f.client.CreateMenu(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.corp.Menu(); got == nil || got.Buttons[0].Key != "help" {
+		t.Fatalf("menu = %+v", got)
+	}
+	four := bot.Menu{Buttons: make([]bot.MenuButton, 4)}
+	if err := f.client.CreateMenu(context.Background(), four); err == nil {
+		t.Fatal("a menu of 4 top-level buttons was accepted")
+	}
+}
+
+func TestFaultsAreTransientAndTyped(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.corp.FailNext("message/send", 1, 0, 45009)
+	_, err := f.client.Send(ctx, bot.TextMessage("a", "x"))
+	if !bot.IsRateLimited(err) {
+		t.Fatalf("45009 not reported as a rate limit: %v", err)
+	}
+	f.corp.FailNext("message/send", 1, 503, 0)
+	_, err = f.client.Send(ctx, bot.TextMessage("a", "x"))
+	var he *bot.HTTPError
+	if !errors.As(err, &he) || he.Status != 503 {
+		t.Fatalf("503 not reported as HTTPError: %v", err)
+	}
+	if _, err := f.client.Send(ctx, bot.TextMessage("a", "x")); err != nil {
+		t.Fatalf("send after faults: %v", err)
+	}
+	if n := len(f.corp.Messages("a")); n != 1 {
+		t.Fatalf("a received %d messages, want 1", n)
+	}
+}
+
+// TestCallbackRetriedUntilAnswered checks the client side: WeCom posts a
+// callback again when the bot does not answer 200 in time.
+func TestCallbackRetriedUntilAnswered(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	bot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n < 3 {
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	defer bot.Close()
+	sb := sandbox.New()
+	sb.RetryDelay = time.Millisecond
+	corp, err := sb.AddCorp(sandbox.CorpConfig{CorpID: "wwr", Secret: "s", AgentID: 1, Token: "t", EncodingAESKey: aesKey, CallbackURL: bot.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := corp.User("a").SendText(context.Background(), "hi")
+	if err != nil || st != 200 || calls != 3 {
+		t.Fatalf("status %d, err %v, calls %d; want 200 after 3 posts", st, err, calls)
+	}
+}
