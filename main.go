@@ -27,7 +27,15 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if !errors.Is(err, errUsage) {
+		var ve *config.ValidationError
+		switch {
+		case errors.Is(err, errUsage):
+		case errors.As(err, &ve):
+			fmt.Fprintln(os.Stderr, "zwgk: please fix the configuration:")
+			for _, p := range ve.Problems {
+				fmt.Fprintln(os.Stderr, "  "+p)
+			}
+		default:
 			fmt.Fprintln(os.Stderr, "zwgk:", err)
 		}
 		os.Exit(1)
@@ -39,6 +47,7 @@ var errUsage = errors.New("usage")
 
 type command struct {
 	name, args, summary string
+	detail              string // more for 'zwgk help <command>'
 	run                 func(ctx context.Context, e *env, args []string) error
 }
 
@@ -52,12 +61,20 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		{"serve", "", "run the bot: WeCom callback, outbox worker, health endpoints", cmdServe},
-		{"migrate", "", "apply database migrations and exit", cmdMigrate},
-		{"demo", "", "run the bot with a local WeCom sandbox and the example roster", cmdDemo},
-		{"menu", "sync", "create the app menu in WeCom (提交公开申请 / 我的待办 / 更多)", cmdMenu},
-		{"version", "", "print the version", cmdVersion},
-		{"help", "[command]", "explain the commands and the environment variables", nil},
+		{"serve", "", "run the bot: WeCom callback, outbox worker, health endpoints", `Serves on HTTP_ADDR:
+  /wecom/callback   WeCom's callback URL (GET verification, POST messages)
+  /healthz          the process is up
+  /readyz           Postgres and Redis answer
+Migrations are applied at start under an advisory lock, so replicas may
+start together. SIGTERM stops accepting, finishes in-flight work, closes pools.`, cmdServe},
+		{"migrate", "", "apply database migrations and exit", "Applies the embedded migrations to DATABASE_URL and exits.", cmdMigrate},
+		{"demo", "", "run the bot with a local WeCom sandbox and the example roster", `Starts the bot and a local WeCom sandbox in one process, with the example
+roster (or ROSTER_FILE). Needs only DATABASE_URL and REDIS_URL (defaults:
+local Postgres and Redis); it uses its own database zwgk_demo and Redis
+prefix zwgk-demo:. Prints the address to open. Nothing leaves the machine.`, cmdDemo},
+		{"menu", "sync", "create the app menu in WeCom (提交公开申请 / 我的待办 / 更多)", "Creates the app menu through WeCom's menu/create API.", cmdMenu},
+		{"version", "", "print the version", "", cmdVersion},
+		{"help", "[command]", "explain the commands and the environment variables", "", nil},
 	}
 }
 
@@ -129,8 +146,8 @@ func help(w io.Writer, args []string) error {
 		for _, c := range commands() {
 			if c.name == args[0] {
 				fmt.Fprintf(w, "usage: zwgk %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
-				if extra, ok := commandHelp[c.name]; ok {
-					fmt.Fprintln(w, "\n"+extra)
+				if c.detail != "" {
+					fmt.Fprintln(w, "\n"+c.detail)
 				}
 				return nil
 			}
@@ -151,21 +168,6 @@ func help(w io.Writer, args []string) error {
 		fmt.Fprintf(w, "  %-16s %s%s%s\n", v.Name, v.Meaning, req, def)
 	}
 	return nil
-}
-
-var commandHelp = map[string]string{
-	"serve": `Serves on HTTP_ADDR:
-  /wecom/callback   WeCom's callback URL (GET verification, POST messages)
-  /healthz          the process is up
-  /readyz           Postgres and Redis answer
-Migrations are applied at start under an advisory lock, so replicas may
-start together. SIGTERM stops accepting, finishes in-flight work, closes pools.`,
-	"migrate": `Applies the embedded migrations to DATABASE_URL and exits.`,
-	"demo": `Starts the bot and a local WeCom sandbox in one process, with the example
-roster. Needs only DATABASE_URL and REDIS_URL (defaults: local Postgres and
-Redis); it uses its own database zwgk_demo and Redis prefix zwgk-demo:.
-Prints the address to open. Nothing leaves the machine.`,
-	"menu": `zwgk menu sync: creates the app menu through WeCom's menu/create API.`,
 }
 
 func cmdVersion(_ context.Context, e *env, _ []string) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/outbox"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // service is the running bot: its stores, WeCom client, handlers and
@@ -58,6 +59,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	if n > 0 {
 		log.InfoContext(ctx, "migrations applied", "count", n)
 	}
+	warnCalendar(log, time.Now())
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
 	if err != nil {
 		db.Close()
@@ -179,7 +181,11 @@ func loadConfig(e *env) (config.Config, *config.Roster, error) {
 	}
 	roster, err := config.LoadRoster(cfg.RosterFile)
 	if err != nil {
-		return config.Config{}, nil, err
+		var ve *config.ValidationError
+		if errors.As(err, &ve) {
+			return config.Config{}, nil, err
+		}
+		return config.Config{}, nil, fmt.Errorf("%s: %w", config.EnvRosterFile, err)
 	}
 	return cfg, roster, nil
 }
@@ -248,4 +254,15 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "menu created: 提交公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
 	return nil
+}
+
+// warnCalendar warns when the working-day calendar is about to run out:
+// deadlines beyond it cannot be computed, and the next year's holiday
+// notice must be added (config extra YAML) before then.
+func warnCalendar(log *slog.Logger, now time.Time) {
+	until := workflow.DefaultCalendar().CoveredUntil()
+	if left := until.Sub(now); left < 60*24*time.Hour {
+		log.Warn("working-day calendar ends soon: add the State Council's holiday notice for the next year",
+			"covered_until", until.Format(time.DateOnly), "days_left", int(left.Hours()/24))
+	}
 }
