@@ -215,7 +215,7 @@ func TestHelpByTextAndMenu(t *testing.T) {
 		t.Fatalf("send = %d, %v", st, err)
 	}
 	texts := h.waitTexts("zhangwei", 1)
-	for _, want := range []string{"张伟", "提交公开申请", "登记12345", "帮助"} {
+	for _, want := range []string{"张伟", "提交", "我的申请", "查询", "登记12345", "帮助"} {
 		if !strings.Contains(texts[0], want) {
 			t.Errorf("help text lacks %q:\n%s", want, texts[0])
 		}
@@ -523,7 +523,7 @@ func TestMigrateCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"migrate"}, env, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "migrations applied: 2") {
+	if !strings.HasPrefix(out.String(), "migrations applied: ") || strings.HasPrefix(out.String(), "migrations applied: 0") {
 		t.Fatalf("first migrate said %q", out.String())
 	}
 	out.Reset()

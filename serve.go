@@ -75,8 +75,9 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
 	s.worker = outbox.NewWorker(db, s.client, log)
 	s.bot = &handlers.Bot{
-		DB: db, Redis: rdb, Roster: roster, Log: log,
-		Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
+		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: workflow.DefaultCalendar(),
+		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret),
+		Roster: roster, Log: log, Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
 	}
 	return s, nil
 }
@@ -100,6 +101,7 @@ func (s *service) routes(mux *http.ServeMux) error {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("GET /forms/{id}", s.bot.ServeForm)
 	return nil
 }
 

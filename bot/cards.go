@@ -123,8 +123,12 @@ type CardButtonStyle struct {
 	QuestionKey string `json:"question_key"`
 }
 
-// MaxButtons is WeCom's limit on a button_interaction card.
-const MaxButtons = 6
+// Limits of a template card: buttons of a button_interaction card, and
+// key-value lines.
+const (
+	MaxButtons = 6
+	MaxFields  = 6
+)
 
 var taskIDPattern = regexp.MustCompile(`^[0-9A-Za-z_\-@]{1,128}$`)
 
@@ -177,6 +181,9 @@ func (c *TemplateCard) Validate() error {
 		if b.Text == "" || b.Key == "" || len(b.Key) > 1024 {
 			bad("button %d needs text and a key of at most 1024 bytes", i)
 		}
+	}
+	if len(c.HorizontalContentList) > MaxFields {
+		bad("at most %d horizontal_content_list items, got %d", MaxFields, len(c.HorizontalContentList))
 	}
 	for i, f := range c.HorizontalContentList {
 		if f.KeyName == "" {

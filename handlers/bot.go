@@ -8,12 +8,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // seenTTL is how long the Redis fast path remembers a handled callback;
@@ -22,24 +24,35 @@ const seenTTL = 10 * time.Minute
 
 // Bot handles callbacks. Its fields are its dependencies, set once.
 type Bot struct {
-	DB       *storage.DB
-	Redis    *storage.Redis
-	Roster   *config.Roster
-	Log      *slog.Logger
-	Now      func() time.Time
-	Location *time.Location // business time zone (Asia/Shanghai)
+	DB         *storage.DB
+	Redis      *storage.Redis
+	Sessions   *storage.Session
+	Calendar   *workflow.Calendar
+	PublicURL  string // base of links in cards, without trailing slash
+	LinkSecret []byte // HMAC key of those links
+	Roster     *config.Roster
+	Log        *slog.Logger
+	Now        func() time.Time
+	Location   *time.Location // business time zone (Asia/Shanghai)
 	// Queued is called after a commit that queued outbound calls, to wake
 	// the outbox worker. May be nil.
 	Queued func()
 }
 
-// turn is one callback being handled: the transaction and what it queued.
+// turn is one callback being handled: the transaction, what it queued,
+// and the Redis writes to make once the transaction has committed (so that
+// a rolled-back turn leaves the conversation as it was).
 type turn struct {
 	tx     *storage.Tx
 	m      *bot.Message
+	now    time.Time
 	person config.Person
 	queued int
+	after  []func(context.Context) error
 }
+
+// afterCommit defers f until the turn's transaction has committed.
+func (t *turn) afterCommit(f func(context.Context) error) { t.after = append(t.after, f) }
 
 // Receive implements bot.Receiver. It acts on each callback at most once:
 // the inbox row and every effect commit together, so a repeat finds the row
@@ -61,14 +74,16 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 	entry := storage.InboxEntry{DedupKey: key, FromUser: m.FromUserName, MsgType: m.MsgType, Event: m.Event, Payload: string(payload)}
 
 	var queued int
+	var after []func(context.Context) error
+	now := b.Now()
 	err = b.DB.WithTx(ctx, func(tx *storage.Tx) error {
 		fresh, err := storage.RecordInbox(ctx, tx, entry)
 		if err != nil || !fresh {
 			return err
 		}
-		t := &turn{tx: tx, m: m}
+		t := &turn{tx: tx, m: m, now: now}
 		err = b.dispatch(ctx, t)
-		queued = t.queued
+		queued, after = t.queued, t.after
 		return err
 	})
 	if err != nil {
@@ -81,14 +96,21 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 			if err != nil || !fresh {
 				return err
 			}
-			t := &turn{tx: tx, m: m}
+			t := &turn{tx: tx, m: m, now: now}
 			err = b.text(ctx, t, m.FromUserName, msgInternalError)
-			queued = t.queued
+			queued, after = t.queued, nil
 			return err
 		})
 	}
 	if err != nil {
 		return err
+	}
+	for _, f := range after {
+		if err := f(ctx); err != nil {
+			// The reply already went out; the conversation state is behind
+			// by one step, which the user sees and can repeat.
+			b.Log.ErrorContext(ctx, "conversation state not saved", "user", m.FromUserName, "err", err)
+		}
 	}
 	if err := b.Redis.MarkSeen(ctx, key, seenTTL); err != nil {
 		b.Log.WarnContext(ctx, "dedup fast path unavailable", "err", err)
@@ -106,14 +128,39 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 		return b.refuseStranger(ctx, t)
 	}
 	t.person = p
+	c, err := b.loadConvo(ctx, p.UserID)
+	if err != nil {
+		return err
+	}
+	if c == nil && (m.MsgType == bot.MsgText || m.Event == bot.EventTemplateCard || m.Event == bot.EventClick) {
+		kind, expired, err := b.Sessions.Expired(ctx, p.UserID)
+		if err != nil {
+			return err
+		}
+		if expired && kind == kindDraft {
+			note := fmt.Sprintf("您的草稿因超过%d分钟未操作已失效，请发送「提交」重新填写。", int(b.Sessions.TTL().Minutes()))
+			if err := b.text(ctx, t, p.UserID, note); err != nil {
+				return err
+			}
+			if m.MsgType == bot.MsgText && !isCommand(strings.TrimSpace(m.Content)) || m.Event == bot.EventTemplateCard {
+				return nil // an answer to the lost draft: nothing more to do
+			}
+		}
+	}
 	switch {
 	case m.MsgType == bot.MsgText:
-		return b.onText(ctx, t, strings.TrimSpace(m.Content))
+		return b.onText(ctx, t, c, strings.TrimSpace(m.Content))
 	case m.MsgType == bot.MsgEvent && m.Event == bot.EventClick:
-		return b.onMenu(ctx, t, m.EventKey)
+		return b.onMenu(ctx, t, c, m.EventKey)
 	case m.MsgType == bot.MsgEvent && m.Event == bot.EventEnterAgent:
 		return b.onEnter(ctx, t)
 	case m.MsgType == bot.MsgEvent && m.Event == bot.EventTemplateCard:
+		switch {
+		case strings.HasPrefix(m.TaskID, "d"):
+			return b.onDraftCard(ctx, t, c)
+		case strings.HasPrefix(m.TaskID, "f"):
+			return b.onFormCard(ctx, t, c)
+		}
 		return b.text(ctx, t, p.UserID, msgCardUnknown)
 	case m.MsgType == bot.MsgEvent:
 		// Other events (view, location, ...) need no answer.
@@ -123,21 +170,70 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 	}
 }
 
-func (b *Bot) onText(ctx context.Context, t *turn, text string) error {
+// commands maps the first word of a text to what it does.
+var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记"}
+
+// isCommand reports whether text starts with a command word.
+func isCommand(text string) bool {
+	w, _, _ := strings.Cut(text, " ")
+	return slices.Contains(commandWords, w) || slices.ContainsFunc(commandWords, func(c string) bool {
+		return strings.HasPrefix(text, c) && (c == "查询" || c == "撤回")
+	})
+}
+
+func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error {
+	if c != nil {
+		switch c.Kind {
+		case kindDraft:
+			return b.onDraftText(ctx, t, c, text)
+		case kindReject:
+			return b.onRejectText(ctx, t, c, text)
+		case kindPublish:
+			if handled, err := b.onPublishText(ctx, t, c, text); handled || err != nil {
+				return err
+			}
+			c = nil
+		}
+	}
+	to := t.person.UserID
 	switch text {
 	case "帮助", "help", "Help", "HELP", "?", "？", "菜单":
 		return b.help(ctx, t)
-	case "提交", "我的待办", "待办", "登记", "查询", "我的申请":
-		return b.text(ctx, t, t.person.UserID, msgNotYet)
+	case "提交", "提交公开申请":
+		return b.startDraft(ctx, t, c, draftForm{}, 0, 0)
+	case "我的申请":
+		return b.myForms(ctx, t)
+	case "待办", "我的待办":
+		return b.todo(ctx, t)
+	case "登记", "登记12345":
+		return b.text(ctx, t, to, msgNotYet)
 	}
-	return b.text(ctx, t, t.person.UserID, msgNotUnderstood)
+	if arg, ok := cutCommand(text, "查询"); ok {
+		return b.query(ctx, t, arg)
+	}
+	if arg, ok := cutCommand(text, "撤回"); ok {
+		return b.withdrawByText(ctx, t, arg)
+	}
+	return b.text(ctx, t, to, msgNotUnderstood)
 }
 
-func (b *Bot) onMenu(ctx context.Context, t *turn, key string) error {
+// cutCommand splits "查询 公开审〔2026〕1号" (space optional) into its argument.
+func cutCommand(text, word string) (string, bool) {
+	rest, ok := strings.CutPrefix(text, word)
+	return strings.TrimSpace(rest), ok
+}
+
+func (b *Bot) onMenu(ctx context.Context, t *turn, c *convo, key string) error {
 	switch key {
 	case MenuHelp:
 		return b.help(ctx, t)
-	case MenuSubmit, MenuTodo, MenuRegister, MenuQuery:
+	case MenuSubmit:
+		return b.startDraft(ctx, t, c, draftForm{}, 0, 0)
+	case MenuTodo:
+		return b.todo(ctx, t)
+	case MenuQuery:
+		return b.text(ctx, t, t.person.UserID, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号。发送「我的申请」查看您提交的全部申请。")
+	case MenuRegister:
 		return b.text(ctx, t, t.person.UserID, msgNotYet)
 	}
 	return b.text(ctx, t, t.person.UserID, msgMenuUnknown)
@@ -174,10 +270,28 @@ func (b *Bot) refuseStranger(ctx context.Context, t *turn) error {
 // text queues a text message, split at WeCom's size limit.
 func (b *Bot) text(ctx context.Context, t *turn, to, content string) error {
 	for _, part := range bot.SplitText(content, bot.MaxTextBytes) {
-		if _, err := storage.Enqueue(ctx, t.tx, storage.KindMessage, to, bot.TextMessage(to, part), ""); err != nil {
+		if _, err := enqueue(ctx, t, storage.KindMessage, to, bot.TextMessage(to, part), ""); err != nil {
 			return err
 		}
-		t.queued++
 	}
 	return nil
+}
+
+// card queues a template card to one or more users. Its idempotency key
+// "card:"+task_id is how the response_code of the send is found later.
+func (b *Bot) card(ctx context.Context, t *turn, c bot.TemplateCard, to ...string) error {
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("card %s: %w", c.TaskID, err)
+	}
+	_, err := enqueue(ctx, t, storage.KindMessage, strings.Join(to, "|"), bot.CardMessage(c, to...), "card:"+c.TaskID)
+	return err
+}
+
+// enqueue writes an outbound call in the turn's transaction.
+func enqueue(ctx context.Context, t *turn, kind, recipient string, payload any, key string) (int64, error) {
+	id, err := storage.Enqueue(ctx, t.tx, kind, recipient, payload, key)
+	if err == nil {
+		t.queued++
+	}
+	return id, err
 }

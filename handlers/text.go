@@ -45,12 +45,13 @@ const (
 func helpText(p config.Person) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s，您好！政务公开助手可以办理：\n", p.Name)
-	b.WriteString("1. 提交公开申请：填写信息公开审批单，经股室负责人、办公室（重大事项报主要负责人）审核后由办公室发布。\n")
-	b.WriteString("2. 我的待办：查看待您审核或办理的事项。\n")
-	b.WriteString("3. 登记12345：登记12345热线转办的群众诉求，限时办结、件件有回音。\n")
-	b.WriteString("4. 查询：发送「查询 编号」查看审批单或工单的办理进度。\n")
-	b.WriteString("5. 帮助：显示本说明。\n")
-	b.WriteString("目前可用：帮助。其他功能正在建设中，上线后将另行通知。\n")
+	b.WriteString("1. 提交：填写信息公开审批单，经股室负责人、办公室（重大事项报主要负责人）审核后由办公室发布。\n")
+	b.WriteString("2. 我的申请：查看您提交的审批单及进度。\n")
+	b.WriteString("3. 待办：重新发送待您审核或发布的卡片。\n")
+	b.WriteString("4. 查询 编号：查看一件审批单的完整办理过程，如「查询 公开审〔2026〕1号」。\n")
+	b.WriteString("5. 撤回 编号：在最终审核通过前撤回自己的审批单。\n")
+	b.WriteString("6. 登记12345：登记12345热线转办的群众诉求（建设中）。\n")
+	b.WriteString("7. 帮助：显示本说明。\n")
 	b.WriteString("使用下方菜单或直接发送上述文字即可。")
 	return b.String()
 }
