@@ -427,6 +427,9 @@ func (b *Bot) onRejectText(ctx context.Context, t *turn, c *convo, text string) 
 		b.endConvo(t)
 		return b.text(ctx, t, to, "已取消驳回，审批单仍待您审核。")
 	}
+	if isCommand(text) {
+		return b.text(ctx, t, to, "您正在填写驳回理由。请直接回复理由；发送「取消」则不驳回。")
+	}
 	reason := strings.TrimSpace(text)
 	if n := len([]rune(reason)); n == 0 || n > 200 {
 		return b.text(ctx, t, to, "驳回理由应为1至200字，请重新输入；发送「取消」则不驳回。")

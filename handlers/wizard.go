@@ -236,6 +236,19 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 			return err
 		}
 		return b.askStep(ctx, t, c)
+	case "提交", "提交公开申请":
+		if c.Step == stepConfirm {
+			return b.submitDraft(ctx, t, c)
+		}
+		return b.startDraft(ctx, t, c, draftForm{}, 0, 0) // explains the draft in progress
+	case "修改":
+		if c.Step == stepConfirm {
+			c.Step = stepTitle
+			if err := b.text(ctx, t, to, "请逐项修改：每一步发送「保留」即沿用已填内容。"); err != nil {
+				return err
+			}
+			return b.askStep(ctx, t, c)
+		}
 	}
 	err := b.answer(t, c, text)
 	var ue userError

@@ -1,0 +1,670 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/sandbox"
+)
+
+// Example roster people used below.
+const (
+	staff     = "lina"        // 李娜, 综合一股
+	staff2    = "liuyang"     // 刘洋, 综合一股
+	head      = "zhangwei"    // 张伟, head of 综合一股
+	office1   = "chenlixin"   // 陈立新, office, head of 综合办公室
+	office2   = "linxiaoyan"  // 林晓燕, office
+	publisher = "hejing"      // 何静, publisher
+	leader    = "zhouzhenhua" // 周振华, leader
+)
+
+// cursor tracks what each user has already been shown, so a test reads
+// each new message once, in order.
+type cursor struct {
+	h    *harness
+	mu   sync.Mutex
+	seen map[string]int
+}
+
+func newCursor(h *harness) *cursor { return &cursor{h: h, seen: map[string]int{}} }
+
+// next waits for user's next message.
+func (c *cursor) next(user string) sandbox.Received {
+	c.h.t.Helper()
+	c.mu.Lock()
+	n := c.seen[user]
+	c.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := c.h.corp.WaitMessages(ctx, user, n+1)
+	if err != nil {
+		c.h.t.Fatalf("%s: no message #%d: %v (has %d: %s)", user, n+1, err, len(msgs), lastTexts(msgs))
+	}
+	c.mu.Lock()
+	c.seen[user] = n + 1
+	c.mu.Unlock()
+	return msgs[n]
+}
+
+func lastTexts(msgs []sandbox.Received) string {
+	var out []string
+	for _, m := range msgs[max(0, len(msgs)-3):] {
+		if m.Card != nil {
+			out = append(out, "[card "+m.Card.MainTitle.Title+"]")
+		} else {
+			out = append(out, m.Text)
+		}
+	}
+	return strings.Join(out, " | ")
+}
+
+// text waits for user's next message and checks it is text containing all
+// of want.
+func (c *cursor) text(user string, want ...string) string {
+	c.h.t.Helper()
+	m := c.next(user)
+	if m.Card != nil {
+		c.h.t.Fatalf("%s: got card %q, want text with %q", user, m.Card.MainTitle.Title, want)
+	}
+	for _, w := range want {
+		if !strings.Contains(m.Text, w) {
+			c.h.t.Fatalf("%s: got %q, want it to contain %q", user, m.Text, w)
+		}
+	}
+	return m.Text
+}
+
+// card waits for user's next message and checks it is a card.
+func (c *cursor) card(user string) sandbox.Received {
+	c.h.t.Helper()
+	m := c.next(user)
+	if m.Card == nil {
+		c.h.t.Fatalf("%s: got text %q, want a card", user, m.Text)
+	}
+	return m
+}
+
+// none checks that user receives nothing new for a moment.
+func (c *cursor) none(user string) {
+	c.h.t.Helper()
+	c.mu.Lock()
+	n := c.seen[user]
+	c.mu.Unlock()
+	c.h.quiet(user, n)
+}
+
+func (c *cursor) say(user, text string) {
+	c.h.t.Helper()
+	if st, err := c.h.corp.User(user).SendText(context.Background(), text); err != nil || st != 200 {
+		c.h.t.Fatalf("%s says %q: %d, %v", user, text, st, err)
+	}
+}
+
+func (c *cursor) click(user string, card sandbox.Received, key string) {
+	c.h.t.Helper()
+	if st, err := c.h.corp.User(user).ClickButton(context.Background(), card.Card.TaskID, key); err != nil || st != 200 {
+		c.h.t.Fatalf("%s clicks %s on %s: %d, %v", user, key, card.Card.TaskID, st, err)
+	}
+}
+
+// clickAnyway posts a click the WeCom client would no longer offer: a
+// stale, repeated or foreign click.
+func (c *cursor) clickAnyway(user string, card sandbox.Received, key string) {
+	c.h.t.Helper()
+	if st, err := c.h.corp.User(user).ClickAnyway(context.Background(), card.Card.TaskID, card.Card.CardType, key, nil); err != nil || st != 200 {
+		c.h.t.Fatalf("%s clicks %s anyway: %d, %v", user, key, st, err)
+	}
+}
+
+type draft struct {
+	title, summary string
+	mode           string // mode_active or mode_request
+	platforms      []string
+	major          bool
+}
+
+var ordinary = draft{title: "关于某化工企业环评审批结果的公示", summary: "某化工企业年产5万吨项目环境影响报告书审批结果。", mode: "mode_active", platforms: []string{"p0", "p2"}}
+
+// submit plays the whole wizard for user and returns the form's serial.
+func (c *cursor) submit(user string, d draft) string {
+	c.h.t.Helper()
+	c.say(user, "提交")
+	c.text(user, "开始填写")
+	c.text(user, "第1步")
+	c.say(user, d.title)
+	c.text(user, "第2步")
+	c.say(user, d.summary)
+	c.text(user, "第3步")
+	c.say(user, "今天")
+	mode := c.card(user)
+	c.click(user, mode, d.mode)
+	pl := c.card(user)
+	if st, err := c.h.corp.User(user).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": d.platforms}); err != nil || st != 200 {
+		c.h.t.Fatalf("platforms: %d, %v", st, err)
+	}
+	major := c.card(user)
+	key := "major_no"
+	if d.major {
+		key = "major_yes"
+	}
+	c.click(user, major, key)
+	sum := c.card(user)
+	if sum.Card.MainTitle.Title != d.title {
+		c.h.t.Fatalf("summary card title %q, want %q", sum.Card.MainTitle.Title, d.title)
+	}
+	c.click(user, sum, "confirm_submit")
+	got := c.text(user, "已提交，编号 公开审〔")
+	_, rest, _ := strings.Cut(got, "编号 ")
+	serial, _, _ := strings.Cut(rest, "。")
+	return serial
+}
+
+func (h *harness) formState(serial string) (state, stage string, version int) {
+	h.t.Helper()
+	var y, n int
+	fmt.Sscanf(strings.NewReplacer("公开审〔", "", "〕", " ", "号", "").Replace(serial), "%d %d", &y, &n)
+	row := struct {
+		State   string `db:"state"`
+		Stage   string `db:"stage"`
+		Version int    `db:"version"`
+	}{}
+	if err := h.db.GetContext(context.Background(), &row, `SELECT state, stage, version FROM forms WHERE year = $1 AND seq = $2`, y, n); err != nil {
+		h.t.Fatalf("form %s: %v", serial, err)
+	}
+	return row.State, row.Stage, row.Version
+}
+
+func (h *harness) decisions(serial string) []string {
+	h.t.Helper()
+	var out []string
+	err := h.db.SelectContext(context.Background(), &out, `
+		SELECT d.stage || ':' || d.approver || ':' || d.verdict FROM form_decisions d JOIN forms f ON f.id = d.form_id
+		WHERE format('公开审〔%s〕%s号', f.year, f.seq) = $1 ORDER BY d.id`, serial)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return out
+}
+
+func (h *harness) page(url string) (int, string) {
+	h.t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestFormHappyPathWithoutLeader(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	if serial != "公开审〔2026〕1号" && !strings.HasPrefix(serial, "公开审〔") {
+		t.Fatalf("serial %q", serial)
+	}
+
+	sec := c.card(head)
+	if got := sec.Card.MainTitle.Desc; !strings.Contains(got, serial) || !strings.Contains(got, "股室负责人审核") {
+		t.Fatalf("section card desc %q", got)
+	}
+	fields := map[string]string{}
+	for _, f := range sec.Card.HorizontalContentList {
+		fields[f.KeyName] = f.Value
+	}
+	if fields["承办"] != "综合一股 李娜" || fields["公开平台"] != "政府网站、“双微”公众号" || !strings.HasSuffix(fields["公开时限"], "前") {
+		t.Fatalf("section card fields %v", fields)
+	}
+	c.click(head, sec, "approve")
+	c.text(head, "已同意", "办公室审核")
+	c.text(staff, "张伟同意", "办公室审核")
+
+	off1, off2 := c.card(office1), c.card(office2)
+	if off1.Card.TaskID != off2.Card.TaskID {
+		t.Fatalf("office reviewers got different cards: %s, %s", off1.Card.TaskID, off2.Card.TaskID)
+	}
+	if n := len(off1.Card.ButtonList); n != 3 {
+		t.Fatalf("office card has %d buttons, want 同意/同意并报主要负责人/驳回", n)
+	}
+	c.click(office2, off2, "approve")
+	c.text(office2, "已同意", "办公室发布")
+	c.text(staff, "林晓燕同意")
+	waitUpdated(t, h, office1, off1.Card.TaskID, "林晓燕")
+
+	pub := c.card(publisher)
+	if len(pub.Card.ButtonList) != 2 {
+		t.Fatalf("publish card buttons %v, want one per platform", pub.Card.ButtonList)
+	}
+	c.click(publisher, pub, "pub_0")
+	c.text(publisher, "已确认", "政府网站")
+	pub2 := c.card(publisher)
+	if len(pub2.Card.ButtonList) != 1 || pub2.Card.ButtonList[0].Key != "pub_2" {
+		t.Fatalf("second publish card buttons %v, want only “双微”公众号", pub2.Card.ButtonList)
+	}
+	c.say(publisher, "https://kfq.example.gov.cn/hbj/2026/1.html")
+	c.text(publisher, "已登记政府网站")
+	c.click(publisher, pub2, "pub_2")
+	c.text(publisher, "已在全部平台发布")
+	c.text(staff, "已公开")
+
+	if st, stage, _ := h.formState(serial); st != "published" || stage != "" {
+		t.Fatalf("form state %s/%s, want published", st, stage)
+	}
+	want := []string{"section:zhangwei:approve", "office:linxiaoyan:approve"}
+	if got := h.decisions(serial); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("decisions %v, want %v", got, want)
+	}
+	var notice bool
+	h.db.GetContext(context.Background(), &notice, `SELECT notice_due FROM forms LIMIT 1`)
+	if !notice {
+		t.Fatal("“双微”公众号 chosen but no public notice recorded as due")
+	}
+
+	st, body := h.page(sec.Card.CardAction.URL)
+	if st != 200 {
+		t.Fatalf("printable page: %d", st)
+	}
+	for _, w := range []string{serial, "李娜", "综合一股", "张伟", "林晓燕", "不适用", "已公开"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("printable page lacks %q", w)
+		}
+	}
+	c.none(head)
+	c.none(office1)
+}
+
+// waitUpdated waits until user's copy of the card shows a replaced button
+// containing want.
+func waitUpdated(t *testing.T, h *harness, user, taskID, want string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range h.corp.Messages(user) {
+			if m.Card != nil && m.Card.TaskID == taskID && strings.Contains(m.ReplacedButton, want) {
+				return
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s's card %s was not updated to show %q", user, taskID, want)
+}
+
+func TestFormMajorItemGoesToLeaderAndPrintsThreeSignatures(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	d := ordinary
+	d.major, d.platforms = true, []string{"p0"}
+	serial := c.submit(staff, d)
+	c.click(head, c.card(head), "approve")
+	off := c.card(office1)
+	c.card(office2)
+	if n := len(off.Card.ButtonList); n != 2 {
+		t.Fatalf("office card for a major item has %d buttons, want 同意/驳回", n)
+	}
+	c.click(office1, off, "approve")
+	waitUpdated(t, h, office1, off.Card.TaskID, "已同意")
+	lead := c.card(leader)
+	if !strings.Contains(lead.Card.MainTitle.Desc, "主要负责人审核") {
+		t.Fatalf("leader card desc %q", lead.Card.MainTitle.Desc)
+	}
+	c.click(leader, lead, "approve")
+	c.click(publisher, c.card(publisher), "pub_0")
+
+	want := []string{"section:zhangwei:approve", "office:chenlixin:approve", "leader:zhouzhenhua:approve"}
+	deadline := time.Now().Add(5 * time.Second)
+	for h.formStateOnly(serial) != "published" && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := h.decisions(serial); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("decisions %v, want %v", got, want)
+	}
+	_, body := h.page(lead.Card.CardAction.URL)
+	i1, i2, i3 := strings.Index(body, "张伟"), strings.Index(body, "陈立新"), strings.Index(body, "周振华")
+	if i1 < 0 || i2 < 0 || i3 < 0 || !(i1 < i2 && i2 < i3) {
+		t.Fatalf("signatures not all shown in order 张伟 < 陈立新 < 周振华: %d %d %d", i1, i2, i3)
+	}
+	if strings.Count(body, "同意") < 3 {
+		t.Fatalf("page shows fewer than three 同意")
+	}
+}
+
+func (h *harness) formStateOnly(serial string) string {
+	st, _, _ := h.formState(serial)
+	return st
+}
+
+func TestFormOfficeEscalatesToLeader(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	c.click(head, c.card(head), "approve")
+	c.card(office2)
+	c.click(office1, c.card(office1), "escalate")
+	c.text(office1, "已同意并报主要负责人")
+	if _, stage, _ := h.formState(serial); stage != "leader" {
+		t.Fatalf("after 同意并报主要负责人 the form is at %q, want leader", stage)
+	}
+	c.card(leader)
+}
+
+func TestFormRejectAtEachStageThenResubmit(t *testing.T) {
+	t.Parallel()
+	for _, at := range []string{"section", "office", "leader"} {
+		t.Run(at, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			c := newCursor(h)
+			d := ordinary
+			d.major = true
+			serial := c.submit(staff, d)
+			approver, card := head, c.card(head)
+			if at != "section" {
+				c.click(head, card, "approve")
+				c.text(head, "已同意")
+				c.text(staff, "张伟同意")
+				c.card(office2)
+				approver, card = office1, c.card(office1)
+			}
+			if at == "leader" {
+				c.click(office1, card, "approve")
+				c.text(office1, "已同意")
+				c.text(staff, "陈立新同意")
+				approver, card = leader, c.card(leader)
+			}
+			c.click(approver, card, "reject")
+			c.text(approver, "请回复驳回")
+			c.say(approver, "标题中项目名称有误，请核对。")
+			c.text(approver, "已驳回")
+			waitUpdated(t, h, approver, card.Card.TaskID, "已驳回")
+			rej := c.card(staff)
+			if !strings.Contains(rej.Card.SubTitleText, "项目名称有误") {
+				t.Fatalf("rejection card says %q", rej.Card.SubTitleText)
+			}
+			if st, _, _ := h.formState(serial); st != "rejected" {
+				t.Fatalf("state %s, want rejected", st)
+			}
+
+			// The old card is dead for good.
+			c.clickAnyway(approver, card, "approve")
+			c.text(approver, "已失效")
+
+			c.click(staff, rej, "resubmit")
+			c.text(staff, "开始修改")
+			c.text(staff, "第1步", "当前：")
+			c.say(staff, "关于某化工企业环评审批结果的公示（更正）")
+			for _, step := range []string{"第2步", "第3步"} {
+				c.text(staff, step)
+				c.say(staff, "保留")
+			}
+			for range 3 { // mode, platforms, major: keep the earlier answers
+				c.card(staff)
+				c.say(staff, "保留")
+			}
+			sum := c.card(staff)
+			c.click(staff, sum, "confirm_submit")
+			c.text(staff, "已重新提交", "第2版")
+			if st, stage, v := h.formState(serial); st != "review" || stage != "section" || v != 2 {
+				t.Fatalf("after resubmission %s/%s v%d, want review/section v2", st, stage, v)
+			}
+			c.click(head, c.card(head), "approve")
+			var versions int
+			h.db.GetContext(context.Background(), &versions, `SELECT count(*) FROM form_versions`)
+			if versions != 2 {
+				t.Fatalf("%d versions kept, want 2", versions)
+			}
+		})
+	}
+}
+
+func TestFormWithdrawAndRefusedClicks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	sec := c.card(head)
+
+	// Someone other than the assigned approver.
+	c.clickAnyway(staff2, sec, "approve")
+	c.text(staff2, "不是该审批单此环节的审批人")
+	// The submitter cannot approve either.
+	c.clickAnyway(staff, sec, "approve")
+	c.text(staff, "不是")
+
+	c.say(staff, "撤回 "+serial)
+	c.text(staff, "已撤回")
+	c.text(head, "已由承办人撤回")
+	waitUpdated(t, h, head, sec.Card.TaskID, "撤回")
+	c.clickAnyway(head, sec, "approve")
+	c.text(head, "已失效")
+	if st, _, _ := h.formState(serial); st != "withdrawn" {
+		t.Fatalf("state %s, want withdrawn", st)
+	}
+	c.say(staff, "撤回 "+serial)
+	c.text(staff, "已无法撤回")
+	if got := h.decisions(serial); len(got) != 0 {
+		t.Fatalf("decisions after refused clicks: %v", got)
+	}
+}
+
+func TestFormSecondClickAndEarlierStageRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	sec := c.card(head)
+	c.click(head, sec, "approve")
+	c.text(head, "已同意")
+	// The same click again within the second is WeCom's own repeat: it is
+	// recorded once and answered once.
+	c.clickAnyway(head, sec, "approve")
+	c.none(head)
+	c.clickAnyway(head, sec, "reject") // another button of the decided card
+	c.text(head, "已失效")
+	time.Sleep(1100 * time.Millisecond)
+	c.clickAnyway(head, sec, "approve") // a later second click
+	c.text(head, "已失效")
+	if got := h.decisions(serial); len(got) != 1 {
+		t.Fatalf("decisions %v, want exactly one", got)
+	}
+}
+
+func TestFormConcurrentClicksCountOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	c.click(head, c.card(head), "approve")
+	off1, off2 := c.card(office1), c.card(office2)
+	var wg sync.WaitGroup
+	wg.Go(func() { c.click(office1, off1, "approve") })
+	wg.Go(func() { c.click(office2, off2, "reject") })
+	wg.Wait()
+	got := h.decisions(serial)
+	if len(got) != 2 {
+		t.Fatalf("decisions %v, want the section's and exactly one office decision", got)
+	}
+	if !strings.HasPrefix(got[1], "office:") {
+		t.Fatalf("second decision %q", got[1])
+	}
+}
+
+func TestFormHeadsOwnSubmissionSkipsSectionStage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(head, ordinary)
+	c.card(office1)
+	c.card(office2)
+	if got := h.decisions(serial); len(got) != 1 || got[0] != "section:zhangwei:self" {
+		t.Fatalf("decisions %v, want section recorded as 本人提交", got)
+	}
+	if _, stage, _ := h.formState(serial); stage != "office" {
+		t.Fatalf("stage %s, want office", stage)
+	}
+}
+
+func TestFormOfficeReviewersOwnSubmissionGoesToTheOther(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(office2, ordinary)
+	// office2 is not the head of 综合办公室: office1 reviews the section
+	// stage, and then only office1 (not office2) the office stage.
+	c.click(office1, c.card(office1), "approve")
+	c.text(office1, "已同意", "下一环节：办公室审核（陈立新）")
+	off := c.card(office1)
+	if !strings.Contains(off.Card.MainTitle.Desc, "办公室审核") {
+		t.Fatalf("card %q", off.Card.MainTitle.Desc)
+	}
+	c.text(office2, "陈立新同意") // told as the submitter, not asked as a reviewer
+	c.none(office2)
+	if got := h.decisions(serial); len(got) != 1 || got[0] != "section:chenlixin:approve" {
+		t.Fatalf("decisions %v", got)
+	}
+}
+
+func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	c.say(staff, strings.Repeat("长", 101))
+	c.text(staff, "不能超过100个字")
+	c.text(staff, "第1步")
+	c.say(staff, "保留")
+	c.text(staff, "还没有可沿用的内容")
+	c.text(staff, "第1步")
+	c.say(staff, "标题")
+	c.text(staff, "第2步")
+	c.say(staff, strings.Repeat("字", 1001))
+	c.text(staff, "不能超过1000个字")
+	c.text(staff, "第2步")
+	c.say(staff, "内容")
+	c.text(staff, "第3步")
+	for _, bad := range []string{"明天", "2026-13-01", "下周一"} {
+		c.say(staff, bad)
+		c.text(staff, "没有识别出日期")
+		c.text(staff, "第3步")
+	}
+	c.say(staff, "2099-01-01")
+	c.text(staff, "不能晚于今天")
+	c.text(staff, "第3步")
+	c.say(staff, "上一步")
+	c.text(staff, "第2步", "当前：内容")
+	c.say(staff, "保留")
+	c.text(staff, "第3步")
+	c.say(staff, "昨天")
+	mode := c.card(staff)
+	c.say(staff, "随便")
+	c.text(staff, "主动公开")
+	mode = c.card(staff)
+	// The first mode card was replaced by the second: clicking it is stale.
+	c.say(staff, "依申请")
+	pl := c.card(staff)
+	c.clickAnyway(staff, mode, "mode_active")
+	c.text(staff, "已过期")
+	c.say(staff, "5")
+	c.text(staff, "序号应为 1 到 4")
+	c.card(staff)
+	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p1"}}); err != nil || st != 200 {
+		t.Fatal(st, err)
+	}
+	c.text(staff, "已过期") // the platforms card was re-sent after the wrong answer
+	c.say(staff, "2、三务")
+	c.card(staff) // major
+	c.say(staff, "可能")
+	c.text(staff, "是」或「否")
+	c.card(staff)
+	c.say(staff, "提交") // a second draft is not started meanwhile
+	c.text(staff, "尚未完成的草稿")
+	c.card(staff) // the major question again
+	c.say(staff, "否")
+	sum := c.card(staff)
+	var pf string
+	for _, f := range sum.Card.HorizontalContentList {
+		if f.KeyName == "公开平台" {
+			pf = f.Value
+		}
+		if f.KeyName == "公开时限" && f.Value != "依申请公开，不适用" {
+			t.Errorf("公开时限 of a 依申请公开 form: %q", f.Value)
+		}
+	}
+	if pf != "政务信息期刊、三务公开" {
+		t.Fatalf("platforms on the summary %q", pf)
+	}
+	if st, err := h.corp.User(staff).ClickMenu(context.Background(), "submit"); err != nil || st != 200 {
+		t.Fatal(st, err)
+	}
+	c.text(staff, "尚未完成的草稿")
+	c.card(staff) // the summary again
+	c.say(staff, "取消")
+	c.text(staff, "已取消")
+	var n int
+	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM forms`)
+	if n != 0 {
+		t.Fatalf("%d forms stored after a cancelled draft", n)
+	}
+}
+
+func TestWizardDraftExpiryIsAnnounced(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	c.say(staff, "标题")
+	c.text(staff, "第2步")
+	// The idle TTL runs out: Redis drops the state.
+	ctx := context.Background()
+	if err := h.redis.Client.Del(ctx, h.redis.Prefix+"session:"+staff).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.say(staff, "一些内容")
+	c.text(staff, "草稿因超过30分钟未操作已失效")
+	c.none(staff)
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+}
+
+func TestMyFormsTodoAndQuery(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	c.card(head)
+	c.say(staff, "我的申请")
+	c.text(staff, serial, "审核中", "待股室负责人审核（张伟）")
+	c.say(head, "待办")
+	c.text(head, "1 件待办")
+	live := c.card(head)
+	c.click(head, live, "approve") // the re-sent card works
+	c.text(head, "已同意")
+	c.say(staff2, "查询 "+serial)
+	c.text(staff2, "无权查看")
+	c.text(staff, "张伟同意")
+	c.card(office1)
+	c.say(office1, "查询 "+serial)
+	page := c.text(office1, serial, "提交", "股室负责人审核：同意", "/forms/")
+	_, link, _ := strings.Cut(page, "审批单：")
+	if st, _ := h.page(strings.TrimSpace(link)); st != 200 {
+		t.Fatalf("query link: %d", st)
+	}
+	if st, _ := h.page(strings.TrimSpace(link) + "0"); st != 403 {
+		t.Fatalf("tampered link: %d, want 403", st)
+	}
+	c.say(staff2, "查询 2026-999")
+	c.text(staff2, "没有找到")
+}
