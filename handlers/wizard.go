@@ -75,14 +75,14 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 	}
 	switch c.Step {
 	case stepTitle:
-		return b.text(ctx, t, to, fmt.Sprintf("第1步：请输入标题（不超过%d字）。", workflow.MaxTitle)+keep(d.Title))
+		return b.text(ctx, t, to, fmt.Sprintf("%s：请输入标题（不超过%d字）。", b.stepNo(c.Step), workflow.MaxTitle)+keep(d.Title))
 	case stepSummary:
-		return b.text(ctx, t, to, fmt.Sprintf("第2步：请输入简要内容（不超过%d字）。", workflow.MaxSummary)+keep(d.Summary))
+		return b.text(ctx, t, to, fmt.Sprintf("%s：请输入简要内容（不超过%d字）。", b.stepNo(c.Step), workflow.MaxSummary)+keep(d.Summary))
 	case stepFormed:
 		today := workflow.FormatDate(t.now, b.Location)
-		return b.text(ctx, t, to, "第3步：请输入信息形成日期，如 2026-11-28、11月28日、今天、昨天。\n发送「今天」即为 "+today+"。"+keep(b.showDate(d.FormedOn)))
+		return b.text(ctx, t, to, b.stepNo(c.Step)+"：请输入信息形成日期，如 2026-11-28、11月28日、今天、昨天。\n发送「今天」即为 "+today+"。"+keep(b.showDate(d.FormedOn)))
 	case stepMode:
-		return b.wizardCard(ctx, t, c, "第4步：请选择公开形式", keep(d.Mode), []bot.CardButton{
+		return b.wizardCard(ctx, t, c, b.stepNo(c.Step)+"：请选择公开形式", keep(d.Mode), []bot.CardButton{
 			{Text: string(workflow.ModeActive), Key: "mode_active", Style: 1},
 			{Text: string(workflow.ModeRequest), Key: "mode_request", Style: 2},
 		})
@@ -94,7 +94,7 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 			}
 			btns = append(btns, bot.CardButton{Text: col, Key: "col_" + strconv.Itoa(i), Style: 2})
 		}
-		return b.wizardCard(ctx, t, c, "第5步：请选择公开栏目", keep(d.Column), btns)
+		return b.wizardCard(ctx, t, c, b.stepNo(c.Step)+"：请选择公开栏目", keep(d.Column), btns)
 	case stepPlatforms:
 		c.CardTask = "d" + nonce() + "-p"
 		b.saveConvo(t, c)
@@ -105,7 +105,7 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 		card := bot.TemplateCard{
 			CardType:     bot.CardVoteInteraction,
 			Source:       &bot.CardSource{Desc: "政务公开"},
-			MainTitle:    &bot.CardTitle{Title: "第6步：请选择公开平台", Desc: "可多选，至少一项；也可直接回复序号，如 1,3"},
+			MainTitle:    &bot.CardTitle{Title: b.stepNo(c.Step) + "：请选择公开平台", Desc: "可多选，至少一项；也可直接回复序号，如 1,3"},
 			TaskID:       c.CardTask,
 			Checkbox:     &bot.CardCheckbox{QuestionKey: "platforms", OptionList: opts, Mode: 1},
 			SubmitButton: &bot.CardSubmit{Text: "确定", Key: "platforms_ok"},
@@ -116,7 +116,7 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 		if d.Major != nil {
 			cur = yesNo(*d.Major)
 		}
-		return b.wizardCard(ctx, t, c, "第7步：是否重大事项？", "重大事项须报主要负责人审核。"+keep(cur), []bot.CardButton{
+		return b.wizardCard(ctx, t, c, b.stepNo(c.Step)+"：是否重大事项？", "重大事项须报主要负责人审核。"+keep(cur), []bot.CardButton{
 			{Text: "是", Key: "major_yes", Style: 2},
 			{Text: "否", Key: "major_no", Style: 1},
 		})
@@ -125,6 +125,22 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 		return b.card(ctx, t, card, to)
 	}
 	return fmt.Errorf("wizard: unknown step %q", c.Step)
+}
+
+// stepNo numbers the questions the user actually sees: 第1步 … 第7步,
+// without a gap where the single 公开栏目 is chosen for them.
+func (b *Bot) stepNo(step string) string {
+	n := 0
+	for _, s := range wizardSteps {
+		if s == stepColumn && len(b.Roster.Columns) == 1 {
+			continue
+		}
+		n++
+		if s == step {
+			break
+		}
+	}
+	return fmt.Sprintf("第%d步", n)
 }
 
 func yesNo(v bool) string {

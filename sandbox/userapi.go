@@ -69,6 +69,16 @@ func (c *Corp) act(w http.ResponseWriter, r *http.Request, f func(*User) (int, e
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	msgs, _ := c.WaitMessages(ctx, u.ID, before+1)
+	// A reply often comes in several messages: collect until quiet.
+	for len(msgs) > before {
+		qctx, qcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		more, err := c.WaitMessages(qctx, u.ID, len(msgs)+1)
+		qcancel()
+		if err != nil {
+			break
+		}
+		msgs = more
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(map[string]any{"bot_status": status, "new": msgs[min(before, len(msgs)):]})
 }
