@@ -60,9 +60,9 @@ func (t *routingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	r.URL.Scheme = to.Scheme
 	r.URL.Host = to.Host
 	r.URL.Path = to.Path + req.URL.Path
-	if req.URL.RawPath != "" {
-		r.URL.RawPath = to.Path + req.URL.RawPath
-	}
+	// Join the escaped forms too: a decoded prefix in front of the raw path
+	// is not a valid encoding, and Go would then drop escapes such as %2F.
+	r.URL.RawPath = to.EscapedPath() + req.URL.EscapedPath()
 	r.Host = to.Host
 	return t.next.RoundTrip(r)
 }

@@ -139,6 +139,11 @@ func SplitText(s string, max int) []string {
 		for cut > 0 && !utf8.RuneStart(s[cut]) {
 			cut--
 		}
+		if cut == 0 {
+			// No character starts in reach: s is not UTF-8 here. Cut at
+			// max rather than append empty parts forever.
+			cut = max
+		}
 		if nl := strings.LastIndexByte(s[:cut], '\n'); nl >= cut/2 {
 			cut = nl + 1
 		}
