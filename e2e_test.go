@@ -76,7 +76,8 @@ var corpSeq struct {
 	n int
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness starts a bot; each option may change its environment.
+func newHarness(t *testing.T, options ...func(env map[string]string)) *harness {
 	t.Helper()
 	sb := sandbox.New()
 	sbSrv := httptest.NewServer(sb.Handler())
@@ -108,6 +109,9 @@ func newHarness(t *testing.T) *harness {
 		},
 		redis:  rdb,
 		stderr: &syncBuffer{},
+	}
+	for _, o := range options {
+		o(h.env)
 	}
 	corp, err := sb.AddCorp(sandbox.CorpConfig{
 		CorpID: corpID, Secret: h.env["WECOM_SECRET"], AgentID: 1000002,

@@ -228,8 +228,8 @@ func TestFormHappyPathWithoutLeader(t *testing.T) {
 	c.text(staff, "张伟同意", "办公室审核")
 
 	off1, off2 := c.card(office1), c.card(office2)
-	if off1.Card.TaskID != off2.Card.TaskID {
-		t.Fatalf("office reviewers got different cards: %s, %s", off1.Card.TaskID, off2.Card.TaskID)
+	if off1.Card.MainTitle.Desc != off2.Card.MainTitle.Desc || off1.Card.TaskID == off2.Card.TaskID {
+		t.Fatalf("office reviewers should each get their own copy of one card: %s %s, %s %s", off1.Card.TaskID, off1.Card.MainTitle.Desc, off2.Card.TaskID, off2.Card.MainTitle.Desc)
 	}
 	if n := len(off1.Card.ButtonList); n != 3 {
 		t.Fatalf("office card has %d buttons, want 同意/同意并报主要负责人/驳回", n)

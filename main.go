@@ -73,6 +73,8 @@ roster (or ROSTER_FILE). Needs only DATABASE_URL and REDIS_URL (defaults:
 local Postgres and Redis); it uses its own database zwgk_demo and Redis
 prefix zwgk-demo:. Prints the address to open. Nothing leaves the machine.`, cmdDemo},
 		{"menu", "sync", "create the app menu in WeCom (提交公开申请 / 我的待办 / 更多)", "Creates the app menu through WeCom's menu/create API.", cmdMenu},
+		{"import", "complaints FILE.csv", "register 12345 orders from a CSV file (checks every row; writes all or nothing)", "Columns (first row, any order): ticket_no, category, content, section (required), location, caller_name, caller_phone, urgency (normal/urgent), received_at and due_at (RFC 3339), openid, registrar.\nFlags: --dry-run (check only), --registrar USERID (首问责任人 of rows without one; default the first office member).", cmdImport},
+		{"report", "complaints --from D --to D [--csv]", "12345 statistics: received, answered, closed, on time, overdue, open, rates", "By section and by category, for orders received between --from and --to (both included, YYYY-MM-DD). Needs DATABASE_URL only.", cmdReport},
 		{"version", "", "print the version", "", cmdVersion},
 		{"help", "[command]", "explain the commands and the environment variables", "", nil},
 	}

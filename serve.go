@@ -76,7 +76,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s.worker = outbox.NewWorker(db, s.client, log)
 	s.bot = &handlers.Bot{
 		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: workflow.DefaultCalendar(),
-		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret),
+		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
 		Roster: roster, Log: log, Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
 	}
 	return s, nil
@@ -102,6 +102,7 @@ func (s *service) routes(mux *http.ServeMux) error {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /forms/{id}", s.bot.ServeForm)
+	s.bot.APIRoutes(mux, s.cfg.APIToken)
 	return nil
 }
 

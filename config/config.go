@@ -14,6 +14,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // Config is the process configuration, read from environment variables by
@@ -34,6 +36,7 @@ type Config struct {
 	LinkSecret  string        // LINK_SECRET (secret), derived when not set
 	SessionTTL  time.Duration // SESSION_TTL
 	APIToken    string        // API_TOKEN (secret); the machine API is off when empty
+	LimitsSpec  string        // COMPLAINT_LIMITS, validated; see Limits
 }
 
 // Variable describes one environment variable read by Load.
@@ -65,6 +68,7 @@ const (
 	EnvLinkSecret  = "LINK_SECRET"
 	EnvSessionTTL  = "SESSION_TTL"
 	EnvAPIToken    = "API_TOKEN"
+	EnvLimits      = "COMPLAINT_LIMITS"
 )
 
 // Defaults of the optional variables.
@@ -114,6 +118,8 @@ var variables = []Variable{
 		Meaning: "HMAC key signing links in cards, at least 16 characters; derived from WECOM_SECRET and WECOM_AES_KEY when empty"},
 	{Name: EnvSessionTTL, Default: "30m",
 		Meaning: "how long the bot keeps the state of an idle conversation, a Go duration between 1m and 24h"},
+	{Name: EnvLimits,
+		Meaning: "12345 time limits over the defaults, e.g. 咨询=2wd;求助=5wd;投诉=15wd;举报=15wd;建议=15wd;紧急=24h;签收=1wd (wd working days, d days, h hours, wh working hours)"},
 	{Name: EnvAPIToken, Secret: true,
 		Meaning: "bearer token of the machine API, at least 16 characters; the API is off when empty"},
 }
@@ -153,6 +159,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LinkSecret = l.optionalSecret(EnvLinkSecret)
 	c.SessionTTL = l.sessionTTL()
 	c.APIToken = l.optionalSecret(EnvAPIToken)
+	c.LimitsSpec = l.limits()
 
 	if len(l.problems) > 0 {
 		return Config{}, &ValidationError{Problems: l.problems, kind: ErrInvalid}
@@ -221,6 +228,7 @@ func (c Config) String() string {
 		{EnvLinkSecret, secret(c.LinkSecret)},
 		{EnvSessionTTL, c.SessionTTL.String()},
 		{EnvAPIToken, secret(c.APIToken)},
+		{EnvLimits, l2s(c.Limits())},
 	}
 	var b strings.Builder
 	for i, p := range pairs {
@@ -538,6 +546,30 @@ func (l *loader) sessionTTL() time.Duration {
 }
 
 // isAlnum reports whether s is made of ASCII letters and digits only.
+func (l *loader) limits() string {
+	v := l.get(EnvLimits, "")
+	if _, err := workflow.ParseLimits(v); err != nil {
+		l.problem(EnvLimits, "%v", err)
+	}
+	return v
+}
+
+// Limits are the 12345 time limits: the defaults with COMPLAINT_LIMITS
+// applied (Load has checked it).
+func (c Config) Limits() workflow.Limits {
+	ls, _ := workflow.ParseLimits(c.LimitsSpec)
+	return ls
+}
+
+// l2s shows the limits in use.
+func l2s(ls workflow.Limits) string {
+	var parts []string
+	for _, c := range workflow.Categories() {
+		parts = append(parts, string(c)+"="+ls.ByCategory[c].String())
+	}
+	return strings.Join(append(parts, "紧急="+ls.Urgent.String(), "签收="+ls.Accept.String()), ";")
+}
+
 func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

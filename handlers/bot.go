@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -28,8 +29,9 @@ type Bot struct {
 	Redis      *storage.Redis
 	Sessions   *storage.Session
 	Calendar   *workflow.Calendar
-	PublicURL  string // base of links in cards, without trailing slash
-	LinkSecret []byte // HMAC key of those links
+	PublicURL  string          // base of links in cards, without trailing slash
+	LinkSecret []byte          // HMAC key of those links
+	Limits     workflow.Limits // 12345 time limits
 	Roster     *config.Roster
 	Log        *slog.Logger
 	Now        func() time.Time
@@ -82,7 +84,7 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 			return err
 		}
 		t := &turn{tx: tx, m: m, now: now}
-		err = b.dispatch(ctx, t)
+		err = b.safeDispatch(ctx, t)
 		queued, after = t.queued, t.after
 		return err
 	})
@@ -121,6 +123,19 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 	return nil
 }
 
+// safeDispatch turns a panic in handling into an error, so that the
+// callback is recorded as failed with an apology instead of being posted
+// again and again by WeCom.
+func (b *Bot) safeDispatch(ctx context.Context, t *turn) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.Log.ErrorContext(ctx, "panic in handler", "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return b.dispatch(ctx, t)
+}
+
 func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 	m := t.m
 	p, ok := b.Roster.Person(m.FromUserName)
@@ -156,8 +171,12 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 		return b.onEnter(ctx, t)
 	case m.MsgType == bot.MsgEvent && m.Event == bot.EventTemplateCard:
 		switch {
+		case strings.HasPrefix(m.TaskID, "d") && c != nil && c.Kind == kindRegister:
+			return b.onRegCard(ctx, t, c)
 		case strings.HasPrefix(m.TaskID, "d"):
 			return b.onDraftCard(ctx, t, c)
+		case strings.HasPrefix(m.TaskID, "o"):
+			return b.onOrderCard(ctx, t)
 		case strings.HasPrefix(m.TaskID, "f"):
 			return b.onFormCard(ctx, t, c)
 		}
@@ -171,13 +190,13 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 }
 
 // commands maps the first word of a text to what it does.
-var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记"}
+var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记", "登记12345", "我的工单", "超期工单", "统计", "工单"}
 
 // isCommand reports whether text starts with a command word.
 func isCommand(text string) bool {
 	w, _, _ := strings.Cut(text, " ")
 	return slices.Contains(commandWords, w) || slices.ContainsFunc(commandWords, func(c string) bool {
-		return strings.HasPrefix(text, c) && (c == "查询" || c == "撤回")
+		return strings.HasPrefix(text, c) && (c == "查询" || c == "撤回" || c == "工单")
 	})
 }
 
@@ -188,6 +207,14 @@ func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error 
 			return b.onDraftText(ctx, t, c, text)
 		case kindReject:
 			return b.onRejectText(ctx, t, c, text)
+		case kindRegister:
+			return b.onRegText(ctx, t, c, text)
+		case kindOrderReason:
+			return b.onOrderReason(ctx, t, c, text)
+		case kindOrderFinish:
+			return b.onOrderFinish(ctx, t, c, text)
+		case kindOrderExtend:
+			return b.onOrderExtend(ctx, t, c, text)
 		case kindPublish:
 			if handled, err := b.onPublishText(ctx, t, c, text); handled || err != nil {
 				return err
@@ -206,7 +233,16 @@ func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error 
 	case "待办", "我的待办":
 		return b.todo(ctx, t)
 	case "登记", "登记12345":
-		return b.text(ctx, t, to, msgNotYet)
+		return b.startRegister(ctx, t, c)
+	case "我的工单":
+		return b.myOrders(ctx, t)
+	case "超期工单":
+		return b.overdueOrders(ctx, t)
+	case "统计":
+		return b.stats(ctx, t)
+	}
+	if arg, ok := cutCommand(text, "工单"); ok {
+		return b.showOrder(ctx, t, arg)
 	}
 	if arg, ok := cutCommand(text, "查询"); ok {
 		return b.query(ctx, t, arg)
@@ -234,7 +270,7 @@ func (b *Bot) onMenu(ctx context.Context, t *turn, c *convo, key string) error {
 	case MenuQuery:
 		return b.text(ctx, t, t.person.UserID, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号。发送「我的申请」查看您提交的全部申请。")
 	case MenuRegister:
-		return b.text(ctx, t, t.person.UserID, msgNotYet)
+		return b.startRegister(ctx, t, c)
 	}
 	return b.text(ctx, t, t.person.UserID, msgMenuUnknown)
 }

@@ -11,6 +11,11 @@ const (
 	kindDraft   = "draft"   // the 提交 wizard
 	kindReject  = "reject"  // an approver was asked for the reason of 驳回
 	kindPublish = "publish" // a publisher may reply with the link or 期号
+
+	kindRegister    = "register"     // 登记12345
+	kindOrderReason = "order_reason" // the reason of a 转办 or 退回
+	kindOrderFinish = "order_finish" // 办结: answer, finding, measures
+	kindOrderExtend = "order_extend" // 申请延期: reason, new date
 )
 
 // convo is a user's conversation in progress. One at a time: starting a
@@ -32,6 +37,13 @@ type convo struct {
 	TaskID       string `json:"task_id,omitempty"`
 	ResponseCode string `json:"response_code,omitempty"`
 	Platform     string `json:"platform,omitempty"`
+
+	// 12345 orders.
+	OrderID int64             `json:"order_id,omitempty"`
+	State   string            `json:"state,omitempty"` // the order's state when asked
+	Action  string            `json:"action,omitempty"`
+	Target  string            `json:"target,omitempty"`
+	Vals    map[string]string `json:"vals,omitempty"`
 }
 
 // draftForm is what the wizard has gathered so far.

@@ -170,14 +170,21 @@ func (b *Bot) sendStageCards(ctx context.Context, t *turn, f *storage.Form) erro
 	if len(f.Assignees) == 0 {
 		return nil
 	}
-	card, err := b.stageCardFor(ctx, t, f)
-	if err != nil {
-		return err
+	// One card per person: each recipient's messages then keep their order
+	// in the outbox, and each copy has its own response_code to update.
+	for _, a := range f.Assignees {
+		card, err := b.stageCardFor(ctx, t, f)
+		if err != nil {
+			return err
+		}
+		if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: []string{a}}); err != nil {
+			return err
+		}
+		if err := b.card(ctx, t, card, a); err != nil {
+			return err
+		}
 	}
-	if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: f.Assignees}); err != nil {
-		return err
-	}
-	return b.card(ctx, t, card, f.Assignees...)
+	return nil
 }
 
 // stageCardFor builds the card of the form's current stage.

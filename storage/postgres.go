@@ -79,6 +79,9 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 // Tx is the transaction handed to WithTx callbacks.
 type Tx = sqlx.Tx
 
+// Queryer is what read-only storage functions take: a *DB or a *Tx.
+type Queryer = sqlx.QueryerContext
+
 // WithTx runs fn in a transaction, committing when it returns nil and
 // rolling back otherwise (also on panic).
 func (db *DB) WithTx(ctx context.Context, fn func(tx *Tx) error) (err error) {

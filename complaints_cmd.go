@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// csvColumns are the columns an import file may have; the first row names
+// them, in any order.
+var csvColumns = []string{"ticket_no", "category", "content", "location", "caller_name", "caller_phone", "urgency", "received_at", "due_at", "section", "openid", "registrar"}
+
+// cmdImport: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]
+func cmdImport(ctx context.Context, e *env, args []string) error {
+	if len(args) < 1 || args[0] != "complaints" {
+		return errors.New("usage: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]")
+	}
+	fs := flag.NewFlagSet("import complaints", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	dry := fs.Bool("dry-run", false, "check every row and write nothing")
+	registrar := fs.String("registrar", "", "userid of the 首问责任人 for rows without a registrar column (default: the first office member)")
+	var file string
+	rest := args[1:]
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		file, rest = rest[0], rest[1:]
+	}
+	if err := fs.Parse(rest); err != nil {
+		return errUsage
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return errors.New("usage: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]")
+	}
+	cfg, roster, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	s, err := openService(ctx, cfg, roster, e.log)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	defer f.Close()
+	return importComplaints(ctx, s, f, file, *registrar, *dry, e.stdout)
+}
+
+// importComplaints checks every row first; it writes all rows in one
+// transaction only when every row is good, and nothing otherwise.
+func importComplaints(ctx context.Context, s *service, r io.Reader, name, registrar string, dry bool, out io.Writer) error {
+	rd := csv.NewReader(r)
+	rd.FieldsPerRecord = -1
+	header, err := rd.Read()
+	if err != nil {
+		return fmt.Errorf("%s: cannot read the header row: %w", name, err)
+	}
+	col := map[string]int{}
+	var problems []string
+	for i, h := range header {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) // Excel's BOM
+		if !slices.Contains(csvColumns, h) {
+			problems = append(problems, fmt.Sprintf("%s:1: unknown column %q (columns: %s)", name, h, strings.Join(csvColumns, ", ")))
+			continue
+		}
+		if _, dup := col[h]; dup {
+			problems = append(problems, fmt.Sprintf("%s:1: column %q appears twice", name, h))
+		}
+		col[h] = i
+	}
+	for _, req := range []string{"ticket_no", "category", "content", "section"} {
+		if _, ok := col[req]; !ok {
+			problems = append(problems, fmt.Sprintf("%s:1: required column %q is missing", name, req))
+		}
+	}
+	if len(problems) > 0 {
+		return reportProblems(out, problems)
+	}
+	now := time.Now()
+	type row struct {
+		line int
+		c    *storage.Complaint
+	}
+	var rows []row
+	seen := map[string]int{}
+	for {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := rd.FieldPos(0)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", name, line, err))
+			continue
+		}
+		get := func(k string) string {
+			if i, ok := col[k]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		in := handlers.ComplaintInput{
+			TicketNo: get("ticket_no"), Category: get("category"), Content: get("content"), Location: get("location"),
+			CallerName: get("caller_name"), CallerPhone: get("caller_phone"), Urgency: get("urgency"),
+			ReceivedAt: get("received_at"), DueAt: get("due_at"), Section: get("section"), OpenID: get("openid"),
+			Registrar: get("registrar"),
+		}
+		if in.Registrar == "" {
+			in.Registrar = registrar
+		}
+		c, err := s.bot.ValidateComplaint(in, now)
+		var fe handlers.FieldErrors
+		if errors.As(err, &fe) {
+			for _, p := range fe {
+				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", name, line, p.Field, p.Message))
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if first, dup := seen[c.TicketNo]; dup {
+			problems = append(problems, fmt.Sprintf("%s:%d: ticket_no %s repeats line %d", name, line, c.TicketNo, first))
+			continue
+		}
+		seen[c.TicketNo] = line
+		c.Source = "csv"
+		rows = append(rows, row{line, c})
+	}
+	if len(problems) > 0 {
+		return reportProblems(out, problems)
+	}
+	if dry {
+		fmt.Fprintf(out, "%s: %d rows are good (dry run: nothing written)\n", name, len(rows))
+		return nil
+	}
+	var created, known, queued int
+	err = s.db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, r := range rows {
+			ok, n, err := s.bot.RegisterComplaint(ctx, tx, r.c, now)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %w", name, r.line, err)
+			}
+			if ok {
+				created++
+			} else {
+				known++
+				fmt.Fprintf(out, "%s:%d: ticket_no %s was already registered; kept as it is\n", name, r.line, r.c.TicketNo)
+			}
+			queued += n
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if queued > 0 {
+		// The serving replicas' outbox workers pick these up; deliver here
+		// too so that a one-off import sends its cards at once.
+		if _, err := s.worker.DeliverDue(ctx); err != nil {
+			fmt.Fprintf(out, "cards queued; delivery will continue in the running bot (%v)\n", err)
+		}
+	}
+	fmt.Fprintf(out, "%s: %d orders registered, %d already known\n", name, created, known)
+	return nil
+}
+
+func reportProblems(out io.Writer, problems []string) error {
+	for _, p := range problems {
+		fmt.Fprintln(out, p)
+	}
+	return fmt.Errorf("%d problems; nothing was written", len(problems))
+}
+
+// cmdReport: zwgk report complaints --from 2026-11-01 --to 2026-11-30 [--csv]
+func cmdReport(ctx context.Context, e *env, args []string) error {
+	if len(args) < 1 || args[0] != "complaints" {
+		return errors.New("usage: zwgk report complaints --from YYYY-MM-DD --to YYYY-MM-DD [--csv]")
+	}
+	fs := flag.NewFlagSet("report complaints", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fromS := fs.String("from", "", "first day (YYYY-MM-DD), required")
+	toS := fs.String("to", "", "last day, included (YYYY-MM-DD), required")
+	asCSV := fs.Bool("csv", false, "write CSV instead of text")
+	if err := fs.Parse(args[1:]); err != nil {
+		return errUsage
+	}
+	loc := businessLocation()
+	from, err1 := time.ParseInLocation(time.DateOnly, *fromS, loc)
+	to, err2 := time.ParseInLocation(time.DateOnly, *toS, loc)
+	if err1 != nil || err2 != nil || to.Before(from) {
+		return errors.New("--from and --to must be dates YYYY-MM-DD with --from <= --to")
+	}
+	url := e.getenv("DATABASE_URL")
+	if url == "" {
+		return errors.New("DATABASE_URL: required")
+	}
+	db, err := storage.Open(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return writeReport(ctx, db, from, to.AddDate(0, 0, 1), time.Now(), *asCSV, e.stdout)
+}
+
+func writeReport(ctx context.Context, db *storage.DB, from, to, now time.Time, asCSV bool, out io.Writer) error {
+	w := csv.NewWriter(out)
+	if asCSV {
+		w.Write([]string{"by", "group", "received", "answered", "closed", "on_time", "overdue", "open", "handling_rate", "on_time_rate"})
+	} else {
+		fmt.Fprintf(out, "12345 work orders received %s to %s (as of %s)\n", from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly), now.In(from.Location()).Format("2006-01-02 15:04"))
+		fmt.Fprintf(out, "%-10s %-12s %8s %8s %8s %8s %8s %8s %8s %8s\n", "by", "group", "received", "answered", "closed", "on_time", "overdue", "open", "handling", "on_time%")
+	}
+	for _, by := range []string{"", "section", "category"} {
+		rows, err := storage.ComplaintStats(ctx, db, from, to, now, by)
+		if err != nil {
+			return err
+		}
+		if by == "" && len(rows) == 0 {
+			rows = []storage.ComplaintStat{{}}
+		}
+		label := by
+		if label == "" {
+			label = "total"
+		}
+		for _, r := range rows {
+			rec := []string{label, r.Group, strconv.Itoa(r.Received), strconv.Itoa(r.Answered), strconv.Itoa(r.Closed),
+				strconv.Itoa(r.OnTime), strconv.Itoa(r.Overdue), strconv.Itoa(r.Open),
+				workflow.Rate(r.Answered, r.Received), workflow.Rate(r.OnTime, r.Received)}
+			if asCSV {
+				w.Write(rec)
+				continue
+			}
+			fmt.Fprintf(out, "%-10s %-12s %8s %8s %8s %8s %8s %8s %8s %8s\n", rec[0], rec[1], rec[2], rec[3], rec[4], rec[5], rec[6], rec[7], rec[8], rec[9])
+		}
+	}
+	w.Flush()
+	return w.Error()
+}

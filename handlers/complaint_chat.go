@@ -1,0 +1,357 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// The 登记12345 conversation: one question per field, a summary card, and
+// the same validation as the API (ValidateComplaint) before anything is
+// stored.
+type regStep struct {
+	key      string
+	prompt   string
+	optional bool // 跳过 leaves it empty
+	buttons  func(b *Bot) []bot.CardButton
+	check    func(b *Bot, t *turn, text string) (string, error)
+}
+
+var regSteps = []regStep{
+	{key: "ticket_no", prompt: "请输入12345工单号。", check: func(b *Bot, t *turn, s string) (string, error) { return workflow.CheckTicketNo(s) }},
+	{key: "category", prompt: "请选择诉求类别。", buttons: func(*Bot) []bot.CardButton {
+		var out []bot.CardButton
+		for i, c := range workflow.Categories() {
+			out = append(out, bot.CardButton{Text: string(c), Key: "r_" + strconv.Itoa(i), Style: 2})
+		}
+		return out
+	}, check: func(b *Bot, t *turn, s string) (string, error) {
+		c, err := workflow.ParseCategory(s)
+		return string(c), err
+	}},
+	{key: "content", prompt: "请输入诉求内容。", check: func(b *Bot, t *turn, s string) (string, error) {
+		if n := len([]rune(strings.TrimSpace(s))); n == 0 || n > maxContent {
+			return "", errors.New("诉求内容应为1至2000字。")
+		}
+		return strings.TrimSpace(s), nil
+	}},
+	{key: "location", prompt: "请输入事发地点（没有可回复「跳过」）。", optional: true, check: maxLen(maxLocation, "事发地点")},
+	{key: "caller_name", prompt: "请输入来电人姓名（没有可回复「跳过」）。", optional: true, check: maxLen(maxName, "来电人")},
+	{key: "caller_phone", prompt: "请输入联系电话（没有可回复「跳过」）。", optional: true, check: func(b *Bot, t *turn, s string) (string, error) { return workflow.CheckPhone(s) }},
+	{key: "urgency", prompt: "请选择紧急程度。", buttons: func(*Bot) []bot.CardButton {
+		return []bot.CardButton{{Text: "一般", Key: "r_0", Style: 1}, {Text: "紧急", Key: "r_1", Style: 3}}
+	}, check: func(b *Bot, t *turn, s string) (string, error) {
+		switch s {
+		case "一般", "normal":
+			return "normal", nil
+		case "紧急", "urgent":
+			return "urgent", nil
+		}
+		return "", errors.New("紧急程度请选择「一般」或「紧急」。")
+	}},
+	{key: "received_at", prompt: "请输入接收时间：回复「现在」，或如 2026-11-28 09:30。", check: func(b *Bot, t *turn, s string) (string, error) {
+		tm, err := b.parseMoment(s, t.now)
+		if err != nil {
+			return "", err
+		}
+		return tm.Format(time.RFC3339), nil
+	}},
+	{key: "due_at", prompt: "请输入办理时限：回复「默认」按类别和紧急程度自动计算，或输入日期如 2026-12-18。", check: func(b *Bot, t *turn, s string) (string, error) {
+		if s == "默认" {
+			return "", nil
+		}
+		d, err := parseFutureDate(s, t.now, b.Location)
+		if err != nil {
+			return "", err
+		}
+		return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, b.Location).Format(time.RFC3339), nil
+	}},
+	{key: "section", prompt: "请选择承办股室。", buttons: func(b *Bot) []bot.CardButton {
+		var out []bot.CardButton
+		for i, s := range b.Roster.Sections {
+			if i < bot.MaxButtons {
+				out = append(out, bot.CardButton{Text: s.Name, Key: "r_" + strconv.Itoa(i), Style: 2})
+			}
+		}
+		return out
+	}, check: func(b *Bot, t *turn, s string) (string, error) {
+		if _, ok := b.Roster.Section(s); !ok {
+			return "", errors.New("承办股室应为：" + strings.Join(b.sectionNames(), "、") + "。")
+		}
+		return s, nil
+	}},
+}
+
+func maxLen(n int, what string) func(*Bot, *turn, string) (string, error) {
+	return func(_ *Bot, _ *turn, s string) (string, error) {
+		s = strings.TrimSpace(s)
+		if len([]rune(s)) > n {
+			return "", fmt.Errorf("%s不能超过%d字。", what, n)
+		}
+		return s, nil
+	}
+}
+
+var momentPattern = regexp.MustCompile(`^(.+?)\s+(\d{1,2}):(\d{2})$`)
+
+// parseMoment reads 现在, a date, or a date and time like 2026-11-28 09:30.
+func (b *Bot) parseMoment(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "现在" || s == "默认" {
+		return now, nil
+	}
+	hh, mm := 0, 0
+	if m := momentPattern.FindStringSubmatch(s); m != nil {
+		s = m[1]
+		hh, _ = strconv.Atoi(m[2])
+		mm, _ = strconv.Atoi(m[3])
+		if hh > 23 || mm > 59 {
+			return time.Time{}, errors.New("时间不正确，请按 2026-11-28 09:30 的格式输入，或回复「现在」。")
+		}
+	}
+	d, err := workflow.ParseDate(s, now, b.Location)
+	if err != nil {
+		return time.Time{}, errors.New("没有识别出接收时间，请回复「现在」，或按 2026-11-28 09:30 的格式输入（不能晚于现在）。")
+	}
+	t := d.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
+	if t.After(now) {
+		return time.Time{}, errors.New("接收时间不能晚于现在。")
+	}
+	return t, nil
+}
+
+// startRegister opens the 登记12345 conversation.
+func (b *Bot) startRegister(ctx context.Context, t *turn, c *convo) error {
+	if c != nil && (c.Kind == kindDraft || c.Kind == kindRegister) {
+		return b.text(ctx, t, t.person.UserID, "您有一项尚未完成的填写。请先完成，或发送「取消」放弃后再登记。")
+	}
+	nc := &convo{Kind: kindRegister, Step: regSteps[0].key, Vals: map[string]string{}}
+	if err := b.text(ctx, t, t.person.UserID, "登记12345转办工单。您将作为首问责任人跟踪到办结。\n随时发送「取消」放弃，「上一步」返回。"); err != nil {
+		return err
+	}
+	return b.askReg(ctx, t, nc)
+}
+
+func regIndex(key string) int {
+	return slices.IndexFunc(regSteps, func(s regStep) bool { return s.key == key })
+}
+
+func (b *Bot) askReg(ctx context.Context, t *turn, c *convo) error {
+	to := t.person.UserID
+	if c.Step == "confirm" {
+		return b.regSummary(ctx, t, c)
+	}
+	i := regIndex(c.Step)
+	st := regSteps[i]
+	prompt := fmt.Sprintf("第%d/%d步：%s", i+1, len(regSteps), st.prompt)
+	if st.buttons == nil {
+		b.saveConvo(t, c)
+		return b.text(ctx, t, to, prompt)
+	}
+	c.CardTask = "d" + nonce() + "-r"
+	b.saveConvo(t, c)
+	return b.card(ctx, t, bot.TemplateCard{
+		CardType:   bot.CardButtonInteraction,
+		Source:     &bot.CardSource{Desc: "12345转办 · 登记"},
+		MainTitle:  &bot.CardTitle{Title: prompt, Desc: "也可以直接回复文字"},
+		TaskID:     c.CardTask,
+		ButtonList: st.buttons(b),
+	}, to)
+}
+
+// onRegText handles a typed answer in the registration.
+func (b *Bot) onRegText(ctx context.Context, t *turn, c *convo, text string) error {
+	to := t.person.UserID
+	switch text {
+	case wordCancel:
+		b.endConvo(t)
+		return b.text(ctx, t, to, "已取消登记。")
+	case wordBack:
+		if i := regIndex(c.Step); i > 0 {
+			c.Step = regSteps[i-1].key
+		} else if c.Step == "confirm" {
+			c.Step = regSteps[len(regSteps)-1].key
+		}
+		return b.askReg(ctx, t, c)
+	}
+	if c.Step == "confirm" {
+		if text == "提交" {
+			return b.submitRegistration(ctx, t, c)
+		}
+		if err := b.text(ctx, t, to, "请点击「提交」或「取消」，也可以直接回复。"); err != nil {
+			return err
+		}
+		return b.askReg(ctx, t, c)
+	}
+	return b.answerReg(ctx, t, c, text)
+}
+
+func (b *Bot) answerReg(ctx context.Context, t *turn, c *convo, text string) error {
+	to := t.person.UserID
+	st := regSteps[regIndex(c.Step)]
+	v := ""
+	if !(st.optional && text == "跳过") {
+		var err error
+		if v, err = st.check(b, t, text); err != nil {
+			if err := b.text(ctx, t, to, err.Error()); err != nil {
+				return err
+			}
+			return b.askReg(ctx, t, c)
+		}
+	}
+	if st.key == "ticket_no" {
+		existing, err := storage.ComplaintByTicket(ctx, t.tx, v)
+		if err == nil {
+			b.endConvo(t)
+			if err := b.text(ctx, t, to, "工单 "+existing.TicketNo+" 已登记过，不再重复登记。当前情况如下："); err != nil {
+				return err
+			}
+			return b.showOrder(ctx, t, existing.TicketNo)
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
+	if c.Vals == nil {
+		c.Vals = map[string]string{}
+	}
+	c.Vals[st.key] = v
+	if i := regIndex(c.Step); i+1 < len(regSteps) {
+		c.Step = regSteps[i+1].key
+	} else {
+		c.Step = "confirm"
+	}
+	return b.askReg(ctx, t, c)
+}
+
+// onRegCard handles a click on a registration card (a choice or the
+// summary's 提交 / 取消).
+func (b *Bot) onRegCard(ctx context.Context, t *turn, c *convo) error {
+	to := t.person.UserID
+	if c == nil || c.Kind != kindRegister || t.m.TaskID != c.CardTask {
+		return b.text(ctx, t, to, "该卡片已过期，请按最新的提示操作。")
+	}
+	key := t.m.EventKey
+	switch key {
+	case "reg_submit":
+		if err := b.replaceButton(ctx, t, to, "已提交"); err != nil {
+			return err
+		}
+		return b.submitRegistration(ctx, t, c)
+	case "reg_cancel":
+		if err := b.replaceButton(ctx, t, to, "已取消"); err != nil {
+			return err
+		}
+		b.endConvo(t)
+		return b.text(ctx, t, to, "已取消登记。")
+	}
+	i := regIndex(c.Step)
+	if i < 0 || regSteps[i].buttons == nil {
+		return b.text(ctx, t, to, msgCardUnknown)
+	}
+	for _, btn := range regSteps[i].buttons(b) {
+		if btn.Key == key {
+			if err := b.replaceButton(ctx, t, to, "已选择："+btn.Text); err != nil {
+				return err
+			}
+			return b.answerReg(ctx, t, c, btn.Text)
+		}
+	}
+	return b.text(ctx, t, to, msgCardUnknown)
+}
+
+func (b *Bot) regInput(c *convo, registrar string) ComplaintInput {
+	v := c.Vals
+	return ComplaintInput{
+		TicketNo: v["ticket_no"], Category: v["category"], Content: v["content"], Location: v["location"],
+		CallerName: v["caller_name"], CallerPhone: v["caller_phone"], Urgency: v["urgency"],
+		ReceivedAt: v["received_at"], DueAt: v["due_at"], Section: v["section"], Registrar: registrar,
+	}
+}
+
+func (b *Bot) regSummary(ctx context.Context, t *turn, c *convo) error {
+	to := t.person.UserID
+	o, err := b.ValidateComplaint(b.regInput(c, to), t.now)
+	if fe, ok := asFieldErrors(err); ok {
+		c.Step = regSteps[0].key
+		for _, e := range fe {
+			if i := regIndex(e.Field); i >= 0 {
+				c.Step = e.Field
+				break
+			}
+		}
+		if err := b.text(ctx, t, to, "请修改："+fe[0].Message); err != nil {
+			return err
+		}
+		return b.askReg(ctx, t, c)
+	}
+	if err != nil {
+		return err
+	}
+	c.CardTask = "d" + nonce() + "-c"
+	b.saveConvo(t, c)
+	urg := "一般"
+	if o.Urgent {
+		urg = "紧急"
+	}
+	return b.card(ctx, t, bot.TemplateCard{
+		CardType:     bot.CardButtonInteraction,
+		Source:       &bot.CardSource{Desc: "12345转办 · 请核对"},
+		MainTitle:    &bot.CardTitle{Title: "12345工单 " + o.TicketNo, Desc: o.Category + " · " + urg},
+		SubTitleText: clip(o.Content, 120),
+		HorizontalContentList: []bot.CardField{
+			{KeyName: "事发地点", Value: orDash(o.Location)},
+			{KeyName: "来电人", Value: orDash(strings.TrimSpace(o.CallerName + " " + o.CallerPhone))},
+			{KeyName: "接收时间", Value: o.ReceivedAt.In(b.Location).Format("2006-01-02 15:04")},
+			{KeyName: "办理时限", Value: b.dueText(o.DueAt)},
+			{KeyName: "承办股室", Value: o.Section},
+		},
+		TaskID: c.CardTask,
+		ButtonList: []bot.CardButton{
+			{Text: "提交", Key: "reg_submit", Style: 1},
+			{Text: "取消", Key: "reg_cancel", Style: 3},
+		},
+	}, to)
+}
+
+func (b *Bot) submitRegistration(ctx context.Context, t *turn, c *convo) error {
+	to := t.person.UserID
+	o, err := b.ValidateComplaint(b.regInput(c, to), t.now)
+	if _, ok := asFieldErrors(err); ok {
+		return b.regSummary(ctx, t, c)
+	}
+	if err != nil {
+		return err
+	}
+	o.Source = "chat"
+	b.endConvo(t)
+	head, _ := b.Roster.HeadOf(o.Section)
+	// Say it before the dispatch card goes out, so the registrar reads
+	// the confirmation first.
+	created, err := storage.InsertComplaint(ctx, t.tx, o)
+	if err != nil {
+		return err
+	}
+	if !created {
+		if err := b.text(ctx, t, to, "工单 "+o.TicketNo+" 已由他人登记，不再重复登记："); err != nil {
+			return err
+		}
+		return b.showOrder(ctx, t, o.TicketNo)
+	}
+	if err := storage.Audit(ctx, t.tx, to, "register", "complaint", o.TicketNo, map[string]any{"source": "chat", "section": o.Section, "due": o.DueAt}); err != nil {
+		return err
+	}
+	if err := b.text(ctx, t, to, fmt.Sprintf("已登记12345工单 %s，已派发%s（%s）签收，办理时限 %s。办理的每一步都会通知您。", o.TicketNo, o.Section, head.Name, b.dueText(o.DueAt))); err != nil {
+		return err
+	}
+	return b.sendDispatch(ctx, t, o)
+}

@@ -1,0 +1,296 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Complaint is a 12345 work order.
+type Complaint struct {
+	ID          int64        `db:"id"`
+	TicketNo    string       `db:"ticket_no"`
+	Category    string       `db:"category"`
+	Content     string       `db:"content"`
+	Location    string       `db:"location"`
+	CallerName  string       `db:"caller_name"`
+	CallerPhone string       `db:"caller_phone"`
+	Urgent      bool         `db:"urgent"`
+	ReceivedAt  time.Time    `db:"received_at"`
+	DueAt       time.Time    `db:"due_at"`
+	AcceptDueAt sql.NullTime `db:"accept_due_at"`
+	Section     string       `db:"section"`
+	Registrar   string       `db:"registrar"`
+	Handler     string       `db:"handler"`
+	State       string       `db:"state"`
+	OpenID      string       `db:"openid"`
+	Answer      string       `db:"answer"`
+	Finding     string       `db:"finding"`
+	Measures    string       `db:"measures"`
+	AcceptedAt  sql.NullTime `db:"accepted_at"`
+	AnsweredAt  sql.NullTime `db:"answered_at"`
+	ClosedAt    sql.NullTime `db:"closed_at"`
+	Visit       string       `db:"visit"`
+	ReopenCount int          `db:"reopen_count"`
+	ExtUntil    sql.NullTime `db:"ext_until"`
+	ExtReason   string       `db:"ext_reason"`
+	Source      string       `db:"source"`
+	CreatedAt   time.Time    `db:"created_at"`
+	UpdatedAt   time.Time    `db:"updated_at"`
+}
+
+const complaintCols = `id, ticket_no, category, content, location, caller_name, caller_phone, urgent, received_at, due_at,
+	accept_due_at, section, registrar, handler, state, openid, answer, finding, measures, accepted_at, answered_at,
+	closed_at, visit, reopen_count, ext_until, ext_reason, source, created_at, updated_at`
+
+// InsertComplaint stores a new order. It returns false, and the order
+// already stored, when the 工单号 is known: a repeat is never a copy.
+func InsertComplaint(ctx context.Context, tx *Tx, c *Complaint) (bool, error) {
+	err := tx.GetContext(ctx, &c.ID, `
+		INSERT INTO complaints (ticket_no, category, content, location, caller_name, caller_phone, urgent,
+			received_at, due_at, accept_due_at, section, registrar, state, openid, source, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+		ON CONFLICT (ticket_no) DO NOTHING RETURNING id`,
+		c.TicketNo, c.Category, c.Content, c.Location, c.CallerName, c.CallerPhone, c.Urgent,
+		c.ReceivedAt, c.DueAt, c.AcceptDueAt, c.Section, c.Registrar, c.State, c.OpenID, c.Source, c.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		existing, err := ComplaintByTicket(ctx, tx, c.TicketNo)
+		if err != nil {
+			return false, err
+		}
+		*c = *existing
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert complaint %s: %w", c.TicketNo, err)
+	}
+	return true, nil
+}
+
+// ComplaintByTicket finds an order by 工单号.
+func ComplaintByTicket(ctx context.Context, q sqlx.QueryerContext, ticket string) (*Complaint, error) {
+	var c Complaint
+	if err := sqlx.GetContext(ctx, q, &c, `SELECT `+complaintCols+` FROM complaints WHERE ticket_no = $1`, ticket); err != nil {
+		return nil, fmt.Errorf("complaint %s: %w", ticket, mapErr(err))
+	}
+	return &c, nil
+}
+
+// LockComplaint loads an order and locks it until the transaction ends.
+func LockComplaint(ctx context.Context, tx *Tx, id int64) (*Complaint, error) {
+	var c Complaint
+	if err := tx.GetContext(ctx, &c, `SELECT `+complaintCols+` FROM complaints WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return nil, fmt.Errorf("lock complaint %d: %w", id, mapErr(err))
+	}
+	return &c, nil
+}
+
+// OrderChange is a guarded update of an order: it applies only while the
+// order is in FromState. Nil fields are left alone.
+type OrderChange struct {
+	ID        int64
+	FromState string
+	At        time.Time
+
+	State       string
+	Section     *string
+	Handler     *string
+	DueAt       *time.Time
+	AcceptDueAt *time.Time
+	AcceptedAt  *time.Time
+	Answer      *string
+	Finding     *string
+	Measures    *string
+	AnsweredAt  *time.Time
+	ClosedAt    *time.Time
+	Visit       *string
+	Reopen      bool       // count a reopening and clear the answer times
+	ExtUntil    *time.Time // a pending 延期 request
+	ExtReason   *string
+	ClearExt    bool
+}
+
+// ChangeOrder applies ch in one statement guarded by the expected state;
+// ErrStale when the order has moved on.
+func ChangeOrder(ctx context.Context, tx *Tx, ch OrderChange) error {
+	sets := []string{"updated_at = $3"}
+	args := []any{ch.ID, ch.FromState, ch.At}
+	set := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
+	}
+	if ch.State != "" {
+		set("state", ch.State)
+	}
+	if ch.Section != nil {
+		set("section", *ch.Section)
+	}
+	if ch.Handler != nil {
+		set("handler", *ch.Handler)
+	}
+	if ch.DueAt != nil {
+		set("due_at", *ch.DueAt)
+	}
+	if ch.AcceptDueAt != nil {
+		set("accept_due_at", *ch.AcceptDueAt)
+	}
+	if ch.AcceptedAt != nil {
+		set("accepted_at", *ch.AcceptedAt)
+	}
+	if ch.Answer != nil {
+		set("answer", *ch.Answer)
+	}
+	if ch.Finding != nil {
+		set("finding", *ch.Finding)
+	}
+	if ch.Measures != nil {
+		set("measures", *ch.Measures)
+	}
+	if ch.AnsweredAt != nil {
+		set("answered_at", *ch.AnsweredAt)
+	}
+	if ch.ClosedAt != nil {
+		set("closed_at", *ch.ClosedAt)
+	}
+	if ch.Visit != nil {
+		set("visit", *ch.Visit)
+	}
+	if ch.Reopen {
+		sets = append(sets, "reopen_count = reopen_count + 1", "answered_at = NULL", "closed_at = NULL")
+	}
+	if ch.ExtUntil != nil {
+		set("ext_until", *ch.ExtUntil)
+	}
+	if ch.ExtReason != nil {
+		set("ext_reason", *ch.ExtReason)
+	}
+	if ch.ClearExt {
+		sets = append(sets, "ext_until = NULL")
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE complaints SET `+strings.Join(sets, ", ")+` WHERE id = $1 AND state = $2`, args...)
+	if err != nil {
+		return fmt.Errorf("change complaint %d: %w", ch.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrStale
+	}
+	return nil
+}
+
+// OrderCard is a card sent about an order.
+type OrderCard struct {
+	TaskID      string         `db:"task_id"`
+	ComplaintID int64          `db:"complaint_id"`
+	Kind        string         `db:"kind"`
+	State       string         `db:"state"`
+	Section     string         `db:"section"`
+	Holders     pq.StringArray `db:"holders"`
+}
+
+// InsertOrderCard records a card's task_id.
+func InsertOrderCard(ctx context.Context, tx *Tx, c OrderCard) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO complaint_cards (task_id, complaint_id, kind, state, section, holders) VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.TaskID, c.ComplaintID, c.Kind, c.State, c.Section, c.Holders)
+	if err != nil {
+		return fmt.Errorf("order card %s: %w", c.TaskID, mapErr(err))
+	}
+	return nil
+}
+
+// GetOrderCard finds a card; ErrNotFound when it is not an order's.
+func GetOrderCard(ctx context.Context, q sqlx.QueryerContext, taskID string) (*OrderCard, error) {
+	var c OrderCard
+	err := sqlx.GetContext(ctx, q, &c, `SELECT task_id, complaint_id, kind, state, section, holders FROM complaint_cards WHERE task_id = $1`, taskID)
+	if err != nil {
+		return nil, fmt.Errorf("order card %s: %w", taskID, mapErr(err))
+	}
+	return &c, nil
+}
+
+// OrderCardsOf lists the cards of an order of one kind.
+func OrderCardsOf(ctx context.Context, q sqlx.QueryerContext, id int64, kind string) ([]OrderCard, error) {
+	var out []OrderCard
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT task_id, complaint_id, kind, state, section, holders FROM complaint_cards
+		WHERE complaint_id = $1 AND kind = $2 ORDER BY created_at`, id, kind)
+	if err != nil {
+		return nil, fmt.Errorf("cards of complaint %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// ComplaintsFor lists orders a person is involved in (registrar, handler),
+// newest first.
+func ComplaintsFor(ctx context.Context, q sqlx.QueryerContext, userID string, limit int) ([]Complaint, error) {
+	var out []Complaint
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT `+complaintCols+` FROM complaints WHERE registrar = $1 OR handler = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("complaints of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
+// OverdueComplaints lists orders not yet answered whose due time passed.
+func OverdueComplaints(ctx context.Context, q sqlx.QueryerContext, now time.Time, limit int) ([]Complaint, error) {
+	var out []Complaint
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT `+complaintCols+` FROM complaints
+		WHERE state NOT IN ('answered', 'closed') AND due_at < $1 ORDER BY due_at LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("overdue complaints: %w", err)
+	}
+	return out, nil
+}
+
+// ComplaintStat is one row of the statistics: a group (a section or a
+// category, or "" for the total) and its counts.
+type ComplaintStat struct {
+	Group    string `db:"grp"`
+	Received int    `db:"received"`
+	Answered int    `db:"answered"`
+	Closed   int    `db:"closed"`
+	OnTime   int    `db:"on_time"`
+	Overdue  int    `db:"overdue"`
+	Open     int    `db:"open"`
+}
+
+// ComplaintStats counts the orders received in [from, to) as of now,
+// grouped by "section", "category" or "" (the total). An order is answered
+// once 办结 (answered_at set), on time when answered by its due time,
+// overdue when answered late or still unanswered after its due time.
+func ComplaintStats(ctx context.Context, q sqlx.QueryerContext, from, to, now time.Time, by string) ([]ComplaintStat, error) {
+	group := "''"
+	switch by {
+	case "section":
+		group = "section"
+	case "category":
+		group = "category"
+	case "":
+	default:
+		return nil, fmt.Errorf("complaint stats: unknown grouping %q", by)
+	}
+	var out []ComplaintStat
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT `+group+` AS grp,
+			count(*) AS received,
+			count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered,
+			count(*) FILTER (WHERE state = 'closed') AS closed,
+			count(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at <= due_at) AS on_time,
+			count(*) FILTER (WHERE (answered_at IS NOT NULL AND answered_at > due_at) OR (answered_at IS NULL AND due_at < $3)) AS overdue,
+			count(*) FILTER (WHERE answered_at IS NULL) AS open
+		FROM complaints WHERE received_at >= $1 AND received_at < $2
+		GROUP BY 1 ORDER BY 1`, from, to, now)
+	if err != nil {
+		return nil, fmt.Errorf("complaint stats: %w", err)
+	}
+	return out, nil
+}
