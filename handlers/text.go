@@ -34,7 +34,6 @@ func AppMenu() bot.Menu {
 const (
 	msgGreeting      = "%s，您好！欢迎使用政务公开助手。发送「帮助」可查看可办理的事项。"
 	msgNotUnderstood = "抱歉，没有理解您的意思。请发送「帮助」查看可办理的事项。"
-	msgNotYet        = "该功能正在建设中，敬请期待。如有急事，请联系综合办公室。"
 	msgMenuUnknown   = "该菜单项暂不可用，请发送「帮助」查看可办理的事项。"
 	msgCardUnknown   = "该卡片已失效或暂不支持此操作。"
 	msgUnsupported   = "暂不支持此类消息，请发送文字。发送「帮助」可查看可办理的事项。"
@@ -50,8 +49,11 @@ func helpText(p config.Person) string {
 	b.WriteString("3. 待办：重新发送待您审核或发布的卡片。\n")
 	b.WriteString("4. 查询 编号：查看一件审批单的完整办理过程，如「查询 公开审〔2026〕1号」。\n")
 	b.WriteString("5. 撤回 编号：在最终审核通过前撤回自己的审批单。\n")
-	b.WriteString("6. 登记12345：登记12345热线转办的群众诉求（建设中）。\n")
+	b.WriteString("6. 登记：登记12345热线转办的群众诉求；「工单 工单号」查看进度，「我的工单」查看您登记或承办的工单。\n")
 	b.WriteString("7. 帮助：显示本说明。\n")
+	if p.Has(config.RoleOffice) || p.Has(config.RoleLeader) || p.Has(config.RoleSupervisor) {
+		b.WriteString("另：发送「超期工单」查看超期未办结的工单，「统计」查看本月12345工单统计。\n")
+	}
 	b.WriteString("使用下方菜单或直接发送上述文字即可。")
 	return b.String()
 }
