@@ -63,9 +63,12 @@ type SelectedItem struct {
 
 // ParseEnvelope parses the outer XML of a callback POST.
 func ParseEnvelope(body []byte) (Envelope, error) {
-	var e Envelope
-	if err := xml.Unmarshal(body, &e); err != nil {
-		return Envelope{}, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+	e, err := parseEnvelopeFast(body)
+	if err != nil {
+		e = Envelope{}
+		if err := xml.Unmarshal(body, &e); err != nil {
+			return Envelope{}, fmt.Errorf("%w: envelope: %v", ErrMalformed, err)
+		}
 	}
 	if e.Encrypt == "" {
 		return Envelope{}, fmt.Errorf("%w: envelope has no Encrypt", ErrMalformed)
@@ -76,9 +79,12 @@ func ParseEnvelope(body []byte) (Envelope, error) {
 // ParseMessage parses a decrypted message and checks the fields every
 // message must have.
 func ParseMessage(plain []byte) (*Message, error) {
-	var m Message
-	if err := xml.Unmarshal(plain, &m); err != nil {
-		return nil, fmt.Errorf("%w: message: %v", ErrMalformed, err)
+	m, err := parseMessageFast(plain)
+	if err != nil {
+		m = &Message{}
+		if err := xml.Unmarshal(plain, m); err != nil {
+			return nil, fmt.Errorf("%w: message: %v", ErrMalformed, err)
+		}
 	}
 	m.Event = strings.ToLower(m.Event)
 	switch {
@@ -89,7 +95,7 @@ func ParseMessage(plain []byte) (*Message, error) {
 	case m.MsgType == MsgEvent && m.Event == "":
 		return nil, fmt.Errorf("%w: event has no Event", ErrMalformed)
 	}
-	return &m, nil
+	return m, nil
 }
 
 // DedupKey is the key under which a callback is recorded once. Messages have
