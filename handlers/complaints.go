@@ -207,35 +207,15 @@ func (b *Bot) closeOrderCards(ctx context.Context, t *turn, c *storage.Complaint
 	if err != nil {
 		return err
 	}
-	clicker := ""
+	copies := make([]cardCopy, len(cards))
+	for i, oc := range cards {
+		copies[i] = cardCopy{TaskID: oc.TaskID, Holders: oc.Holders}
+	}
+	var clicker, task, code string
 	if t.m != nil {
-		clicker = t.m.FromUserName
+		clicker, task, code = t.m.FromUserName, t.m.TaskID, t.m.ResponseCode
 	}
-	for _, oc := range cards {
-		holders := []string(oc.Holders)
-		if t.m != nil && oc.TaskID == t.m.TaskID && t.m.ResponseCode != "" {
-			u := bot.CardUpdate{UserIDs: []string{clicker}, ResponseCode: t.m.ResponseCode, Button: &bot.ReplaceName{ReplaceName: clip(mine, 20)}}
-			if _, err := enqueue(ctx, t, storage.KindCardUpdate, clicker, u, ""); err != nil {
-				return err
-			}
-			holders = slices.DeleteFunc(slices.Clone(holders), func(h string) bool { return h == clicker })
-		}
-		if len(holders) == 0 {
-			continue
-		}
-		code, err := storage.SentResponseCode(ctx, t.tx, oc.TaskID)
-		if err != nil || code == "" {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		u := bot.CardUpdate{UserIDs: holders, ResponseCode: code, Button: &bot.ReplaceName{ReplaceName: clip(others, 20)}}
-		if _, err := enqueue(ctx, t, storage.KindCardUpdate, strings.Join(holders, "|"), u, "update:"+oc.TaskID); err != nil {
-			return err
-		}
-	}
-	return nil
+	return b.closeCopies(ctx, t, copies, clicker, mine, task, code, others)
 }
 
 // tellRegistrar keeps the 首问责任人 informed of every step.

@@ -173,18 +173,23 @@ func (b *Bot) sendStageCards(ctx context.Context, t *turn, f *storage.Form) erro
 	// One card per person: each recipient's messages then keep their order
 	// in the outbox, and each copy has its own response_code to update.
 	for _, a := range f.Assignees {
-		card, err := b.stageCardFor(ctx, t, f)
-		if err != nil {
-			return err
-		}
-		if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: []string{a}}); err != nil {
-			return err
-		}
-		if err := b.card(ctx, t, card, a); err != nil {
+		if err := b.sendStageCardTo(ctx, t, f, a); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sendStageCardTo sends one person a card of the form's current stage.
+func (b *Bot) sendStageCardTo(ctx context.Context, t *turn, f *storage.Form, userID string) error {
+	card, err := b.stageCardFor(ctx, t, f)
+	if err != nil {
+		return err
+	}
+	if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: []string{userID}}); err != nil {
+		return err
+	}
+	return b.card(ctx, t, card, userID)
 }
 
 // stageCardFor builds the card of the form's current stage.
@@ -400,31 +405,11 @@ func (b *Bot) closeCards(ctx context.Context, t *turn, f *storage.Form, clicker,
 	if err != nil {
 		return err
 	}
-	for _, c := range cards {
-		holders := []string(c.Holders)
-		if c.TaskID == taskID && responseCode != "" {
-			u := bot.CardUpdate{UserIDs: []string{clicker}, ResponseCode: responseCode, Button: &bot.ReplaceName{ReplaceName: mine}}
-			if _, err := enqueue(ctx, t, storage.KindCardUpdate, clicker, u, ""); err != nil {
-				return err
-			}
-			holders = slices.DeleteFunc(slices.Clone(holders), func(h string) bool { return h == clicker })
-		}
-		if len(holders) == 0 {
-			continue
-		}
-		code, err := storage.SentResponseCode(ctx, t.tx, c.TaskID)
-		if err != nil {
-			return err
-		}
-		if code == "" {
-			continue // never delivered: nothing to update
-		}
-		u := bot.CardUpdate{UserIDs: holders, ResponseCode: code, Button: &bot.ReplaceName{ReplaceName: clip(others, 20)}}
-		if _, err := enqueue(ctx, t, storage.KindCardUpdate, strings.Join(holders, "|"), u, "update:"+c.TaskID); err != nil {
-			return err
-		}
+	copies := make([]cardCopy, len(cards))
+	for i, c := range cards {
+		copies[i] = cardCopy{TaskID: c.TaskID, Holders: c.Holders}
 	}
-	return nil
+	return b.closeCopies(ctx, t, copies, clicker, mine, taskID, responseCode, others)
 }
 
 // onRejectText takes the reason of a 驳回.

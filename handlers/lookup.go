@@ -47,15 +47,7 @@ func (b *Bot) todo(ctx context.Context, t *turn) error {
 		return err
 	}
 	for i := range forms {
-		f := &forms[i]
-		card, err := b.stageCardFor(ctx, t, f)
-		if err != nil {
-			return err
-		}
-		if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: []string{to}}); err != nil {
-			return err
-		}
-		if err := b.card(ctx, t, card, to); err != nil {
+		if err := b.sendStageCardTo(ctx, t, &forms[i], to); err != nil {
 			return err
 		}
 	}
