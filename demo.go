@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/lib/pq"
 	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
 )
@@ -22,7 +24,28 @@ const (
 	demoAgentID     = 1000002
 	demoDatabase    = "zwgk_demo"
 	demoRedisPrefix = "zwgk-demo:"
+	demoAppName     = "政务公开助手"
 )
+
+// envDemoDatabase names the demo's database instead of zwgk_demo, so that
+// two demos (say, two runs of the browser test) on one Postgres and Redis
+// do not share data: the Redis prefix follows the name.
+const envDemoDatabase = "DEMO_DATABASE"
+
+// validDemoDatabase accepts names that need no quoting in SQL or Redis
+// patterns: a lowercase letter, then up to 62 lowercase letters, digits
+// or underscores.
+func validDemoDatabase(name string) bool {
+	if name == "" || len(name) > 63 || name[0] < 'a' || name[0] > 'z' {
+		return false
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
 
 func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	getenv := func(k string) string {
@@ -48,7 +71,14 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	defer ln.Close()
 	base := "http://" + ln.Addr().String()
 
-	dbURL, err := demoDatabaseURL(ctx, getenv(config.EnvDatabaseURL))
+	dbName, prefix := demoDatabase, demoRedisPrefix
+	if v := getenv(envDemoDatabase); v != "" && v != demoDatabase {
+		if !validDemoDatabase(v) {
+			return fmt.Errorf("%s: %q must be 1-63 lowercase letters, digits or _, starting with a letter", envDemoDatabase, v)
+		}
+		dbName, prefix = v, strings.ReplaceAll(v, "_", "-")+":"
+	}
+	dbURL, err := demoDatabaseURL(ctx, getenv(config.EnvDatabaseURL), dbName)
 	if err != nil {
 		return err
 	}
@@ -56,7 +86,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	vars := map[string]string{
 		config.EnvDatabaseURL: dbURL,
 		config.EnvRedisURL:    getenv(config.EnvRedisURL),
-		config.EnvRedisPrefix: demoRedisPrefix,
+		config.EnvRedisPrefix: prefix,
 		config.EnvHTTPAddr:    ln.Addr().String(),
 		config.EnvCorpID:      demoCorpID,
 		config.EnvAgentID:     fmt.Sprint(demoAgentID),
@@ -104,19 +134,101 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	}
 	mux.Handle("/sandbox/cgi-bin/", http.StripPrefix("/sandbox", sb.Handler()))
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, demoIntro(base, roster))
+	menu := handlers.AppMenu()
+	chat := corp.WebChat(sandbox.WebChatConfig{
+		AppName: demoAppName,
+		Users:   webUsers(roster),
+		Menu:    &menu,
+		// Follower stays nil (the page says 公众号未配置) until the sandbox
+		// has a 公众号 to read a follower's notices from.
+		Reset: func(ctx context.Context) error { return resetDemoData(ctx, s) },
+		Done:  ctx.Done(),
 	})
+	if err := chat.Register(mux); err != nil {
+		return err
+	}
 
 	fmt.Fprint(e.stdout, demoIntro(base, roster))
-	return serveUntil(ctx, e.log, ln, mux, s.worker.Run)
+	// Browsers send Sec-Fetch-Site: another site's page must not drive the
+	// demo (or reset it) through the visitor's browser. curl and the
+	// sandbox's own callbacks send no such header and pass.
+	return serveUntil(ctx, e.log, ln, http.NewCrossOriginProtection().Handler(mux), s.worker.Run)
+}
+
+// roleLabel is a roster role as the page shows it.
+func roleLabel(r config.Role) string {
+	switch r {
+	case config.RoleOffice:
+		return "办公室审核"
+	case config.RolePublisher:
+		return "办公室发布"
+	case config.RoleLeader:
+		return "主要负责人"
+	case config.RoleSupervisor:
+		return "纪检监督"
+	}
+	return string(r)
+}
+
+// webUsers is the roster as the page lists it: section heads are marked,
+// though the roster keeps that on the section, not the person.
+func webUsers(roster *config.Roster) []sandbox.WebUser {
+	heads := map[string]bool{}
+	for _, sec := range roster.Sections {
+		heads[strings.ToLower(sec.Head)] = true
+	}
+	users := make([]sandbox.WebUser, 0, len(roster.People))
+	for _, p := range roster.People {
+		u := sandbox.WebUser{ID: p.UserID, Name: p.Name, Section: p.Section, Roles: []string{}}
+		if heads[strings.ToLower(p.UserID)] {
+			u.Roles = append(u.Roles, "股室负责人")
+		}
+		for _, r := range p.Roles {
+			u.Roles = append(u.Roles, roleLabel(r))
+		}
+		users = append(users, u)
+	}
+	return users
+}
+
+// resetDemoData empties the demo's tables (but not goose's record of the
+// migrations) and deletes its Redis keys: 重置演示数据 on the page. Serial
+// numbers start again at 1.
+func resetDemoData(ctx context.Context, s *service) error {
+	var tables []string
+	err := s.db.SelectContext(ctx, &tables, `
+		SELECT quote_ident(tablename) FROM pg_tables
+		WHERE schemaname = current_schema() AND tablename <> 'goose_db_version' ORDER BY tablename`)
+	if err != nil {
+		return fmt.Errorf("demo reset: list tables: %w", err)
+	}
+	if len(tables) > 0 {
+		if _, err := s.db.ExecContext(ctx, "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE"); err != nil {
+			return fmt.Errorf("demo reset: truncate: %w", err)
+		}
+	}
+	iter := s.redis.Client.Scan(ctx, 0, s.redis.Prefix+"*", 500).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("demo reset: scan redis: %w", err)
+	}
+	for chunk := range slices.Chunk(keys, 500) {
+		if err := s.redis.Client.Del(ctx, chunk...).Err(); err != nil {
+			return fmt.Errorf("demo reset: delete redis keys: %w", err)
+		}
+	}
+	s.log.InfoContext(ctx, "demo data reset", "tables", len(tables), "redis_keys", len(keys))
+	return nil
 }
 
 func demoIntro(base string, roster *config.Roster) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "zwgk demo is running at %s (bot + local WeCom sandbox; press Ctrl-C to stop)\n\n", base)
-	b.WriteString("Act as a user of the example roster with the sandbox's user API:\n")
+	fmt.Fprintf(&b, "Open %s/ in a browser: pick a person, chat with the app, click the cards.\n\n", base)
+	b.WriteString("Or act as a user of the example roster with the sandbox's user API:\n")
 	fmt.Fprintf(&b, "  curl -s -X POST --data '帮助' %s/sandbox/api/users/USERID/text\n", base)
 	fmt.Fprintf(&b, "  curl -s -X POST %s/sandbox/api/users/USERID/menu/help\n", base)
 	fmt.Fprintf(&b, "  curl -s %s/sandbox/api/users/USERID/messages\n\n", base)
@@ -133,7 +245,7 @@ func demoIntro(base string, roster *config.Roster) string {
 
 // demoDatabaseURL makes sure the demo's own database exists beside the one
 // in url, so the demo never writes into a real deployment's tables.
-func demoDatabaseURL(ctx context.Context, raw string) (string, error) {
+func demoDatabaseURL(ctx context.Context, raw, demoDatabase string) (string, error) {
 	db, err := storage.Open(ctx, raw)
 	if err != nil {
 		return "", fmt.Errorf("demo needs Postgres (DATABASE_URL): %w", err)

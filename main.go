@@ -71,10 +71,14 @@ start together. SIGTERM stops accepting, finishes in-flight work, closes pools.`
 		{"demo", "", "run the bot with a local WeCom sandbox and the example roster", `Starts the bot and a local WeCom sandbox in one process, with the example
 roster (or ROSTER_FILE). Needs only DATABASE_URL and REDIS_URL (defaults:
 local Postgres and Redis); it uses its own database zwgk_demo and Redis
-prefix zwgk-demo:. Prints the address to open. Nothing leaves the machine.`, cmdDemo},
+prefix zwgk-demo: (DEMO_DATABASE=my_demo switches to the database my_demo
+and the prefix my-demo:). Serves the web chat at / on HTTP_ADDR and the
+sandbox's user API under /sandbox/api/. Prints the address to open and
+opens nothing itself. Nothing leaves the machine.`, cmdDemo},
 		{"menu", "sync", "create the app menu in WeCom (提交公开申请 / 我的待办 / 更多)", "Creates the app menu through WeCom's menu/create API.", cmdMenu},
 		{"import", "complaints FILE.csv", "register 12345 orders from a CSV file (checks every row; writes all or nothing)", "Columns (first row, any order): ticket_no, category, content, section (required), location, caller_name, caller_phone, urgency (normal/urgent), received_at and due_at (RFC 3339), openid, registrar.\nFlags: --dry-run (check only), --registrar USERID (首问责任人 of rows without one; default the first office member).", cmdImport},
 		{"report", "complaints --from D --to D [--csv]", "12345 statistics: received, answered, closed, on time, overdue, open, rates", "By section and by category, for orders received between --from and --to (both included, YYYY-MM-DD). Needs DATABASE_URL only.", cmdReport},
+		{"loadtest", "[--mode flows|rate] [--users N] [--duration D] [--rate R] [--seed-orders N]", "measure the bot under load through the sandbox (see docs/performance.md)", "Starts a bot (a child process, to measure its memory) on a fresh database and Redis prefix with a generated roster, drives it through the sandbox with signed, encrypted callbacks, and reports throughput, callback latency percentiles, outbox delivery lag, errors and peak RSS, then checks that every flow took effect exactly once. --ceilings (default on) also runs pgbench and redis-benchmark against the same servers. --seed-orders N first fills the database and times the statistics and overdue queries.", cmdLoadtest},
 		{"version", "", "print the version", "", cmdVersion},
 		{"help", "[command]", "explain the commands and the environment variables", "", nil},
 	}

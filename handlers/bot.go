@@ -107,8 +107,11 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 	if err != nil {
 		return err
 	}
+	// The turn has committed: its conversation state must be saved even if
+	// WeCom has hung up meanwhile.
+	saveCtx := context.WithoutCancel(ctx)
 	for _, f := range after {
-		if err := f(ctx); err != nil {
+		if err := f(saveCtx); err != nil {
 			// The reply already went out; the conversation state is behind
 			// by one step, which the user sees and can repeat.
 			b.Log.ErrorContext(ctx, "conversation state not saved", "user", m.FromUserName, "err", err)

@@ -58,6 +58,9 @@ func (s *Sandbox) getToken(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, errInvalidCorpID, "invalid corpid")
 		return
 	}
+	tw := &trafficWriter{ResponseWriter: w}
+	w = tw
+	defer c.recordAPI("gettoken", r, nil, tw)
 	c.mu.Lock()
 	c.tokenFetches++
 	fail := c.takeFault("gettoken")
@@ -94,6 +97,10 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 			return
 		}
 		c := it.corp
+		tw := &trafficWriter{ResponseWriter: w}
+		w = tw
+		var body []byte
+		defer func() { c.recordAPI(api, r, body, tw) }()
 		c.mu.Lock()
 		c.apiCalls[api]++
 		fail := c.takeFault(api)
@@ -102,7 +109,8 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 			fail.write(w)
 			return
 		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, 2<<20))
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, 2<<20))
 		if err != nil {
 			writeErr(w, errBadJSON, "cannot read body")
 			return

@@ -27,6 +27,7 @@ type Corp struct {
 	apiCalls     map[string]int
 	faults       []fault
 	changed      chan struct{} // closed and replaced on every change
+	traffic      trafficLog    // the page's protocol log and users' own actions
 }
 
 // Received is a message as one user's WeCom client shows it.
@@ -207,5 +208,6 @@ func (c *Corp) Reset() {
 	c.inbox = map[string][]*Received{}
 	c.codes = map[string]*responseCode{}
 	c.taskIDs = map[string]bool{}
+	c.traffic.reset()
 	c.notifyLocked()
 }

@@ -179,6 +179,7 @@ func (c *Corp) post(ctx context.Context, m callbackXML) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	c.recordAction(m)
 	return c.PostPlain(ctx, plain)
 }
 
@@ -192,6 +193,7 @@ func (c *Corp) PostPlain(ctx context.Context, plain []byte) (int, error) {
 	var status int
 	for attempt := 1; attempt <= Attempts; attempt++ {
 		status, err = c.PostRaw(ctx, query, body)
+		c.recordCallback(plain, query, attempt, status, err)
 		if err == nil && status < 500 {
 			return status, nil
 		}

@@ -18,6 +18,8 @@ import (
 //	POST /users/{user}/enter                  open the app
 //	POST /users/{user}/menu/{key}             click a menu item
 //	POST /users/{user}/cards/{task}/{button}  click a card button
+//	POST /users/{user}/cards/{task}           submit a vote card; body:
+//	                                          {"question_key": ["option id", ...]}
 func (c *Corp) UserAPI() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /users", func(w http.ResponseWriter, r *http.Request) {
@@ -44,6 +46,14 @@ func (c *Corp) UserAPI() http.Handler {
 		c.act(w, r, func(u *User) (int, error) {
 			return u.ClickButton(r.Context(), r.PathValue("task"), r.PathValue("button"))
 		})
+	})
+	mux.HandleFunc("POST /users/{user}/cards/{task}", func(w http.ResponseWriter, r *http.Request) {
+		var selected map[string][]string
+		if err := json.NewDecoder(io.LimitReader(r.Body, 8<<10)).Decode(&selected); err != nil {
+			http.Error(w, `body must be {"question_key": ["option id", ...]}`, http.StatusBadRequest)
+			return
+		}
+		c.act(w, r, func(u *User) (int, error) { return u.Submit(r.Context(), r.PathValue("task"), selected) })
 	})
 	return mux
 }

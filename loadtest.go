@@ -1,0 +1,820 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/sandbox"
+	"github.com/zwgk-bot/zwgk/storage"
+)
+
+// loadOpts are the knobs of `zwgk loadtest`.
+type loadOpts struct {
+	mode       string // flows or rate
+	users      int
+	duration   time.Duration
+	rate       int
+	inProcess  bool
+	ceilings   bool
+	seedOrders int
+	keep       bool
+}
+
+func cmdLoadtest(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	o := loadOpts{}
+	fs.StringVar(&o.mode, "mode", "flows", "flows: virtual staff play whole flows; rate: a fixed rate of callbacks")
+	fs.IntVar(&o.users, "users", 20, "virtual staff (flows mode) or senders (rate mode)")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to apply load")
+	fs.IntVar(&o.rate, "rate", 300, "callbacks per second in rate mode")
+	fs.BoolVar(&o.inProcess, "in-process", false, "run the bot in this process (no separate RSS figure)")
+	fs.BoolVar(&o.ceilings, "ceilings", true, "measure pgbench and redis-benchmark on the same servers")
+	fs.IntVar(&o.seedOrders, "seed-orders", 0, "fill the database with this many orders and forms, then time the jobs and the report")
+	fs.BoolVar(&o.keep, "keep", false, "keep the load database afterwards")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if o.users < 1 || o.duration <= 0 || o.rate < 1 {
+		return errors.New("loadtest: --users, --duration and --rate must be positive")
+	}
+	r, err := loadtest(ctx, e, o)
+	if r != nil {
+		r.print(e.stdout)
+	}
+	return err
+}
+
+// loadReport is what a run measured.
+type loadReport struct {
+	mode                string
+	users               int
+	elapsed             time.Duration
+	callbacks           int64
+	errors              int64
+	latencies           []time.Duration
+	flowsForm, flowsOrd int64
+	outboxLag           []time.Duration
+	rssIdleKB, rssPeak  int64
+	checks              []string
+	failures            []string
+	pgTPS, redisRPS     float64
+	seed                []string
+}
+
+func (r *loadReport) print(w io.Writer) {
+	fmt.Fprintf(w, "mode %s, %d virtual users, %s\n", r.mode, r.users, r.elapsed.Round(time.Millisecond))
+	rate := float64(r.callbacks) / r.elapsed.Seconds()
+	fmt.Fprintf(w, "callbacks: %d (%.0f/s), errors: %d\n", r.callbacks, rate, r.errors)
+	if len(r.latencies) > 0 {
+		fmt.Fprintf(w, "callback latency: p50 %s  p95 %s  p99 %s  max %s\n", pct(r.latencies, 50), pct(r.latencies, 95), pct(r.latencies, 99), pct(r.latencies, 100))
+	}
+	if r.mode == "flows" {
+		fmt.Fprintf(w, "flows completed: %d forms (submit → 股室 → 办公室 → 发布), %d orders (登记 → 签收 → 指定 → 办结 → 已回复12345)\n", r.flowsForm, r.flowsOrd)
+	}
+	if len(r.outboxLag) > 0 {
+		fmt.Fprintf(w, "outbox delivery lag: p50 %s  p95 %s  p99 %s  max %s (%d messages)\n", pct(r.outboxLag, 50), pct(r.outboxLag, 95), pct(r.outboxLag, 99), pct(r.outboxLag, 100), len(r.outboxLag))
+	}
+	if r.rssPeak > 0 {
+		fmt.Fprintf(w, "bot RSS: idle %d MB, peak %d MB\n", r.rssIdleKB/1024, r.rssPeak/1024)
+	}
+	if r.pgTPS > 0 {
+		fmt.Fprintf(w, "ceiling: pgbench single-insert %.0f tps (callbacks/s are %.0f%% of it)\n", r.pgTPS, 100*rate/r.pgTPS)
+	}
+	if r.redisRPS > 0 {
+		fmt.Fprintf(w, "ceiling: redis-benchmark SET %.0f req/s\n", r.redisRPS)
+	}
+	for _, s := range r.seed {
+		fmt.Fprintln(w, s)
+	}
+	for _, c := range r.checks {
+		fmt.Fprintln(w, "check ok:", c)
+	}
+	for _, f := range r.failures {
+		fmt.Fprintln(w, "CHECK FAILED:", f)
+	}
+}
+
+func pct(ds []time.Duration, p int) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := (len(s)*p + 99) / 100
+	i = min(max(i-1, 0), len(s)-1)
+	return s[i].Round(10 * time.Microsecond)
+}
+
+// loadRoster makes a roster for n virtual staff in four sections.
+func loadRoster(n int) (yaml string, staff []string, heads map[string]string) {
+	var b strings.Builder
+	heads = map[string]string{}
+	b.WriteString("sections:\n")
+	for s := 1; s <= 4; s++ {
+		fmt.Fprintf(&b, "  - name: 负载%d股\n    head: head%d\n", s, s)
+	}
+	fmt.Fprintf(&b, "  - name: 综合办公室\n    head: office1\n")
+	b.WriteString("people:\n")
+	b.WriteString("  - {userid: leader1, name: 局长, section: \"\", roles: [leader]}\n")
+	b.WriteString("  - {userid: office1, name: 办公室一, section: 综合办公室, roles: [office]}\n")
+	b.WriteString("  - {userid: office2, name: 办公室二, section: 综合办公室, roles: [office]}\n")
+	b.WriteString("  - {userid: pub1, name: 发布员, section: 综合办公室, roles: [publisher]}\n")
+	for s := 1; s <= 4; s++ {
+		fmt.Fprintf(&b, "  - {userid: head%d, name: 股长%d, section: 负载%d股, roles: []}\n", s, s, s)
+	}
+	for i := range n {
+		id := fmt.Sprintf("staff%03d", i)
+		sec := i%4 + 1
+		fmt.Fprintf(&b, "  - {userid: %s, name: 员工%03d, section: 负载%d股, roles: []}\n", id, i, sec)
+		staff = append(staff, id)
+		heads[id] = fmt.Sprintf("head%d", sec)
+	}
+	return b.String(), staff, heads
+}
+
+func randHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// loadtest sets up a fresh database, Redis prefix, sandbox and bot, applies
+// the load, and checks that every effect happened exactly once.
+func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
+	dbBase := e.getenv("DATABASE_URL")
+	if dbBase == "" {
+		dbBase = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	}
+	redisURL := e.getenv("REDIS_URL")
+	if redisURL == "" {
+		redisURL = "redis://127.0.0.1:6379/0"
+	}
+	id := randHex(4)
+	dbURL, dropDB, err := scratchDatabase(ctx, dbBase, "zwgk_load_"+id)
+	if err != nil {
+		return nil, err
+	}
+	if !o.keep {
+		defer dropDB()
+	}
+	prefix := "zwgk-load-" + id + ":"
+	defer clearPrefix(context.WithoutCancel(ctx), redisURL, prefix)
+
+	rosterYAML, staff, heads := loadRoster(o.users)
+	dir, err := os.MkdirTemp("", "zwgk-load-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	rosterPath := filepath.Join(dir, "roster.yaml")
+	if err := os.WriteFile(rosterPath, []byte(rosterYAML), 0o600); err != nil {
+		return nil, err
+	}
+
+	sb := sandbox.New()
+	sb.HTTP = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 512}}
+	sbSrv := httptest.NewServer(sb.Handler())
+	defer sbSrv.Close()
+	addr, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	envv := map[string]string{
+		"DATABASE_URL": dbURL, "REDIS_URL": redisURL, "REDIS_PREFIX": prefix, "HTTP_ADDR": addr,
+		"WECOM_CORP_ID": "wwload" + id, "WECOM_AGENT_ID": "1000002", "WECOM_SECRET": "load-secret-" + id,
+		"WECOM_TOKEN": "loadtoken", "WECOM_AES_KEY": randomKey(), "WECOM_API_BASE": sbSrv.URL,
+		"ROSTER_FILE": rosterPath,
+	}
+	users := append([]string{"leader1", "office1", "office2", "pub1", "head1", "head2", "head3", "head4"}, staff...)
+	corp, err := sb.AddCorp(sandbox.CorpConfig{
+		CorpID: envv["WECOM_CORP_ID"], Secret: envv["WECOM_SECRET"], AgentID: 1000002,
+		Token: envv["WECOM_TOKEN"], EncodingAESKey: envv["WECOM_AES_KEY"],
+		CallbackURL: "http://" + addr + "/wecom/callback", Users: users,
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	botCtx, stopBot := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBot()
+	pid, botDone, err := startBot(botCtx, e, envv, o.inProcess)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { stopBot(); <-botDone }()
+	if err := waitReady(ctx, "http://"+addr+"/readyz", botDone); err != nil {
+		return nil, err
+	}
+	r := &loadReport{mode: o.mode, users: o.users}
+	if pid > 0 {
+		time.Sleep(500 * time.Millisecond)
+		r.rssIdleKB, _ = procStatusKB(pid, "VmRSS")
+	}
+
+	db, err := storage.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+
+	if o.seedOrders > 0 {
+		if err := seedAndTime(ctx, db, o.seedOrders, r); err != nil {
+			return r, err
+		}
+	}
+
+	lg := &loadGen{corp: corp, r: r}
+	loadCtx, cancel := context.WithTimeout(ctx, o.duration)
+	start := time.Now()
+	switch o.mode {
+	case "flows":
+		lg.flows(loadCtx, staff, heads)
+	case "rate":
+		lg.fixedRate(loadCtx, staff, o.rate)
+	default:
+		cancel()
+		return nil, fmt.Errorf("loadtest: unknown --mode %q", o.mode)
+	}
+	cancel()
+	r.elapsed = time.Since(start)
+	r.callbacks, r.errors = lg.callbacks.Load(), lg.errs.Load()
+	r.latencies = lg.latencies
+	r.flowsForm, r.flowsOrd = lg.forms.Load(), lg.orders.Load()
+	if pid > 0 {
+		r.rssPeak, _ = procStatusKB(pid, "VmHWM")
+	}
+
+	// Let the outbox drain, then check every effect once.
+	drainCtx, cancelDrain := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelDrain()
+	for drainCtx.Err() == nil {
+		var pending int
+		db.GetContext(ctx, &pending, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
+		if pending == 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	verify(ctx, db, r, o.mode)
+	if o.ceilings {
+		r.pgTPS = pgbenchInsert(ctx, dbBase, dbURL)
+		r.redisRPS = redisBenchmark(ctx, redisURL)
+	}
+	if len(r.failures) > 0 {
+		return r, fmt.Errorf("loadtest: %d checks failed", len(r.failures))
+	}
+	return r, nil
+}
+
+// verify checks that each completed flow left exactly one of each effect
+// and that nothing was lost or failed.
+func verify(ctx context.Context, db *storage.DB, r *loadReport, mode string) {
+	count := func(q string) int {
+		var n int
+		if err := db.GetContext(ctx, &n, q); err != nil {
+			r.failures = append(r.failures, q+": "+err.Error())
+		}
+		return n
+	}
+	check := func(ok bool, what string) {
+		if ok {
+			r.checks = append(r.checks, what)
+		} else {
+			r.failures = append(r.failures, what)
+		}
+	}
+	if n := count(`SELECT count(*) FROM inbox WHERE status = 'failed'`); true {
+		check(n == 0, fmt.Sprintf("no callback failed in handling (%d failed)", n))
+	}
+	if n := count(`SELECT count(*) FROM outbox WHERE status <> 'sent'`); true {
+		check(n == 0, fmt.Sprintf("every outbound message was delivered (%d not)", n))
+	}
+	var lags []float64
+	db.SelectContext(ctx, &lags, `SELECT extract(epoch FROM sent_at - created_at) FROM outbox WHERE status = 'sent'`)
+	for _, l := range lags {
+		r.outboxLag = append(r.outboxLag, time.Duration(l*float64(time.Second)))
+	}
+	if mode != "flows" {
+		return
+	}
+	published := count(`SELECT count(*) FROM forms WHERE state = 'published'`)
+	check(int64(published) >= r.flowsForm, fmt.Sprintf("every completed form flow is 已公开 (%d published, %d flows)", published, r.flowsForm))
+	dup := count(`SELECT count(*) FROM (SELECT form_id, version, stage FROM form_decisions GROUP BY 1, 2, 3 HAVING count(*) > 1) d`)
+	check(dup == 0, fmt.Sprintf("no stage decided twice (%d)", dup))
+	pubs := count(`SELECT count(*) FROM form_publications`)
+	check(pubs == published, fmt.Sprintf("one publication per published form (%d for %d)", pubs, published))
+	closed := count(`SELECT count(*) FROM complaints WHERE state = 'closed'`)
+	check(int64(closed) >= r.flowsOrd, fmt.Sprintf("every completed order flow is closed (%d closed, %d flows)", closed, r.flowsOrd))
+	regs := count(`SELECT count(*) FROM audit_log WHERE action = 'register'`)
+	orders := count(`SELECT count(*) FROM complaints`)
+	check(regs == orders, fmt.Sprintf("each order registered once (%d registrations, %d orders)", regs, orders))
+}
+
+// loadGen drives the sandbox's users and measures each callback.
+type loadGen struct {
+	corp            *sandbox.Corp
+	r               *loadReport
+	callbacks, errs atomic.Int64
+	forms, orders   atomic.Int64
+	mu              sync.Mutex
+	latencies       []time.Duration
+}
+
+func (lg *loadGen) timed(f func() (int, error)) error {
+	t0 := time.Now()
+	st, err := f()
+	d := time.Since(t0)
+	lg.callbacks.Add(1)
+	lg.mu.Lock()
+	lg.latencies = append(lg.latencies, d)
+	lg.mu.Unlock()
+	if err != nil || st != http.StatusOK {
+		lg.errs.Add(1)
+		if err == nil {
+			err = fmt.Errorf("status %d", st)
+		}
+		if os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
+			fmt.Fprintln(os.Stderr, "callback:", err)
+		}
+		return err
+	}
+	return nil
+}
+
+func (lg *loadGen) say(ctx context.Context, user, text string) error {
+	if os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "say:", user, text)
+	}
+	// A callback under way is finished even when the run ends.
+	return lg.timed(func() (int, error) { return lg.corp.User(user).SendText(context.WithoutCancel(ctx), text) })
+}
+
+func (lg *loadGen) click(ctx context.Context, user, task, key string) error {
+	if os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
+		fmt.Fprintln(os.Stderr, "click:", user, task, key)
+	}
+	return lg.timed(func() (int, error) { return lg.corp.User(user).ClickButton(context.WithoutCancel(ctx), task, key) })
+}
+
+// await waits for a message to user at or after index from that matches.
+func (lg *loadGen) await(ctx context.Context, user string, from int, match func(sandbox.Received) bool) (sandbox.Received, int, error) {
+	for {
+		msgs, changed := lg.corp.Snapshot(user)
+		for i := from; i < len(msgs); i++ {
+			if match(msgs[i]) {
+				return msgs[i], i + 1, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return sandbox.Received{}, 0, fmt.Errorf("%s: waiting: %w", user, ctx.Err())
+		case <-changed:
+		}
+	}
+}
+
+func textHas(sub string) func(sandbox.Received) bool {
+	return func(m sandbox.Received) bool { return m.Card == nil && strings.Contains(m.Text, sub) }
+}
+
+func cardHas(sub string) func(sandbox.Received) bool {
+	return func(m sandbox.Received) bool {
+		return m.Card != nil && m.ReplacedButton == "" && m.Card.MainTitle != nil &&
+			strings.Contains(m.Card.MainTitle.Title+" "+m.Card.MainTitle.Desc+" "+sourceOf(m), sub)
+	}
+}
+
+func sourceOf(m sandbox.Received) string {
+	if m.Card.Source == nil {
+		return ""
+	}
+	return m.Card.Source.Desc
+}
+
+var serialRe = regexp.MustCompile(`公开审〔\d+〕\d+号`)
+
+// flows runs every staff member through alternating form and order flows
+// until ctx ends; approvers act as their cards arrive.
+func (lg *loadGen) flows(ctx context.Context, staff []string, heads map[string]string) {
+	var wg sync.WaitGroup
+	for i, s := range staff {
+		wg.Go(func() {
+			for n := 0; ctx.Err() == nil; n++ {
+				var err error
+				if (n+i)%2 == 0 {
+					err = lg.formFlow(ctx, s, heads[s], n)
+				} else {
+					err = lg.orderFlow(ctx, s, heads[s], n)
+				}
+				if err != nil && os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
+					fmt.Fprintln(os.Stderr, "flow:", s, err)
+				}
+				if err != nil && ctx.Err() == nil {
+					lg.errs.Add(1)
+					time.Sleep(100 * time.Millisecond)
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (lg *loadGen) formFlow(ctx context.Context, s, head string, n int) error {
+	mine := len(lg.corp.Messages(s))
+	steps := []struct{ say, want string }{
+		{"提交", "第1步"}, {fmt.Sprintf("负载测试信息 %s-%d", s, n), "第2步"}, {"负载测试的简要内容。", "第3步"},
+		{"今天", "公开形式"}, {"主动公开", "公开平台"}, {"1", "重大事项"}, {"否", "待提交"},
+	}
+	for _, st := range steps {
+		if err := lg.say(ctx, s, st.say); err != nil {
+			return err
+		}
+		var err error
+		match := textHas(st.want)
+		if st.want == "公开形式" || st.want == "公开平台" || st.want == "重大事项" || st.want == "待提交" {
+			match = cardHas(st.want)
+		}
+		if _, mine, err = lg.await(ctx, s, mine, match); err != nil {
+			return fmt.Errorf("after %q: %w", st.say, err)
+		}
+	}
+	if err := lg.say(ctx, s, "提交"); err != nil {
+		return err
+	}
+	got, mine, err := lg.await(ctx, s, mine, textHas("已提交，编号"))
+	if err != nil {
+		return fmt.Errorf("waiting for the serial: %w", err)
+	}
+	serial := serialRe.FindString(got.Text)
+	for _, step := range []struct{ who, stage, key string }{
+		{head, "股室负责人审核", "approve"}, {"office1", "办公室审核", "approve"}, {"pub1", "待发布", "pub_0"},
+	} {
+		want := serial + " · 待" + step.stage
+		if step.stage == "待发布" {
+			want = serial + " · 审核已通过"
+		}
+		card, _, err := lg.await(ctx, step.who, 0, cardHas(want))
+		if err != nil {
+			return fmt.Errorf("%s waiting for %s %s: %w", step.who, serial, step.stage, err)
+		}
+		if err := lg.click(ctx, step.who, card.Card.TaskID, step.key); err != nil {
+			return err
+		}
+	}
+	if _, _, err := lg.await(ctx, s, mine, textHas("」已公开")); err != nil {
+		return fmt.Errorf("waiting for 已公开 of %s: %w", serial, err)
+	}
+	lg.forms.Add(1)
+	return nil
+}
+
+func (lg *loadGen) orderFlow(ctx context.Context, s, head string, n int) error {
+	mine := len(lg.corp.Messages(s))
+	ticket := fmt.Sprintf("LT%s%03d%s", strings.TrimPrefix(s, "staff"), n, randHex(2))
+	sec := "负载" + strings.TrimPrefix(head, "head") + "股"
+	for _, st := range []struct{ say, want string }{
+		{"登记", "第1/10步"}, {ticket, "诉求类别"}, {"投诉", "第3/10步"}, {"负载测试诉求内容。", "第4/10步"},
+		{"跳过", "第5/10步"}, {"跳过", "第6/10步"}, {"跳过", "紧急程度"}, {"一般", "第8/10步"},
+		{"现在", "第9/10步"}, {"默认", "承办股室"}, {sec, "请核对"}, {"提交", "已登记12345工单"},
+	} {
+		if err := lg.say(ctx, s, st.say); err != nil {
+			return err
+		}
+		match := textHas(st.want)
+		if st.want == "诉求类别" || st.want == "紧急程度" || st.want == "承办股室" || st.want == "请核对" {
+			match = cardHas(st.want)
+		}
+		var err error
+		if _, mine, err = lg.await(ctx, s, mine, match); err != nil {
+			return err
+		}
+	}
+	for _, step := range []struct{ who, stage, key string }{
+		{head, "待签收", "accept"}, {head, "请指定承办人", "h_" + s},
+	} {
+		card, _, err := lg.await(ctx, step.who, 0, func(m sandbox.Received) bool {
+			return cardHas(ticket)(m) && strings.Contains(sourceOf(m), step.stage)
+		})
+		if err != nil {
+			return err
+		}
+		if err := lg.click(ctx, step.who, card.Card.TaskID, step.key); err != nil {
+			return err
+		}
+	}
+	handle, _, err := lg.await(ctx, s, mine, func(m sandbox.Received) bool { return cardHas(ticket)(m) && strings.Contains(sourceOf(m), "请办理") })
+	if err != nil {
+		return err
+	}
+	if err := lg.click(ctx, s, handle.Card.TaskID, "finish"); err != nil {
+		return err
+	}
+	for _, st := range []struct{ say, want string }{
+		{"", "答复内容"}, {"已核查并处理。", "核查结果"}, {"属实", "处理措施"}, {"无", "已办结"},
+	} {
+		if st.say != "" {
+			if err := lg.say(ctx, s, st.say); err != nil {
+				return err
+			}
+		}
+		if _, mine, err = lg.await(ctx, s, mine, textHas(st.want)); err != nil {
+			return err
+		}
+	}
+	reply, _, err := lg.await(ctx, s, mine, func(m sandbox.Received) bool {
+		return cardHas(ticket)(m) && strings.Contains(sourceOf(m), "待回复12345")
+	})
+	if err != nil {
+		return err
+	}
+	if err := lg.click(ctx, s, reply.Card.TaskID, "replied"); err != nil {
+		return err
+	}
+	if _, _, err := lg.await(ctx, s, mine, textHas("已办结并回复12345")); err != nil {
+		return err
+	}
+	lg.orders.Add(1)
+	return nil
+}
+
+// fixedRate posts text messages and card clicks together at rate per
+// second, whatever the answers take (an open loop).
+func (lg *loadGen) fixedRate(ctx context.Context, senders []string, rate int) {
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 512)
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return
+		case <-tick.C:
+		}
+		u := senders[i%len(senders)]
+		select {
+		case sem <- struct{}{}:
+		default:
+			lg.errs.Add(1) // the bot fell more than 512 callbacks behind
+			continue
+		}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			pctx := context.WithoutCancel(ctx)
+			if i%2 == 0 {
+				lg.say(pctx, u, "帮助")
+				return
+			}
+			lg.timed(func() (int, error) {
+				return lg.corp.User(u).ClickAnyway(pctx, "f0v0s-load", "button_interaction", "approve"+strconv.Itoa(i), nil)
+			})
+		})
+	}
+}
+
+// startBot runs `zwgk serve`, as a child process when this binary is zwgk
+// (so its memory can be measured alone) or in this process.
+func startBot(ctx context.Context, e *env, envv map[string]string, inProcess bool) (int, chan error, error) {
+	done := make(chan error, 1)
+	self, err := os.Executable()
+	if inProcess || err != nil || filepath.Base(self) != "zwgk" {
+		go func() {
+			done <- run(ctx, []string{"-log-level", "error", "serve"}, func(k string) string { return envv[k] }, io.Discard, io.Discard)
+		}()
+		return 0, done, nil
+	}
+	cmd := exec.CommandContext(ctx, self, "-log-level", "error", "serve")
+	cmd.Env = os.Environ()
+	for k, v := range envv {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stderr = e.stderr
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+	if err := cmd.Start(); err != nil {
+		return 0, nil, fmt.Errorf("start bot: %w", err)
+	}
+	go func() { done <- cmd.Wait() }()
+	return cmd.Process.Pid, done, nil
+}
+
+func waitReady(ctx context.Context, url string, done chan error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			return fmt.Errorf("bot exited: %v", err)
+		default:
+		}
+		if resp, err := http.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("bot not ready within 30 s")
+}
+
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// procStatusKB reads a kB field (VmRSS, VmHWM) of /proc/PID/status.
+func procStatusKB(pid int, field string) (int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("%s not in /proc/%d/status", field, pid)
+}
+
+// scratchDatabase creates a database beside base and returns its URL and
+// how to drop it.
+func scratchDatabase(ctx context.Context, base, name string) (string, func(), error) {
+	admin, err := storage.Open(ctx, base)
+	if err != nil {
+		return "", nil, fmt.Errorf("loadtest needs Postgres (DATABASE_URL): %w", err)
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create %s: %w", name, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	drop := func() {
+		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+pq.QuoteIdentifier(name)+" WITH (FORCE)")
+		admin.Close()
+	}
+	return u.String(), drop, nil
+}
+
+func clearPrefix(ctx context.Context, redisURL, prefix string) {
+	r, err := storage.OpenRedis(ctx, redisURL, prefix)
+	if err != nil {
+		return
+	}
+	defer r.Close()
+	iter := r.Client.Scan(ctx, 0, prefix+"*", 500).Iterator()
+	for iter.Next(ctx) {
+		r.Client.Del(ctx, iter.Val())
+	}
+}
+
+var tpsRe = regexp.MustCompile(`tps = ([0-9.]+)`)
+
+// pgbenchInsert measures the server's rate of one-row insert transactions,
+// the ceiling for a callback (which commits one transaction).
+func pgbenchInsert(ctx context.Context, base, dbURL string) float64 {
+	if _, err := exec.LookPath("pgbench"); err != nil {
+		return 0
+	}
+	db, err := storage.Open(ctx, dbURL)
+	if err != nil {
+		return 0
+	}
+	db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS pgbench_ceiling (id bigserial PRIMARY KEY, v text)`)
+	db.Close()
+	script := filepath.Join(os.TempDir(), "zwgk-pgbench-"+randHex(3)+".sql")
+	os.WriteFile(script, []byte("INSERT INTO pgbench_ceiling (v) VALUES ('x');\n"), 0o600)
+	defer os.Remove(script)
+	out, err := exec.CommandContext(ctx, "pgbench", "-n", "-c", "16", "-j", "2", "-T", "10", "-f", script, dbURL).CombinedOutput()
+	if err != nil {
+		return 0
+	}
+	m := tpsRe.FindSubmatch(out)
+	if m == nil {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(string(m[1]), 64)
+	return v
+}
+
+var rpsRe = regexp.MustCompile(`SET: ([0-9.]+) requests per second`)
+
+func redisBenchmark(ctx context.Context, redisURL string) float64 {
+	if _, err := exec.LookPath("redis-benchmark"); err != nil {
+		return 0
+	}
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		return 0
+	}
+	host, port, _ := net.SplitHostPort(u.Host)
+	out, err := exec.CommandContext(ctx, "redis-benchmark", "-h", host, "-p", port, "-t", "set", "-n", "200000", "-c", "16", "-q").CombinedOutput()
+	if err != nil {
+		return 0
+	}
+	m := rpsRe.FindSubmatch(out)
+	if m == nil {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(string(m[1]), 64)
+	return v
+}
+
+// seedAndTime fills the database with n orders and n/10 forms, then times
+// the queries the office and the jobs run over them.
+func seedAndTime(ctx context.Context, db *storage.DB, n int, r *loadReport) error {
+	t0 := time.Now()
+	_, err := db.ExecContext(ctx, `
+		INSERT INTO complaints (ticket_no, category, content, section, registrar, handler, state, received_at, due_at,
+			answered_at, closed_at, created_at, updated_at, source)
+		SELECT 'SEED' || g, (ARRAY['咨询','求助','投诉','举报','建议'])[1 + g % 5], '负载种子数据', '负载' || (1 + g % 4) || '股',
+			'office1', 'staff000',
+			CASE WHEN g % 10 < 8 THEN 'closed' WHEN g % 10 = 8 THEN 'assigned' ELSE 'dispatched' END,
+			now() - (g % 400) * interval '1 day', now() - (g % 400) * interval '1 day' + interval '15 days',
+			CASE WHEN g % 10 < 8 THEN now() - (g % 400) * interval '1 day' + interval '3 days' END,
+			CASE WHEN g % 10 < 8 THEN now() - (g % 400) * interval '1 day' + interval '4 days' END,
+			now(), now(), 'seed'
+		FROM generate_series(1, $1) g`, n)
+	if err != nil {
+		return fmt.Errorf("seed orders: %w", err)
+	}
+	_, err = db.ExecContext(ctx, `
+		INSERT INTO forms (year, seq, state, stage, assignees, section, submitter, title, summary, formed_on, mode,
+			column_name, platforms, major, deadline, created_at, updated_at)
+		SELECT 1000 + g / 100000, g % 100000 + 1,
+			CASE WHEN g % 10 < 8 THEN 'published' ELSE 'review' END,
+			CASE WHEN g % 10 < 8 THEN '' ELSE 'office' END,
+			CASE WHEN g % 10 < 8 THEN '{}'::text[] ELSE ARRAY['office1','office2'] END,
+			'负载1股', 'staff000', '种子', '种子', current_date - g % 400, '主动公开', '环境保护', ARRAY['政府网站'], false,
+			now() + (g % 40 - 20) * interval '1 day', now() - (g % 30) * interval '1 day', now() - (g % 30) * interval '1 day'
+		FROM generate_series(1, $1 / 10) g`, n)
+	if err != nil {
+		return fmt.Errorf("seed forms: %w", err)
+	}
+	db.ExecContext(ctx, `ANALYZE`)
+	r.seed = append(r.seed, fmt.Sprintf("seeded %d orders and %d forms in %s", n, n/10, time.Since(t0).Round(time.Millisecond)))
+	now := time.Now()
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, businessLocation())
+	timeIt := func(name string, f func() error) {
+		t := time.Now()
+		err := f()
+		line := fmt.Sprintf("%-42s %s", name, time.Since(t).Round(100*time.Microsecond))
+		if err != nil {
+			line += " ERROR " + err.Error()
+		}
+		r.seed = append(r.seed, line)
+	}
+	timeIt("statistics, this month (3 groupings)", func() error {
+		for _, by := range []string{"", "section", "category"} {
+			if _, err := storage.ComplaintStats(ctx, db, from, from.AddDate(0, 1, 0), now, by); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	timeIt("statistics, whole year (3 groupings)", func() error {
+		for _, by := range []string{"", "section", "category"} {
+			if _, err := storage.ComplaintStats(ctx, db, now.AddDate(-1, 0, 0), now, now, by); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	timeIt("overdue orders (超期工单, first 20)", func() error {
+		_, err := storage.OverdueComplaints(ctx, db, now, 20)
+		return err
+	})
+	timeIt("forms waiting for one approver (待办)", func() error {
+		_, err := storage.FormsWaitingFor(ctx, db, "office1")
+		return err
+	})
+	return nil
+}
