@@ -106,6 +106,12 @@ func newHarness(t *testing.T, options ...func(env map[string]string)) *harness {
 			"WECOM_AES_KEY":  "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
 			"WECOM_API_BASE": sbSrv.URL,
 			"ROSTER_FILE":    rosterFile(t),
+			// Reminders follow the real clock; tests drive them with
+			// zwgk jobs run --at instead (jobs_e2e_test.go).
+			"SCHEDULES": "off",
+			// Tests play a conversation faster than a person can; pacing to
+			// WeCom's per-member limit is tested in outbox/.
+			"OUTBOX_RECIPIENT_RATE": "1000/m",
 		},
 		redis:  rdb,
 		stderr: &syncBuffer{},

@@ -15,7 +15,9 @@ import (
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/notices"
 	"github.com/zwgk-bot/zwgk/outbox"
+	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -31,7 +33,10 @@ type service struct {
 	client *bot.Client
 	bot    *handlers.Bot
 	worker *outbox.Worker
+	sched  *scheduler.Scheduler
 	now    func() time.Time
+	// notices is the 公众号 side (outbox_cmd.go); nil when MP_APP_ID is empty.
+	notices *notices.Service
 }
 
 // businessLocation is where the bureau's days begin and end.
@@ -47,6 +52,10 @@ func businessLocation() *time.Location {
 // openService connects to Postgres and Redis, applies migrations and wires
 // the parts. The caller must call close.
 func openService(ctx context.Context, cfg config.Config, roster *config.Roster, log *slog.Logger) (*service, error) {
+	cal, err := loadCalendar(cfg.CalendarFile)
+	if err != nil {
+		return nil, err
+	}
 	db, err := storage.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
@@ -59,13 +68,13 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	if n > 0 {
 		log.InfoContext(ctx, "migrations applied", "count", n)
 	}
-	warnCalendar(log, time.Now())
+	warnCalendar(log, cal, time.Now())
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	hc, err := bot.NewHTTPClient(map[string]string{bot.WeComHost: cfg.APIBase})
+	hc, err := bot.NewHTTPClient(map[string]string{bot.WeComHost: cfg.APIBase, bot.MPHost: cfg.MP.BaseURL()})
 	if err != nil {
 		db.Close()
 		rdb.Close()
@@ -74,10 +83,16 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now}
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
 	s.worker = outbox.NewWorker(db, s.client, log)
+	s.wireDelivery(hc)
 	s.bot = &handlers.Bot{
-		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: workflow.DefaultCalendar(),
+		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal,
 		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
 		Roster: roster, Log: log, Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
+		Notices: s.notices,
+	}
+	if s.sched, err = newScheduler(s, cal); err != nil {
+		s.close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -103,7 +118,7 @@ func (s *service) routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /forms/{id}", s.bot.ServeForm)
 	s.bot.APIRoutes(mux, s.cfg.APIToken)
-	return nil
+	return s.deliveryRoutes(mux)
 }
 
 func (s *service) ready(w http.ResponseWriter, r *http.Request) {
@@ -212,7 +227,7 @@ func cmdServe(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveUntil(ctx, e.log, ln, mux, s.worker.Run)
+	return serveUntil(ctx, e.log, ln, mux, s.background)
 }
 
 func cmdMigrate(ctx context.Context, e *env, _ []string) error {
@@ -261,9 +276,10 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 
 // warnCalendar warns when the working-day calendar is about to run out:
 // deadlines beyond it cannot be computed, and the next year's holiday
-// notice must be added (config extra YAML) before then.
-func warnCalendar(log *slog.Logger, now time.Time) {
-	until := workflow.DefaultCalendar().CoveredUntil()
+// notice must be added (CALENDAR_FILE) before then; the office digest
+// says the same to the office.
+func warnCalendar(log *slog.Logger, cal *workflow.Calendar, now time.Time) {
+	until := cal.CoveredUntil()
 	if left := until.Sub(now); left < 60*24*time.Hour {
 		log.Warn("working-day calendar ends soon: add the State Council's holiday notice for the next year",
 			"covered_until", until.Format(time.DateOnly), "days_left", int(left.Hours()/24))

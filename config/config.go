@@ -37,6 +37,15 @@ type Config struct {
 	SessionTTL  time.Duration // SESSION_TTL
 	APIToken    string        // API_TOKEN (secret); the machine API is off when empty
 	LimitsSpec  string        // COMPLAINT_LIMITS, validated; see Limits
+
+	// Reminders.
+	CalendarFile string // CALENDAR_FILE; empty = the embedded calendar only
+	Schedules    string // SCHEDULES; checked by the scheduler
+	MeetingDue   string // MEETING_DUE, MM-DD; empty = DefaultMeetingDue
+
+	// Delivery: the 公众号 and the outbox's pacing (delivery.go).
+	MP       MPConfig       // MP_*
+	Delivery DeliveryConfig // OUTBOX_RATES, OUTBOX_RECIPIENT_RATE
 }
 
 // Variable describes one environment variable read by Load.
@@ -69,6 +78,9 @@ const (
 	EnvSessionTTL  = "SESSION_TTL"
 	EnvAPIToken    = "API_TOKEN"
 	EnvLimits      = "COMPLAINT_LIMITS"
+	EnvCalendar    = "CALENDAR_FILE"
+	EnvSchedules   = "SCHEDULES"
+	EnvMeetingDue  = "MEETING_DUE"
 )
 
 // Defaults of the optional variables.
@@ -77,6 +89,7 @@ const (
 	DefaultHTTPAddr    = "127.0.0.1:8080"
 	DefaultAPIBase     = "https://qyapi.weixin.qq.com"
 	DefaultSessionTTL  = 30 * time.Minute
+	DefaultMeetingDue  = "06-30"
 
 	// MinSessionTTL and MaxSessionTTL bound SESSION_TTL.
 	MinSessionTTL = time.Minute
@@ -122,12 +135,18 @@ var variables = []Variable{
 		Meaning: "12345 time limits over the defaults, e.g. 咨询=2wd;求助=5wd;投诉=15wd;举报=15wd;建议=15wd;紧急=24h;签收=1wd (wd working days, d days, h hours, wh working hours)"},
 	{Name: EnvAPIToken, Secret: true,
 		Meaning: "bearer token of the machine API, at least 16 characters; the API is off when empty"},
+	{Name: EnvCalendar,
+		Meaning: "path of a YAML file adding to the embedded working-day calendar: a year's holiday notice, local days off or working days, working hours"},
+	{Name: EnvSchedules,
+		Meaning: "reminder schedules over the defaults (see zwgk jobs): name=cron spec|cron spec;name=off (Asia/Shanghai); off = no automatic reminders"},
+	{Name: EnvMeetingDue, Default: DefaultMeetingDue,
+		Meaning: "MM-DD by which the year's 政务公开专题工作会议 should be recorded; the office is reminded weekly after it"},
 }
 
 // Variables lists every environment variable read by Load, in a stable
 // order. The returned slice is a copy.
 func Variables() []Variable {
-	return slices.Clone(variables)
+	return slices.Concat(variables, deliveryVariables)
 }
 
 // Load reads the configuration through getenv (os.Getenv when nil) and
@@ -160,6 +179,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.SessionTTL = l.sessionTTL()
 	c.APIToken = l.optionalSecret(EnvAPIToken)
 	c.LimitsSpec = l.limits()
+	c.CalendarFile = l.get(EnvCalendar, "")
+	c.Schedules = l.get(EnvSchedules, "")
+	c.MeetingDue = l.meetingDue()
+	c.MP = l.mp()
+	c.Delivery = l.delivery()
 
 	if len(l.problems) > 0 {
 		return Config{}, &ValidationError{Problems: l.problems, kind: ErrInvalid}
@@ -229,7 +253,11 @@ func (c Config) String() string {
 		{EnvSessionTTL, c.SessionTTL.String()},
 		{EnvAPIToken, secret(c.APIToken)},
 		{EnvLimits, l2s(c.Limits())},
+		{EnvCalendar, c.CalendarFile},
+		{EnvSchedules, c.Schedules},
+		{EnvMeetingDue, c.MeetingDue},
 	}
+	pairs = append(pairs, c.deliveryPairs()...)
 	var b strings.Builder
 	for i, p := range pairs {
 		if i > 0 {
@@ -543,6 +571,20 @@ func (l *loader) sessionTTL() time.Duration {
 		return 0
 	}
 	return d
+}
+
+// meetingDue reads MEETING_DUE: a month and day such as 06-30; empty
+// means DefaultMeetingDue.
+func (l *loader) meetingDue() string {
+	v := l.get(EnvMeetingDue, "")
+	if v == "" {
+		return ""
+	}
+	if _, err := time.Parse("1-2", v); err != nil {
+		l.problem(EnvMeetingDue, "must be a month and day such as 06-30, got %q", v)
+		return ""
+	}
+	return v
 }
 
 // isAlnum reports whether s is made of ASCII letters and digits only.

@@ -210,6 +210,8 @@ func TestLoadProblems(t *testing.T) {
 		{"SESSION_TTL", "59s", []string{`SESSION_TTL: must be between 1m and 24h, got "59s"`}},
 		{"SESSION_TTL", "24h1s", []string{`SESSION_TTL: must be between 1m and 24h, got "24h1s"`}},
 		{"API_TOKEN", "token", []string{"API_TOKEN: must be at least 16 characters when set, got 5"}},
+		{"MEETING_DUE", "02-30", []string{`MEETING_DUE: must be a month and day such as 06-30, got "02-30"`}},
+		{"MEETING_DUE", "June 30", []string{`MEETING_DUE: must be a month and day such as 06-30, got "June 30"`}},
 	}
 	secret := map[string]bool{}
 	for _, v := range Variables() {

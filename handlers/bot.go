@@ -15,6 +15,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/notices"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -39,6 +40,9 @@ type Bot struct {
 	// Queued is called after a commit that queued outbound calls, to wake
 	// the outbox worker. May be nil.
 	Queued func()
+	// Notices tells the public through the 公众号; nil when it is off
+	// (its methods then only record that nothing was sent).
+	Notices *notices.Service
 }
 
 // turn is one callback being handled: the transaction, what it queued,
@@ -193,7 +197,7 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 }
 
 // commands maps the first word of a text to what it does.
-var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记", "登记12345", "我的工单", "超期工单", "统计", "工单"}
+var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记", "登记12345", "我的工单", "超期工单", "统计", "工单", "年度报告", "会议"}
 
 // isCommand reports whether text starts with a command word.
 func isCommand(text string) bool {
@@ -252,6 +256,9 @@ func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error 
 	}
 	if arg, ok := cutCommand(text, "撤回"); ok {
 		return b.withdrawByText(ctx, t, arg)
+	}
+	if handled, err := b.onRecordText(ctx, t, text); handled || err != nil {
+		return err
 	}
 	return b.text(ctx, t, to, msgNotUnderstood)
 }

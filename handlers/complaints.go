@@ -667,11 +667,16 @@ func (b *Bot) closeOrder(ctx context.Context, t *turn, c *storage.Complaint) err
 	return b.orderCard(ctx, t, c, ocVisit, "回访（可选）", btns, c.Registrar)
 }
 
-// queueAnswerNotice records that the complainant, a 公众号 follower, is owed
-// the answer. The 公众号 delivery reads it from the audit log until its
-// own queue exists.
+// queueAnswerNotice tells the complainant, a 公众号 follower, the answer
+// to their order (件件有回音), in the transaction that closes it.
 func (b *Bot) queueAnswerNotice(ctx context.Context, t *turn, c *storage.Complaint) error {
-	return storage.Audit(ctx, t.tx, t.person.UserID, "answer_notice_due", "complaint", c.TicketNo, map[string]any{"openid": c.OpenID})
+	if err := b.Notices.QueueComplaintAnswer(ctx, t.tx, c.OpenID, c.TicketNo, c.Answer, t.now); err != nil {
+		return err
+	}
+	if b.Notices != nil && b.Notices.Config.AnswerTemplateID != "" {
+		t.queued++
+	}
+	return nil
 }
 
 func (b *Bot) recordVisit(ctx context.Context, t *turn, c *storage.Complaint, visit string) error {
@@ -759,8 +764,10 @@ func orderAction(a string) string {
 		return "已回复12345"
 	case "visit":
 		return "回访"
-	case "answer_notice_due":
-		return "答复待推送公众号"
+	case "mp_answer_queued":
+		return "答复已推送公众号"
+	case "mp_answer_skipped":
+		return "答复未推送公众号（未配置）"
 	}
 	return a
 }

@@ -584,6 +584,14 @@ func (b *Bot) onPublishClick(ctx context.Context, t *turn, f *storage.Form) erro
 	if err := storage.Audit(ctx, t.tx, to, "published", "form", strconv.FormatInt(f.ID, 10), nil); err != nil {
 		return err
 	}
+	if f.NoticeDue {
+		// The 公众号's subscribers hear of it, in this same transaction.
+		n, err := b.Notices.QueueFormNotice(ctx, t.tx, f, t.now)
+		if err != nil {
+			return err
+		}
+		t.queued += n
+	}
 	if err := b.text(ctx, t, to, fmt.Sprintf("%s 已在全部平台发布，状态为已公开。如需登记%s的链接或期号，请直接回复。", serial(f), platform)); err != nil {
 		return err
 	}

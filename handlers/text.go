@@ -53,6 +53,10 @@ func helpText(p config.Person) string {
 	b.WriteString("7. 帮助：显示本说明。\n")
 	if p.Has(config.RoleOffice) || p.Has(config.RoleLeader) || p.Has(config.RoleSupervisor) {
 		b.WriteString("另：发送「超期工单」查看超期未办结的工单，「统计」查看本月12345工单统计。\n")
+		b.WriteString("发送「会议 登记 日期 主题」登记政务公开专题工作会议。\n")
+	}
+	if p.Has(config.RoleOffice) {
+		b.WriteString("发送「年度报告 已完成」登记上一年度政府信息公开工作年度报告已报送。\n")
 	}
 	b.WriteString("使用下方菜单或直接发送上述文字即可。")
 	return b.String()

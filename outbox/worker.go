@@ -1,7 +1,12 @@
 // Package outbox delivers the outbound calls that request handlers and jobs
-// write to the Postgres outbox. Nothing else talks to WeCom on behalf of a
-// user action, so a slow or failing API never delays a callback and a
-// restart loses nothing.
+// write to the Postgres outbox. Nothing else talks to WeCom or the 公众号
+// on behalf of a user action, so a slow or failing API never delays a
+// callback and a restart loses nothing.
+//
+// Delivery is at least once, made effectively once where the API allows:
+// WeCom messages carry enable_duplicate_check (decided per row at enqueue,
+// see storage.Enqueue), 公众号 template messages a client_msg_id, mass
+// sends a clientmsgid. What remains is documented in README (Delivery).
 package outbox
 
 import (
@@ -12,6 +17,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
@@ -25,25 +32,56 @@ type Sender interface {
 	CreateMenu(ctx context.Context, m bot.Menu) error
 }
 
+// MPSender is the part of bot.MPClient the worker uses.
+type MPSender interface {
+	SendTemplate(ctx context.Context, m bot.MPTemplateMessage) (int64, error)
+	SendCustom(ctx context.Context, m bot.MPCustomMessage) error
+	MassSend(ctx context.Context, m bot.MPMassMessage) (*bot.MPMassResult, error)
+	TagMembers(ctx context.Context, m bot.MPTagMembers) error
+	UntagMembers(ctx context.Context, m bot.MPTagMembers) error
+}
+
+// API names of the outbox kinds, as config.RateAPIs lists them.
+var kindAPI = map[string]string{
+	storage.KindMessage:    "message/send",
+	storage.KindCardUpdate: "update_template_card",
+	storage.KindMPTemplate: "template/send",
+	storage.KindMPCustom:   "custom/send",
+	storage.KindMPMass:     "mass/sendall",
+	storage.KindMPTag:      "tags",
+	storage.KindMPUntag:    "tags",
+}
+
 // Worker claims due rows and delivers them. Several workers, in one process
 // or in several replicas, may run against one database.
 type Worker struct {
-	DB          *storage.DB
-	Sender      Sender
-	Log         *slog.Logger
-	Now         func() time.Time
+	DB     *storage.DB
+	Sender Sender
+	MP     MPSender // nil: the 公众号 is not configured; its rows fail
+	Log    *slog.Logger
+	Now    func() time.Time
+
 	Interval    time.Duration // poll interval when idle
-	Batch       int
+	Batch       int           // rows claimed at once
+	Concurrency int           // rows of a batch sent at the same time
 	MaxAttempts int
+	Lease       time.Duration // how long a claimed row is ours
+	CallTimeout time.Duration // one API call, token fetch included
+	// Limiter spaces calls per API (nil: unlimited); Pace limits what one
+	// recipient is sent (zero: unlimited).
+	Limiter *Limiter
+	Pace    storage.Pace
 
 	poke chan struct{}
 }
 
-// NewWorker returns a worker with default pacing.
+// NewWorker returns a worker with default pacing: no rate limits; serve
+// sets them from the configuration.
 func NewWorker(db *storage.DB, s Sender, log *slog.Logger) *Worker {
 	return &Worker{
 		DB: db, Sender: s, Log: log, Now: time.Now,
-		Interval: 500 * time.Millisecond, Batch: 50, MaxAttempts: 12,
+		Interval: 500 * time.Millisecond, Batch: 50, Concurrency: 8, MaxAttempts: 12,
+		Lease: 45 * time.Second, CallTimeout: 10 * time.Second,
 		poke: make(chan struct{}, 1),
 	}
 }
@@ -57,7 +95,7 @@ func (w *Worker) Poke() {
 }
 
 // Run delivers until ctx is cancelled. A batch in flight is finished with a
-// context that outlives the cancellation by a few seconds.
+// context that outlives the cancellation.
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
@@ -82,43 +120,92 @@ func (w *Worker) Run(ctx context.Context) {
 }
 
 // DeliverDue claims one batch of due rows and delivers them, returning how
-// many it handled.
+// many it handled. Rows of one batch have distinct recipients (the claim
+// takes each recipient's oldest row only), so sending them concurrently
+// keeps every recipient's order.
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, w.Lease+15*time.Second)
 	defer cancel()
-	rows, err := w.DB.ClaimOutbox(ctx, w.Now(), w.Batch, 45*time.Second)
+	rows, err := w.DB.ClaimOutboxPaced(ctx, w.Now(), w.Batch, w.Lease, w.Pace)
 	if err != nil {
 		return 0, err
 	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(w.Concurrency, 1))
 	for _, r := range rows {
-		w.deliver(ctx, r)
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			w.deliver(ctx, r)
+		})
 	}
+	wg.Wait()
 	return len(rows), nil
 }
 
 func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow) {
-	result, err := w.call(ctx, r)
-	now := w.Now()
 	log := w.Log.With("outbox_id", r.ID, "kind", r.Kind, "recipient", r.Recipient, "attempt", r.Attempts)
+	if !w.waitTurn(ctx, r, log) {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, w.CallTimeout)
+	result, err := w.call(cctx, r)
+	cancel()
+	if err != nil && w.alreadyDone(r, err) {
+		// An earlier attempt, whose answer we never saw, did it.
+		log.InfoContext(ctx, "outbox row was delivered by an earlier attempt", "err", err)
+		result, err = map[string]any{"earlier_attempt": true, "answer": err.Error()}, nil
+	}
+	now := w.Now()
 	switch {
 	case err == nil:
 		if err := w.DB.MarkSent(ctx, r.ID, now, result); err != nil {
-			// Sent but not marked: the lease expires and it is sent again.
-			// This is the one window the outbox cannot close by itself.
+			// Sent but not marked: the lease expires and it is sent again,
+			// which the duplicate checks absorb where the API has one.
 			log.ErrorContext(ctx, "outbox mark sent", "err", err)
 		}
 	case retryable(err) && r.Attempts < w.MaxAttempts:
 		next := now.Add(backoff(r.Attempts))
 		log.WarnContext(ctx, "outbox retry", "err", err, "next", next)
-		if err := w.DB.MarkRetry(ctx, r.ID, next, err.Error()); err != nil {
+		if err := w.DB.MarkRetryCode(ctx, r.ID, next, errCode(err), err.Error()); err != nil {
 			log.ErrorContext(ctx, "outbox mark retry", "err", err)
 		}
 	default:
 		log.ErrorContext(ctx, "outbox failed", "err", err)
-		if err := w.DB.MarkFailed(ctx, r.ID, err.Error()); err != nil {
+		if err := w.DB.MarkFailedCode(ctx, r.ID, now, errCode(err), err.Error()); err != nil {
 			log.ErrorContext(ctx, "outbox mark failed", "err", err)
 		}
 	}
+}
+
+// waitTurn waits for the row's API slot. When the slot is further away
+// than the lease allows, or the limiter fails, the row is given back
+// (without counting the attempt) to be claimed again later, and waitTurn
+// returns false.
+func (w *Worker) waitTurn(ctx context.Context, r storage.OutboxRow, log *slog.Logger) bool {
+	api, ok := kindAPI[r.Kind]
+	if !ok || w.Limiter == nil {
+		return true
+	}
+	left := w.Lease
+	if r.LockedUntil.Valid {
+		left = r.LockedUntil.Time.Sub(w.Now())
+	}
+	err := w.Limiter.Wait(ctx, api, left-w.CallTimeout-time.Second)
+	if err == nil {
+		return true
+	}
+	later := w.Now().Add(time.Second)
+	var tl *ErrTooLong
+	if errors.As(err, &tl) {
+		later = w.Now().Add(tl.Wait)
+	} else {
+		log.WarnContext(ctx, "outbox rate limiter", "err", err)
+	}
+	if err := w.DB.Release(ctx, r.ID, later); err != nil {
+		log.ErrorContext(ctx, "outbox release", "err", err)
+	}
+	return false
 }
 
 func (w *Worker) call(ctx context.Context, r storage.OutboxRow) (any, error) {
@@ -127,6 +214,12 @@ func (w *Worker) call(ctx context.Context, r storage.OutboxRow) (any, error) {
 		var m bot.OutMessage
 		if err := json.Unmarshal(r.Payload, &m); err != nil {
 			return nil, permanent(fmt.Errorf("decode message: %w", err))
+		}
+		if r.DupCheck {
+			// Every attempt of the row sends the same JSON, so WeCom
+			// recognises a retry of a message it already delivered.
+			m.EnableDuplicateCheck = 1
+			m.DuplicateCheckInterval = int(storage.DuplicateCheckWindow.Seconds())
 		}
 		res, err := w.Sender.Send(ctx, m)
 		if err != nil {
@@ -145,18 +238,93 @@ func (w *Worker) call(ctx context.Context, r storage.OutboxRow) (any, error) {
 			return nil, permanent(fmt.Errorf("decode menu: %w", err))
 		}
 		return nil, w.Sender.CreateMenu(ctx, m)
-	default:
-		return nil, permanent(fmt.Errorf("unknown outbox kind %q", r.Kind))
 	}
+	if w.MP == nil {
+		return nil, permanent(fmt.Errorf("%s: the 公众号 is not configured (MP_APP_ID)", r.Kind))
+	}
+	switch r.Kind {
+	case storage.KindMPTemplate:
+		var m bot.MPTemplateMessage
+		if err := json.Unmarshal(r.Payload, &m); err != nil {
+			return nil, permanent(fmt.Errorf("decode template message: %w", err))
+		}
+		if m.ClientMsgID == "" {
+			// WeChat sends one message per openid and client_msg_id
+			// within 10 minutes: a retry of a delivered row is absorbed.
+			m.ClientMsgID = "zwgk-" + strconv.FormatInt(r.ID, 10)
+		}
+		id, err := w.MP.SendTemplate(ctx, m)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]int64{"msgid": id}, nil
+	case storage.KindMPCustom:
+		var m bot.MPCustomMessage
+		if err := json.Unmarshal(r.Payload, &m); err != nil {
+			return nil, permanent(fmt.Errorf("decode custom message: %w", err))
+		}
+		return nil, w.MP.SendCustom(ctx, m)
+	case storage.KindMPMass:
+		var m bot.MPMassMessage
+		if err := json.Unmarshal(r.Payload, &m); err != nil {
+			return nil, permanent(fmt.Errorf("decode mass message: %w", err))
+		}
+		if m.ClientMsgID == "" {
+			m.ClientMsgID = "zwgk-" + strconv.FormatInt(r.ID, 10)
+		}
+		return w.MP.MassSend(ctx, m)
+	case storage.KindMPTag, storage.KindMPUntag:
+		var m bot.MPTagMembers
+		if err := json.Unmarshal(r.Payload, &m); err != nil {
+			return nil, permanent(fmt.Errorf("decode tag members: %w", err))
+		}
+		if r.Kind == storage.KindMPTag {
+			return nil, w.MP.TagMembers(ctx, m)
+		}
+		return nil, w.MP.UntagMembers(ctx, m)
+	}
+	return nil, permanent(fmt.Errorf("unknown outbox kind %q", r.Kind))
+}
+
+// alreadyDone recognises the answers WeCom gives to the repeat of a call
+// that succeeded: a card whose task_id exists (42013), a card update whose
+// response_code was used (42015). They mean success only when an earlier
+// attempt ended without an answer (a crash, a timeout, a dropped
+// connection): otherwise they are real errors.
+func (w *Worker) alreadyDone(r storage.OutboxRow, err error) bool {
+	if r.Attempts < 2 || r.ErrorCode != 0 {
+		return false
+	}
+	var ae *bot.APIError
+	if !errors.As(err, &ae) {
+		return false
+	}
+	return r.Kind == storage.KindMessage && ae.Code == 42013 || r.Kind == storage.KindCardUpdate && ae.Code == 42015
 }
 
 type permanentError struct{ error }
 
+func (e permanentError) Unwrap() error { return e.error }
+
 func permanent(err error) error { return permanentError{err} }
 
+// errCode is the API's errcode in err, or 0.
+func errCode(err error) int {
+	var ae *bot.APIError
+	if errors.As(err, &ae) {
+		return int(ae.Code)
+	}
+	var me *bot.MPError
+	if errors.As(err, &me) {
+		return int(me.Code)
+	}
+	return 0
+}
+
 // retryable reports whether another attempt may succeed: network trouble,
-// a 5xx, a rate limit. An errcode that names a bad request (unknown user,
-// invalid card) will fail the same way again.
+// a 5xx, a rate limit, a token refused again right after its refresh. An
+// errcode that names a bad request (unknown user, invalid openid, content
+// rejected, invalid card) will fail the same way again.
 func retryable(err error) bool {
 	var pe permanentError
 	if errors.As(err, &pe) {
@@ -164,7 +332,14 @@ func retryable(err error) bool {
 	}
 	var ae *bot.APIError
 	if errors.As(err, &ae) {
-		return ae.RateLimited()
+		return ae.RateLimited() || ae.Code == 40001 || ae.Code == 40014 || ae.Code == 42001
+	}
+	var me *bot.MPError
+	if errors.As(err, &me) {
+		if me.Status != 0 {
+			return me.Status >= 500 || me.Status == 429
+		}
+		return me.RateLimited() || me.TokenInvalid()
 	}
 	var he *bot.HTTPError
 	if errors.As(err, &he) {

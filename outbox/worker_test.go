@@ -3,14 +3,19 @@ package outbox_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/outbox"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -19,31 +24,63 @@ import (
 
 type fixture struct {
 	db     *storage.DB
+	redis  *storage.Redis
+	sb     *sandbox.Sandbox
 	corp   *sandbox.Corp
+	client *bot.Client
 	worker *outbox.Worker
+	log    *slog.Logger
 	now    time.Time
+	// intercept, when set, serves the sandbox's API calls instead of the
+	// sandbox itself (it may call next).
+	intercept atomic.Pointer[func(w http.ResponseWriter, r *http.Request, next http.Handler)]
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture starts a sandbox corp and a worker on a database of its own.
+// users restricts the corp's members; nil means a, b and c.
+func newFixture(t *testing.T, users ...string) *fixture {
 	t.Helper()
-	sb := sandbox.New()
-	srv := httptest.NewServer(sb.Handler())
+	if users == nil {
+		users = []string{"a", "b", "c"}
+	}
+	if len(users) == 1 && users[0] == "*" {
+		users = nil // anyone
+	}
+	f := &fixture{sb: sandbox.New(), now: time.Now()}
+	api := f.sb.Handler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := f.intercept.Load(); h != nil {
+			(*h)(w, r, api)
+			return
+		}
+		api.ServeHTTP(w, r)
+	}))
 	t.Cleanup(srv.Close)
-	corp, err := sb.AddCorp(sandbox.CorpConfig{
+	corp, err := f.sb.AddCorp(sandbox.CorpConfig{
 		CorpID: "wwout", Secret: "s", AgentID: 7, Token: "t",
 		EncodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-		CallbackURL:    "http://127.0.0.1:1/", Users: []string{"a", "b"},
+		CallbackURL:    "http://127.0.0.1:1/", Users: users,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: srv.URL})
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db := storagetest.NewDB(t)
-	client := bot.NewClient("wwout", 7, "s", hc, storagetest.NewRedis(t), log)
-	f := &fixture{db: db, corp: corp, worker: outbox.NewWorker(db, client, log), now: time.Now()}
-	f.worker.Now = func() time.Time { return f.now }
+	f.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	f.db = storagetest.NewDB(t)
+	f.redis = storagetest.NewRedis(t)
+	f.corp = corp
+	f.client = bot.NewClient("wwout", 7, "s", hc, f.redis, f.log)
+	f.worker = f.newWorker()
 	return f
+}
+
+// newWorker is a worker on the fixture's clock: what a restarted process
+// would build.
+func (f *fixture) newWorker() *outbox.Worker {
+	w := outbox.NewWorker(f.db, f.client, f.log)
+	w.Now = func() time.Time { return f.now }
+	w.CallTimeout = 2 * time.Second
+	return w
 }
 
 func (f *fixture) enqueue(t *testing.T, to, text string) int64 {
@@ -55,19 +92,26 @@ func (f *fixture) enqueue(t *testing.T, to, text string) int64 {
 	return id
 }
 
-// drain runs delivery rounds, advancing the clock past any backoff, until
-// nothing is due.
+func (f *fixture) pending(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := f.db.GetContext(context.Background(), &n, `SELECT count(*) FROM outbox WHERE status = 'pending'`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// drain runs delivery rounds, advancing the clock past any backoff or
+// lease, until nothing is pending.
 func (f *fixture) drain(t *testing.T) {
 	t.Helper()
-	for range 50 {
+	for range 80 {
 		n, err := f.worker.DeliverDue(context.Background())
 		if err != nil {
 			t.Fatal(err)
 		}
 		if n == 0 {
-			var pending int
-			f.db.GetContext(context.Background(), &pending, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
-			if pending == 0 {
+			if f.pending(t) == 0 {
 				return
 			}
 			f.now = f.now.Add(11 * time.Minute)
@@ -87,34 +131,109 @@ func texts(msgs []sandbox.Received) string {
 func TestDeliversInOrderPerRecipientThroughFaults(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	for _, s := range []string{"1", "2", "3"} {
+	f.worker.CallTimeout = 300 * time.Millisecond
+	for _, s := range []string{"1", "2", "3", "4"} {
 		f.enqueue(t, "a", s)
 		f.enqueue(t, "b", s)
+		f.enqueue(t, "c", s)
 	}
 	f.corp.FailNext("message/send", 2, 0, 45009)
+	f.corp.FailNext("message/send", 1, 0, 45033)
 	f.corp.FailNext("message/send", 1, 500, 0)
+	f.corp.FailNext("message/send", 1, 0, 42001) // token expired: refreshed within the call
 	f.corp.FailNext("gettoken", 1, 503, 0)
+	// A timeout: WeCom delivers, but the answer comes after the worker
+	// gave up. The retry must not show the message twice.
+	f.corp.DelayNext("message/send", 2, time.Second)
 	f.drain(t)
-	if got := texts(f.corp.Messages("a")); got != "1,2,3" {
-		t.Errorf("a received %q, want 1,2,3", got)
+	for _, u := range []string{"a", "b", "c"} {
+		if got := texts(f.corp.Messages(u)); got != "1,2,3,4" {
+			t.Errorf("%s received %q, want 1,2,3,4 once each, in order", u, got)
+		}
 	}
-	if got := texts(f.corp.Messages("b")); got != "1,2,3" {
-		t.Errorf("b received %q, want 1,2,3", got)
+	sent, _ := f.db.ListOutbox(context.Background(), "sent", 20)
+	if len(sent) != 12 {
+		t.Fatalf("%d rows sent, want 12", len(sent))
 	}
-	sent, _ := f.db.ListOutbox(context.Background(), "sent", 10)
-	if len(sent) != 6 {
-		t.Fatalf("%d rows sent, want 6", len(sent))
+	if f.corp.Duplicates() < 1 {
+		t.Fatal("no retry of a timed-out send reached WeCom's duplicate check")
+	}
+}
+
+// TestKilledWorkerRestartsAndDeliversExactlyOnce kills the worker right
+// after WeCom accepted a call and before the row is marked: the answer
+// never arrives and the database is out of reach for the dying worker.
+// A new worker takes the rows once their lease runs out.
+func TestKilledWorkerRestartsAndDeliversExactlyOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "*")
+	users := []string{"u1", "u2", "u3", "u4", "u5"}
+	want := map[string][]string{}
+	for i := range 3 {
+		for _, u := range users {
+			text := fmt.Sprintf("%s 的第%d条", u, i+1)
+			f.enqueue(t, u, text)
+			want[u] = append(want[u], text)
+		}
+	}
+	// A legitimate repeat: the same text to the same person, queued while
+	// the first is pending. It must arrive twice.
+	f.enqueue(t, "u1", "帮助")
+	f.enqueue(t, "u1", "帮助")
+	want["u1"] = append(want["u1"], "帮助", "帮助")
+
+	ctx, kill := context.WithCancel(context.Background())
+	var calls atomic.Int32
+	hook := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if !strings.HasSuffix(r.URL.Path, "/message/send") || calls.Add(1) != 3 {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(httptest.NewRecorder(), r) // delivered
+		kill()                                    // the process dies before it hears so
+		<-r.Context().Done()
+	}
+	f.intercept.Store(&hook)
+	f.now = time.Now().Add(time.Second) // the rows are due
+	n, _ := f.worker.DeliverDue(ctx)
+	if n == 0 {
+		t.Fatal("the first worker claimed nothing")
+	}
+	f.intercept.Store(nil)
+	var leased int
+	f.db.GetContext(context.Background(), &leased, `SELECT count(*) FROM outbox WHERE status = 'pending' AND locked_until IS NOT NULL`)
+	if leased == 0 {
+		t.Fatal("the killed worker left no row in flight")
+	}
+
+	// The restart: a new worker, after the dead one's lease has expired.
+	f.now = f.now.Add(time.Minute)
+	f.worker = f.newWorker()
+	f.drain(t)
+	for _, u := range users {
+		if got, w := texts(f.corp.Messages(u)), strings.Join(want[u], ","); got != w {
+			t.Errorf("%s received %q, want %q", u, got, w)
+		}
+	}
+	if f.corp.Duplicates() < 1 {
+		t.Fatal("the resent rows never met WeCom's duplicate check")
+	}
+	var dup []bool
+	f.db.SelectContext(context.Background(), &dup, `SELECT dup_check FROM outbox WHERE recipient = 'u1' ORDER BY id`)
+	if len(dup) != 5 || !dup[0] || !dup[3] || dup[4] {
+		t.Fatalf("u1's dup_check flags %v: want the repeated 帮助 without it", dup)
 	}
 }
 
 func TestPermanentErrorMarksFailedWithoutBlockingOthers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.enqueue(t, "ghost", "for nobody")
+	since := f.now.Add(-time.Second)
+	f.enqueue(t, "ghost", "给不存在的人")
 	f.enqueue(t, "a", "hello")
 	f.drain(t)
 	failed, _ := f.db.ListOutbox(context.Background(), "failed", 10)
-	if len(failed) != 1 || failed[0].Recipient != "ghost" || !strings.Contains(failed[0].LastError, "81013") {
+	if len(failed) != 1 || failed[0].Recipient != "ghost" || !strings.Contains(failed[0].LastError, "81013") || failed[0].ErrorCode != 81013 {
 		t.Fatalf("failed rows = %+v, want the one to ghost with 81013", failed)
 	}
 	if failed[0].Attempts != 1 {
@@ -122,6 +241,41 @@ func TestPermanentErrorMarksFailedWithoutBlockingOthers(t *testing.T) {
 	}
 	if got := texts(f.corp.Messages("a")); got != "hello" {
 		t.Fatalf("a received %q", got)
+	}
+
+	names := func(u string) string { return map[string]string{"ghost": "鬼"}[u] }
+	text, err := outbox.FailureSummary(context.Background(), f.db, since, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"1 条消息未能送达", "鬼（ghost）", "给不存在的人", "接收人不存在", "81013", fmt.Sprintf("编号 %d", failed[0].ID), "zwgk outbox retry"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("summary lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "hello") {
+		t.Errorf("summary lists a delivered message:\n%s", text)
+	}
+	later, err := outbox.FailureSummary(context.Background(), f.db, f.now.Add(time.Hour), names)
+	if err != nil || later != "" {
+		t.Fatalf("summary of a quiet day = %q, %v; want empty", later, err)
+	}
+}
+
+func TestRetriesExhaustedFail(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.worker.MaxAttempts = 3
+	f.corp.FailNext("message/send", 5, 503, 0)
+	f.enqueue(t, "a", "x")
+	f.drain(t)
+	failed, _ := f.db.ListOutbox(context.Background(), "failed", 10)
+	if len(failed) != 1 || failed[0].Attempts != 3 || !failed[0].FailedAt.Valid {
+		t.Fatalf("failed = %+v, want one row given up after 3 attempts", failed)
+	}
+	text, _ := outbox.FailureSummary(context.Background(), f.db, f.now.Add(-time.Hour), nil)
+	if !strings.Contains(text, "多次重试仍未成功") {
+		t.Fatalf("summary = %q", text)
 	}
 }
 
@@ -150,5 +304,103 @@ func TestCardSendKeepsResponseCode(t *testing.T) {
 	msgs := f.corp.Messages("a")
 	if len(msgs) != 1 || res.ResponseCode == "" || res.ResponseCode != msgs[0].ResponseCode {
 		t.Fatalf("kept response_code %q, the card's is %q", res.ResponseCode, msgs[0].ResponseCode)
+	}
+}
+
+// TestBurstRespectsConfiguredRate queues 300 messages at once (a 09:00
+// burst) with message/send limited to 100 a second: one second's worth
+// goes at once, the rest 10 ms apart, so WeCom sees them over at least 2
+// seconds and never more than the rate and its one-second burst in any
+// second.
+func TestBurstRespectsConfiguredRate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "*")
+	f.worker.Limiter = outbox.NewLimiter(f.redis, map[string]config.Rate{"message/send": {N: 100, Per: time.Second}})
+	f.worker.Now = time.Now
+	f.worker.Batch = 100
+	f.worker.Concurrency = 16
+	var times []time.Time
+	var mu sync.Mutex
+	hook := func(w http.ResponseWriter, r *http.Request, next http.Handler) {
+		if strings.HasSuffix(r.URL.Path, "/message/send") {
+			mu.Lock()
+			times = append(times, time.Now())
+			mu.Unlock()
+		}
+		next.ServeHTTP(w, r)
+	}
+	f.intercept.Store(&hook)
+	const n = 300
+	for i := range n {
+		f.enqueue(t, fmt.Sprintf("p%03d", i), "【待办提醒】您有 1 件待处理")
+	}
+	start := time.Now()
+	for f.pending(t) > 0 {
+		if _, err := f.worker.DeliverDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("burst not delivered within 30 s")
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(times) != n {
+		t.Fatalf("%d calls of message/send, want %d", len(times), n)
+	}
+	if span := times[len(times)-1].Sub(times[0]); span < 1950*time.Millisecond {
+		t.Fatalf("300 messages went out in %s, faster than 100/s allows", span)
+	}
+	// Calls start at their reserved slots; network jitter may bunch a few.
+	for i := range times {
+		j := i
+		for j < len(times) && times[j].Sub(times[i]) < time.Second {
+			j++
+		}
+		if j-i > 205 {
+			t.Fatalf("%d calls within one second from call %d, want at most 100 and the burst of 100", j-i, i)
+		}
+	}
+}
+
+// TestRecipientPacing: WeCom drops messages above 30 a minute and 1000 an
+// hour per member without an error, so one person's backlog is paced.
+func TestRecipientPacing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.worker.Pace = storage.Pace{Kinds: []string{storage.KindMessage}, PerMinute: 25, PerHour: 28}
+	for i := range 30 {
+		f.enqueue(t, "a", fmt.Sprint(i))
+	}
+	f.enqueue(t, "b", "b0")
+	f.now = time.Now().Add(time.Second) // the rows are due
+	deliverNow := func() {
+		for {
+			n, err := f.worker.DeliverDue(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				return
+			}
+		}
+	}
+	deliverNow()
+	if got := len(f.corp.Messages("a")); got != 25 {
+		t.Fatalf("a received %d in the first minute, want 25", got)
+	}
+	if got := len(f.corp.Messages("b")); got != 1 {
+		t.Fatalf("b waited behind a's pacing: %d messages", got)
+	}
+	f.now = f.now.Add(61 * time.Second)
+	deliverNow()
+	if got := len(f.corp.Messages("a")); got != 28 {
+		t.Fatalf("a received %d within the hour, want 28", got)
+	}
+	f.now = f.now.Add(time.Hour)
+	deliverNow()
+	msgs := f.corp.Messages("a")
+	if len(msgs) != 30 || msgs[29].Text != "29" {
+		t.Fatalf("a received %d, want all 30 in order", len(msgs))
 	}
 }

@@ -105,7 +105,7 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 		c.apiCalls[api]++
 		fail := c.takeFault(api)
 		c.mu.Unlock()
-		if fail != nil {
+		if fail != nil && fail.delay == 0 {
 			fail.write(w)
 			return
 		}
@@ -113,6 +113,10 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 		body, err = io.ReadAll(io.LimitReader(r.Body, 2<<20))
 		if err != nil {
 			writeErr(w, errBadJSON, "cannot read body")
+			return
+		}
+		if fail != nil {
+			answerLate(w, fail.delay, func(w http.ResponseWriter) { h(c, w, r, body) })
 			return
 		}
 		h(c, w, r, body)
@@ -126,6 +130,9 @@ type sendRequest struct {
 	AgentID      json.RawMessage   `json:"agentid"`
 	Text         *bot.TextContent  `json:"text"`
 	TemplateCard *bot.TemplateCard `json:"template_card"`
+
+	EnableDuplicateCheck   int `json:"enable_duplicate_check"`
+	DuplicateCheckInterval int `json:"duplicate_check_interval"`
 }
 
 func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -168,6 +175,9 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.answerDuplicateLocked(w, req, body) {
+		return
+	}
 	var valid, invalid []string
 	for _, u := range strings.Split(req.ToUser, "|") {
 		if u == "" {
@@ -207,6 +217,7 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 		}
 		c.deliver(u, rec)
 	}
+	c.rememberSentLocked(req, body, msgID, code, strings.Join(invalid, "|"))
 	writeJSON(w, map[string]any{
 		"errcode": 0, "errmsg": "ok", "msgid": msgID, "response_code": code,
 		"invaliduser": strings.Join(invalid, "|"),

@@ -26,8 +26,9 @@ type Corp struct {
 	tokenFetches int
 	apiCalls     map[string]int
 	faults       []fault
-	changed      chan struct{} // closed and replaced on every change
-	traffic      trafficLog    // the page's protocol log and users' own actions
+	sentBodies   map[[32]byte]sentBody // enable_duplicate_check (dupcheck.go)
+	changed      chan struct{}         // closed and replaced on every change
+	traffic      trafficLog            // the page's protocol log and users' own actions
 }
 
 // Received is a message as one user's WeCom client shows it.
@@ -56,6 +57,7 @@ type fault struct {
 	status int
 	code   int
 	left   int
+	delay  time.Duration // answer late but do the call (DelayNext)
 }
 
 func (f *fault) write(w http.ResponseWriter) {
@@ -208,6 +210,7 @@ func (c *Corp) Reset() {
 	c.inbox = map[string][]*Received{}
 	c.codes = map[string]*responseCode{}
 	c.taskIDs = map[string]bool{}
+	c.sentBodies = nil // the bot's records are gone too: nothing is a repeat
 	c.traffic.reset()
 	c.notifyLocked()
 }

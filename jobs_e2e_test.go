@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/storage"
+)
+
+// jobs runs `zwgk jobs ARGS` with env and returns what it printed.
+func jobs(t *testing.T, env func(string) string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	err := run(context.Background(), append([]string{"-log-level", "error", "jobs"}, args...), env, &out, &errb)
+	return out.String() + errb.String(), err
+}
+
+func TestJobsListsSchedulesAndNextRuns(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"SCHEDULES": "approver_digest=10 9 * * *;annual_meeting=off"}
+	getenv := func(k string) string { return env[k] }
+	out, err := jobs(t, getenv, "--at", "2026-02-13T15:00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"office_digest", "35 8 * * *", "2026-02-14 08:35, 2026-02-24 08:35, 2026-02-25 08:35",
+		"approver_digest", "10 9 * * *", "2026-02-14 09:10, 2026-02-24 09:10, 2026-02-25 09:10",
+		"deadline", "escalation", "annual_report", "55 9 * * * (off)", "待办提醒",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("zwgk jobs lacks %q:\n%s", want, out)
+		}
+	}
+	env["SCHEDULES"] = "digest=5 9 * * *"
+	if _, err := jobs(t, getenv); err == nil || !strings.Contains(err.Error(), "SCHEDULES") {
+		t.Errorf("a bad SCHEDULES: %v, want an error naming it", err)
+	}
+	var help bytes.Buffer
+	if err := run(context.Background(), []string{"help"}, getenv, &help, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"jobs", "SCHEDULES", "CALENDAR_FILE", "MEETING_DUE"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("zwgk help lacks %q", want)
+		}
+	}
+}
+
+// zwgk jobs run queues through the same path as the scheduler; the
+// serving bot delivers; a second run of the slot sends nothing.
+func TestJobsRunDeliversOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	created := time.Date(2026, 2, 12, 14, 0, 0, 0, businessLocation())
+	f := &storage.Form{Year: 2026, Seq: 1, Version: 1, State: "review", Stage: "section", Assignees: []string{head},
+		Section: "综合一股", Submitter: staff, Title: "关于某项目环评审批结果的公示", Summary: "审批结果。",
+		FormedOn: created, Mode: "依申请公开", Column: "环境保护", Platforms: []string{"政府网站"}, CreatedAt: created, UpdatedAt: created}
+	if err := h.db.WithTx(ctx, func(tx *storage.Tx) error { _, err := storage.InsertForm(ctx, tx, f); return err }); err != nil {
+		t.Fatal(err)
+	}
+
+	out, err := jobs(t, h.getenv, "run", "approver_digest", "--at", "2026-02-13T09:06")
+	if err != nil || !strings.Contains(out, "(slot 2026-02-13 09:05), queued 1 messages") {
+		t.Fatalf("jobs run = %q, %v", out, err)
+	}
+	c.text(head, "【待办提醒】您有 1 件", "公开审〔2026〕1号", "已等待1个工作日", "「待办」")
+	out, err = jobs(t, h.getenv, "run", "approver_digest", "--at", "2026-02-13T09:30")
+	if err != nil || !strings.Contains(out, "queued 0 messages") {
+		t.Fatalf("second jobs run = %q, %v", out, err)
+	}
+	out, err = jobs(t, h.getenv, "run", "approver_digest", "--at", "2026-02-15T09:05")
+	if err != nil || !strings.Contains(out, "not working time") {
+		t.Fatalf("jobs run on a holiday = %q, %v", out, err)
+	}
+	if _, err := jobs(t, h.getenv, "run", "nonsense"); err == nil || !strings.Contains(err.Error(), "unknown job") {
+		t.Fatalf("unknown job: %v", err)
+	}
+	c.none(head)
+}
+
+func TestMeetingAndAnnualReportCommands(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+
+	// No meeting recorded by 30 June: the office is reminded.
+	out, err := jobs(t, h.getenv, "run", "annual_meeting", "--at", "2026-07-01T10:00")
+	if err != nil || !strings.Contains(out, "queued 2 messages") {
+		t.Fatalf("annual_meeting = %q, %v", out, err)
+	}
+	c.text(office1, "【专题会议提醒】2026年尚未登记政务公开专题工作会议", "会议 登记")
+	c.text(office2, "【专题会议提醒】")
+
+	c.say(staff, "会议 登记 2026-06-28 研究部署2026年政务公开工作")
+	c.text(staff, "专题工作会议由综合办公室、主要负责人或纪检监督人员登记")
+	c.say(leader, "会议 登记 明年 研究")
+	c.text(leader, "没有识别出会议日期「明年」")
+	c.say(leader, "会议 登记 2099-01-01 研究")
+	c.text(leader, "会议日期不能晚于今天")
+	c.say(leader, "会议 登记")
+	c.text(leader, "请按「会议 登记 日期 主题」发送")
+	c.say(office1, "会议 登记 2026-07-03 研究部署2026年政务公开工作")
+	c.text(office1, "已登记政务公开专题工作会议：2026年7月3日「研究部署2026年政务公开工作」。2026年共登记1次。")
+	c.say(office2, "会议 登记 2026-07-03 研究部署2026年政务公开工作")
+	c.text(office2, "该会议已于", "由陈立新登记，无需重复登记")
+	out, err = jobs(t, h.getenv, "run", "annual_meeting", "--at", "2026-07-06T10:00")
+	if err != nil || !strings.Contains(out, "queued 0 messages") {
+		t.Fatalf("annual_meeting after a meeting = %q, %v", out, err)
+	}
+
+	c.say(head, "年度报告 已完成")
+	c.text(head, "年度报告由综合办公室审核人员登记")
+	c.say(office2, "年度报告 好了")
+	c.text(office2, "请发送「年度报告 已完成」")
+	year := time.Now().In(businessLocation()).Year() - 1
+	c.say(office2, "年度报告 已完成")
+	c.text(office2, "已登记："+strconv.Itoa(year)+"年度政府信息公开工作年度报告已完成报送（林晓燕", "不再提醒")
+	c.say(office1, "年度报告 已完成")
+	c.text(office1, strconv.Itoa(year)+"年度报告已于", "由林晓燕登记为已完成")
+
+	// Recorded durably, with who and when.
+	r, err := storage.GetAnnualReport(ctx, h.db, year)
+	if err != nil || r.DoneBy != office2 {
+		t.Fatalf("annual report record = %+v, %v", r, err)
+	}
+	ms, err := storage.MeetingsIn(ctx, h.db, 2026)
+	if err != nil || len(ms) != 1 || ms[0].RecordedBy != office1 || ms[0].HeldOn.Format(time.DateOnly) != "2026-07-03" {
+		t.Fatalf("meetings = %+v, %v", ms, err)
+	}
+	for entity, id := range map[string]string{"annual_report": strconv.Itoa(year), "meeting": strconv.FormatInt(ms[0].ID, 10)} {
+		trail, err := storage.AuditTrail(ctx, h.db, entity, id)
+		if err != nil || len(trail) != 1 {
+			t.Errorf("audit of %s %s = %+v, %v; want one entry", entity, id, trail, err)
+		}
+	}
+	c.none(office1)
+	c.none(office2)
+}
+
+// serve runs the scheduler beside the bot and stops it before the outbox
+// worker on shutdown.
+func TestServeStartsAndStopsTheScheduler(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t) // a first replica, scheduler off
+	env := map[string]string{}
+	for k, v := range h.env {
+		env[k] = v
+	}
+	env["HTTP_ADDR"] = freeAddr(t)
+	env["SCHEDULES"] = "annual_meeting=off"
+	var logs syncBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, io.Discard, &logs)
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(logs.String(), "scheduler started") {
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatalf("no scheduler started:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	l := logs.String()
+	if i, j := strings.Index(l, "shutting down"), strings.Index(l, "scheduler stopped"); i < 0 || j < i {
+		t.Errorf("scheduler not stopped after the shutdown began:\n%s", l)
+	}
+	if !strings.Contains(h.stderr.String(), "scheduler off") {
+		t.Errorf("SCHEDULES=off did not say the scheduler is off:\n%s", h.stderr.String())
+	}
+}
+
+func TestCalendarFileAndTheEndOfCalendarWarning(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write("2027.yaml", `years:
+  2027:
+    off: ["2027-01-01", "2027-02-10..2027-02-20", "2027-05-01..2027-05-05", "2027-10-01..2027-10-08"]
+`)
+	bad := write("bad.yaml", "years:\n  2027:\n    off: [\"2027-13-01\"]\n")
+
+	warned := func(path string) string {
+		t.Helper()
+		cal, err := loadCalendar(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		warnCalendar(slog.New(slog.NewTextHandler(&logs, nil)), cal, time.Date(2026, 11, 28, 12, 0, 0, 0, businessLocation()))
+		return logs.String()
+	}
+	if l := warned(""); !strings.Contains(l, "working-day calendar ends soon") || !strings.Contains(l, "covered_until=2026-12-31") {
+		t.Errorf("the embedded calendar ending in 33 days gave no warning: %q", l)
+	}
+	if l := warned(good); l != "" {
+		t.Errorf("a calendar with 2027 warned: %q", l)
+	}
+	for _, p := range []string{bad, filepath.Join(dir, "missing.yaml")} {
+		if _, err := loadCalendar(p); err == nil || !strings.Contains(err.Error(), "CALENDAR_FILE") {
+			t.Errorf("loadCalendar(%s) = %v, want an error naming CALENDAR_FILE", filepath.Base(p), err)
+		}
+	}
+	// serve refuses to start on a broken calendar file.
+	h := map[string]string{"CALENDAR_FILE": bad}
+	env := func(k string) string {
+		if v, ok := h[k]; ok {
+			return v
+		}
+		return map[string]string{
+			"DATABASE_URL": "postgres://127.0.0.1:1/none", "REDIS_URL": "redis://127.0.0.1:1/0",
+			"WECOM_CORP_ID": "wwx", "WECOM_AGENT_ID": "1", "WECOM_SECRET": "s", "WECOM_TOKEN": "t",
+			"WECOM_AES_KEY": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "ROSTER_FILE": rosterFile(t),
+		}[k]
+	}
+	if err := run(context.Background(), []string{"serve"}, env, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "CALENDAR_FILE") {
+		t.Errorf("serve with a broken CALENDAR_FILE: %v", err)
+	}
+}

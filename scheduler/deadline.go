@@ -1,0 +1,162 @@
+package scheduler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// urgentDays: a 主动公开 form whose deadline is this many working days away
+// or fewer is urgent.
+const urgentDays = 3
+
+// deadlineJob watches the 主动公开 limit (条例 Art. 26: 20 working days
+// from the information's formation). Within 3 working days of it, the
+// people who must act next and the office hear daily; once it has passed,
+// the leader (and those who must act) hear daily until the form is
+// published or withdrawn.
+func (s *Scheduler) deadlineJob() Job {
+	return Job{
+		Name:     "deadline",
+		Summary:  "公开时限：临近（3个工作日内）提醒当前办理人和办公室，逾期每日报主要负责人",
+		Schedule: "15 9 * * *",
+		MaxAge:   8 * time.Hour,
+		Run:      s.deadline,
+	}
+}
+
+// deadlineItem is one line of a deadline reminder.
+type deadlineItem struct {
+	form *storage.Form
+	line string
+}
+
+func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
+	forms, err := storage.OpenForms(ctx, t.Tx)
+	if err != nil {
+		return err
+	}
+	office := s.withRole(config.RoleOffice)
+	leaders := s.withRole(config.RoleLeader)
+	perUser := map[string][]deadlineItem{}
+	var users []string
+	add := func(to []string, it deadlineItem) {
+		for _, u := range to {
+			if _, ok := perUser[u]; !ok {
+				users = append(users, u)
+			}
+			perUser[u] = append(perUser[u], it)
+		}
+	}
+	for i := range forms {
+		f := &forms[i]
+		if !isActive(f) {
+			continue
+		}
+		if !f.Deadline.Valid {
+			// The calendar lacked the year when the form was submitted;
+			// it may have it now. If not, the office digest warns.
+			if err := s.fillDeadline(ctx, t, f); err != nil {
+				return err
+			}
+			if !f.Deadline.Valid {
+				continue
+			}
+		}
+		due := f.Deadline.Time
+		if t.Now.After(due) {
+			late, err := s.cal.WorkingDaysBetween(due, t.Now)
+			if err != nil {
+				return fmt.Errorf("days overdue of form %d: %w", f.ID, err)
+			}
+			to := union(leaders, waiters(f))
+			fresh, err := t.Claim(ctx, fmt.Sprintf("form:%d:overdue", f.ID), t.Today(), to)
+			if err != nil {
+				return err
+			}
+			if fresh {
+				add(to, deadlineItem{f, fmt.Sprintf("· %s「%s」：已逾期%d个工作日（时限%s），%s",
+					serial(f), clip(f.Title, 20), late, s.day(due), s.where(f))})
+			}
+			continue
+		}
+		left, err := s.cal.WorkingDaysBetween(t.Now, due)
+		if err != nil {
+			return fmt.Errorf("days left of form %d: %w", f.ID, err)
+		}
+		if left > urgentDays {
+			continue
+		}
+		to := union(waiters(f), office)
+		fresh, err := t.Claim(ctx, fmt.Sprintf("form:%d:urgent", f.ID), t.Today(), to)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			continue
+		}
+		when := fmt.Sprintf("%s到期，还剩%d个工作日", s.day(due), left)
+		if left == 0 {
+			when = "今日（" + s.day(due) + "）到期"
+		}
+		add(to, deadlineItem{f, fmt.Sprintf("· %s「%s」：%s，%s", serial(f), clip(f.Title, 20), when, s.where(f))})
+	}
+	for _, u := range users {
+		items := perUser[u]
+		var sb strings.Builder
+		sb.WriteString("【公开时限提醒】以下信息公开审批单的主动公开时限（信息形成之日起20个工作日）临近或已过：")
+		approves, revises := false, false
+		for _, it := range items {
+			sb.WriteString("\n" + it.line)
+			if slices.Contains(waiters(it.form), u) {
+				approves = approves || pending(it.form)
+				revises = revises || !pending(it.form)
+			}
+		}
+		switch {
+		case approves:
+			sb.WriteString("\n请抓紧办理。发送「待办」获取处理卡片。")
+		case revises:
+			sb.WriteString("\n请抓紧在驳回通知卡片上修改后重新提交，或撤回。发送「我的申请」可查看进度。")
+		default:
+			sb.WriteString("\n请督促办理。发送「查询 编号」可查看详情。")
+		}
+		if err := t.Text(ctx, u, sb.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fillDeadline computes the deadline of a 主动公开 form that has none and
+// stores it, when the calendar now covers it.
+func (s *Scheduler) fillDeadline(ctx context.Context, t *Tick, f *storage.Form) error {
+	due, err := s.cal.AddWorkingDays(f.FormedOn.In(s.loc), workflow.ActiveDisclosureDays)
+	if errors.Is(err, workflow.ErrNoCalendarData) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("deadline of form %d: %w", f.ID, err)
+	}
+	err = storage.SetFormDeadline(ctx, t.Tx, f.ID, f.Version, due)
+	if errors.Is(err, storage.ErrStale) {
+		return nil // revised or filled meanwhile: the next run sees it
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.Audit(ctx, t.Tx, "scheduler", "deadline", "form", strconv.FormatInt(f.ID, 10),
+		map[string]any{"deadline": due.Format(time.DateOnly), "version": f.Version}); err != nil {
+		return err
+	}
+	f.Deadline.Time, f.Deadline.Valid = due, true
+	return nil
+}

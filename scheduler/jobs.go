@@ -1,0 +1,15 @@
+package scheduler
+
+// jobList is every job, in the order zwgk jobs lists them. Each job lives
+// in a file of its own with its constructor; a new kind of reminder (the
+// 12345 order reminders, for instance) adds a file and one line here, and
+// gets the runner's quiet rules, locking, slots and keys for free.
+var jobList = [...]func(*Scheduler) Job{
+	(*Scheduler).officeDigestJob,
+	(*Scheduler).approverDigestJob,
+	(*Scheduler).deadlineJob,
+	(*Scheduler).escalationJob,
+	(*Scheduler).annualReportJob,
+	(*Scheduler).annualMeetingJob,
+	(*Scheduler).outboxFailuresJob,
+}

@@ -1,0 +1,211 @@
+package storage_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/storage/storagetest"
+)
+
+func TestClaimReminderOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	var wins atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			err := db.WithTx(ctx, func(tx *storage.Tx) error {
+				fresh, err := storage.ClaimReminder(ctx, tx, "deadline", "form:1:urgent", "2026-02-12", []string{"a", "b"})
+				if fresh {
+					wins.Add(1)
+				}
+				return err
+			})
+			if err != nil {
+				t.Errorf("claim: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if wins.Load() != 1 {
+		t.Fatalf("%d claims won, want 1", wins.Load())
+	}
+	// Another slot or entity is another reminder.
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, k := range [][2]string{{"form:1:urgent", "2026-02-13"}, {"form:2:urgent", "2026-02-12"}} {
+			if fresh, err := storage.ClaimReminder(ctx, tx, "deadline", k[0], k[1], nil); err != nil || !fresh {
+				t.Errorf("claim %v = %v, %v; want fresh", k, fresh, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := storage.Reminders(ctx, db, "deadline")
+	if err != nil || len(rs) != 3 || len(rs[0].Recipients) != 2 {
+		t.Fatalf("reminders = %+v, %v", rs, err)
+	}
+}
+
+func TestJobLockIsHeldForTheTransaction(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	held := make(chan struct{})
+	release := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- db.WithTx(ctx, func(tx *storage.Tx) error {
+			ok, err := storage.TryJobLock(ctx, tx, "approver_digest")
+			if err != nil || !ok {
+				t.Errorf("first lock = %v, %v", ok, err)
+			}
+			close(held)
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	try := func(job string) bool {
+		var ok bool
+		err := db.WithTx(ctx, func(tx *storage.Tx) error {
+			var err error
+			ok, err = storage.TryJobLock(ctx, tx, job)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if try("approver_digest") {
+		t.Error("a second transaction took a held job lock")
+	}
+	if !try("deadline") {
+		t.Error("another job's lock was not free")
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if !try("approver_digest") {
+		t.Error("the lock outlived its transaction")
+	}
+}
+
+func TestRecordRunOncePerSlot(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	slot := time.Date(2026, 2, 24, 9, 5, 0, 0, time.UTC)
+	run := func(trigger, status string) bool {
+		ok, err := storage.RecordRun(ctx, db, storage.JobRun{Job: "approver_digest", Slot: slot, RunAt: slot, Trigger: trigger,
+			Status: status, StartedAt: slot, FinishedAt: slot})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if done, _ := storage.SlotDone(ctx, db, "approver_digest", slot); done {
+		t.Fatal("slot done before any run")
+	}
+	if !run("cron", "failed") || !run("manual", "done") {
+		t.Fatal("failed and manual runs were not recorded")
+	}
+	if done, _ := storage.SlotDone(ctx, db, "approver_digest", slot); done {
+		t.Fatal("a failed or manual run marked the slot done")
+	}
+	if !run("catchup", "done") {
+		t.Fatal("the first done run was not recorded")
+	}
+	if run("cron", "done") || run("startup", "skipped") {
+		t.Fatal("a second scheduled run of the slot was recorded")
+	}
+	if done, _ := storage.SlotDone(ctx, db, "approver_digest", slot); !done {
+		t.Fatal("slot not done after a done run")
+	}
+	runs, _ := storage.JobRuns(ctx, db, "approver_digest")
+	if len(runs) != 3 {
+		t.Fatalf("runs = %d, want 3", len(runs))
+	}
+}
+
+func TestAnnualReportAndMeetings(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	if _, err := storage.GetAnnualReport(ctx, db, 2025); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("report before marking: %v, want ErrNotFound", err)
+	}
+	at := time.Date(2026, 1, 20, 10, 0, 0, 0, time.UTC)
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		fresh, _, err := storage.MarkAnnualReport(ctx, tx, storage.AnnualReport{Year: 2025, DoneBy: "chenlixin", DoneAt: at})
+		if err != nil || !fresh {
+			t.Errorf("first mark = %v, %v", fresh, err)
+		}
+		fresh, prev, err := storage.MarkAnnualReport(ctx, tx, storage.AnnualReport{Year: 2025, DoneBy: "linxiaoyan", DoneAt: at.Add(time.Hour)})
+		if err != nil || fresh || prev.DoneBy != "chenlixin" || !prev.DoneAt.Equal(at) {
+			t.Errorf("second mark = %v, %+v, %v; want the first record", fresh, prev, err)
+		}
+		for _, d := range []string{"2025-12-31", "2026-01-01", "2026-12-31", "2027-01-01"} {
+			day, _ := time.Parse(time.DateOnly, d)
+			if _, err := storage.InsertMeeting(ctx, tx, storage.Meeting{HeldOn: day, Topic: "会议 " + d, RecordedBy: "chenlixin", RecordedAt: at}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := storage.MeetingsIn(ctx, db, 2026)
+	if err != nil || len(ms) != 2 || ms[0].Topic != "会议 2026-01-01" || ms[1].Topic != "会议 2026-12-31" {
+		t.Fatalf("meetings of 2026 = %+v, %v", ms, err)
+	}
+}
+
+func TestSetFormDeadlineOnlyWhenMissing(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	now := time.Date(2026, 12, 20, 9, 0, 0, 0, time.UTC)
+	f := &storage.Form{Year: 2026, Seq: 1, Version: 1, State: "review", Stage: "section", Assignees: []string{"zhangwei"},
+		Section: "综合一股", Submitter: "lina", Title: "t", Summary: "s", FormedOn: now, Mode: "主动公开", Column: "环境保护",
+		Platforms: []string{"政府网站"}, CreatedAt: now, UpdatedAt: now}
+	due := now.AddDate(0, 1, 0)
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		if _, err := storage.InsertForm(ctx, tx, f); err != nil {
+			return err
+		}
+		if err := storage.SetFormDeadline(ctx, tx, f.ID, 2, due); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("other version: %v, want ErrStale", err)
+		}
+		if err := storage.SetFormDeadline(ctx, tx, f.ID, 1, due); err != nil {
+			t.Errorf("set: %v", err)
+		}
+		if err := storage.SetFormDeadline(ctx, tx, f.ID, 1, due.AddDate(0, 0, 1)); !errors.Is(err, storage.ErrStale) {
+			t.Errorf("set twice: %v, want ErrStale", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := storage.OpenForms(ctx, db)
+	if err != nil || len(open) != 1 || !open[0].Deadline.Time.Equal(due) {
+		t.Fatalf("open forms = %+v, %v", open, err)
+	}
+	if fs, _ := storage.FormsCreatedBetween(ctx, db, now, now.Add(time.Hour)); len(fs) != 0 {
+		t.Error("FormsCreatedBetween includes its lower bound")
+	}
+	if fs, _ := storage.FormsCreatedBetween(ctx, db, now.Add(-time.Hour), now); len(fs) != 1 {
+		t.Error("FormsCreatedBetween excludes its upper bound")
+	}
+}
