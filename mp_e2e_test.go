@@ -27,7 +27,7 @@ func withMP(t *testing.T, safe bool, out **sandbox.MP) func(env map[string]strin
 		mp, err := sb.AddMP(sandbox.MPConfig{
 			AppID: "wxe2etest", Secret: "mp-secret", Token: "mptoken", EncodingAESKey: mpAESKey,
 			CallbackURL: "http://" + env["HTTP_ADDR"] + "/mp/callback", SafeMode: safe,
-			Templates: []string{"tpl-notice"},
+			Templates: []string{"tpl-notice", "tpl-answer"},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -209,4 +209,77 @@ func TestMPCallbackRefusalsStoreNothing(t *testing.T) {
 	if n := count("mp_followers"); n != 1 {
 		t.Fatalf("mp_followers has %d rows after the genuine callback", n)
 	}
+}
+
+// TestClosedOrderAnswerReachesComplainant: a 12345 order registered through
+// the API with the complainant's openid is handled in chat; when the
+// registrar replies to 12345 the follower receives the answer, once, and
+// the other followers nothing.
+func TestClosedOrderAnswerReachesComplainant(t *testing.T) {
+	t.Parallel()
+	const token = "api-token-for-tests-0123456789"
+	var mp *sandbox.MP
+	h := newHarness(t, withMP(t, false, &mp), func(env map[string]string) {
+		env["API_TOKEN"] = token
+		env["MP_ANSWER_TEMPLATE_ID"] = "tpl-answer"
+	})
+	complainant, other := mp.Follower("oComplainant"), mp.Follower("oOther")
+	mpDo(t, "complainant follows", complainant.Follow)
+	mpDo(t, "other follows", other.Follow)
+	mpWait(t, mp, "oComplainant", 1)
+	mpWait(t, mp, "oOther", 1)
+
+	st, out := apiCall(t, "POST", h.base+"/api/v1/complaints", token, map[string]any{
+		"ticket_no": "GD-MP-0001", "category": "投诉", "content": "夜间施工噪声扰民。", "location": "某小区",
+		"caller_name": "赵女士", "caller_phone": "13900139000", "urgency": "normal",
+		"received_at": "2026-11-27T10:00:00+08:00", "section": "环境监察室", "openid": "oComplainant",
+	})
+	if st != 201 {
+		t.Fatalf("create: %d %v", st, out)
+	}
+	c := newCursor(h)
+	c.text(office1, "已由系统登记")
+	disp := c.card(head3)
+	c.click(head3, disp, "accept")
+	c.text(office1, "已签收")
+	assign := c.card(head3)
+	c.click(head3, assign, "h_xupeng")
+	c.text(office1, "已指定徐鹏办理")
+	handle := c.card("xupeng")
+	c.click("xupeng", handle, "finish")
+	c.text("xupeng", "请输入答复内容")
+	c.say("xupeng", "经核查，施工单位已停止夜间施工，并承诺按规定时段作业。")
+	c.text("xupeng", "核查结果")
+	c.say("xupeng", "属实")
+	c.text("xupeng", "处理措施")
+	c.say("xupeng", "责令整改。")
+	c.text("xupeng", "已办结")
+	c.text(office1, "已由徐鹏办结")
+	mpQuiet(t, mp, "oComplainant", 1) // not before the answer went back to 12345
+	reply := c.card(office1)
+	c.click(office1, reply, "replied")
+	c.text(office1, "已办结并回复12345")
+
+	got := mpWait(t, mp, "oComplainant", 2)[1]
+	if got.Kind != "template" || got.TemplateID != "tpl-answer" || !strings.Contains(got.URL, h.base) {
+		t.Fatalf("complainant received %+v", got)
+	}
+	var saw bool
+	for _, v := range got.Data {
+		saw = saw || strings.Contains(v, "GD-MP-0001")
+	}
+	if !saw {
+		t.Fatalf("the answer notice does not name the order: %+v", got.Data)
+	}
+	resp, err := http.Get(got.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "施工单位已停止夜间施工") || strings.Contains(string(body), "13900139000") {
+		t.Fatalf("answer page %d:\n%s", resp.StatusCode, body)
+	}
+	mpQuiet(t, mp, "oComplainant", 2)
+	mpQuiet(t, mp, "oOther", 1)
 }
