@@ -25,6 +25,12 @@ const (
 	demoDatabase    = "zwgk_demo"
 	demoRedisPrefix = "zwgk-demo:"
 	demoAppName     = "政务公开助手"
+	// The demo's 公众号 and the one follower whose phone the page shows.
+	demoMPAppID    = "wxzwgkdemo"
+	demoMPName     = "区生态环境分局"
+	demoFollower   = "o_demo_follower"
+	demoMPTemplate = "demo-notice-template"
+	demoMPAnswer   = "demo-answer-template"
 )
 
 // envDemoDatabase names the demo's database instead of zwgk_demo, so that
@@ -95,6 +101,16 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		config.EnvAESKey:      randomKey(),
 		config.EnvAPIBase:     base + "/sandbox",
 		config.EnvRosterFile:  "(example roster)",
+		// The demo's 公众号, served by the sandbox below.
+		config.EnvMPAppID:          demoMPAppID,
+		config.EnvMPAppSecret:      randomKey()[:32],
+		config.EnvMPToken:          "zwgkdemomp",
+		config.EnvMPAPIBase:        base + "/sandbox-mp",
+		config.EnvMPTemplateID:     demoMPTemplate,
+		config.EnvMPAnswerTemplate: demoMPAnswer,
+		// Reminders run on the real clock as in production; SCHEDULES=off
+		// (the demo's tests) stops them.
+		config.EnvSchedules: getenv(config.EnvSchedules),
 	}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
@@ -128,21 +144,55 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 
+	mp, err := sb.AddMP(sandbox.MPConfig{
+		AppID: cfg.MP.AppID, Secret: cfg.MP.AppSecret, Token: cfg.MP.Token,
+		CallbackURL: base + "/mp/callback",
+		Templates:   []string{demoMPTemplate, demoMPAnswer},
+	})
+	if err != nil {
+		return err
+	}
+	follower := mp.Follower(demoFollower)
+	follow := func(ctx context.Context) error {
+		if st, err := follower.Follow(ctx); err != nil || st != http.StatusOK {
+			return fmt.Errorf("demo follower: follow the 公众号: status %d: %v", st, err)
+		}
+		return nil
+	}
+
 	mux := http.NewServeMux()
 	if err := s.routes(mux); err != nil {
 		return err
 	}
 	mux.Handle("/sandbox/cgi-bin/", http.StripPrefix("/sandbox", sb.Handler()))
+	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", mp.Handler()))
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
 	menu := handlers.AppMenu()
 	chat := corp.WebChat(sandbox.WebChatConfig{
 		AppName: demoAppName,
 		Users:   webUsers(roster),
 		Menu:    &menu,
-		// Follower stays nil (the page says 公众号未配置) until the sandbox
-		// has a 公众号 to read a follower's notices from.
-		Reset: func(ctx context.Context) error { return resetDemoData(ctx, s) },
-		Done:  ctx.Done(),
+		Follower: &sandbox.FollowerPhone{
+			Account:  demoMPName,
+			Follower: "公众号粉丝（演示）",
+			Notices:  func() []sandbox.FollowerNotice { return mp.Notices(demoFollower) },
+			Send: func(ctx context.Context, text string) error {
+				if st, err := follower.SendText(ctx, text); err != nil || st != http.StatusOK {
+					return fmt.Errorf("status %d: %v", st, err)
+				}
+				return nil
+			},
+		},
+		// After a reset the follower follows again: the bot's record of
+		// followers was emptied with everything else.
+		Reset: func(ctx context.Context) error {
+			if err := resetDemoData(ctx, s); err != nil {
+				return err
+			}
+			mp.Reset()
+			return follow(ctx)
+		},
+		Done: ctx.Done(),
 	})
 	if err := chat.Register(mux); err != nil {
 		return err
@@ -152,7 +202,16 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	// Browsers send Sec-Fetch-Site: another site's page must not drive the
 	// demo (or reset it) through the visitor's browser. curl and the
 	// sandbox's own callbacks send no such header and pass.
-	return serveUntil(ctx, e.log, ln, http.NewCrossOriginProtection().Handler(mux), s.worker.Run)
+	return serveUntil(ctx, e.log, ln, http.NewCrossOriginProtection().Handler(mux), func(ctx context.Context) {
+		// The listener is open, so the follower's callback waits for the
+		// server rather than failing.
+		go func() {
+			if err := follow(ctx); err != nil {
+				e.log.WarnContext(ctx, "demo follower", "err", err)
+			}
+		}()
+		s.background(ctx)
+	})
 }
 
 // roleLabel is a roster role as the page shows it.
@@ -232,6 +291,9 @@ func demoIntro(base string, roster *config.Roster) string {
 	fmt.Fprintf(&b, "  curl -s -X POST --data '帮助' %s/sandbox/api/users/USERID/text\n", base)
 	fmt.Fprintf(&b, "  curl -s -X POST %s/sandbox/api/users/USERID/menu/help\n", base)
 	fmt.Fprintf(&b, "  curl -s %s/sandbox/api/users/USERID/messages\n\n", base)
+	fmt.Fprintf(&b, "The page's phone is a follower of the demo 公众号 (openid %s): send 订阅 from it,\n", demoFollower)
+	b.WriteString("publish a form with “双微”公众号, and the notice arrives there; a 12345 order\n")
+	b.WriteString("registered with that openid (API or CSV) sends it the answer when it is closed.\n\n")
 	b.WriteString("Users:\n")
 	for _, p := range roster.People {
 		roles := make([]string, 0, len(p.Roles))

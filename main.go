@@ -144,7 +144,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: zwgk [-log-format text|json] [-log-level info] <command> [arguments]")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-22s %s\n", strings.TrimSpace(c.name+" "+c.args), c.summary)
+		printColumns(w, 22, strings.TrimSpace(c.name+" "+c.args), c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'zwgk help' for the environment variables, 'zwgk help <command>' for one command.")
 }
@@ -173,7 +173,7 @@ func help(w io.Writer, args []string) error {
 		if v.Default != "" {
 			def = " [default " + v.Default + "]"
 		}
-		fmt.Fprintf(w, "  %-16s %s%s%s\n", v.Name, v.Meaning, req, def)
+		printColumns(w, 16, v.Name, v.Meaning+req+def)
 	}
 	return nil
 }
@@ -185,4 +185,14 @@ func cmdVersion(_ context.Context, e *env, _ []string) error {
 	}
 	fmt.Fprintln(e.stdout, "zwgk", v)
 	return nil
+}
+
+// printColumns prints a two-column help line; a name too long for its
+// column gets the text on the next line, so the texts stay aligned.
+func printColumns(w io.Writer, width int, name, text string) {
+	if len(name) > width {
+		fmt.Fprintf(w, "  %s\n  %*s %s\n", name, width, "", text)
+		return
+	}
+	fmt.Fprintf(w, "  %-*s %s\n", width, name, text)
 }
