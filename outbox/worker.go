@@ -80,7 +80,7 @@ type Worker struct {
 func NewWorker(db *storage.DB, s Sender, log *slog.Logger) *Worker {
 	return &Worker{
 		DB: db, Sender: s, Log: log, Now: time.Now,
-		Interval: 500 * time.Millisecond, Batch: 50, Concurrency: 8, MaxAttempts: 12,
+		Interval: 500 * time.Millisecond, Batch: 200, Concurrency: 32, MaxAttempts: 12,
 		Lease: 45 * time.Second, CallTimeout: 10 * time.Second,
 		poke: make(chan struct{}, 1),
 	}
@@ -130,20 +130,59 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var wg sync.WaitGroup
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		sent []storage.Sent
+	)
+	later := func(s storage.Sent) {
+		mu.Lock()
+		sent = append(sent, s)
+		mu.Unlock()
+	}
 	sem := make(chan struct{}, max(w.Concurrency, 1))
 	for _, r := range rows {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			w.deliver(ctx, r)
+			w.deliver(ctx, r, later)
 		})
 	}
 	wg.Wait()
+	if err := w.DB.MarkSentMany(ctx, w.Now(), sent); err != nil {
+		// Sent but not marked: the leases expire and the rows go again,
+		// which the APIs' duplicate checks absorb (see protected).
+		return len(rows), err
+	}
 	return len(rows), nil
 }
 
-func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow) {
+// protected reports whether a repeat of r, once delivered, is absorbed by
+// the API (WeCom's duplicate check, a card's task_id, a card update's
+// single-use response_code, a template's client_msg_id, a mass send's
+// clientmsgid) or changes nothing (a menu, tag membership). Such rows are
+// marked sent together at the end of their batch, one statement instead
+// of one each; the others are marked the moment they are sent, so that
+// the window in which a crash repeats them stays milliseconds.
+func protected(r storage.OutboxRow) bool {
+	switch r.Kind {
+	case storage.KindMessage:
+		if r.DupCheck {
+			return true
+		}
+		var m struct {
+			Card *struct {
+				TaskID string `json:"task_id"`
+			} `json:"template_card"`
+		}
+		return json.Unmarshal(r.Payload, &m) == nil && m.Card != nil && m.Card.TaskID != ""
+	case storage.KindMPCustom:
+		return false
+	}
+	return true
+}
+
+func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater func(storage.Sent)) {
 	log := w.Log.With("outbox_id", r.ID, "kind", r.Kind, "recipient", r.Recipient, "attempt", r.Attempts)
 	if !w.waitTurn(ctx, r, log) {
 		return
@@ -158,6 +197,8 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow) {
 	}
 	now := w.Now()
 	switch {
+	case err == nil && protected(r):
+		markLater(storage.Sent{ID: r.ID, Result: result})
 	case err == nil:
 		if err := w.DB.MarkSent(ctx, r.ID, now, result); err != nil {
 			// Sent but not marked: the lease expires and it is sent again,

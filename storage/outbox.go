@@ -130,15 +130,28 @@ func (db *DB) ClaimOutboxPaced(ctx context.Context, now time.Time, limit int, le
 		kinds = []string{}
 	}
 	var rows []OutboxRow
+	// heads is each recipient's oldest pending row, found with one index
+	// probe per recipient (a loose index scan over outbox_recipient_pending)
+	// rather than by testing every pending row for an older one: a backlog
+	// of thousands of rows for a few people costs a few probes, not a scan.
+	// Rows without a recipient (the app menu) are not ordered.
 	err := db.SelectContext(ctx, &rows, `
 		UPDATE outbox SET locked_until = $3, attempts = attempts + 1
 		WHERE id IN (
+			WITH RECURSIVE heads(recipient, id) AS (
+				(SELECT recipient, id FROM outbox WHERE status = 'pending' AND recipient > ''
+				 ORDER BY recipient, id LIMIT 1)
+				UNION ALL
+				SELECT x.recipient, x.id FROM heads h, LATERAL (
+					SELECT recipient, id FROM outbox
+					WHERE status = 'pending' AND recipient > h.recipient
+					ORDER BY recipient, id LIMIT 1) x
+			)
 			SELECT o.id FROM outbox o
-			WHERE o.status = 'pending' AND o.next_attempt_at <= $1
+			WHERE o.id IN (SELECT id FROM heads UNION ALL
+				SELECT id FROM outbox WHERE status = 'pending' AND recipient = '')
+			  AND o.status = 'pending' AND o.next_attempt_at <= $1
 			  AND (o.locked_until IS NULL OR o.locked_until < $1)
-			  AND NOT EXISTS (
-				SELECT 1 FROM outbox p
-				WHERE p.status = 'pending' AND p.recipient = o.recipient AND p.id < o.id AND o.recipient <> '')
 			  AND (o.recipient = '' OR NOT (o.kind = ANY($4)) OR (
 				($5 = 0 OR (SELECT count(*) FROM outbox s WHERE s.recipient = o.recipient AND s.status = 'sent'
 					AND s.sent_at > $1 - interval '1 minute' AND s.kind = ANY($4)) < $5)
@@ -164,6 +177,37 @@ func (db *DB) MarkSent(ctx context.Context, id int64, now time.Time, result any)
 		WHERE id = $1 AND status = 'pending'`, id, now, b)
 	if err != nil {
 		return fmt.Errorf("mark sent %d: %w", id, err)
+	}
+	return nil
+}
+
+// Sent is a delivered row and what the API answered, for MarkSentMany.
+type Sent struct {
+	ID     int64
+	Result any
+}
+
+// MarkSentMany records several delivered rows in one statement.
+func (db *DB) MarkSentMany(ctx context.Context, now time.Time, sent []Sent) error {
+	if len(sent) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(sent))
+	results := make([]string, len(sent))
+	for i, s := range sent {
+		b, err := json.Marshal(s.Result)
+		if err != nil {
+			return fmt.Errorf("mark sent %d: %w", s.ID, err)
+		}
+		ids[i], results[i] = s.ID, string(b)
+	}
+	_, err := db.ExecContext(ctx, `
+		UPDATE outbox o SET status = 'sent', sent_at = $1, result = r.result::jsonb, locked_until = NULL,
+			last_error = '', error_code = 0
+		FROM unnest($2::bigint[], $3::text[]) AS r(id, result)
+		WHERE o.id = r.id AND o.status = 'pending'`, now, pq.Array(ids), pq.Array(results))
+	if err != nil {
+		return fmt.Errorf("mark %d rows sent: %w", len(sent), err)
 	}
 	return nil
 }
