@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type loadOpts struct {
 	duration   time.Duration
 	rate       int
 	inProcess  bool
+	cpuProfile string
 	ceilings   bool
 	seedOrders int
 	keep       bool
@@ -53,6 +55,7 @@ func cmdLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to apply load")
 	fs.IntVar(&o.rate, "rate", 300, "callbacks per second in rate mode")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run the bot in this process (no separate RSS figure)")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load phase to this file (with --in-process it includes the bot)")
 	fs.BoolVar(&o.ceilings, "ceilings", true, "measure pgbench and redis-benchmark on the same servers")
 	fs.IntVar(&o.seedOrders, "seed-orders", 0, "fill the database with this many orders and forms, then time the jobs and the report")
 	fs.BoolVar(&o.keep, "keep", false, "keep the load database afterwards")
@@ -251,6 +254,17 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 		}
 	}
 
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return nil, fmt.Errorf("loadtest: --cpuprofile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return nil, fmt.Errorf("loadtest: --cpuprofile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	lg := &loadGen{corp: corp, r: r}
 	loadCtx, cancel := context.WithTimeout(ctx, o.duration)
 	start := time.Now()
