@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -23,8 +24,10 @@ in working time (--at TIME lists them from another moment).
 
 run NAME [--at TIME] runs one job now, or as of TIME (2026-12-01T09:05),
 through the same path as the scheduler: quiet rules (nothing outside working
-time) and the reminder keys apply, so it never sends a reminder twice; it
-does not wait for the job's schedule and runs even a slot already done.
+time, except order_urgent's report of an urgent 12345 order gone overdue
+while URGENT_OVERDUE_ANYTIME is on) and the reminder keys apply, so it never
+sends a reminder twice; it does not wait for the job's schedule and runs
+even a slot already done.
 Needs the full configuration; the serving replicas deliver what it queues.`
 
 // loadCalendar is the embedded working-day calendar plus CALENDAR_FILE.
@@ -47,7 +50,7 @@ func loadCalendar(path string) (*workflow.Calendar, error) {
 func newScheduler(s *service, cal *workflow.Calendar) (*scheduler.Scheduler, error) {
 	return scheduler.New(scheduler.Options{
 		DB: s.db, Roster: s.roster, Calendar: cal, Log: s.log, Now: s.now, Queued: s.worker.Poke,
-		Schedules: s.cfg.Schedules, MeetingDue: s.cfg.MeetingDue,
+		Schedules: s.cfg.Schedules, MeetingDue: s.cfg.MeetingDue, QuietUrgent: !s.cfg.UrgentAnytime,
 	})
 }
 
@@ -101,7 +104,12 @@ func cmdJobs(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sch, err := scheduler.New(scheduler.Options{Calendar: cal, Schedules: e.getenv(config.EnvSchedules), MeetingDue: strings.TrimSpace(e.getenv(config.EnvMeetingDue))})
+	anytime, err := config.ParseOnOff(cmp.Or(strings.TrimSpace(e.getenv(config.EnvUrgentAny)), config.DefaultUrgentAny))
+	if err != nil {
+		return fmt.Errorf("%s: %w", config.EnvUrgentAny, err)
+	}
+	sch, err := scheduler.New(scheduler.Options{Calendar: cal, Schedules: e.getenv(config.EnvSchedules),
+		MeetingDue: strings.TrimSpace(e.getenv(config.EnvMeetingDue)), QuietUrgent: !anytime})
 	if err != nil {
 		return err
 	}
@@ -122,6 +130,8 @@ func listJobs(w io.Writer, sch *scheduler.Scheduler, from time.Time) {
 		spec := strings.Join(j.Specs, " | ")
 		if !j.Auto {
 			spec += " (off)"
+		} else if j.OffHours {
+			spec += " (also outside working time)"
 		}
 		var next []string
 		runs, err := sch.NextRuns(j.Name, from, 3)
@@ -174,7 +184,7 @@ func jobsRun(ctx context.Context, e *env, name string, args []string) error {
 	}
 	sch, err := scheduler.New(scheduler.Options{
 		DB: db, Roster: roster, Calendar: cal, Log: e.log,
-		Schedules: cfg.Schedules, MeetingDue: cfg.MeetingDue,
+		Schedules: cfg.Schedules, MeetingDue: cfg.MeetingDue, QuietUrgent: !cfg.UrgentAnytime,
 	})
 	if err != nil {
 		return err

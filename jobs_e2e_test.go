@@ -35,11 +35,25 @@ func TestJobsListsSchedulesAndNextRuns(t *testing.T) {
 		"office_digest", "35 8 * * *", "2026-02-14 08:35, 2026-02-24 08:35, 2026-02-25 08:35",
 		"approver_digest", "10 9 * * *", "2026-02-14 09:10, 2026-02-24 09:10, 2026-02-25 09:10",
 		"deadline", "escalation", "annual_report", "55 9 * * * (off)", "待办提醒",
+		// The 12345 order reminders.
+		"order_due", "35 9 * * *", "2026-02-14 09:35, 2026-02-24 09:35, 2026-02-25 09:35",
+		"order_accept", "40 9 * * *", "order_overdue", "50 9 * * *",
+		"order_urgent", "7-59/15 * * * * (also outside working time)", "2026-02-13 15:07, 2026-02-13 15:22, 2026-02-13 15:37",
+		"12345工单到期提醒", "12345工单签收超时", "12345工单超期督办", "12345紧急工单",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("zwgk jobs lacks %q:\n%s", want, out)
 		}
 	}
+	env["URGENT_OVERDUE_ANYTIME"] = "off"
+	if out, err := jobs(t, getenv, "--at", "2026-02-13T15:00"); err != nil || strings.Contains(out, "also outside working time") {
+		t.Errorf("URGENT_OVERDUE_ANYTIME=off: %v\n%s", err, out)
+	}
+	env["URGENT_OVERDUE_ANYTIME"] = "sometimes"
+	if _, err := jobs(t, getenv); err == nil || !strings.Contains(err.Error(), "URGENT_OVERDUE_ANYTIME") {
+		t.Errorf("a bad URGENT_OVERDUE_ANYTIME: %v, want an error naming it", err)
+	}
+	delete(env, "URGENT_OVERDUE_ANYTIME")
 	env["SCHEDULES"] = "digest=5 9 * * *"
 	if _, err := jobs(t, getenv); err == nil || !strings.Contains(err.Error(), "SCHEDULES") {
 		t.Errorf("a bad SCHEDULES: %v, want an error naming it", err)
@@ -48,7 +62,7 @@ func TestJobsListsSchedulesAndNextRuns(t *testing.T) {
 	if err := run(context.Background(), []string{"help"}, getenv, &help, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"jobs", "SCHEDULES", "CALENDAR_FILE", "MEETING_DUE"} {
+	for _, want := range []string{"jobs", "SCHEDULES", "CALENDAR_FILE", "MEETING_DUE", "URGENT_OVERDUE_ANYTIME"} {
 		if !strings.Contains(help.String(), want) {
 			t.Errorf("zwgk help lacks %q", want)
 		}
@@ -87,6 +101,70 @@ func TestJobsRunDeliversOnce(t *testing.T) {
 		t.Fatalf("unknown job: %v", err)
 	}
 	c.none(head)
+}
+
+// The 12345 order reminders go the same way: a due reminder to the
+// handler in working time; an urgent order gone overdue reported at night
+// on a day off (URGENT_OVERDUE_ANYTIME is on by default); each once.
+func TestJobsRunRemindsOfOrders(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	loc := businessLocation()
+	insert := func(o *storage.Complaint, handler string) {
+		t.Helper()
+		err := h.db.WithTx(ctx, func(tx *storage.Tx) error {
+			if _, err := storage.InsertComplaint(ctx, tx, o); err != nil {
+				return err
+			}
+			if handler == "" {
+				return nil
+			}
+			return storage.ChangeOrder(ctx, tx, storage.OrderChange{ID: o.ID, FromState: "dispatched", At: o.ReceivedAt,
+				State: "assigned", Handler: &handler})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	received := time.Date(2026, 2, 10, 9, 0, 0, 0, loc)
+	insert(&storage.Complaint{TicketNo: "GD202602100001", Category: "咨询", Content: "咨询排污许可办理流程。",
+		ReceivedAt: received, DueAt: time.Date(2026, 2, 13, 23, 59, 59, 0, loc), Section: "综合一股", Registrar: office2,
+		State: "dispatched", Source: "api", CreatedAt: received}, staff)
+	out, err := jobs(t, h.getenv, "run", "order_due", "--at", "2026-02-12T09:36")
+	if err != nil || !strings.Contains(out, "queued 1 messages") {
+		t.Fatalf("jobs run order_due = %q, %v", out, err)
+	}
+	c.text(staff, "【12345工单到期提醒】12345工单 GD202602100001（咨询）还剩1个工作日到期，办理时限：2月13日。", "「办结」")
+	if out, err := jobs(t, h.getenv, "run", "order_due", "--at", "2026-02-12T10:00"); err != nil || !strings.Contains(out, "queued 0 messages") {
+		t.Fatalf("second jobs run order_due = %q, %v", out, err)
+	}
+
+	// Urgent, dispatched to 综合二股 in the Spring Festival night, never
+	// signed for: at 03:10 the next night the head, the office and the
+	// leader hear of it.
+	received = time.Date(2026, 2, 15, 3, 0, 0, 0, loc)
+	insert(&storage.Complaint{TicketNo: "GD202602150001", Category: "投诉", Content: "某企业夜间排放刺鼻气体。", Urgent: true,
+		ReceivedAt: received, DueAt: received.Add(24 * time.Hour), Section: "综合二股", Registrar: office2,
+		State: "dispatched", Source: "api", CreatedAt: received}, "")
+	out, err = jobs(t, h.getenv, "run", "order_urgent", "--at", "2026-02-16T03:10")
+	if err != nil || !strings.Contains(out, "queued 4 messages") {
+		t.Fatalf("jobs run order_urgent at night = %q, %v", out, err)
+	}
+	for _, u := range []string{head2, office1, office2, leader} {
+		c.text(u, "【12345紧急工单超时】12345工单 GD202602150001（投诉，紧急）已超过办理时限（2月16日 03:00），已超期10分钟，待综合二股（杨帆）签收。")
+	}
+	if out, err := jobs(t, h.getenv, "run", "order_urgent", "--at", "2026-02-16T03:25"); err != nil || !strings.Contains(out, "queued 0 messages") {
+		t.Fatalf("second jobs run order_urgent = %q, %v", out, err)
+	}
+	// The other order jobs keep the quiet rules.
+	if out, err := jobs(t, h.getenv, "run", "order_overdue", "--at", "2026-02-16T09:50"); err != nil || !strings.Contains(out, "not working time") {
+		t.Fatalf("jobs run order_overdue on a holiday = %q, %v", out, err)
+	}
+	for _, u := range []string{staff, head2, office1, office2, leader} {
+		c.none(u)
+	}
 }
 
 func TestMeetingAndAnnualReportCommands(t *testing.T) {

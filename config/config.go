@@ -42,6 +42,10 @@ type Config struct {
 	CalendarFile string // CALENDAR_FILE; empty = the embedded calendar only
 	Schedules    string // SCHEDULES; checked by the scheduler
 	MeetingDue   string // MEETING_DUE, MM-DD; empty = DefaultMeetingDue
+	// UrgentAnytime (URGENT_OVERDUE_ANYTIME, default on): an urgent 12345
+	// order that goes overdue is reported at once, outside working time
+	// too: the one exception to the reminders' quiet rules.
+	UrgentAnytime bool
 
 	// Delivery: the 公众号 and the outbox's pacing (delivery.go).
 	MP       MPConfig       // MP_*
@@ -81,6 +85,7 @@ const (
 	EnvCalendar    = "CALENDAR_FILE"
 	EnvSchedules   = "SCHEDULES"
 	EnvMeetingDue  = "MEETING_DUE"
+	EnvUrgentAny   = "URGENT_OVERDUE_ANYTIME"
 )
 
 // Defaults of the optional variables.
@@ -90,6 +95,7 @@ const (
 	DefaultAPIBase     = "https://qyapi.weixin.qq.com"
 	DefaultSessionTTL  = 30 * time.Minute
 	DefaultMeetingDue  = "06-30"
+	DefaultUrgentAny   = "on"
 
 	// MinSessionTTL and MaxSessionTTL bound SESSION_TTL.
 	MinSessionTTL = time.Minute
@@ -141,6 +147,8 @@ var variables = []Variable{
 		Meaning: "reminder schedules over the defaults (see zwgk jobs): name=cron spec|cron spec;name=off (Asia/Shanghai); off = no automatic reminders"},
 	{Name: EnvMeetingDue, Default: DefaultMeetingDue,
 		Meaning: "MM-DD by which the year's 政务公开专题工作会议 should be recorded; the office is reminded weekly after it"},
+	{Name: EnvUrgentAny, Default: DefaultUrgentAny,
+		Meaning: "on: an urgent 12345 order that goes overdue is reported at once, at night and on days off too (the one exception to the reminders' quiet rules); off: it waits for working time"},
 }
 
 // Variables lists every environment variable read by Load, in a stable
@@ -182,6 +190,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.CalendarFile = l.get(EnvCalendar, "")
 	c.Schedules = l.get(EnvSchedules, "")
 	c.MeetingDue = l.meetingDue()
+	c.UrgentAnytime = l.onOff(EnvUrgentAny, DefaultUrgentAny)
 	c.MP = l.mp()
 	c.Delivery = l.delivery()
 
@@ -256,6 +265,7 @@ func (c Config) String() string {
 		{EnvCalendar, c.CalendarFile},
 		{EnvSchedules, c.Schedules},
 		{EnvMeetingDue, c.MeetingDue},
+		{EnvUrgentAny, OnOff(c.UrgentAnytime)},
 	}
 	pairs = append(pairs, c.deliveryPairs()...)
 	var b strings.Builder
@@ -587,7 +597,34 @@ func (l *loader) meetingDue() string {
 	return v
 }
 
-// isAlnum reports whether s is made of ASCII letters and digits only.
+// onOff reads a switch: on or off (case ignored); empty means def.
+func (l *loader) onOff(name, def string) bool {
+	v, err := ParseOnOff(l.get(name, def))
+	if err != nil {
+		l.problem(name, "%v", err)
+	}
+	return v
+}
+
+// ParseOnOff reads a switch: on or off, case ignored.
+func ParseOnOff(v string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return false, fmt.Errorf("must be on or off, got %q", v)
+}
+
+// OnOff shows a switch.
+func OnOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
 func (l *loader) limits() string {
 	v := l.get(EnvLimits, "")
 	if _, err := workflow.ParseLimits(v); err != nil {
@@ -612,6 +649,7 @@ func l2s(ls workflow.Limits) string {
 	return strings.Join(append(parts, "紧急="+ls.Urgent.String(), "签收="+ls.Accept.String()), ";")
 }
 
+// isAlnum reports whether s is made of ASCII letters and digits only.
 func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]

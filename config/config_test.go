@@ -85,6 +85,8 @@ func TestLoadDefaults(t *testing.T) {
 		RosterFile:  "/etc/zwgk/roster.yaml",
 		LinkSecret:  hex.EncodeToString(sum[:]),
 		SessionTTL:  30 * time.Minute,
+		// Overdue urgent 12345 orders are reported at any hour.
+		UrgentAnytime: true,
 	}
 	if c != want {
 		t.Errorf("Load =\n%+v\nwant\n%+v", c, want)
@@ -104,6 +106,7 @@ func TestLoadAllSet(t *testing.T) {
 	env["SESSION_TTL"] = "2h"
 	env["API_TOKEN"] = testAPIToken
 	env["WECOM_TOKEN"] = "  " + testToken + "\n" // white space is ignored
+	env["URGENT_OVERDUE_ANYTIME"] = "Off"
 	c, err := Load(getenv(env))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -212,6 +215,8 @@ func TestLoadProblems(t *testing.T) {
 		{"API_TOKEN", "token", []string{"API_TOKEN: must be at least 16 characters when set, got 5"}},
 		{"MEETING_DUE", "02-30", []string{`MEETING_DUE: must be a month and day such as 06-30, got "02-30"`}},
 		{"MEETING_DUE", "June 30", []string{`MEETING_DUE: must be a month and day such as 06-30, got "June 30"`}},
+		{"URGENT_OVERDUE_ANYTIME", "yes", []string{`URGENT_OVERDUE_ANYTIME: must be on or off, got "yes"`}},
+		{"URGENT_OVERDUE_ANYTIME", "0", []string{`URGENT_OVERDUE_ANYTIME: must be on or off, got "0"`}},
 	}
 	secret := map[string]bool{}
 	for _, v := range Variables() {

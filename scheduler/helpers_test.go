@@ -75,14 +75,15 @@ func newScheduler(t testing.TB, db *storage.DB, o Options) *Scheduler {
 // seeder puts forms into the database through the storage functions, as
 // the handlers would, at chosen times.
 type seeder struct {
-	t     testing.TB
-	db    *storage.DB
-	cal   *workflow.Calendar
-	forms map[string]*storage.Form // by test name: F1, F2, ...
+	t      testing.TB
+	db     *storage.DB
+	cal    *workflow.Calendar
+	forms  map[string]*storage.Form      // by test name: F1, F2, ...
+	orders map[string]*storage.Complaint // by test name: A, B, ...
 }
 
 func newSeeder(t testing.TB, db *storage.DB) *seeder {
-	return &seeder{t: t, db: db, cal: workflow.DefaultCalendar(), forms: map[string]*storage.Form{}}
+	return &seeder{t: t, db: db, cal: workflow.DefaultCalendar(), forms: map[string]*storage.Form{}, orders: map[string]*storage.Complaint{}}
 }
 
 type formSeed struct {
@@ -144,12 +145,84 @@ func (sd *seeder) move(name, state, stage string, assignees []string, when strin
 	f.State, f.Stage, f.Assignees, f.UpdatedAt = state, stage, assignees, m.At
 }
 
-// name replaces form ids in a reminder entity by the test's names.
+// name replaces form and order ids in a reminder entity by the test's
+// names.
 func (sd *seeder) name(entity string) string {
 	for n, f := range sd.forms {
 		entity = regexp.MustCompile(fmt.Sprintf(`^form:%d:`, f.ID)).ReplaceAllString(entity, "form:"+n+":")
 	}
+	for n, c := range sd.orders {
+		entity = regexp.MustCompile(fmt.Sprintf(`^order:%d:`, c.ID)).ReplaceAllString(entity, "order:"+n+":")
+	}
 	return entity
+}
+
+// orderSeed is a 12345 order as registered (dispatched to its section).
+type orderSeed struct {
+	category  string // 咨询, 投诉, ...
+	urgent    bool
+	received  string // YYYY-MM-DD HH:MM
+	due       string // YYYY-MM-DD (the end of that day) or YYYY-MM-DD HH:MM
+	acceptDue string // the same; "" = none stored
+	section   string
+	registrar string
+}
+
+// endOf reads a due time: a date means its end (23:59:59), as the working
+// day limits give.
+func endOf(t testing.TB, s string) time.Time {
+	t.Helper()
+	if len(s) == len(time.DateOnly) {
+		return at(t, s).Add(24*time.Hour - time.Second)
+	}
+	return at(t, s)
+}
+
+// order registers an order, as the handlers' RegisterComplaint stores it.
+func (sd *seeder) order(name string, o orderSeed) *storage.Complaint {
+	sd.t.Helper()
+	c := &storage.Complaint{
+		TicketNo: strings.ReplaceAll(o.received[:10], "-", "") + "-" + name, Category: o.category,
+		Content: "反映" + name + "处环境问题。", Location: "开发区", Urgent: o.urgent,
+		ReceivedAt: at(sd.t, o.received), DueAt: endOf(sd.t, o.due), Section: o.section, Registrar: o.registrar,
+		State: string(workflow.OrderDispatched), Source: "api", CreatedAt: at(sd.t, o.received),
+	}
+	if o.acceptDue != "" {
+		c.AcceptDueAt.Time, c.AcceptDueAt.Valid = endOf(sd.t, o.acceptDue), true
+	}
+	err := sd.db.WithTx(context.Background(), func(tx *storage.Tx) error {
+		_, err := storage.InsertComplaint(context.Background(), tx, c)
+		return err
+	})
+	if err != nil {
+		sd.t.Fatal(err)
+	}
+	sd.orders[name] = c
+	return c
+}
+
+// change moves an order on at the given time, guarded by its state like a
+// click (ch.ID, FromState and At are filled in).
+func (sd *seeder) change(name string, ch storage.OrderChange, when string) {
+	sd.t.Helper()
+	c := sd.orders[name]
+	ch.ID, ch.FromState, ch.At = c.ID, c.State, at(sd.t, when)
+	if ch.State == "" {
+		ch.State = c.State
+	}
+	err := sd.db.WithTx(context.Background(), func(tx *storage.Tx) error {
+		if err := storage.ChangeOrder(context.Background(), tx, ch); err != nil {
+			return err
+		}
+		got, err := storage.LockComplaint(context.Background(), tx, c.ID)
+		if err == nil {
+			*c = *got
+		}
+		return err
+	})
+	if err != nil {
+		sd.t.Fatalf("change %s: %v", name, err)
+	}
 }
 
 // keyString is a reminder as the tests compare it.

@@ -30,6 +30,18 @@ func TestSchedules(t *testing.T) {
 	if got := byName["office_digest"].Specs; !slices.Equal(got, []string{"35 8 * * *"}) {
 		t.Errorf("office_digest keeps its default, got %v", got)
 	}
+	// The 12345 order jobs' defaults: daily, and every 15 minutes around
+	// the clock for urgent orders (the quiet rules' one exception).
+	for name, spec := range map[string]string{
+		"order_due": "35 9 * * *", "order_accept": "40 9 * * *", "order_overdue": "50 9 * * *", "order_urgent": "7-59/15 * * * *",
+	} {
+		if got := byName[name].Specs; !slices.Equal(got, []string{spec}) || !byName[name].Auto || byName[name].OffHours != (name == "order_urgent") {
+			t.Errorf("%s = %+v, want %q, automatic", name, byName[name], spec)
+		}
+	}
+	if quiet, err := New(Options{QuietUrgent: true}); err != nil || quiet.job("order_urgent").OffHours {
+		t.Errorf("URGENT_OVERDUE_ANYTIME=off: order_urgent still runs outside working time (%v)", err)
+	}
 	if byName["annual_meeting"].Auto || !byName["deadline"].Auto {
 		t.Errorf("auto: annual_meeting %v (want off), deadline %v", byName["annual_meeting"].Auto, byName["deadline"].Auto)
 	}
@@ -49,6 +61,19 @@ func TestSchedules(t *testing.T) {
 	// 14:40 is Monday to Friday only: not on Saturday the 14th.
 	if want := []string{"02-14 09:10", "02-24 09:10", "02-24 14:40", "02-25 09:10"}; !slices.Equal(got, want) {
 		t.Errorf("next runs = %v, want %v", got, want)
+	}
+	// order_urgent's next runs in working time: after 17:30 on Friday, the
+	// 调休 Saturday morning.
+	runs, err = s.NextRuns("order_urgent", at(t, "2026-02-13 17:10"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, r := range runs {
+		got = append(got, r.Format("01-02 15:04"))
+	}
+	if want := []string{"02-13 17:22", "02-14 08:37", "02-14 08:52"}; !slices.Equal(got, want) {
+		t.Errorf("order_urgent next runs = %v, want %v", got, want)
 	}
 	if runs, err := s.NextRuns("deadline", at(t, "2026-12-30 10:00"), 3); err == nil || len(runs) != 1 {
 		t.Errorf("next runs past the calendar = %v, %v; want one and an error", runs, err)

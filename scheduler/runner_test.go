@@ -56,20 +56,52 @@ func keys(t *testing.T, sd *seeder) []string {
 
 func TestTwoInstancesSendEachReminderOnce(t *testing.T) {
 	t.Parallel()
+	var slots []string
+	for _, sl := range daySlots {
+		slots = append(slots, sl.job+" "+sl.hm)
+	}
+	twoInstances(t, seedFeb24, "2026-02-24", slots, "14:40", 20)
+}
+
+// twoInstances runs the slots ("job HH:MM") of day on databases seeded by
+// seed: first with one instance, each slot once, for reference; then with
+// two replicas on one database, each with its own pool, firing every slot
+// at once from several goroutines, by cron, catch-up and by hand. The
+// replicas must queue exactly what the one instance queued (at least
+// least texts), under the same keys, and a catch-up pass at after must
+// queue nothing more than it does after the one instance's run (jobs whose
+// slots were not run, such as the annual report, may have something).
+func twoInstances(t *testing.T, seed func(*seeder), day string, slots []string, after string, least int) {
+	t.Helper()
 	ctx := context.Background()
+	type slot struct {
+		job string
+		at  time.Time
+	}
+	var sls []slot
+	for _, v := range slots {
+		job, hm, _ := strings.Cut(v, " ")
+		sls = append(sls, slot{job, at(t, day+" "+hm)})
+	}
 
 	// The reference: one instance, each slot once.
 	refDB := storagetest.NewDB(t)
 	ref := newSeeder(t, refDB)
-	seedFeb24(ref)
-	runDay(t, newScheduler(t, refDB, Options{}), "2026-02-24")
+	seed(ref)
+	one := newScheduler(t, refDB, Options{})
+	for _, sl := range sls {
+		if _, err := one.RunJob(ctx, sl.job, sl.at.Add(time.Second), storage.TriggerCron); err != nil {
+			t.Fatal(err)
+		}
+	}
 	want := queued(t, refDB)
-	if len(want) < 20 {
+	if len(want) < least {
 		t.Fatalf("the reference day queued only %d texts", len(want))
 	}
+	refKeys := keys(t, ref)
+	one.CatchUp(ctx, at(t, day+" "+after), storage.TriggerCatchUp)
+	wantAfter := queued(t, refDB)
 
-	// Two replicas on one database, each with its own pool, firing every
-	// slot at once from several goroutines, by cron, catch-up and by hand.
 	url := storagetest.NewDatabase(t)
 	var dbs [2]*storage.DB
 	for i := range dbs {
@@ -84,13 +116,13 @@ func TestTwoInstancesSendEachReminderOnce(t *testing.T) {
 		dbs[i] = db
 	}
 	sd := newSeeder(t, dbs[0])
-	seedFeb24(sd)
+	seed(sd)
 	replicas := []*Scheduler{newScheduler(t, dbs[0], Options{}), newScheduler(t, dbs[1], Options{})}
 	triggers := []string{storage.TriggerCron, storage.TriggerCatchUp, storage.TriggerManual}
 	ran := map[string]int{}
 	var mu sync.Mutex
-	for _, sl := range daySlots {
-		now := at(t, "2026-02-24 "+sl.hm).Add(2 * time.Second)
+	for _, sl := range sls {
+		now := sl.at.Add(2 * time.Second)
 		start := make(chan struct{})
 		var wg sync.WaitGroup
 		for _, s := range replicas {
@@ -115,7 +147,7 @@ func TestTwoInstancesSendEachReminderOnce(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("two replicas queued %d texts, one queues %d:\n%s", len(got), len(want), diff(got, want))
 	}
-	if k, rk := keys(t, sd), keys(t, ref); !slices.Equal(k, rk) {
+	if k, rk := keys(t, sd), refKeys; !slices.Equal(k, rk) {
 		t.Errorf("keys differ:\n%s", diff(k, rk))
 	}
 	// A scheduled slot is recorded done once at most (not at all when a
@@ -131,18 +163,18 @@ func TestTwoInstancesSendEachReminderOnce(t *testing.T) {
 			done[r.Job+" "+r.Slot.In(shanghai).Format("15:04")]++
 		}
 	}
-	for _, sl := range daySlots {
-		if n := done[sl.job+" "+sl.hm]; n > 1 {
-			t.Errorf("%s %s recorded done %d times", sl.job, sl.hm, n)
+	for _, sl := range slots {
+		if n := done[sl]; n > 1 {
+			t.Errorf("%s recorded done %d times", sl, n)
 		}
 	}
 	t.Logf("outcomes: %v", ran)
-	// Catch-up later that morning queues nothing more.
+	// Catch-up later that day queues nothing more.
 	for _, s := range replicas {
-		s.CatchUp(ctx, at(t, "2026-02-24 14:40"), storage.TriggerCatchUp)
+		s.CatchUp(ctx, at(t, day+" "+after), storage.TriggerCatchUp)
 	}
-	if got := queued(t, dbs[0]); !slices.Equal(got, want) {
-		t.Errorf("catch-up after the race queued %d more texts", len(got)-len(want))
+	if got := queued(t, dbs[0]); !slices.Equal(got, wantAfter) {
+		t.Errorf("catch-up after the race queued %d texts, after one instance %d:\n%s", len(got)-len(want), len(wantAfter)-len(want), diff(got, wantAfter))
 	}
 }
 
@@ -257,12 +289,22 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		"annual_report 02-23 09:45 skipped",
 		"annual_meeting 02-23 09:55 skipped",
 		"outbox_failures 02-23 08:50 skipped",
+		"order_due 02-23 09:35 skipped",
+		"order_accept 02-23 09:40 skipped",
+		"order_overdue 02-23 09:50 skipped",
+		"order_urgent 02-24 08:37 done",
 		"approver_digest 02-24 14:35 done",
 		"deadline 02-24 09:15 done",
 		"escalation 02-24 09:25 done",
 		"annual_report 02-24 09:45 done",
 		"annual_meeting 02-24 09:55 done",
 		"outbox_failures 02-24 08:50 done",
+		"order_due 02-24 09:35 done",
+		"order_accept 02-24 09:40 done",
+		"order_overdue 02-24 09:50 done",
+		// Every 15 minutes: the latest slot of each pass.
+		"order_urgent 02-24 15:52 done",
+		"order_urgent 02-24 16:07 done",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("runs:\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
@@ -290,7 +332,10 @@ func TestQuietRules(t *testing.T) {
 	db := storagetest.NewDB(t)
 	sd := newSeeder(t, db)
 	seedFeb24(sd)
-	s := newScheduler(t, db, Options{})
+	s := newScheduler(t, db, Options{QuietUrgent: true})
+	// By default order_urgent runs outside working time too, for urgent
+	// orders gone overdue (none here): it queues nothing else.
+	anytime := newScheduler(t, db, Options{})
 	for _, when := range []string{
 		"2026-02-15 09:05", // 春节
 		"2026-02-21 09:05", // a Saturday in the holiday
@@ -304,17 +349,35 @@ func TestQuietRules(t *testing.T) {
 			if err != nil || res.Outcome != Quiet {
 				t.Errorf("%s at %s: %s, %v; want quiet", j, when, res.Outcome, err)
 			}
+			want := Quiet
+			if j == "order_urgent" {
+				want = Ran
+			}
+			if res, err := anytime.RunJob(ctx, j, at(t, when), storage.TriggerManual); err != nil || res.Outcome != want || res.Queued != 0 {
+				t.Errorf("%s at %s by default: %+v, %v; want %s, nothing queued", j, when, res, err, want)
+			}
 		}
 		s.CatchUp(ctx, at(t, when), storage.TriggerCatchUp)
 	}
 	if n := len(outboxAfter(t, db, 0)); n != 0 {
 		t.Errorf("%d texts outside working time", n)
 	}
-	if runs, _ := storage.JobRuns(ctx, db, ""); len(runs) != 0 {
-		t.Errorf("quiet times recorded %d runs", len(runs))
+	runs, _ := storage.JobRuns(ctx, db, "")
+	for _, r := range runs {
+		if r.Job != "order_urgent" {
+			t.Errorf("quiet times recorded a run: %+v", r)
+		}
 	}
 	// A year without calendar data is an error, not a guess.
 	if _, err := s.RunJob(ctx, "approver_digest", at(t, "2027-01-04 09:05"), storage.TriggerCron); !errors.Is(err, workflow.ErrNoCalendarData) {
 		t.Errorf("run in 2027: %v, want ErrNoCalendarData", err)
+	}
+	// ... except for order_urgent's report of overdue urgent orders, which
+	// needs no calendar: it runs as outside working time.
+	if res, err := anytime.RunJob(ctx, "order_urgent", at(t, "2027-01-04 09:07"), storage.TriggerCron); err != nil || res.Outcome != Ran {
+		t.Errorf("order_urgent in 2027: %+v, %v; want ran", res, err)
+	}
+	if _, err := s.RunJob(ctx, "order_urgent", at(t, "2027-01-04 09:22"), storage.TriggerCron); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("order_urgent in 2027 with URGENT_OVERDUE_ANYTIME=off: %v, want ErrNoCalendarData", err)
 	}
 }

@@ -1,5 +1,6 @@
 // Package scheduler runs the bureau's reminders: digests for approvers and
-// the office, escalations, 主动公开 deadlines and the yearly duties.
+// the office, escalations, 主动公开 deadlines, the yearly duties and the
+// 12345 work orders' time limits.
 //
 // Each job is a method that receives the run's transaction and clock in a
 // Tick, so tests drive it with a fake clock and no cron. RunJob is the one
@@ -7,7 +8,11 @@
 // (zwgk jobs run) starts it:
 //
 //   - quiet rules: nothing happens outside working time (the calendar's
-//     working days and hours);
+//     working days and hours). The one exception is a job marked OffHours
+//     (order_urgent, unless URGENT_OVERDUE_ANYTIME=off): it also runs on
+//     days off and at night, with Tick.Working false, and must then queue
+//     nothing but what the exception is for (an urgent 12345 order that
+//     has just gone overdue);
 //   - one replica at a time: the run's transaction takes the job's
 //     Postgres advisory lock (pg_try_advisory_xact_lock) and gives up at
 //     once when another replica holds it;
@@ -54,6 +59,10 @@ type Job struct {
 	Schedule string
 	// MaxAge is how late a slot may still be run; an older one is skipped.
 	MaxAge time.Duration
+	// OffHours exempts the job from the quiet rules: it runs outside
+	// working time too, with Tick.Working false, and must then queue only
+	// the reminders the exception allows.
+	OffHours bool
 	// Run queues the job's reminders through t.
 	Run func(ctx context.Context, t *Tick) error
 
@@ -78,6 +87,11 @@ type Options struct {
 	// MeetingDue is MM-DD (MEETING_DUE), the date by which the year's
 	// 专题工作会议 should be recorded; "" means 06-30.
 	MeetingDue string
+	// QuietUrgent holds overdue urgent 12345 orders to the quiet rules
+	// like every other reminder (URGENT_OVERDUE_ANYTIME=off). By default
+	// an urgent order that goes overdue is reported at once, at any hour
+	// of any day.
+	QuietUrgent bool
 }
 
 // Scheduler runs the jobs. Build it with New.
@@ -92,11 +106,12 @@ type Scheduler struct {
 	meeting  struct{ month, day int }
 	jobs     []*Job
 	disabled bool // SCHEDULES=off
+	quietUrg bool // Options.QuietUrgent
 }
 
 // New builds a scheduler. Errors name the variable at fault.
 func New(o Options) (*Scheduler, error) {
-	s := &Scheduler{db: o.DB, roster: o.Roster, cal: o.Calendar, log: o.Log, now: o.Now, queued: o.Queued}
+	s := &Scheduler{db: o.DB, roster: o.Roster, cal: o.Calendar, log: o.Log, now: o.Now, queued: o.Queued, quietUrg: o.QuietUrgent}
 	if s.cal == nil {
 		s.cal = workflow.DefaultCalendar()
 	}
@@ -224,13 +239,14 @@ type JobInfo struct {
 	Name, Summary string
 	Specs         []string
 	Auto          bool // runs on its schedule (not turned off)
+	OffHours      bool // runs outside working time too (Job.OffHours)
 }
 
 // Jobs describes every job.
 func (s *Scheduler) Jobs() []JobInfo {
 	var out []JobInfo
 	for _, j := range s.jobs {
-		out = append(out, JobInfo{Name: j.Name, Summary: j.Summary, Specs: slices.Clone(j.specs), Auto: j.auto})
+		out = append(out, JobInfo{Name: j.Name, Summary: j.Summary, Specs: slices.Clone(j.specs), Auto: j.auto, OffHours: j.OffHours})
 	}
 	return out
 }
@@ -300,6 +316,10 @@ type Tick struct {
 	Now  time.Time // the run's clock, in Asia/Shanghai
 	Slot time.Time // the scheduled time this run stands for
 	Tx   *storage.Tx
+	// Working reports whether Now is working time. It is false only in a
+	// run of an OffHours job, which must then queue only the reminders
+	// exempt from the quiet rules.
+	Working bool
 
 	queued int
 }
@@ -366,8 +386,9 @@ type Result struct {
 
 // RunJob runs the job name as of now, started by trigger (one of the
 // storage.Trigger values). A manual run acts even if the slot was done
-// before or is old, but respects the quiet rules, and its reminders keep
-// their keys, so it never repeats one.
+// before or is old, but respects the quiet rules (an OffHours job runs
+// outside working time too), and its reminders keep their keys, so it
+// never repeats one.
 func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, trigger string) (Result, error) {
 	j := s.job(name)
 	if j == nil {
@@ -390,12 +411,18 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, trig
 	}
 	res.Slot = slot
 	working, err := s.cal.InWorkingTime(now)
+	if err != nil && j.OffHours && errors.Is(err, workflow.ErrNoCalendarData) {
+		// Past the calendar's end an OffHours job still does what the
+		// exception allows (it needs no calendar); the other jobs fail
+		// loudly, which is the operator's signal.
+		working, err = false, nil
+	}
 	if err != nil {
 		err = fmt.Errorf("job %s: quiet rules: %w", name, err)
 		s.log.ErrorContext(ctx, "job not run", "job", name, "slot", slot, "trigger", trigger, "err", err)
 		return res, err
 	}
-	if !working {
+	if !working && !j.OffHours {
 		res.Outcome = Quiet
 		s.logResult(ctx, res, trigger)
 		return res, nil
@@ -423,7 +450,7 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, trig
 				return err
 			}
 		}
-		t = &Tick{Job: name, Now: now, Slot: slot, Tx: tx}
+		t = &Tick{Job: name, Now: now, Slot: slot, Tx: tx, Working: working}
 		if err := j.Run(ctx, t); err != nil {
 			return err
 		}

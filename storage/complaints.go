@@ -251,6 +251,21 @@ func OverdueComplaints(ctx context.Context, q sqlx.QueryerContext, now time.Time
 	return out, nil
 }
 
+// OpenComplaints lists the orders not yet closed (not yet 已回复12345),
+// by due time: what the order reminders are about. urgentOnly keeps the
+// 紧急 orders only, for the frequent checks. A district bureau has tens of
+// open orders, never thousands.
+func OpenComplaints(ctx context.Context, q sqlx.QueryerContext, urgentOnly bool) ([]Complaint, error) {
+	var out []Complaint
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT `+complaintCols+` FROM complaints
+		WHERE state <> 'closed' AND (urgent OR NOT $1) ORDER BY due_at, id`, urgentOnly)
+	if err != nil {
+		return nil, fmt.Errorf("open complaints: %w", err)
+	}
+	return out, nil
+}
+
 // ComplaintStat is one row of the statistics: a group (a section or a
 // category, or "" for the total) and its counts.
 type ComplaintStat struct {

@@ -46,6 +46,18 @@ func ClaimReminder(ctx context.Context, tx *Tx, job, entity, slot string, recipi
 	return n == 1, nil
 }
 
+// ReminderQueued reports whether the reminder key (job, entity, slot) was
+// claimed before.
+func ReminderQueued(ctx context.Context, q sqlx.QueryerContext, job, entity, slot string) (bool, error) {
+	var ok bool
+	err := sqlx.GetContext(ctx, q, &ok, `
+		SELECT EXISTS (SELECT 1 FROM reminders WHERE job = $1 AND entity = $2 AND slot = $3)`, job, entity, slot)
+	if err != nil {
+		return false, fmt.Errorf("reminder %s/%s/%s: %w", job, entity, slot, err)
+	}
+	return ok, nil
+}
+
 // Reminder is a row of reminders.
 type Reminder struct {
 	Job        string         `db:"job"`

@@ -3,6 +3,7 @@ package storage_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -207,5 +208,67 @@ func TestSetFormDeadlineOnlyWhenMissing(t *testing.T) {
 	}
 	if fs, _ := storage.FormsCreatedBetween(ctx, db, now.Add(-time.Hour), now); len(fs) != 1 {
 		t.Error("FormsCreatedBetween excludes its upper bound")
+	}
+}
+
+func TestOpenComplaintsAndReminderQueued(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	base := time.Date(2026, 2, 12, 9, 0, 0, 0, time.UTC)
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for i, o := range []struct {
+			ticket, state string
+			urgent        bool
+			due           time.Duration
+		}{
+			{"T1", "dispatched", false, 72 * time.Hour},
+			{"T2", "answered", true, 24 * time.Hour},
+			{"T3", "closed", true, time.Hour},
+			{"T4", "assigned", true, 48 * time.Hour},
+			{"T5", "returned", false, 2 * time.Hour},
+		} {
+			c := &storage.Complaint{TicketNo: o.ticket, Category: "投诉", Content: "内容", Urgent: o.urgent, ReceivedAt: base,
+				DueAt: base.Add(o.due), Section: "综合一股", Registrar: "lina", State: o.state, CreatedAt: base.Add(time.Duration(i) * time.Minute)}
+			if _, err := storage.InsertComplaint(ctx, tx, c); err != nil {
+				return err
+			}
+		}
+		_, err := storage.ClaimReminder(ctx, tx, "order_overdue", "order:1:overdue", "2026-02-12", []string{"a"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tickets := func(urgent bool) []string {
+		t.Helper()
+		cs, err := storage.OpenComplaints(ctx, db, urgent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.TicketNo)
+		}
+		return out
+	}
+	// Not closed, by due time; the urgent ones only.
+	if got, want := tickets(false), []string{"T5", "T2", "T4", "T1"}; !slices.Equal(got, want) {
+		t.Errorf("open = %v, want %v", got, want)
+	}
+	if got, want := tickets(true), []string{"T2", "T4"}; !slices.Equal(got, want) {
+		t.Errorf("open urgent = %v, want %v", got, want)
+	}
+	for _, k := range []struct {
+		job, entity, slot string
+		want              bool
+	}{
+		{"order_overdue", "order:1:overdue", "2026-02-12", true},
+		{"order_overdue", "order:1:overdue", "2026-02-13", false},
+		{"order_urgent", "order:1:overdue", "2026-02-12", false},
+	} {
+		if got, err := storage.ReminderQueued(ctx, db, k.job, k.entity, k.slot); err != nil || got != k.want {
+			t.Errorf("ReminderQueued(%v) = %v, %v; want %v", k, got, err, k.want)
+		}
 	}
 }

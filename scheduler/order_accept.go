@@ -1,0 +1,75 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// orderAcceptJob: a 12345 order still waiting for the section head's 签收
+// after its 签收 limit (accept_due_at, set at registration from
+// COMPLAINT_LIMITS 签收, default 1 working day) goes back to its registrar
+// (首问责任人) and the office, daily until it is signed for, transferred
+// or returned. "Goes back" is a reminder, not a change of state: the
+// head's 签收 card stays valid (the order is usually just forgotten), and
+// the registrar and the office chase the head, or have the order 退回 and
+// re-dispatch it when it went to the wrong section. A 转办 keeps the
+// original limit, as the 12345 centre measures 按时签收 from its dispatch.
+// An order stored without accept_due_at (the calendar lacked the year at
+// registration) is measured by the default limit. 09:40.
+func (s *Scheduler) orderAcceptJob() Job {
+	return Job{
+		Name:     "order_accept",
+		Summary:  "12345工单签收超时：超过签收时限（默认1个工作日）仍未签收的工单每日告知登记人（首问责任人）和办公室",
+		Schedule: "40 9 * * *",
+		MaxAge:   8 * time.Hour,
+		Run:      s.orderAccept,
+	}
+}
+
+func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
+	orders, err := storage.OpenComplaints(ctx, t.Tx, false)
+	if err != nil {
+		return err
+	}
+	office := s.withRole(config.RoleOffice)
+	for i := range orders {
+		c := &orders[i]
+		if c.State != string(workflow.OrderDispatched) {
+			continue
+		}
+		limit := c.AcceptDueAt.Time
+		if !c.AcceptDueAt.Valid {
+			if limit, err = workflow.DefaultLimits().Accept.Due(s.cal, c.ReceivedAt); err != nil {
+				continue // the calendar still lacks the year
+			}
+		}
+		if !t.Now.After(limit) {
+			continue
+		}
+		to := union([]string{c.Registrar}, office)
+		fresh, err := t.Claim(ctx, orderEntity(c, "accept"), t.Today(), to)
+		if err != nil {
+			return err
+		}
+		if !fresh {
+			continue
+		}
+		head, due := s.name(s.headOf(c.Section)), s.clock(orderDue(c))
+		if t.Now.After(orderDue(c)) {
+			due += "（已超期）"
+		}
+		text := fmt.Sprintf("【12345工单签收超时】%s派发%s（%s）后，超过签收时限（%s）仍未签收，办理时限：%s。请联系%s及时签收；如派发有误，请其退回后重新派发。%s",
+			ticket(c), c.Section, head, s.clock(limit), due, head, detail(c))
+		for _, u := range to {
+			if err := t.Text(ctx, u, text); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
