@@ -134,7 +134,12 @@ func (db *DB) ClaimOutboxPaced(ctx context.Context, now time.Time, limit int, le
 	// probe per recipient (a loose index scan over outbox_recipient_pending)
 	// rather than by testing every pending row for an older one: a backlog
 	// of thousands of rows for a few people costs a few probes, not a scan.
-	// Rows without a recipient (the app menu) are not ordered.
+	// Rows without a recipient (the app menu) are not ordered. "= ANY(ARRAY(...))"
+	// makes the heads drive the primary key instead of the planner
+	// scanning every pending row to join them; "(status = 'pending') IS
+	// TRUE" keeps the planner from choosing a partial index on pending
+	// rows for that lookup, which would again read every pending row (and
+	// the dead entries not yet vacuumed).
 	err := db.SelectContext(ctx, &rows, `
 		UPDATE outbox SET locked_until = $3, attempts = attempts + 1
 		WHERE id IN (
@@ -148,9 +153,9 @@ func (db *DB) ClaimOutboxPaced(ctx context.Context, now time.Time, limit int, le
 					ORDER BY recipient, id LIMIT 1) x
 			)
 			SELECT o.id FROM outbox o
-			WHERE o.id IN (SELECT id FROM heads UNION ALL
-				SELECT id FROM outbox WHERE status = 'pending' AND recipient = '')
-			  AND o.status = 'pending' AND o.next_attempt_at <= $1
+			WHERE o.id = ANY(ARRAY(SELECT id FROM heads UNION ALL
+				SELECT id FROM outbox WHERE status = 'pending' AND recipient = ''))
+			  AND (o.status = 'pending') IS TRUE AND o.next_attempt_at <= $1
 			  AND (o.locked_until IS NULL OR o.locked_until < $1)
 			  AND (o.recipient = '' OR NOT (o.kind = ANY($4)) OR (
 				($5 = 0 OR (SELECT count(*) FROM outbox s WHERE s.recipient = o.recipient AND s.status = 'sent'
