@@ -186,22 +186,23 @@ func (s *Session) SaveAs(ctx context.Context, userID, kind string, v any) error 
 // it was last saved, and forgets it, so it is reported once. It returns
 // false when there is a live conversation, or none ended by timeout.
 func (s *Session) Expired(ctx context.Context, userID string) (string, bool, error) {
-	n, err := s.r.Client.Exists(ctx, s.r.key("session", userID)).Result()
-	if err != nil {
-		return "", false, fmt.Errorf("session expired: %w", err)
-	}
-	if n > 0 {
-		return "", false, nil
-	}
-	kind, err := s.r.Client.GetDel(ctx, s.r.key("session-marker", userID)).Result()
+	kind, err := expiredScript.Run(ctx, s.r.Client, []string{s.r.key("session", userID), s.r.key("session-marker", userID)}).Result()
 	if errors.Is(err, redis.Nil) {
 		return "", false, nil
 	}
 	if err != nil {
 		return "", false, fmt.Errorf("session expired: %w", err)
 	}
-	return kind, true, nil
+	k, _ := kind.(string)
+	return k, true, nil
 }
+
+// expiredScript: KEYS[1] the session, KEYS[2] its marker. With no session,
+// it takes the marker (nil when there is none): one round trip, and two
+// callbacks of one user cannot both report the expiry.
+var expiredScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+return redis.call('GETDEL', KEYS[2])`)
 
 // Delete ends userID's conversation.
 func (s *Session) Delete(ctx context.Context, userID string) error {
