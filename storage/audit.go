@@ -32,7 +32,7 @@ func Audit(ctx context.Context, q sqlx.ExtContext, actor, action, entity, entity
 	}
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO audit_log (actor, action, entity, entity_id, detail) VALUES ($1, $2, $3, $4, $5)`,
-		actor, action, entity, entityID, d)
+		actor, action, entity, entityID, string(d)) // text: see Open
 	if err != nil {
 		return fmt.Errorf("audit %s %s/%s: %w", action, entity, entityID, err)
 	}

@@ -153,7 +153,7 @@ func ReviseForm(ctx context.Context, tx *Tx, f *Form, oldVersion int) error {
 // SaveVersion keeps a snapshot of what was submitted as version.
 func SaveVersion(ctx context.Context, tx *Tx, formID int64, version int, snapshot []byte, at time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO form_versions (form_id, version, snapshot, created_at) VALUES ($1, $2, $3, $4)`,
-		formID, version, snapshot, at)
+		formID, version, string(snapshot), at) // text: see Open
 	if err != nil {
 		return fmt.Errorf("save version %d of form %d: %w", version, formID, mapErr(err))
 	}

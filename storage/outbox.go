@@ -93,7 +93,7 @@ func Enqueue(ctx context.Context, q sqlx.ExtContext, kind, recipient string, pay
 			SELECT 1 FROM outbox p WHERE p.recipient = $2 AND p.content_hash = $5
 			  AND (p.status = 'pending' OR p.sent_at > now() - make_interval(secs => $6))))
 		ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
-		kind, recipient, b, key, hash, DuplicateCheckWindow.Seconds())
+		kind, recipient, string(b), key, hash, DuplicateCheckWindow.Seconds()) // text: see Open
 	if err == sql.ErrNoRows {
 		return 0, nil
 	}
@@ -179,7 +179,7 @@ func (db *DB) MarkSent(ctx context.Context, id int64, now time.Time, result any)
 	}
 	_, err = db.ExecContext(ctx, `
 		UPDATE outbox SET status = 'sent', sent_at = $2, result = $3, locked_until = NULL, last_error = '', error_code = 0
-		WHERE id = $1 AND status = 'pending'`, id, now, b)
+		WHERE id = $1 AND status = 'pending'`, id, now, string(b))
 	if err != nil {
 		return fmt.Errorf("mark sent %d: %w", id, err)
 	}

@@ -145,7 +145,7 @@ func ClaimNotice(ctx context.Context, tx *Tx, n Notice) (bool, error) {
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO mp_notices (kind, ref, mode, recipients, detail, queued_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (kind, ref) DO NOTHING`, n.Kind, n.Ref, n.Mode, n.Recipients, []byte(n.Detail), n.QueuedAt)
+		ON CONFLICT (kind, ref) DO NOTHING`, n.Kind, n.Ref, n.Mode, n.Recipients, string(n.Detail), n.QueuedAt)
 	if err != nil {
 		return false, fmt.Errorf("claim notice %s/%s: %w", n.Kind, n.Ref, err)
 	}
