@@ -790,27 +790,36 @@ func redisBenchmark(ctx context.Context, redisURL string) float64 {
 // the queries the office and the jobs run over them.
 func seedAndTime(ctx context.Context, db *storage.DB, n int, r *loadReport) error {
 	t0 := time.Now()
+	// A city-wide year: orders arrive evenly over 400 days with a 15-day
+	// limit. Those of the last 20 days are open in every state (about 5%,
+	// 10 000 per 200 000); of the older ones one in 200 is stuck open and
+	// overdue (about 5 000), the rest are closed.
 	_, err := db.ExecContext(ctx, `
 		INSERT INTO complaints (ticket_no, category, content, section, registrar, handler, state, received_at, due_at,
-			answered_at, closed_at, created_at, updated_at, source)
+			accept_due_at, answered_at, closed_at, created_at, updated_at, source)
 		SELECT 'SEED' || g, (ARRAY['咨询','求助','投诉','举报','建议'])[1 + g % 5], '负载种子数据', '负载' || (1 + g % 4) || '股',
-			'office1', 'staff000',
-			CASE WHEN g % 10 < 8 THEN 'closed' WHEN g % 10 = 8 THEN 'assigned' ELSE 'dispatched' END,
-			now() - (g % 400) * interval '1 day', now() - (g % 400) * interval '1 day' + interval '15 days',
-			CASE WHEN g % 10 < 8 THEN now() - (g % 400) * interval '1 day' + interval '3 days' END,
-			CASE WHEN g % 10 < 8 THEN now() - (g % 400) * interval '1 day' + interval '4 days' END,
+			'office1', 'staff000', st,
+			now() - age * interval '1 day', now() - age * interval '1 day' + interval '15 days',
+			now() - age * interval '1 day' + interval '1 day',
+			CASE WHEN st IN ('answered', 'closed') THEN now() - age * interval '1 day' + interval '3 days' END,
+			CASE WHEN st = 'closed' THEN now() - age * interval '1 day' + interval '4 days' END,
 			now(), now(), 'seed'
-		FROM generate_series(1, $1) g`, n)
+		FROM (SELECT g, g % 400 AS age,
+			CASE WHEN g % 400 < 20 THEN (ARRAY['dispatched','accepted','assigned','assigned','assigned','answered'])[1 + g % 6]
+			     WHEN g % 200 = 1 THEN 'assigned' ELSE 'closed' END AS st
+			FROM generate_series(1, $1) g) s`, n)
 	if err != nil {
 		return fmt.Errorf("seed orders: %w", err)
 	}
+	// Forms: a tenth as many, one in 50 waiting at the office (2 000 of
+	// 100 000), their 主动公开 deadlines spread 20 days either side of today.
 	_, err = db.ExecContext(ctx, `
 		INSERT INTO forms (year, seq, state, stage, assignees, section, submitter, title, summary, formed_on, mode,
 			column_name, platforms, major, deadline, created_at, updated_at)
 		SELECT 1000 + g / 100000, g % 100000 + 1,
-			CASE WHEN g % 10 < 8 THEN 'published' ELSE 'review' END,
-			CASE WHEN g % 10 < 8 THEN '' ELSE 'office' END,
-			CASE WHEN g % 10 < 8 THEN '{}'::text[] ELSE ARRAY['office1','office2'] END,
+			CASE WHEN g % 50 <> 0 THEN 'published' ELSE 'review' END,
+			CASE WHEN g % 50 <> 0 THEN '' ELSE 'office' END,
+			CASE WHEN g % 50 <> 0 THEN '{}'::text[] ELSE ARRAY['office1','office2'] END,
 			'负载1股', 'staff000', '种子', '种子', current_date - g % 400, '主动公开', '环境保护', ARRAY['政府网站'], false,
 			now() + (g % 40 - 20) * interval '1 day', now() - (g % 30) * interval '1 day', now() - (g % 30) * interval '1 day'
 		FROM generate_series(1, $1 / 10) g`, n)

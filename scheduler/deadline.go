@@ -56,6 +56,10 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 			perUser[u] = append(perUser[u], it)
 		}
 	}
+	var (
+		keys  []storage.ReminderKey
+		items []deadlineItem
+	)
 	for i := range forms {
 		f := &forms[i]
 		if !isActive(f) {
@@ -78,14 +82,9 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 				return fmt.Errorf("days overdue of form %d: %w", f.ID, err)
 			}
 			to := union(leaders, waiters(f))
-			fresh, err := t.Claim(ctx, fmt.Sprintf("form:%d:overdue", f.ID), t.Today(), to)
-			if err != nil {
-				return err
-			}
-			if fresh {
-				add(to, deadlineItem{f, fmt.Sprintf("· %s「%s」：已逾期%d个工作日（时限%s），%s",
-					serial(f), clip(f.Title, 20), late, s.day(due), s.where(f))})
-			}
+			keys = append(keys, storage.ReminderKey{Entity: fmt.Sprintf("form:%d:overdue", f.ID), Slot: t.Today(), Recipients: to})
+			items = append(items, deadlineItem{f, fmt.Sprintf("· %s「%s」：已逾期%d个工作日（时限%s），%s",
+				serial(f), clip(f.Title, 20), late, s.day(due), s.where(f))})
 			continue
 		}
 		left, err := s.cal.WorkingDaysBetween(t.Now, due)
@@ -96,26 +95,33 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 			continue
 		}
 		to := union(waiters(f), office)
-		fresh, err := t.Claim(ctx, fmt.Sprintf("form:%d:urgent", f.ID), t.Today(), to)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			continue
-		}
 		when := fmt.Sprintf("%s到期，还剩%d个工作日", s.day(due), left)
 		if left == 0 {
 			when = "今日（" + s.day(due) + "）到期"
 		}
-		add(to, deadlineItem{f, fmt.Sprintf("· %s「%s」：%s，%s", serial(f), clip(f.Title, 20), when, s.where(f))})
+		keys = append(keys, storage.ReminderKey{Entity: fmt.Sprintf("form:%d:urgent", f.ID), Slot: t.Today(), Recipients: to})
+		items = append(items, deadlineItem{f, fmt.Sprintf("· %s「%s」：%s，%s", serial(f), clip(f.Title, 20), when, s.where(f))})
+	}
+	fresh, err := t.ClaimAll(ctx, keys)
+	if err != nil {
+		return err
+	}
+	for i, it := range items {
+		if fresh[i] {
+			add(keys[i].Recipients, it)
+		}
 	}
 	for _, u := range users {
 		items := perUser[u]
 		var sb strings.Builder
 		sb.WriteString("【公开时限提醒】以下信息公开审批单的主动公开时限（信息形成之日起20个工作日）临近或已过：")
 		approves, revises := false, false
-		for _, it := range items {
-			sb.WriteString("\n" + it.line)
+		for i, it := range items {
+			if i < maxListed {
+				sb.WriteString("\n" + it.line)
+			} else if i == maxListed {
+				fmt.Fprintf(&sb, "\n……共%d件", len(items))
+			}
 			if slices.Contains(waiters(it.form), u) {
 				approves = approves || pending(it.form)
 				revises = revises || !pending(it.form)

@@ -29,7 +29,10 @@ func (s *Scheduler) escalation(ctx context.Context, t *Tick) error {
 		return err
 	}
 	office := s.withRole(config.RoleOffice)
-	var lines []string
+	var (
+		keys  []storage.ReminderKey
+		cands []string
+	)
 	for i := range forms {
 		f := &forms[i]
 		if !pending(f) {
@@ -46,16 +49,24 @@ func (s *Scheduler) escalation(ctx context.Context, t *Tick) error {
 		if err != nil {
 			return fmt.Errorf("waiting time of form %d: %w", f.ID, err)
 		}
-		fresh, err := t.Claim(ctx, fmt.Sprintf("form:%d:v%d:%s", f.ID, f.Version, f.Stage), t.Today(), office)
-		if err != nil {
-			return err
-		}
-		if fresh {
-			lines = append(lines, fmt.Sprintf("· %s「%s」%s，已等待%d个工作日", serial(f), clip(f.Title, 20), s.where(f), waited))
+		keys = append(keys, storage.ReminderKey{Entity: fmt.Sprintf("form:%d:v%d:%s", f.ID, f.Version, f.Stage), Slot: t.Today(), Recipients: office})
+		cands = append(cands, fmt.Sprintf("· %s「%s」%s，已等待%d个工作日", serial(f), clip(f.Title, 20), s.where(f), waited))
+	}
+	fresh, err := t.ClaimAll(ctx, keys)
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for i, l := range cands {
+		if fresh[i] {
+			lines = append(lines, l)
 		}
 	}
 	if len(lines) == 0 {
 		return nil
+	}
+	if n := len(lines); n > maxListed {
+		lines = append(lines[:maxListed], fmt.Sprintf("……共%d件", n))
 	}
 	text := "【催办提醒】以下信息公开审批单在同一环节超过1个工作日未办理：\n" + strings.Join(lines, "\n") +
 		"\n请督促办理。发送「查询 编号」可查看详情。"

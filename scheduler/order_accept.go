@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/config"
@@ -32,16 +33,18 @@ func (s *Scheduler) orderAcceptJob() Job {
 }
 
 func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
-	orders, err := storage.OpenComplaints(ctx, t.Tx, false)
+	orders, err := storage.OpenComplaintsDueBefore(ctx, t.Tx, farFuture, string(workflow.OrderDispatched))
 	if err != nil {
 		return err
 	}
 	office := s.withRole(config.RoleOffice)
+	var (
+		late   []*storage.Complaint
+		limits []time.Time
+		keys   []storage.ReminderKey
+	)
 	for i := range orders {
 		c := &orders[i]
-		if c.State != string(workflow.OrderDispatched) {
-			continue
-		}
 		limit := c.AcceptDueAt.Time
 		if !c.AcceptDueAt.Valid {
 			if limit, err = workflow.DefaultLimits().Accept.Due(s.cal, c.ReceivedAt); err != nil {
@@ -51,12 +54,22 @@ func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
 		if !t.Now.After(limit) {
 			continue
 		}
-		to := union([]string{c.Registrar}, office)
-		fresh, err := t.Claim(ctx, orderEntity(c, "accept"), t.Today(), to)
-		if err != nil {
-			return err
-		}
-		if !fresh {
+		late = append(late, c)
+		limits = append(limits, limit)
+		keys = append(keys, storage.ReminderKey{Entity: orderEntity(c, "accept"), Slot: t.Today(), Recipients: union([]string{c.Registrar}, office)})
+	}
+	fresh, err := t.ClaimAll(ctx, keys)
+	if err != nil {
+		return err
+	}
+	// One text per person: a single order in full, several as a list (the
+	// office would otherwise get one message per order, and WeCom drops
+	// what passes 30 a minute).
+	texts := map[string][]string{}
+	lines := map[string][]string{}
+	var users []string
+	for i, c := range late {
+		if !fresh[i] {
 			continue
 		}
 		head, due := s.name(s.headOf(c.Section)), s.clock(orderDue(c))
@@ -64,12 +77,37 @@ func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
 			due += "（已超期）"
 		}
 		text := fmt.Sprintf("【12345工单签收超时】%s派发%s（%s）后，超过签收时限（%s）仍未签收，办理时限：%s。请联系%s及时签收；如派发有误，请其退回后重新派发。%s",
-			ticket(c), c.Section, head, s.clock(limit), due, head, detail(c))
-		for _, u := range to {
-			if err := t.Text(ctx, u, text); err != nil {
-				return err
+			ticket(c), c.Section, head, s.clock(limits[i]), due, head, detail(c))
+		line := fmt.Sprintf("· %s（%s）派发%s（%s），签收时限：%s，办理时限：%s", c.TicketNo, ticketKind(c), c.Section, head, s.clock(limits[i]), due)
+		for _, u := range keys[i].Recipients {
+			if _, ok := texts[u]; !ok {
+				users = append(users, u)
 			}
+			texts[u] = append(texts[u], text)
+			lines[u] = append(lines[u], line)
+		}
+	}
+	for _, u := range users {
+		text := texts[u][0]
+		if n := len(lines[u]); n > 1 {
+			var sb strings.Builder
+			fmt.Fprintf(&sb, "【12345工单签收超时】以下%d件12345工单超过签收时限仍未签收：", n)
+			for j, l := range lines[u] {
+				if j == maxListed {
+					fmt.Fprintf(&sb, "\n……共%d件", n)
+					break
+				}
+				sb.WriteString("\n" + l)
+			}
+			sb.WriteString("\n请联系相关股室负责人及时签收；如派发有误，请其退回后重新派发。发送「工单 工单号」可查看详情。")
+			text = sb.String()
+		}
+		if err := t.Text(ctx, u, text); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// farFuture bounds a query by due time that wants every due time.
+var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/storage"
@@ -29,17 +30,25 @@ func (s *Scheduler) orderDueJob() Job {
 }
 
 func (s *Scheduler) orderDue(ctx context.Context, t *Tick) error {
-	orders, err := storage.OpenComplaints(ctx, t.Tx, false)
+	orders, err := storage.OpenComplaintsDueBefore(ctx, t.Tx, t.Now.Add(dueHorizon), "")
 	if err != nil {
 		return err
 	}
+	type reminder struct {
+		c    *storage.Complaint
+		when string
+	}
+	var (
+		due  []reminder
+		keys []storage.ReminderKey
+	)
 	for i := range orders {
 		c := &orders[i]
-		due := orderDue(c)
-		if c.Urgent || t.Now.After(due) {
+		at := orderDue(c)
+		if c.Urgent || t.Now.After(at) {
 			continue
 		}
-		left, err := s.cal.WorkingDaysBetween(t.Now, due)
+		left, err := s.cal.WorkingDaysBetween(t.Now, at)
 		if errors.Is(err, workflow.ErrNoCalendarData) {
 			// Due in a year the calendar lacks: more than a day away
 			// (the calendar covers today), and start-up and the office
@@ -53,10 +62,10 @@ func (s *Scheduler) orderDue(ctx context.Context, t *Tick) error {
 		switch {
 		case left == 1 && c.State != string(workflow.OrderAnswered):
 			kind, when = "before", "还剩1个工作日到期"
-		case left == 0 && t.Today() == due.In(s.loc).Format(time.DateOnly):
+		case left == 0 && t.Today() == at.In(s.loc).Format(time.DateOnly):
 			kind, when = "due", "今日到期"
 		case left == 0:
-			kind, when = "due", s.day(due)+"到期，今天是到期前最后一个工作日"
+			kind, when = "due", s.day(at)+"到期，今天是到期前最后一个工作日"
 		default:
 			continue
 		}
@@ -64,18 +73,47 @@ func (s *Scheduler) orderDue(ctx context.Context, t *Tick) error {
 		if len(to) == 0 {
 			continue
 		}
-		fresh, err := t.Claim(ctx, orderEntity(c, kind), t.Today(), to)
-		if err != nil {
-			return err
-		}
-		if !fresh {
+		due = append(due, reminder{c, when})
+		keys = append(keys, storage.ReminderKey{Entity: orderEntity(c, kind), Slot: t.Today(), Recipients: to})
+	}
+	fresh, err := t.ClaimAll(ctx, keys)
+	if err != nil {
+		return err
+	}
+	// One text per person: a single order in full, several as a list.
+	texts, lines := map[string][]string{}, map[string][]string{}
+	var users []string
+	for i, r := range due {
+		if !fresh[i] {
 			continue
 		}
-		text := fmt.Sprintf("【12345工单到期提醒】%s%s，办理时限：%s。%s%s", ticket(c), when, s.clock(due), s.orderTodo(c), detail(c))
-		for _, u := range to {
-			if err := t.Text(ctx, u, text); err != nil {
-				return err
+		text := fmt.Sprintf("【12345工单到期提醒】%s%s，办理时限：%s。%s%s", ticket(r.c), r.when, s.clock(orderDue(r.c)), s.orderTodo(r.c), detail(r.c))
+		line := fmt.Sprintf("· %s（%s）%s，办理时限：%s", r.c.TicketNo, ticketKind(r.c), r.when, s.clock(orderDue(r.c)))
+		for _, u := range keys[i].Recipients {
+			if _, ok := texts[u]; !ok {
+				users = append(users, u)
 			}
+			texts[u] = append(texts[u], text)
+			lines[u] = append(lines[u], line)
+		}
+	}
+	for _, u := range users {
+		text := texts[u][0]
+		if n := len(lines[u]); n > 1 {
+			var sb strings.Builder
+			fmt.Fprintf(&sb, "【12345工单到期提醒】以下%d件12345工单即将到期：", n)
+			for j, l := range lines[u] {
+				if j == maxListed {
+					fmt.Fprintf(&sb, "\n……共%d件", n)
+					break
+				}
+				sb.WriteString("\n" + l)
+			}
+			sb.WriteString("\n请在到期前办理。发送「我的工单」查看全部，「工单 工单号」可查看详情。")
+			text = sb.String()
+		}
+		if err := t.Text(ctx, u, text); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -32,30 +32,37 @@ func (s *Scheduler) orderOverdueJob() Job {
 }
 
 func (s *Scheduler) orderOverdue(ctx context.Context, t *Tick) error {
-	orders, err := storage.OpenComplaints(ctx, t.Tx, false)
+	orders, err := storage.OpenComplaintsDueBefore(ctx, t.Tx, t.Now, "")
+	if err != nil {
+		return err
+	}
+	var (
+		late []*storage.Complaint
+		keys []storage.ReminderKey
+	)
+	for i := range orders {
+		c := &orders[i]
+		if !t.Now.After(orderDue(c)) {
+			continue
+		}
+		late = append(late, c)
+		keys = append(keys, storage.ReminderKey{Entity: orderEntity(c, "overdue"), Slot: t.Today(), Recipients: s.overdueRecipients(c)})
+	}
+	fresh, err := t.ClaimAll(ctx, keys)
 	if err != nil {
 		return err
 	}
 	lines := map[string][]string{}
 	acts := map[string]bool{} // recipients who must act on one of theirs
 	var users []string
-	for i := range orders {
-		c := &orders[i]
+	for i, c := range late {
+		if !fresh[i] {
+			continue
+		}
 		due := orderDue(c)
-		if !t.Now.After(due) {
-			continue
-		}
-		to := s.overdueRecipients(c)
-		fresh, err := t.Claim(ctx, orderEntity(c, "overdue"), t.Today(), to)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			continue
-		}
 		line := fmt.Sprintf("· %s（%s）办理时限：%s，%s，%s", c.TicketNo, ticketKind(c), s.clock(due), s.late(due, t.Now), s.orderStatus(c))
 		actors := s.orderActors(c)
-		for _, u := range to {
+		for _, u := range keys[i].Recipients {
 			if _, ok := lines[u]; !ok {
 				users = append(users, u)
 			}

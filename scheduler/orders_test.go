@@ -252,8 +252,8 @@ func drive(t *testing.T, s *Scheduler, sd *seeder, events []event, slots []slotR
 			got[d] = append(got[d], k)
 			for _, to := range r.Recipients {
 				switch {
-				case sl.job == orderOverdueName:
-					wantTo[to] = 1 // one digest each
+				case sl.job == orderOverdueName || sl.job == "order_accept":
+					wantTo[to] = 1 // one text each: several orders are listed in it
 				case r.Job == sl.job:
 					wantTo[to]++
 				}
@@ -444,7 +444,8 @@ func TestOrderRemindersThroughSpringFestivalWeek(t *testing.T) {
 			"请联系张伟及时签收；如派发有误，请其退回后重新派发。发送「工单 20260211-A」可查看详情。"; got != want {
 		t.Errorf("A's 签收 reminder:\n%s\nwant\n%s", got, want)
 	}
-	mustContain(t, "J's 签收 reminder", text("order_accept@2026-02-24 09:40 hejing"), "20260211-J（咨询）派发综合二股（杨帆）后", "办理时限：2月13日（已超期）")
+	mustContain(t, "J's and A's 签收 reminder", text("order_accept@2026-02-24 09:40 hejing"), "以下2件12345工单超过签收时限仍未签收",
+		"· 20260211-J（咨询）派发综合二股（杨帆），签收时限：2月12日，办理时限：2月13日（已超期）", "· 20260211-A（投诉）派发综合一股（张伟）")
 	mustContain(t, "G at 50%", text("order_urgent@2026-02-12 10:07 lina"),
 		"【12345紧急工单提醒】12345工单 20260211-G（投诉，紧急）办理时间已过半，还剩11小时52分钟，办理时限：2月12日 22:00。", "点击「办结」")
 	mustContain(t, "G at 80%", text("order_urgent@2026-02-12 17:22 lina"), "办理时间已用去80%，还剩4小时37分钟")
@@ -549,4 +550,28 @@ func orderSlotsFeb24(t *testing.T) []string {
 func TestTwoInstancesSendEachOrderReminderOnce(t *testing.T) {
 	t.Parallel()
 	twoInstances(t, seedOrdersFeb24, "2026-02-24", orderSlotsFeb24(t), "17:25", 15)
+}
+
+// TestOrderDueListsSeveralOrdersInOneText: a handler with two orders due
+// tomorrow gets one text naming both, not two messages.
+func TestOrderDueListsSeveralOrdersInOneText(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	s := newScheduler(t, db, Options{})
+	sd := newSeeder(t, db)
+	for _, name := range []string{"P", "Q"} {
+		sd.order(name, orderSeed{category: "求助", received: "2026-02-06 10:00", due: "2026-02-13", acceptDue: "2026-02-09",
+			section: "综合一股", registrar: hejing})
+		sd.accept(name, "2026-02-06 11:00")
+		sd.assign(name, lina, "2026-02-06 11:05")
+	}
+	res, err := s.RunJob(context.Background(), "order_due", at(t, "2026-02-12 09:35"), storage.TriggerManual)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := outboxAfter(t, db, 0)
+	if res.Queued != 1 || len(msgs) != 1 || msgs[0].To != lina {
+		t.Fatalf("queued %d: %+v, want one text to %s", res.Queued, msgs, lina)
+	}
+	mustContain(t, "the list", msgs[0].Text, "以下2件12345工单即将到期", "· 20260206-P（求助）还剩1个工作日到期", "· 20260206-Q（求助）", "发送「我的工单」")
 }

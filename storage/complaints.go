@@ -266,6 +266,20 @@ func OpenComplaints(ctx context.Context, q sqlx.QueryerContext, urgentOnly bool)
 	return out, nil
 }
 
+// OpenComplaintsDueBefore returns the orders not closed whose due time is
+// before before, optionally only those in state, by due time: what a
+// reminder job needs of a million orders, through complaints_unclosed_due.
+func OpenComplaintsDueBefore(ctx context.Context, q sqlx.QueryerContext, before time.Time, state string) ([]Complaint, error) {
+	var out []Complaint
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT `+complaintCols+` FROM complaints
+		WHERE state <> 'closed' AND due_at < $1 AND ($2 = '' OR state = $2) ORDER BY due_at, id`, before, state)
+	if err != nil {
+		return nil, fmt.Errorf("open complaints due before %s: %w", before.Format(time.RFC3339), err)
+	}
+	return out, nil
+}
+
 // ComplaintStat is one row of the statistics: a group (a section or a
 // category, or "" for the total) and its counts.
 type ComplaintStat struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -270,5 +271,53 @@ func TestOpenComplaintsAndReminderQueued(t *testing.T) {
 		if got, err := storage.ReminderQueued(ctx, db, k.job, k.entity, k.slot); err != nil || got != k.want {
 			t.Errorf("ReminderQueued(%v) = %v, %v; want %v", k, got, err, k.want)
 		}
+	}
+}
+
+func TestClaimRemindersInBatches(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	var keys []storage.ReminderKey
+	for i := range 12001 { // three statements
+		keys = append(keys, storage.ReminderKey{Entity: "order:" + strconv.Itoa(i), Slot: "2026-02-24", Recipients: []string{"a", "b"}})
+	}
+	keys[7].Recipients = nil
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		ok, err := storage.ClaimReminder(ctx, tx, "order_overdue", "order:5000", "2026-02-24", []string{"a"})
+		if !ok || err != nil {
+			t.Fatalf("single claim: %v %v", ok, err)
+		}
+		fresh, err := storage.ClaimReminders(ctx, tx, "order_overdue", keys)
+		if err != nil {
+			return err
+		}
+		for i, f := range fresh {
+			if f != (i != 5000) {
+				t.Errorf("key %d fresh = %v", i, f)
+			}
+		}
+		again, err := storage.ClaimReminders(ctx, tx, "order_overdue", keys[:3])
+		if err != nil {
+			return err
+		}
+		if again[0] || again[1] || again[2] {
+			t.Errorf("claimed twice: %v", again)
+		}
+		other, err := storage.ClaimReminders(ctx, tx, "order_due", keys[:1])
+		if err != nil || !other[0] {
+			t.Errorf("another job's key: %v %v", other, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec []string
+	if err := db.SelectContext(ctx, &rec, `SELECT coalesce(array_to_string(recipients, ','), '') FROM reminders WHERE job = 'order_overdue' AND entity IN ('order:1', 'order:7') ORDER BY entity`); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec) != 2 || rec[0] != "a,b" || rec[1] != "" {
+		t.Fatalf("recipients stored %q", rec)
 	}
 }
