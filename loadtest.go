@@ -86,6 +86,7 @@ type loadReport struct {
 	checks              []string
 	failures            []string
 	pgTPS, redisRPS     float64
+	ceilings            bool // measured (or tried to)
 	seed                []string
 }
 
@@ -105,11 +106,17 @@ func (r *loadReport) print(w io.Writer) {
 	if r.rssPeak > 0 {
 		fmt.Fprintf(w, "bot RSS: idle %d MB, peak %d MB\n", r.rssIdleKB/1024, r.rssPeak/1024)
 	}
-	if r.pgTPS > 0 {
+	switch {
+	case r.pgTPS > 0:
 		fmt.Fprintf(w, "ceiling: pgbench single-insert %.0f tps (callbacks/s are %.0f%% of it)\n", r.pgTPS, 100*rate/r.pgTPS)
+	case r.ceilings:
+		fmt.Fprintln(w, "ceiling: pgbench unavailable (not on PATH, or it failed; Debian package postgresql-15)")
 	}
-	if r.redisRPS > 0 {
+	switch {
+	case r.redisRPS > 0:
 		fmt.Fprintf(w, "ceiling: redis-benchmark SET %.0f req/s\n", r.redisRPS)
+	case r.ceilings:
+		fmt.Fprintln(w, "ceiling: redis-benchmark unavailable (not on PATH, or it failed; Debian package redis-tools)")
 	}
 	for _, s := range r.seed {
 		fmt.Fprintln(w, s)
@@ -306,6 +313,7 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 		}
 	}
 	if o.ceilings {
+		r.ceilings = true
 		r.pgTPS = pgbenchInsert(ctx, dbBase, dbURL)
 		r.redisRPS = redisBenchmark(ctx, redisURL)
 	}
