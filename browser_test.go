@@ -110,6 +110,24 @@ func (p *page) do(actions ...chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// press clicks with the mouse. The page re-renders parts of itself when an
+// event arrives, so the node found may be replaced before the click lands
+// ("Could not find node with given id"): then it finds the element again,
+// a few times.
+func (p *page) press(click chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	var err error
+	for range 5 {
+		if err = chromedp.Do(p.ctx, click); err == nil || !strings.Contains(err.Error(), "node") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		p.t.Fatalf("browser: %v", err)
+	}
+}
+
 // eval runs JavaScript in the page and decodes its value into T.
 func eval[T any](p *page, js string) T {
 	p.t.Helper()
@@ -155,7 +173,7 @@ func jsString(s string) string {
 // choose picks a person in the roster.
 func (p *page) choose(user, name string) {
 	p.t.Helper()
-	p.do(chromedp.Click(chromedp.CSS(`#people .person[data-user="` + user + `"]`)))
+	p.press(chromedp.Click(chromedp.CSS(`#people .person[data-user="` + user + `"]`)))
 	waitJS[bool](p, "the conversation of "+name, `document.querySelector('#chat-who').textContent.includes(`+jsString(name)+`)`)
 }
 
@@ -177,7 +195,8 @@ func (p *page) waitIncoming(n int, text string) string {
 func (p *page) say(text, reply string) {
 	p.t.Helper()
 	n := p.incoming()
-	p.do(chromedp.SendKeys(chromedp.ID("input"), text), chromedp.Click(chromedp.ID("send")))
+	p.do(chromedp.SendKeys(chromedp.ID("input"), text))
+	p.press(chromedp.Click(chromedp.ID("send")))
 	p.waitIncoming(n, reply)
 }
 
@@ -197,7 +216,7 @@ func (p *page) button(key string) (id, task string) {
 func (p *page) click(key string) string {
 	p.t.Helper()
 	id, task := p.button(key)
-	p.do(chromedp.Click(chromedp.ID(id)))
+	p.press(chromedp.Click(chromedp.ID(id)))
 	return waitJS[string](p, "card "+task+" answered", `(() => {
 		const r = document.querySelector('#conv .card[data-task=`+jsString(task)+`] .card-replaced');
 		return r ? r.textContent : '';
@@ -213,7 +232,7 @@ func (p *page) check(option string) {
 		const l = card && [...card.querySelectorAll('label')].find((l) => l.textContent.includes(`+jsString(option)+`));
 		return l ? l.querySelector('input').id : '';
 	})()`)
-	p.do(chromedp.Click(chromedp.ID(id)))
+	p.press(chromedp.Click(chromedp.ID(id)))
 }
 
 // openLog opens the newest entry of the protocol log whose direction and
@@ -227,7 +246,7 @@ func (p *page) openLog(dir, summary string) {
 			d.querySelector('.tx-sum').textContent.includes(`+jsString(summary)+`));
 		return d ? 'tx-' + d.dataset.seq : '';
 	})()`)
-	p.do(chromedp.Click(chromedp.CSS("#" + id + " summary")))
+	p.press(chromedp.Click(chromedp.CSS("#" + id + " summary")))
 }
 
 // TestBrowserDemoStory plays a whole 信息公开审批单 on the demo's page in
@@ -244,22 +263,23 @@ func TestBrowserDemoStory(t *testing.T) {
 	// Leftovers of a page session must not matter: start with 重置演示数据
 	// (two clicks: the first asks to confirm).
 	p.choose("lina", "李娜")
-	p.do(chromedp.Click(chromedp.ID("reset")))
+	p.press(chromedp.Click(chromedp.ID("reset")))
 	waitJS[bool](p, "the reset to ask for confirmation", `document.querySelector('#reset').textContent === '确认重置？'`)
-	p.do(chromedp.Click(chromedp.ID("reset")))
+	p.press(chromedp.Click(chromedp.ID("reset")))
 	waitJS[bool](p, "the reset", `document.querySelector('#toast').textContent === '演示数据已重置。'`)
 
 	// The demo's 公众号 follower subscribes to the notices from the phone.
 	if can := eval[bool](p, `!!(page.cfg.follower && page.cfg.follower.can_send)`); !can {
 		t.Fatal("the demo page has no 公众号 follower who can write")
 	}
-	p.do(chromedp.SendKeys(chromedp.ID("phone-input"), "订阅"), chromedp.Click(chromedp.CSS(".phone-input button")))
+	p.do(chromedp.SendKeys(chromedp.ID("phone-input"), "订阅"))
+	p.press(chromedp.Click(chromedp.CSS(".phone-input button")))
 	waitJS[bool](p, "the subscription's answer on the phone", `document.querySelector('#phone').innerText.includes('订阅成功')`)
 
 	// 李娜 opens the app and submits through the menu and the cards.
 	p.choose("lina", "李娜")
 	n := p.incoming()
-	p.do(chromedp.Click(chromedp.CSS(`#menu button[data-menu="submit"]`)))
+	p.press(chromedp.Click(chromedp.CSS(`#menu button[data-menu="submit"]`)))
 	p.waitIncoming(n, "第1步")
 	p.say("关于某化工企业环评审批结果的公示", "第2步")
 	p.say("某化工企业年产5万吨项目环境影响报告书审批结果。", "第3步")
