@@ -41,6 +41,7 @@ type loadOpts struct {
 	rate       int
 	inProcess  bool
 	cpuProfile string
+	trace      bool
 	ceilings   bool
 	seedOrders int
 	keep       bool
@@ -55,6 +56,7 @@ func cmdLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to apply load")
 	fs.IntVar(&o.rate, "rate", 300, "callbacks per second in rate mode")
 	fs.BoolVar(&o.inProcess, "in-process", false, "run the bot in this process (no separate RSS figure)")
+	fs.BoolVar(&o.trace, "trace", false, "print every callback the load sends and every failure, to stderr")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load phase to this file (with --in-process it includes the bot)")
 	fs.BoolVar(&o.ceilings, "ceilings", true, "measure pgbench and redis-benchmark on the same servers")
 	fs.IntVar(&o.seedOrders, "seed-orders", 0, "fill the database with this many orders and forms, then time the jobs and the report")
@@ -273,6 +275,9 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 		defer pprof.StopCPUProfile()
 	}
 	lg := &loadGen{corp: corp, r: r}
+	if o.trace {
+		lg.traceTo = e.stderr
+	}
 	loadCtx, cancel := context.WithTimeout(ctx, o.duration)
 	start := time.Now()
 	switch o.mode {
@@ -377,6 +382,7 @@ type loadGen struct {
 	forms, orders   atomic.Int64
 	mu              sync.Mutex
 	latencies       []time.Duration
+	traceTo         io.Writer // --trace; nil: quiet
 }
 
 func (lg *loadGen) timed(f func() (int, error)) error {
@@ -392,26 +398,27 @@ func (lg *loadGen) timed(f func() (int, error)) error {
 		if err == nil {
 			err = fmt.Errorf("status %d", st)
 		}
-		if os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
-			fmt.Fprintln(os.Stderr, "callback:", err)
-		}
+		lg.trace("callback:", err)
 		return err
 	}
 	return nil
 }
 
-func (lg *loadGen) say(ctx context.Context, user, text string) error {
-	if os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, "say:", user, text)
+// trace writes what the load does with --trace (to find why a flow failed).
+func (lg *loadGen) trace(args ...any) {
+	if lg.traceTo != nil {
+		fmt.Fprintln(lg.traceTo, args...)
 	}
+}
+
+func (lg *loadGen) say(ctx context.Context, user, text string) error {
+	lg.trace("say:", user, text)
 	// A callback under way is finished even when the run ends.
 	return lg.timed(func() (int, error) { return lg.corp.User(user).SendText(context.WithoutCancel(ctx), text) })
 }
 
 func (lg *loadGen) click(ctx context.Context, user, task, key string) error {
-	if os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, "click:", user, task, key)
-	}
+	lg.trace("click:", user, task, key)
 	return lg.timed(func() (int, error) { return lg.corp.User(user).ClickButton(context.WithoutCancel(ctx), task, key) })
 }
 
@@ -465,8 +472,8 @@ func (lg *loadGen) flows(ctx context.Context, staff []string, heads map[string]s
 				} else {
 					err = lg.orderFlow(ctx, s, heads[s], n)
 				}
-				if err != nil && os.Getenv("ZWGK_LOADTEST_DEBUG") != "" {
-					fmt.Fprintln(os.Stderr, "flow:", s, err)
+				if err != nil {
+					lg.trace("flow:", s, err)
 				}
 				if err != nil && ctx.Err() == nil {
 					lg.errs.Add(1)
