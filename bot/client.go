@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/silenceper/wechat/v2/util"
@@ -67,6 +68,37 @@ type Client struct {
 	http    *http.Client
 	tokens  TokenStore
 	log     *slog.Logger
+
+	// memo keeps the token in the process for a short while, so that a
+	// burst of sends does not ask Redis for it each time. A token another
+	// replica replaced is rejected once (40001/40014/42001), which drops
+	// the memo as it drops the shared copy.
+	memoMu    sync.Mutex
+	memo      string
+	memoUntil time.Time
+}
+
+// memoTTL bounds how long a token is used without asking Redis again.
+const memoTTL = 30 * time.Second
+
+func (c *Client) remember(tok string) {
+	c.memoMu.Lock()
+	c.memo, c.memoUntil = tok, time.Now().Add(memoTTL)
+	c.memoMu.Unlock()
+}
+
+func (c *Client) remembered() (string, bool) {
+	c.memoMu.Lock()
+	defer c.memoMu.Unlock()
+	return c.memo, c.memo != "" && time.Now().Before(c.memoUntil)
+}
+
+func (c *Client) forget(tok string) {
+	c.memoMu.Lock()
+	if c.memo == tok {
+		c.memo = ""
+	}
+	c.memoMu.Unlock()
 }
 
 // NewClient returns a client. httpClient should come from NewHTTPClient so
@@ -81,6 +113,17 @@ func (c *Client) tokenKey() string {
 
 // Token returns the access token, fetching it when no replica has one.
 func (c *Client) Token(ctx context.Context) (string, error) {
+	if tok, ok := c.remembered(); ok {
+		return tok, nil
+	}
+	tok, err := c.sharedToken(ctx)
+	if err == nil {
+		c.remember(tok)
+	}
+	return tok, err
+}
+
+func (c *Client) sharedToken(ctx context.Context) (string, error) {
 	if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
 		return "", err
 	} else if ok {
@@ -165,6 +208,7 @@ func (c *Client) call(ctx context.Context, api string, extra url.Values, req, re
 		var ae *APIError
 		if attempt == 0 && errors.As(err, &ae) && ae.tokenInvalid() {
 			c.log.WarnContext(ctx, "wecom token rejected, refreshing", "api", api, "errcode", ae.Code)
+			c.forget(tok)
 			if derr := c.tokens.DeleteStringIf(ctx, c.tokenKey(), tok); derr != nil {
 				return fmt.Errorf("wecom %s: drop token: %w", api, derr)
 			}
