@@ -166,6 +166,8 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	}
 	mux.Handle("/sandbox/cgi-bin/", http.StripPrefix("/sandbox", sb.Handler()))
 	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", mp.Handler()))
+	// The demo listens on localhost only: its metrics may share the mux.
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
 	menu := handlers.AppMenu()
 	chat := corp.WebChat(sandbox.WebChatConfig{
@@ -294,6 +296,7 @@ func demoIntro(base string, roster *config.Roster) string {
 	fmt.Fprintf(&b, "The page's phone is a follower of the demo 公众号 (openid %s): send 订阅 from it,\n", demoFollower)
 	b.WriteString("publish a form with “双微”公众号, and the notice arrives there; a 12345 order\n")
 	b.WriteString("registered with that openid (API or CSV) sends it the answer when it is closed.\n\n")
+	fmt.Fprintf(&b, "Prometheus metrics: %s/metrics\n\n", base)
 	b.WriteString("Users:\n")
 	for _, p := range roster.People {
 		roles := make([]string, 0, len(p.Roles))

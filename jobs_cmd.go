@@ -50,7 +50,7 @@ func loadCalendar(path string) (*workflow.Calendar, error) {
 func newScheduler(s *service, cal *workflow.Calendar) (*scheduler.Scheduler, error) {
 	return scheduler.New(scheduler.Options{
 		DB: s.db, Roster: s.roster, Calendar: cal, Log: s.log, Now: s.now, Queued: s.worker.Poke,
-		Schedules: s.cfg.Schedules, MeetingDue: s.cfg.MeetingDue, QuietUrgent: !s.cfg.UrgentAnytime,
+		Schedules: s.cfg.Schedules, MeetingDue: s.cfg.MeetingDue, Observe: s.metrics.Job, QuietUrgent: !s.cfg.UrgentAnytime,
 	})
 }
 

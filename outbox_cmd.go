@@ -56,7 +56,7 @@ func (s *service) deliveryRoutes(mux *http.ServeMux) error {
 			return fmt.Errorf("MP_AES_KEY: %w", err)
 		}
 	}
-	mux.Handle("/mp/callback", &bot.MPCallback{Token: s.cfg.MP.Token, Crypto: cr, Receiver: s.notices, Now: s.now, Log: s.log})
+	mux.Handle("/mp/callback", s.metrics.Callbacks("mp", &bot.MPCallback{Token: s.cfg.MP.Token, Crypto: cr, Receiver: s.notices, Now: s.now, Log: s.log}))
 	s.notices.Routes(mux)
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/metrics"
 	"github.com/zwgk-bot/zwgk/notices"
 	"github.com/zwgk-bot/zwgk/outbox"
 	"github.com/zwgk-bot/zwgk/scheduler"
@@ -25,16 +26,17 @@ import (
 // service is the running bot: its stores, WeCom client, handlers and
 // outbox worker. serve, demo and the end-to-end tests build it the same way.
 type service struct {
-	cfg    config.Config
-	roster *config.Roster
-	log    *slog.Logger
-	db     *storage.DB
-	redis  *storage.Redis
-	client *bot.Client
-	bot    *handlers.Bot
-	worker *outbox.Worker
-	sched  *scheduler.Scheduler
-	now    func() time.Time
+	cfg     config.Config
+	roster  *config.Roster
+	log     *slog.Logger
+	db      *storage.DB
+	redis   *storage.Redis
+	client  *bot.Client
+	bot     *handlers.Bot
+	worker  *outbox.Worker
+	sched   *scheduler.Scheduler
+	now     func() time.Time
+	metrics *metrics.Metrics
 	// notices is the 公众号 side (outbox_cmd.go); nil when MP_APP_ID is empty.
 	notices *notices.Service
 }
@@ -83,6 +85,8 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now}
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
 	s.worker = outbox.NewWorker(db, s.client, log)
+	s.metrics = metrics.New(func(ctx context.Context) (map[string]int, error) { return storage.OutboxCounts(ctx, db) })
+	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)
 	s.bot = &handlers.Bot{
 		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal,
@@ -108,10 +112,10 @@ func (s *service) routes(mux *http.ServeMux) error {
 	if err != nil {
 		return fmt.Errorf("WECOM_AES_KEY: %w", err)
 	}
-	mux.Handle("/wecom/callback", &bot.Callback{
+	mux.Handle("/wecom/callback", s.metrics.Callbacks("wecom", &bot.Callback{
 		Crypto: cr, AgentID: strconv.FormatInt(s.cfg.AgentID, 10),
 		Receiver: s.bot, Now: s.now, Log: s.log,
-	})
+	}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -227,7 +231,34 @@ func cmdServe(ctx context.Context, e *env, _ []string) error {
 	if err != nil {
 		return err
 	}
+	if cfg.MetricsAddr != "" {
+		stop, err := serveMetrics(e.log, cfg.MetricsAddr, s.metrics.Handler())
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		defer stop()
+	}
 	return serveUntil(ctx, e.log, ln, mux, s.background)
+}
+
+// serveMetrics serves /metrics on a listener of its own (METRICS_ADDR), so
+// that the public callback address never exposes them. stop shuts it down.
+func serveMetrics(log *slog.Logger, addr string, h http.Handler) (stop func(), err error) {
+	ln, err := listen(addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvMetricsAddr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	go srv.Serve(ln)
+	log.Info("metrics listening", "addr", ln.Addr().String())
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
 }
 
 func cmdMigrate(ctx context.Context, e *env, _ []string) error {

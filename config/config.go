@@ -25,6 +25,7 @@ type Config struct {
 	RedisURL    string        // REDIS_URL
 	RedisPrefix string        // REDIS_PREFIX
 	HTTPAddr    string        // HTTP_ADDR
+	MetricsAddr string        // METRICS_ADDR; "" = no metrics listener
 	PublicURL   string        // PUBLIC_BASE_URL, without trailing slash
 	CorpID      string        // WECOM_CORP_ID
 	AgentID     int64         // WECOM_AGENT_ID
@@ -70,6 +71,7 @@ const (
 	EnvRedisURL    = "REDIS_URL"
 	EnvRedisPrefix = "REDIS_PREFIX"
 	EnvHTTPAddr    = "HTTP_ADDR"
+	EnvMetricsAddr = "METRICS_ADDR"
 	EnvPublicURL   = "PUBLIC_BASE_URL"
 	EnvCorpID      = "WECOM_CORP_ID"
 	EnvAgentID     = "WECOM_AGENT_ID"
@@ -143,6 +145,8 @@ var variables = []Variable{
 		Meaning: "bearer token of the machine API, at least 16 characters; the API is off when empty"},
 	{Name: EnvCalendar,
 		Meaning: "path of a YAML file adding to the embedded working-day calendar: a year's holiday notice, local days off or working days, working hours"},
+	{Name: EnvMetricsAddr,
+		Meaning: "host:port of a separate listener serving Prometheus metrics at /metrics (keep it private); empty = none"},
 	{Name: EnvSchedules,
 		Meaning: "reminder schedules over the defaults (see zwgk jobs): name=cron spec|cron spec;name=off (Asia/Shanghai); off = no automatic reminders"},
 	{Name: EnvMeetingDue, Default: DefaultMeetingDue,
@@ -175,6 +179,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RedisURL = l.redisURL()
 	c.RedisPrefix = l.redisPrefix()
 	c.HTTPAddr = l.httpAddr()
+	c.MetricsAddr = l.metricsAddr(c.HTTPAddr)
 	c.PublicURL = l.publicURL(c.HTTPAddr)
 	c.CorpID = l.corpID()
 	c.AgentID = l.agentID()
@@ -250,6 +255,7 @@ func (c Config) String() string {
 		{EnvRedisURL, redactURL(c.RedisURL)},
 		{EnvRedisPrefix, c.RedisPrefix},
 		{EnvHTTPAddr, c.HTTPAddr},
+		{EnvMetricsAddr, c.MetricsAddr},
 		{EnvPublicURL, c.PublicURL},
 		{EnvCorpID, c.CorpID},
 		{EnvAgentID, agentID},
@@ -417,14 +423,31 @@ func (l *loader) redisPrefix() string {
 }
 
 func (l *loader) httpAddr() string {
-	v := l.get(EnvHTTPAddr, DefaultHTTPAddr)
+	return l.hostPort(EnvHTTPAddr, l.get(EnvHTTPAddr, DefaultHTTPAddr))
+}
+
+func (l *loader) metricsAddr(httpAddr string) string {
+	v := l.get(EnvMetricsAddr, "")
+	if v == "" {
+		return ""
+	}
+	v = l.hostPort(EnvMetricsAddr, v)
+	if v != "" && v == httpAddr {
+		l.problem(EnvMetricsAddr, "must differ from %s (%s): metrics are not served on the public address", EnvHTTPAddr, httpAddr)
+		return ""
+	}
+	return v
+}
+
+// hostPort checks a listen address of the variable name.
+func (l *loader) hostPort(name, v string) string {
 	_, port, err := net.SplitHostPort(v)
 	if err != nil {
-		l.problem(EnvHTTPAddr, "must be host:port, got %q", v)
+		l.problem(name, "must be host:port, got %q", v)
 		return ""
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		l.problem(EnvHTTPAddr, "port must be a number between 1 and 65535, got %q", port)
+		l.problem(name, "port must be a number between 1 and 65535, got %q", port)
 		return ""
 	}
 	return v

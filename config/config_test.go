@@ -179,6 +179,8 @@ func TestLoadProblems(t *testing.T) {
 		{"HTTP_ADDR", "8080", []string{`HTTP_ADDR: must be host:port, got "8080"`}},
 		{"HTTP_ADDR", "localhost:http", []string{`HTTP_ADDR: port must be a number between 1 and 65535, got "http"`}},
 		{"HTTP_ADDR", "localhost:70000", []string{`HTTP_ADDR: port must be a number between 1 and 65535, got "70000"`}},
+		{"METRICS_ADDR", "9090", []string{`METRICS_ADDR: must be host:port, got "9090"`}},
+		{"METRICS_ADDR", "127.0.0.1:8080", []string{`METRICS_ADDR: must differ from HTTP_ADDR (127.0.0.1:8080): metrics are not served on the public address`}},
 		{"PUBLIC_BASE_URL", "zwgk.example.gov.cn", []string{"PUBLIC_BASE_URL: must be an absolute http or https URL"}},
 		{"PUBLIC_BASE_URL", "ftp://zwgk.example.gov.cn", []string{"PUBLIC_BASE_URL: scheme must be http or https"}},
 		{"PUBLIC_BASE_URL", "https:///path", []string{"PUBLIC_BASE_URL: missing host"}},

@@ -71,6 +71,10 @@ type Worker struct {
 	// recipient is sent (zero: unlimited).
 	Limiter *Limiter
 	Pace    storage.Pace
+	// Observe, when set, hears of every attempt: the row's kind, the
+	// result (sent, retry, failed) and, when sent, how long after it was
+	// queued (the metrics).
+	Observe func(kind, result string, lag time.Duration)
 
 	poke chan struct{}
 }
@@ -196,6 +200,16 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 		result, err = map[string]any{"earlier_attempt": true, "answer": err.Error()}, nil
 	}
 	now := w.Now()
+	if w.Observe != nil {
+		result := "failed"
+		switch {
+		case err == nil:
+			result = "sent"
+		case retryable(err) && r.Attempts < w.MaxAttempts:
+			result = "retry"
+		}
+		w.Observe(r.Kind, result, now.Sub(r.CreatedAt))
+	}
 	switch {
 	case err == nil && protected(r):
 		markLater(storage.Sent{ID: r.ID, Result: result})

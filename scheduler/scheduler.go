@@ -92,6 +92,9 @@ type Options struct {
 	// an urgent order that goes overdue is reported at once, at any hour
 	// of any day.
 	QuietUrgent bool
+	// Observe, when set, hears of every call of a job: its outcome, and
+	// for a run its duration and the messages it queued (the metrics).
+	Observe func(job, outcome string, took time.Duration, queued int)
 }
 
 // Scheduler runs the jobs. Build it with New.
@@ -107,11 +110,12 @@ type Scheduler struct {
 	jobs     []*Job
 	disabled bool // SCHEDULES=off
 	quietUrg bool // Options.QuietUrgent
+	observe  func(job, outcome string, took time.Duration, queued int)
 }
 
 // New builds a scheduler. Errors name the variable at fault.
 func New(o Options) (*Scheduler, error) {
-	s := &Scheduler{db: o.DB, roster: o.Roster, cal: o.Calendar, log: o.Log, now: o.Now, queued: o.Queued, quietUrg: o.QuietUrgent}
+	s := &Scheduler{db: o.DB, roster: o.Roster, cal: o.Calendar, log: o.Log, now: o.Now, queued: o.Queued, quietUrg: o.QuietUrgent, observe: o.Observe}
 	if s.cal == nil {
 		s.cal = workflow.DefaultCalendar()
 	}
@@ -484,6 +488,9 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, trig
 // logResult logs what an operator needs: every run with its duration and
 // count, and skipped slots; the routine no-ops of catch-up only at debug.
 func (s *Scheduler) logResult(ctx context.Context, r Result, trigger string) {
+	if s.observe != nil {
+		s.observe(r.Job, string(r.Outcome), r.Took, r.Queued)
+	}
 	attrs := []any{"job", r.Job, "slot", r.Slot.Format("2006-01-02 15:04"), "trigger", trigger}
 	switch {
 	case r.Outcome == Ran:
