@@ -3,7 +3,6 @@ package scheduler
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/config"
@@ -62,12 +61,7 @@ func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
 	if err != nil {
 		return err
 	}
-	// One text per person: a single order in full, several as a list (the
-	// office would otherwise get one message per order, and WeCom drops
-	// what passes 30 a minute).
-	texts := map[string][]string{}
-	lines := map[string][]string{}
-	var users []string
+	var out perPerson
 	for i, c := range late {
 		if !fresh[i] {
 			continue
@@ -76,37 +70,13 @@ func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
 		if t.Now.After(orderDue(c)) {
 			due += "（已超期）"
 		}
-		text := fmt.Sprintf("【12345工单签收超时】%s派发%s（%s）后，超过签收时限（%s）仍未签收，办理时限：%s。请联系%s及时签收；如派发有误，请其退回后重新派发。%s",
-			ticket(c), c.Section, head, s.clock(limits[i]), due, head, detail(c))
-		line := fmt.Sprintf("· %s（%s）派发%s（%s），签收时限：%s，办理时限：%s", c.TicketNo, ticketKind(c), c.Section, head, s.clock(limits[i]), due)
-		for _, u := range keys[i].Recipients {
-			if _, ok := texts[u]; !ok {
-				users = append(users, u)
-			}
-			texts[u] = append(texts[u], text)
-			lines[u] = append(lines[u], line)
-		}
+		out.add(keys[i].Recipients,
+			fmt.Sprintf("【12345工单签收超时】%s派发%s（%s）后，超过签收时限（%s）仍未签收，办理时限：%s。请联系%s及时签收；如派发有误，请其退回后重新派发。%s",
+				ticket(c), c.Section, head, s.clock(limits[i]), due, head, detail(c)),
+			fmt.Sprintf("· %s（%s）派发%s（%s），签收时限：%s，办理时限：%s", c.TicketNo, ticketKind(c), c.Section, head, s.clock(limits[i]), due))
 	}
-	for _, u := range users {
-		text := texts[u][0]
-		if n := len(lines[u]); n > 1 {
-			var sb strings.Builder
-			fmt.Fprintf(&sb, "【12345工单签收超时】以下%d件12345工单超过签收时限仍未签收：", n)
-			for j, l := range lines[u] {
-				if j == maxListed {
-					fmt.Fprintf(&sb, "\n……共%d件", n)
-					break
-				}
-				sb.WriteString("\n" + l)
-			}
-			sb.WriteString("\n请联系相关股室负责人及时签收；如派发有误，请其退回后重新派发。发送「工单 工单号」可查看详情。")
-			text = sb.String()
-		}
-		if err := t.Text(ctx, u, text); err != nil {
-			return err
-		}
-	}
-	return nil
+	return out.queue(ctx, t, "【12345工单签收超时】以下%d件12345工单超过签收时限仍未签收：",
+		"请联系相关股室负责人及时签收；如派发有误，请其退回后重新派发。发送「工单 工单号」可查看详情。")
 }
 
 // farFuture bounds a query by due time that wants every due time.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/storage"
@@ -80,41 +79,14 @@ func (s *Scheduler) orderDue(ctx context.Context, t *Tick) error {
 	if err != nil {
 		return err
 	}
-	// One text per person: a single order in full, several as a list.
-	texts, lines := map[string][]string{}, map[string][]string{}
-	var users []string
+	var out perPerson
 	for i, r := range due {
-		if !fresh[i] {
-			continue
-		}
-		text := fmt.Sprintf("【12345工单到期提醒】%s%s，办理时限：%s。%s%s", ticket(r.c), r.when, s.clock(orderDue(r.c)), s.orderTodo(r.c), detail(r.c))
-		line := fmt.Sprintf("· %s（%s）%s，办理时限：%s", r.c.TicketNo, ticketKind(r.c), r.when, s.clock(orderDue(r.c)))
-		for _, u := range keys[i].Recipients {
-			if _, ok := texts[u]; !ok {
-				users = append(users, u)
-			}
-			texts[u] = append(texts[u], text)
-			lines[u] = append(lines[u], line)
+		if fresh[i] {
+			out.add(keys[i].Recipients,
+				fmt.Sprintf("【12345工单到期提醒】%s%s，办理时限：%s。%s%s", ticket(r.c), r.when, s.clock(orderDue(r.c)), s.orderTodo(r.c), detail(r.c)),
+				fmt.Sprintf("· %s（%s）%s，办理时限：%s", r.c.TicketNo, ticketKind(r.c), r.when, s.clock(orderDue(r.c))))
 		}
 	}
-	for _, u := range users {
-		text := texts[u][0]
-		if n := len(lines[u]); n > 1 {
-			var sb strings.Builder
-			fmt.Fprintf(&sb, "【12345工单到期提醒】以下%d件12345工单即将到期：", n)
-			for j, l := range lines[u] {
-				if j == maxListed {
-					fmt.Fprintf(&sb, "\n……共%d件", n)
-					break
-				}
-				sb.WriteString("\n" + l)
-			}
-			sb.WriteString("\n请在到期前办理。发送「我的工单」查看全部，「工单 工单号」可查看详情。")
-			text = sb.String()
-		}
-		if err := t.Text(ctx, u, text); err != nil {
-			return err
-		}
-	}
-	return nil
+	return out.queue(ctx, t, "【12345工单到期提醒】以下%d件12345工单即将到期：",
+		"请在到期前办理。发送「我的工单」查看全部，「工单 工单号」可查看详情。")
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/storage"
@@ -71,22 +70,12 @@ func (s *Scheduler) orderOverdue(ctx context.Context, t *Tick) error {
 		}
 	}
 	for _, u := range users {
-		var sb strings.Builder
-		sb.WriteString("【12345工单超期督办】以下12345工单已超过办理时限，尚未办结回复：")
-		for i, l := range lines[u] {
-			if i == maxListed {
-				fmt.Fprintf(&sb, "\n……共%d件", len(lines[u]))
-				break
-			}
-			sb.WriteString("\n" + l)
-		}
+		todo := "请督促办理。"
 		if acts[u] {
-			sb.WriteString("\n请立即办理。")
-		} else {
-			sb.WriteString("\n请督促办理。")
+			todo = "请立即办理。"
 		}
-		sb.WriteString("发送「工单 工单号」可查看详情。")
-		if err := t.Text(ctx, u, sb.String()); err != nil {
+		text := listText("【12345工单超期督办】以下12345工单已超过办理时限，尚未办结回复：", lines[u], todo+"发送「工单 工单号」可查看详情。")
+		if err := t.Text(ctx, u, text); err != nil {
 			return err
 		}
 	}

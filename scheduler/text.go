@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,3 +108,57 @@ func union(lists ...[]string) []string {
 
 // stageLabel is the name of the stage a form waits at: 办公室审核.
 func stageLabel(f *storage.Form) string { return workflow.Stage(f.Stage).Label() }
+
+// perPerson collects, for each recipient in the order first met, the full
+// text of each of their reminders and its one-line form for a list.
+type perPerson struct {
+	users []string
+	texts map[string][]string
+	lines map[string][]string
+}
+
+func (p *perPerson) add(to []string, text, line string) {
+	if p.texts == nil {
+		p.texts, p.lines = map[string][]string{}, map[string][]string{}
+	}
+	for _, u := range to {
+		if _, ok := p.texts[u]; !ok {
+			p.users = append(p.users, u)
+		}
+		p.texts[u] = append(p.texts[u], text)
+		p.lines[u] = append(p.lines[u], line)
+	}
+}
+
+// queue sends each person one text: a single reminder in full, several as
+// a list under header (with %d for how many) closed by footer. A person
+// gets one message a run, however many orders are due: WeCom drops what
+// passes 30 a minute.
+func (p *perPerson) queue(ctx context.Context, t *Tick, header, footer string) error {
+	for _, u := range p.users {
+		text := p.texts[u][0]
+		if len(p.lines[u]) > 1 {
+			text = listText(fmt.Sprintf(header, len(p.lines[u])), p.lines[u], footer)
+		}
+		if err := t.Text(ctx, u, text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// listText is header, then the lines (at most maxListed, then how many in
+// all), then footer.
+func listText(header string, lines []string, footer string) string {
+	var sb strings.Builder
+	sb.WriteString(header)
+	for i, l := range lines {
+		if i == maxListed {
+			fmt.Fprintf(&sb, "\n……共%d件", len(lines))
+			break
+		}
+		sb.WriteString("\n" + l)
+	}
+	sb.WriteString("\n" + footer)
+	return sb.String()
+}
