@@ -314,6 +314,14 @@ func TestFormNoticeReachesSubscribersOnly(t *testing.T) {
 	if st, _ := get(t, f.base+"/notices/999999"); st != 404 {
 		t.Fatalf("page of an unknown form: %d", st)
 	}
+	// A form published without “双微”公众号 (or not published) has no
+	// public page: its id reveals nothing.
+	if _, err := f.db.ExecContext(context.Background(), `UPDATE forms SET notice_due = false WHERE id = $1`, form.ID); err != nil {
+		t.Fatal(err)
+	}
+	if st, body := get(t, link); st != 404 || strings.Contains(body, form.Title) {
+		t.Fatalf("page of a form the 公众号 did not announce: %d\n%s", st, body)
+	}
 }
 
 func TestFormNoticeAsMassSendToTag(t *testing.T) {

@@ -73,7 +73,10 @@ func (s *Service) ServeNotice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := storage.GetForm(r.Context(), s.DB, id)
-	if errors.Is(err, storage.ErrNotFound) || err == nil && f.State != string(workflow.StatePublished) {
+	// Only what the 公众号 announced is shown: a form not yet published, or
+	// published without “双微”公众号 (依申请公开 answers, for one), is not
+	// this page's to show, and its id must not reveal it.
+	if errors.Is(err, storage.ErrNotFound) || err == nil && (f.State != string(workflow.StatePublished) || !f.NoticeDue) {
 		s.notFound(w, http.StatusNotFound, "未找到该公开信息。")
 		return
 	}
