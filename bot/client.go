@@ -66,7 +66,7 @@ type Client struct {
 	AgentID int64
 	secret  string
 	http    *http.Client
-	tokens  TokenStore
+	token   sharedToken
 	log     *slog.Logger
 
 	// memo keeps the token in the process for a short while, so that a
@@ -104,11 +104,10 @@ func (c *Client) forget(tok string) {
 // NewClient returns a client. httpClient should come from NewHTTPClient so
 // that WECOM_API_BASE is honoured.
 func NewClient(corpID string, agentID int64, secret string, httpClient *http.Client, tokens TokenStore, log *slog.Logger) *Client {
-	return &Client{CorpID: corpID, AgentID: agentID, secret: secret, http: httpClient, tokens: tokens, log: log}
-}
-
-func (c *Client) tokenKey() string {
-	return "wecom:token:" + c.CorpID + ":" + strconv.FormatInt(c.AgentID, 10)
+	c := &Client{CorpID: corpID, AgentID: agentID, secret: secret, http: httpClient, log: log}
+	c.token = sharedToken{store: tokens, key: "wecom:token:" + corpID + ":" + strconv.FormatInt(agentID, 10), what: "wecom token",
+		fetch: func(ctx context.Context, _ string) (string, time.Duration, error) { return c.fetchToken(ctx) }}
+	return c
 }
 
 // Token returns the access token, fetching it when no replica has one.
@@ -116,53 +115,15 @@ func (c *Client) Token(ctx context.Context) (string, error) {
 	if tok, ok := c.remembered(); ok {
 		return tok, nil
 	}
-	tok, err := c.sharedToken(ctx)
+	tok, err := c.token.get(ctx, "")
 	if err == nil {
 		c.remember(tok)
 	}
 	return tok, err
 }
 
-func (c *Client) sharedToken(ctx context.Context) (string, error) {
-	if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
-		return "", err
-	} else if ok {
-		return tok, nil
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		unlock, ok, err := c.tokens.TryLock(ctx, c.tokenKey(), 10*time.Second)
-		if err != nil {
-			return "", err
-		}
-		if ok {
-			defer unlock(context.WithoutCancel(ctx))
-			// Another replica may have stored one between our miss and the lock.
-			if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
-				return "", err
-			} else if ok {
-				return tok, nil
-			}
-			return c.fetchToken(ctx)
-		}
-		// Another replica is fetching: wait for its result.
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
-			return "", err
-		} else if ok {
-			return tok, nil
-		}
-		if time.Now().After(deadline) {
-			return "", errors.New("wecom token: timed out waiting for another replica's refresh")
-		}
-	}
-}
-
-func (c *Client) fetchToken(ctx context.Context) (string, error) {
+// fetchToken asks gettoken for a token; the caller stores it.
+func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
 	q := url.Values{"corpid": {c.CorpID}, "corpsecret": {c.secret}}
 	var res struct {
 		util.CommonError
@@ -170,21 +131,13 @@ func (c *Client) fetchToken(ctx context.Context) (string, error) {
 		ExpiresIn   int64  `json:"expires_in"`
 	}
 	if err := c.do(ctx, http.MethodGet, "gettoken", q, nil, &res); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if res.AccessToken == "" {
-		return "", errors.New("wecom gettoken: empty access_token")
+		return "", 0, errors.New("wecom gettoken: empty access_token")
 	}
-	// Keep a margin so that a token never expires in flight.
-	ttl := time.Duration(res.ExpiresIn)*time.Second - 5*time.Minute
-	if ttl < time.Minute {
-		ttl = time.Minute
-	}
-	if err := c.tokens.SetString(ctx, c.tokenKey(), res.AccessToken, ttl); err != nil {
-		return "", err
-	}
-	c.log.InfoContext(ctx, "wecom access token fetched", "corp", c.CorpID, "ttl", ttl)
-	return res.AccessToken, nil
+	c.log.InfoContext(ctx, "wecom access token fetched", "corp", c.CorpID)
+	return res.AccessToken, time.Duration(res.ExpiresIn) * time.Second, nil
 }
 
 // call POSTs req to a token-authenticated API and decodes into res, which
@@ -209,7 +162,7 @@ func (c *Client) call(ctx context.Context, api string, extra url.Values, req, re
 		if attempt == 0 && errors.As(err, &ae) && ae.tokenInvalid() {
 			c.log.WarnContext(ctx, "wecom token rejected, refreshing", "api", api, "errcode", ae.Code)
 			c.forget(tok)
-			if derr := c.tokens.DeleteStringIf(ctx, c.tokenKey(), tok); derr != nil {
+			if derr := c.token.drop(ctx, tok); derr != nil {
 				return fmt.Errorf("wecom %s: drop token: %w", api, derr)
 			}
 			continue

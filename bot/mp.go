@@ -62,60 +62,21 @@ type MPClient struct {
 	AppID  string
 	secret string
 	http   *http.Client
-	tokens TokenStore
+	token  sharedToken
 	log    *slog.Logger
 }
 
 // NewMPClient returns a client. httpClient should come from NewHTTPClient
 // so that MP_API_BASE is honoured.
 func NewMPClient(appID, secret string, httpClient *http.Client, tokens TokenStore, log *slog.Logger) *MPClient {
-	return &MPClient{AppID: appID, secret: secret, http: httpClient, tokens: tokens, log: log}
+	c := &MPClient{AppID: appID, secret: secret, http: httpClient, log: log}
+	c.token = sharedToken{store: tokens, key: "mp:token:" + appID, what: "mp token", fetch: c.fetchToken}
+	return c
 }
-
-func (c *MPClient) tokenKey() string { return "mp:token:" + c.AppID }
 
 // Token returns the access token, fetching it when no replica has one.
 func (c *MPClient) Token(ctx context.Context) (string, error) {
-	return c.token(ctx, "")
-}
-
-// token is Token; rejected is a token the API has just refused, which a
-// fetch must not hand back.
-func (c *MPClient) token(ctx context.Context, rejected string) (string, error) {
-	if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
-		return "", err
-	} else if ok && tok != rejected {
-		return tok, nil
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		unlock, ok, err := c.tokens.TryLock(ctx, c.tokenKey(), 10*time.Second)
-		if err != nil {
-			return "", err
-		}
-		if ok {
-			defer unlock(context.WithoutCancel(ctx))
-			if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
-				return "", err
-			} else if ok && tok != rejected {
-				return tok, nil
-			}
-			return c.fetchToken(ctx, rejected)
-		}
-		select {
-		case <-ctx.Done():
-			return "", ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if tok, ok, err := c.tokens.GetString(ctx, c.tokenKey()); err != nil {
-			return "", err
-		} else if ok && tok != rejected {
-			return tok, nil
-		}
-		if time.Now().After(deadline) {
-			return "", errors.New("mp token: timed out waiting for another replica's refresh")
-		}
-	}
+	return c.token.get(ctx, "")
 }
 
 type stableTokenRequest struct {
@@ -134,32 +95,25 @@ type tokenResponse struct {
 // hands back the same token until it expires, so when that is the token
 // just refused (revoked early), it asks again with force_refresh, which
 // WeChat allows a limited number of times a day.
-func (c *MPClient) fetchToken(ctx context.Context, rejected string) (string, error) {
+func (c *MPClient) fetchToken(ctx context.Context, rejected string) (string, time.Duration, error) {
 	req := stableTokenRequest{GrantType: "client_credential", AppID: c.AppID, Secret: c.secret}
 	var res tokenResponse
 	if err := c.do(ctx, "stable_token", nil, req, &res); err != nil {
-		return "", err
+		return "", 0, err
 	}
 	if res.AccessToken != "" && res.AccessToken == rejected {
 		c.log.WarnContext(ctx, "mp stable token was refused, forcing a refresh", "appid", c.AppID)
 		req.ForceRefresh = true
 		res = tokenResponse{}
 		if err := c.do(ctx, "stable_token", nil, req, &res); err != nil {
-			return "", err
+			return "", 0, err
 		}
 	}
 	if res.AccessToken == "" {
-		return "", errors.New("mp stable_token: empty access_token")
+		return "", 0, errors.New("mp stable_token: empty access_token")
 	}
-	ttl := time.Duration(res.ExpiresIn)*time.Second - 5*time.Minute
-	if ttl < time.Minute {
-		ttl = time.Minute
-	}
-	if err := c.tokens.SetString(ctx, c.tokenKey(), res.AccessToken, ttl); err != nil {
-		return "", err
-	}
-	c.log.InfoContext(ctx, "mp access token fetched", "appid", c.AppID, "ttl", ttl)
-	return res.AccessToken, nil
+	c.log.InfoContext(ctx, "mp access token fetched", "appid", c.AppID)
+	return res.AccessToken, time.Duration(res.ExpiresIn) * time.Second, nil
 }
 
 // call POSTs req to a token-authenticated API and decodes into res. A token
@@ -167,7 +121,7 @@ func (c *MPClient) fetchToken(ctx context.Context, rejected string) (string, err
 func (c *MPClient) call(ctx context.Context, api string, req, res any) error {
 	rejected := ""
 	for attempt := 0; ; attempt++ {
-		tok, err := c.token(ctx, rejected)
+		tok, err := c.token.get(ctx, rejected)
 		if err != nil {
 			return fmt.Errorf("mp %s: %w", api, err)
 		}
@@ -175,7 +129,7 @@ func (c *MPClient) call(ctx context.Context, api string, req, res any) error {
 		var me *MPError
 		if attempt == 0 && errors.As(err, &me) && me.TokenInvalid() {
 			c.log.WarnContext(ctx, "mp token rejected, refreshing", "api", api, "errcode", me.Code)
-			if derr := c.tokens.DeleteStringIf(ctx, c.tokenKey(), tok); derr != nil {
+			if derr := c.token.drop(ctx, tok); derr != nil {
 				return fmt.Errorf("mp %s: drop token: %w", api, derr)
 			}
 			rejected = tok
