@@ -165,7 +165,8 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	mux.Handle("/sandbox/cgi-bin/", http.StripPrefix("/sandbox", sb.Handler()))
-	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", mp.Handler()))
+	// The 公众号's API calls show in the page's protocol log beside WeCom's.
+	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", corp.LogAPI("公众号", mp.Handler())))
 	// The demo listens on localhost only: its metrics may share the mux.
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))

@@ -359,3 +359,47 @@ func TestCallbackRetriedUntilAnswered(t *testing.T) {
 		t.Fatalf("status %d, err %v, calls %d; want 200 after 3 posts", st, err, calls)
 	}
 }
+
+// TestLogAPIShowsOtherAPIsWithoutSecrets: the 公众号's calls in the demo
+// join the corp's protocol log, and the AppSecret in stable_token's body
+// does not.
+func TestLogAPIShowsOtherAPIsWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	sb := sandbox.New()
+	corp, err := sb.AddCorp(sandbox.CorpConfig{CorpID: "wwl", Secret: "s", AgentID: 1, Token: "t", EncodingAESKey: aesKey, CallbackURL: "http://127.0.0.1:1/cb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := sb.AddMP(sandbox.MPConfig{AppID: "wxlog", Secret: "mp-app-secret-value", Token: "mptoken"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(corp.LogAPI("公众号", mp.Handler()))
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/cgi-bin/stable_token", "application/json",
+		strings.NewReader(`{"grant_type":"client_credential","appid":"wxlog","secret":"mp-app-secret-value"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	if tok.AccessToken == "" {
+		t.Fatal("no token from the 公众号 sandbox")
+	}
+	var e *sandbox.TrafficEntry
+	for _, x := range corp.Traffic(0) {
+		if x.Summary == "公众号 stable_token" {
+			e = &x
+		}
+	}
+	if e == nil {
+		t.Fatalf("no log entry for stable_token in %+v", corp.Traffic(0))
+	}
+	if e.Dir != sandbox.DirAPI || e.Status != 200 || strings.Contains(e.Request+e.Response+e.Path, "mp-app-secret-value") ||
+		strings.Contains(e.Response, tok.AccessToken) || !strings.Contains(e.Request, `"secret": "***"`) {
+		t.Fatalf("entry %+v", e)
+	}
+}

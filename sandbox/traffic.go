@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -260,7 +261,7 @@ func (c *Corp) recordAPI(api string, r *http.Request, body []byte, tw *trafficWr
 	body = body[:min(len(body), maxLogged)]
 	e := TrafficEntry{
 		At: c.sb.Now(), Dir: DirAPI, Method: r.Method,
-		Path:     "/cgi-bin/" + api + "?" + maskQuery(r.URL.Query()),
+		Path:     r.URL.Path + "?" + maskQuery(r.URL.Query()),
 		Summary:  api,
 		Request:  indentJSON(body),
 		Status:   tw.status,
@@ -401,3 +402,24 @@ func indentXML(s string) string {
 	}
 	return strings.TrimSuffix(b.String(), "\n")
 }
+
+// LogAPI wraps another server API the bot calls in the demo (the
+// 公众号's) so that its calls show in this corp's protocol log too, their
+// summaries starting with label.
+func (c *Corp) LogAPI(label string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, 2<<20))
+		if err != nil {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		tw := &trafficWriter{ResponseWriter: w}
+		h.ServeHTTP(tw, r)
+		api := label + " " + strings.TrimPrefix(r.URL.Path, "/cgi-bin/")
+		// stable_token carries the AppSecret in its body: never in the log.
+		c.recordAPI(api, r, bodySecret.ReplaceAll(body, []byte(`"secret":"***"`)), tw)
+	})
+}
+
+var bodySecret = regexp.MustCompile(`"secret"\s*:\s*"[^"]*"`)
