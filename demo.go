@@ -168,7 +168,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	// The 公众号's API calls show in the page's protocol log beside WeCom's.
 	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", corp.LogAPI("公众号", mp.Handler())))
 	// The demo listens on localhost only: its metrics may share the mux.
-	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("GET /metrics", s.metricsHandler())
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
 	menu := handlers.AppMenu()
 	chat := corp.WebChat(sandbox.WebChatConfig{

@@ -132,6 +132,19 @@ func TestDemoResetClearsData(t *testing.T) {
 	if st, body := d.post(t, "/sandbox/api/users/lina/text", "提交"); st != 200 || !strings.Contains(body, "开始填写") {
 		t.Fatalf("提交: %d %s", st, body)
 	}
+	// The demo serves its metrics beside the page, and says so.
+	if resp, err := http.Get(d.base + "/metrics"); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), `zwgk_callbacks_total{outcome="handled",source="wecom"}`) {
+			t.Errorf("demo /metrics: %d, no WeCom callbacks counted", resp.StatusCode)
+		}
+	}
+	if !strings.Contains(d.stdout.String(), d.base+"/metrics") {
+		t.Errorf("the intro does not mention %s/metrics", d.base)
+	}
 	ctx := context.Background()
 	db, err := storage.Open(ctx, d.dbURL)
 	if err != nil {

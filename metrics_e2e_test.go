@@ -1,13 +1,19 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/sandbox"
 )
 
 // scrape reads url's metrics and returns the value of the series that
@@ -39,38 +45,96 @@ func scrape(t *testing.T, url, name, labels string) float64 {
 	return v
 }
 
-// TestMetricsOnTheirOwnListener: with METRICS_ADDR, a callback and its
-// delivery show in /metrics there, the outbox backlog is read at scrape
-// time, and the public address does not serve them.
-func TestMetricsOnTheirOwnListener(t *testing.T) {
-	t.Parallel()
-	maddr := freeAddr(t)
-	h := newHarness(t, func(env map[string]string) { env["METRICS_ADDR"] = maddr })
-	c := newCursor(h)
-	c.say(staff, "帮助")
-	c.text(staff, "提交")
-	murl := "http://" + maddr + "/metrics"
-
-	if n := scrape(t, murl, "zwgk_callbacks_total", `outcome="ok",source="wecom"`); n < 1 {
-		t.Errorf("zwgk_callbacks_total ok = %v, want ≥ 1", n)
-	}
-	if n := scrape(t, murl, "zwgk_callback_duration_seconds_count", `source="wecom"`); n < 1 {
-		t.Errorf("callback duration count = %v", n)
-	}
-	// The delivery is recorded just after WeCom accepted the message.
+// waitMetric waits until the series is at least min: the parts record
+// just after the event a test can see (an answer, a delivery).
+func waitMetric(t *testing.T, url, name, labels string, min float64) {
+	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
-	for scrape(t, murl, "zwgk_outbox_deliveries_total", `kind="message",result="sent"`) < 1 {
+	for {
+		v := scrape(t, url, name, labels)
+		if v >= min {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("no zwgk_outbox_deliveries_total{kind=message,result=sent}")
+			t.Fatalf("%s{%s} = %v, want ≥ %v", name, labels, v, min)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if up := scrape(t, murl, "zwgk_outbox_up", ``); up != 1 {
+}
+
+// TestMetricsOnTheirOwnListener: with METRICS_ADDR, callbacks (handled,
+// duplicate, refused), API calls and deliveries show in /metrics there,
+// the outbox backlog is read at scrape time, the public address does not
+// serve them, and the listener goes with the rest at shutdown.
+func TestMetricsOnTheirOwnListener(t *testing.T) {
+	t.Parallel()
+	maddr := freeAddr(t)
+	// Registered before the harness, so it runs after the harness stopped.
+	t.Cleanup(func() {
+		if c, err := net.DialTimeout("tcp", maddr, time.Second); err == nil {
+			c.Close()
+			t.Errorf("METRICS_ADDR %s still accepts after shutdown", maddr)
+		}
+	})
+	var mp *sandbox.MP
+	h := newHarness(t, withMP(t, false, &mp), func(env map[string]string) { env["METRICS_ADDR"] = maddr })
+	murl := "http://" + maddr + "/metrics"
+
+	// Before anything happened: every outcome of both endpoints at zero,
+	// the backlog read, the Go runtime's and the process's metrics.
+	for _, src := range []string{"wecom", "mp"} {
+		for _, o := range []string{"handled", "duplicate", "failed", "refused"} {
+			if n := scrape(t, murl, "zwgk_callbacks_total", fmt.Sprintf(`outcome="%s",source="%s"`, o, src)); n != 0 {
+				t.Errorf("zwgk_callbacks_total{%s,%s} = %v at start, want 0", src, o, n)
+			}
+		}
+	}
+	for _, series := range []struct{ name, labels string }{
+		{"zwgk_outbox_up", ""},
+		{"zwgk_outbox_rows", `status="pending"`},
+		{"zwgk_outbox_rows", `status="failed"`},
+		{"zwgk_outbox_oldest_pending_age_seconds", ""},
+		{"go_goroutines", ""},
+		{"process_resident_memory_bytes", ""},
+	} {
+		if v := scrape(t, murl, series.name, series.labels); v < 0 {
+			t.Errorf("%s{%s} missing", series.name, series.labels)
+		}
+	}
+	if up := scrape(t, murl, "zwgk_outbox_up", ""); up != 1 {
 		t.Errorf("zwgk_outbox_up = %v", up)
 	}
-	if n := scrape(t, murl, "zwgk_outbox_rows", `status="sent"`); n < 1 {
-		t.Errorf("zwgk_outbox_rows sent = %v", n)
+
+	c := newCursor(h)
+	c.say(staff, "帮助")
+	c.text(staff, "提交")
+	waitMetric(t, murl, "zwgk_callbacks_total", `outcome="handled",source="wecom"`, 1)
+	waitMetric(t, murl, "zwgk_callback_duration_seconds_count", `source="wecom"`, 1)
+	// The delivery is recorded just after WeCom accepted the message.
+	waitMetric(t, murl, "zwgk_outbox_deliveries_total", `kind="message",result="sent"`, 1)
+	waitMetric(t, murl, "zwgk_outbox_delivery_lag_seconds_count", `kind="message"`, 1)
+	waitMetric(t, murl, "zwgk_api_calls_total", `api="gettoken",class="ok",platform="wecom"`, 1)
+	waitMetric(t, murl, "zwgk_api_calls_total", `api="message/send",class="ok",platform="wecom"`, 1)
+
+	// WeCom posts a callback again: the second is a duplicate.
+	plain := []byte(`<xml><ToUserName>` + h.env["WECOM_CORP_ID"] + `</ToUserName><FromUserName>` + staff + `</FromUserName>` +
+		fmt.Sprintf(`<CreateTime>%d</CreateTime>`, time.Now().Unix()) +
+		`<MsgType>text</MsgType><Content>帮助</Content><MsgId>880001</MsgId><AgentID>1000002</AgentID></xml>`)
+	q, body, err := h.corp.Seal(plain)
+	if err != nil {
+		t.Fatal(err)
 	}
+	for range 2 {
+		if st, err := h.corp.PostRaw(context.Background(), q, body); err != nil || st != http.StatusOK {
+			t.Fatalf("post = %d, %v", st, err)
+		}
+	}
+	if n := scrape(t, murl, "zwgk_callbacks_total", `outcome="duplicate",source="wecom"`); n != 1 {
+		t.Errorf("duplicate = %v, want 1", n)
+	}
+	c.text(staff, "提交")
+	c.none(staff)
+
 	// A forged callback is counted as refused.
 	resp, err := http.Post(h.base+"/wecom/callback?msg_signature=x&timestamp=1&nonce=n", "text/xml", strings.NewReader("<xml/>"))
 	if err != nil {
@@ -81,12 +145,58 @@ func TestMetricsOnTheirOwnListener(t *testing.T) {
 		t.Errorf("refused = %v, want 1", n)
 	}
 
-	resp, err = http.Get(h.base + "/metrics")
+	// The 公众号: a follower follows and is welcomed with a 客服 message.
+	mpDo(t, "follow", mp.Follower("oMetrics").Follow)
+	mpWait(t, mp, "oMetrics", 1)
+	waitMetric(t, murl, "zwgk_callbacks_total", `outcome="handled",source="mp"`, 1)
+	waitMetric(t, murl, "zwgk_api_calls_total", `api="stable_token",class="ok",platform="mp"`, 1)
+	waitMetric(t, murl, "zwgk_api_calls_total", `api="message/custom/send",class="ok",platform="mp"`, 1)
+	waitMetric(t, murl, "zwgk_outbox_deliveries_total", `kind="mp_custom",result="sent"`, 1)
+	mpPlain := []byte(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[oMetrics]]></FromUserName>` +
+		fmt.Sprintf(`<CreateTime>%d</CreateTime>`, time.Now().Unix()) +
+		`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[订阅]]></Content><MsgId>990001</MsgId></xml>`)
+	for range 2 {
+		mpDo(t, "订阅", func(ctx context.Context) (int, error) { return mp.PostPlain(ctx, mpPlain) })
+	}
+	if n := scrape(t, murl, "zwgk_callbacks_total", `outcome="duplicate",source="mp"`); n != 1 {
+		t.Errorf("mp duplicate = %v, want 1", n)
+	}
+	mpWait(t, mp, "oMetrics", 2) // the welcome and one answer to 订阅
+
+	// Delivered: nothing pending, nothing failed.
+	if n := scrape(t, murl, "zwgk_outbox_rows", `status="failed"`); n != 0 {
+		t.Errorf("failed rows = %v", n)
+	}
+
+	for _, path := range []string{"/metrics", "/metrics/"} {
+		resp, err = http.Get(h.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s on HTTP_ADDR: %d, want 404", path, resp.StatusCode)
+		}
+	}
+}
+
+// TestMetricsAddrTaken: a taken METRICS_ADDR stops start-up with a
+// message that names the variable.
+func TestMetricsAddrTaken(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("GET /metrics on HTTP_ADDR: %d, want 404", resp.StatusCode)
+	defer ln.Close()
+	addr := ln.Addr().String()
+	stop, err := serveMetrics(slog.New(slog.DiscardHandler), addr, http.NotFoundHandler())
+	if err == nil {
+		stop()
+		t.Fatal("serveMetrics on a taken address: no error")
+	}
+	want := "METRICS_ADDR " + addr + " is already in use: stop the other program or set METRICS_ADDR to a free address"
+	if err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
 	}
 }

@@ -35,7 +35,9 @@ func (s *service) wireDelivery(hc *http.Client) {
 	if !s.cfg.MP.Enabled() {
 		return
 	}
-	s.worker.MP = bot.NewMPClient(s.cfg.MP.AppID, s.cfg.MP.AppSecret, hc, s.redis, s.log)
+	mp := bot.NewMPClient(s.cfg.MP.AppID, s.cfg.MP.AppSecret, hc, s.redis, s.log)
+	mp.Observe = s.metrics.APICalls("mp")
+	s.worker.MP = mp
 	s.notices = &notices.Service{
 		DB: s.db, Redis: s.redis, Config: s.cfg.MP, PublicURL: s.cfg.PublicURL,
 		LinkSecret: []byte(s.cfg.LinkSecret), Location: businessLocation(), Log: s.log, Now: s.now,
@@ -56,7 +58,8 @@ func (s *service) deliveryRoutes(mux *http.ServeMux) error {
 			return fmt.Errorf("MP_AES_KEY: %w", err)
 		}
 	}
-	mux.Handle("/mp/callback", s.metrics.Callbacks("mp", &bot.MPCallback{Token: s.cfg.MP.Token, Crypto: cr, Receiver: s.notices, Now: s.now, Log: s.log}))
+	mux.Handle("/mp/callback", &bot.MPCallback{Token: s.cfg.MP.Token, Crypto: cr, Receiver: s.notices, Now: s.now, Log: s.log,
+		Observe: s.metrics.Callback("mp")})
 	s.notices.Routes(mux)
 	return nil
 }

@@ -12,6 +12,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/handlers"
@@ -37,6 +40,9 @@ type service struct {
 	sched   *scheduler.Scheduler
 	now     func() time.Time
 	metrics *metrics.Metrics
+	// registry holds the metrics, the Go runtime's and the process's:
+	// serve serves it on METRICS_ADDR, demo beside its page.
+	registry *prometheus.Registry
 	// notices is the 公众号 side (outbox_cmd.go); nil when MP_APP_ID is empty.
 	notices *notices.Service
 }
@@ -83,9 +89,13 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 		return nil, err
 	}
 	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now}
+	if err := s.newMetrics(); err != nil {
+		s.close()
+		return nil, err
+	}
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
+	s.client.Observe = s.metrics.APICalls("wecom")
 	s.worker = outbox.NewWorker(db, s.client, log)
-	s.metrics = metrics.New(func(ctx context.Context) (map[string]int, error) { return storage.OutboxCounts(ctx, db) })
 	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)
 	s.bot = &handlers.Bot{
@@ -101,6 +111,36 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	return s, nil
 }
 
+// newMetrics creates the service's registry with the Go runtime's and the
+// process's collectors, and the bot's metrics on it.
+func (s *service) newMetrics() error {
+	s.registry = prometheus.NewRegistry()
+	if err := s.registry.Register(collectors.NewGoCollector()); err != nil {
+		return err
+	}
+	if err := s.registry.Register(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})); err != nil {
+		return err
+	}
+	m, err := metrics.New(s.registry, func(ctx context.Context) (metrics.Backlog, error) {
+		b, err := storage.ReadOutboxBacklog(ctx, s.db)
+		return metrics.Backlog{Pending: b.Pending, Failed: b.Failed, OldestPending: b.Oldest.Time}, err
+	})
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	s.metrics = m
+	return nil
+}
+
+// metricsHandler serves the registry in Prometheus's text format.
+func (s *service) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+		Timeout:       10 * time.Second,
+	})
+}
+
 func (s *service) close() {
 	s.redis.Close()
 	s.db.Close()
@@ -112,10 +152,10 @@ func (s *service) routes(mux *http.ServeMux) error {
 	if err != nil {
 		return fmt.Errorf("WECOM_AES_KEY: %w", err)
 	}
-	mux.Handle("/wecom/callback", s.metrics.Callbacks("wecom", &bot.Callback{
+	mux.Handle("/wecom/callback", &bot.Callback{
 		Crypto: cr, AgentID: strconv.FormatInt(s.cfg.AgentID, 10),
-		Receiver: s.bot, Now: s.now, Log: s.log,
-	}))
+		Receiver: s.bot, Now: s.now, Log: s.log, Observe: s.metrics.Callback("wecom"),
+	})
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
@@ -143,14 +183,18 @@ func (s *service) ready(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// listen opens addr with a message that says what to do when it is taken.
-func listen(addr string) (net.Listener, error) {
+// listen opens addr (HTTP_ADDR) with a message that says what to do when
+// it is taken.
+func listen(addr string) (net.Listener, error) { return listenVar(config.EnvHTTPAddr, addr) }
+
+// listenVar opens addr, the value of the variable name.
+func listenVar(name, addr string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
-			return nil, fmt.Errorf("HTTP_ADDR %s is already in use: stop the other program or set HTTP_ADDR to a free address", addr)
+			return nil, fmt.Errorf("%s %s is already in use: stop the other program or set %s to a free address", name, addr, name)
 		}
-		return nil, fmt.Errorf("HTTP_ADDR %s: %w", addr, err)
+		return nil, fmt.Errorf("%s %s: %w", name, addr, err)
 	}
 	return ln, nil
 }
@@ -232,7 +276,9 @@ func cmdServe(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	if cfg.MetricsAddr != "" {
-		stop, err := serveMetrics(e.log, cfg.MetricsAddr, s.metrics.Handler())
+		// Stopped after serveUntil has drained everything, before the pools
+		// close: scrapes see the shutdown to its end.
+		stop, err := serveMetrics(e.log, cfg.MetricsAddr, s.metricsHandler())
 		if err != nil {
 			ln.Close()
 			return err
@@ -245,14 +291,24 @@ func cmdServe(ctx context.Context, e *env, _ []string) error {
 // serveMetrics serves /metrics on a listener of its own (METRICS_ADDR), so
 // that the public callback address never exposes them. stop shuts it down.
 func serveMetrics(log *slog.Logger, addr string, h http.Handler) (stop func(), err error) {
-	ln, err := listen(addr)
+	ln, err := listenVar(config.EnvMetricsAddr, addr)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", config.EnvMetricsAddr, err)
+		return nil, err
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	go srv.Serve(ln)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", "err", err)
+		}
+	}()
 	log.Info("metrics listening", "addr", ln.Addr().String())
 	return func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

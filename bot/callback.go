@@ -36,18 +36,27 @@ type Callback struct {
 	Receiver Receiver
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Observe, when set, hears of every request: its outcome (Outcome*)
+	// and how long it took to answer (the metrics).
+	Observe func(outcome string, took time.Duration)
 }
 
 func (h *Callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		h.verifyURL(w, r)
-	case http.MethodPost:
-		h.receive(w, r)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-	}
+	observed(r.Context(), h.Observe, func(ctx context.Context) {
+		if ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		switch r.Method {
+		case http.MethodGet:
+			h.verifyURL(w, r)
+		case http.MethodPost:
+			h.receive(w, r)
+		default:
+			NoteOutcome(ctx, OutcomeRefused)
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	})
 }
 
 func (h *Callback) verifyURL(w http.ResponseWriter, r *http.Request) {
@@ -95,6 +104,7 @@ func (h *Callback) receive(w http.ResponseWriter, r *http.Request) {
 	if err := h.Receiver.Receive(r.Context(), m); err != nil {
 		// Not recorded: a 5xx makes WeCom post it again.
 		h.Log.ErrorContext(r.Context(), "callback not recorded", "from", m.FromUserName, "key", m.DedupKey(), "err", err)
+		NoteOutcome(r.Context(), OutcomeFailed)
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
@@ -139,6 +149,7 @@ func (h *Callback) checkTimestamp(ts string) (int, error) {
 
 func (h *Callback) refuse(w http.ResponseWriter, r *http.Request, status int, err error) {
 	h.Log.WarnContext(r.Context(), "callback refused", "method", r.Method, "status", status, "remote", r.RemoteAddr, "err", err)
+	NoteOutcome(r.Context(), OutcomeRefused)
 	http.Error(w, http.StatusText(status), status)
 }
 

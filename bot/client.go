@@ -68,6 +68,10 @@ type Client struct {
 	http    *http.Client
 	token   sharedToken
 	log     *slog.Logger
+	// Observe, when set, hears of every request to the API, token fetches
+	// and repeats included: the API (message/send, gettoken, ...) and the
+	// class of its answer (Call*), for the metrics.
+	Observe func(api, class string)
 
 	// memo keeps the token in the process for a short while, so that a
 	// burst of sends does not ask Redis for it each time. A token another
@@ -173,7 +177,10 @@ func (c *Client) call(ctx context.Context, api string, extra url.Values, req, re
 
 // do performs one request. Errors never contain the URL's query, which holds
 // secrets.
-func (c *Client) do(ctx context.Context, method, api string, q url.Values, body []byte, res any) error {
+func (c *Client) do(ctx context.Context, method, api string, q url.Values, body []byte, res any) (err error) {
+	if c.Observe != nil {
+		defer func() { c.Observe(api, callClass(err)) }()
+	}
 	u := "https://" + WeComHost + "/cgi-bin/" + api + "?" + q.Encode()
 	var rd io.Reader
 	if body != nil {

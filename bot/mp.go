@@ -64,6 +64,9 @@ type MPClient struct {
 	http   *http.Client
 	token  sharedToken
 	log    *slog.Logger
+	// Observe, when set, hears of every request to the API, as
+	// Client.Observe does.
+	Observe func(api, class string)
 }
 
 // NewMPClient returns a client. httpClient should come from NewHTTPClient
@@ -147,7 +150,10 @@ type mpStatus struct {
 
 // do performs one POST. Errors never contain the URL's query (the token)
 // or the body (the secret, for stable_token).
-func (c *MPClient) do(ctx context.Context, api string, q url.Values, body, res any) error {
+func (c *MPClient) do(ctx context.Context, api string, q url.Values, body, res any) (err error) {
+	if c.Observe != nil {
+		defer func() { c.Observe(api, callClass(err)) }()
+	}
 	b, err := json.Marshal(body)
 	if err != nil {
 		return fmt.Errorf("mp %s: encode: %w", api, err)

@@ -48,18 +48,27 @@ type MPCallback struct {
 	Receiver MPReceiver
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Observe, when set, hears of every request: its outcome (Outcome*)
+	// and how long it took to answer (the metrics).
+	Observe func(outcome string, took time.Duration)
 }
 
 func (h *MPCallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	switch r.Method {
-	case http.MethodGet:
-		h.verifyURL(w, r)
-	case http.MethodPost:
-		h.receive(w, r)
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-	}
+	observed(r.Context(), h.Observe, func(ctx context.Context) {
+		if ctx != r.Context() {
+			r = r.WithContext(ctx)
+		}
+		switch r.Method {
+		case http.MethodGet:
+			h.verifyURL(w, r)
+		case http.MethodPost:
+			h.receive(w, r)
+		default:
+			NoteOutcome(ctx, OutcomeRefused)
+			w.Header().Set("Allow", "GET, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
+	})
 }
 
 // checkSignature verifies the plain signature and the timestamp.
@@ -117,6 +126,7 @@ func (h *MPCallback) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := h.Receiver.ReceiveMP(r.Context(), m); err != nil {
 		h.Log.ErrorContext(r.Context(), "mp callback not recorded", "from", m.FromUserName, "key", m.DedupKey(), "err", err)
+		NoteOutcome(r.Context(), OutcomeFailed)
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
@@ -157,5 +167,6 @@ func (h *MPCallback) Open(encryptType, msgSignature, timestamp, nonce string, bo
 
 func (h *MPCallback) refuse(w http.ResponseWriter, r *http.Request, status int, err error) {
 	h.Log.WarnContext(r.Context(), "mp callback refused", "method", r.Method, "status", status, "remote", r.RemoteAddr, "err", err)
+	NoteOutcome(r.Context(), OutcomeRefused)
 	http.Error(w, http.StatusText(status), status)
 }

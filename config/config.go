@@ -146,7 +146,7 @@ var variables = []Variable{
 	{Name: EnvCalendar,
 		Meaning: "path of a YAML file adding to the embedded working-day calendar: a year's holiday notice, local days off or working days, working hours"},
 	{Name: EnvMetricsAddr,
-		Meaning: "host:port of a separate listener serving Prometheus metrics at /metrics (keep it private); empty = none"},
+		Meaning: "host:port of a separate listener serving Prometheus metrics at /metrics, e.g. 127.0.0.1:9090 (keep it private; not HTTP_ADDR's port); empty = none"},
 	{Name: EnvSchedules,
 		Meaning: "reminder schedules over the defaults (see zwgk jobs): name=cron spec|cron spec;name=off (Asia/Shanghai); off = no automatic reminders"},
 	{Name: EnvMeetingDue, Default: DefaultMeetingDue,
@@ -432,11 +432,25 @@ func (l *loader) metricsAddr(httpAddr string) string {
 		return ""
 	}
 	v = l.hostPort(EnvMetricsAddr, v)
-	if v != "" && v == httpAddr {
+	if v != "" && httpAddr != "" && sameListener(v, httpAddr) {
 		l.problem(EnvMetricsAddr, "must differ from %s (%s): metrics are not served on the public address", EnvHTTPAddr, httpAddr)
 		return ""
 	}
 	return v
+}
+
+// sameListener reports whether two valid listen addresses would take the
+// same port: the same port on the same host, or on all interfaces.
+func sameListener(a, b string) bool {
+	ha, pa, _ := net.SplitHostPort(a)
+	hb, pb, _ := net.SplitHostPort(b)
+	na, _ := strconv.Atoi(pa)
+	nb, _ := strconv.Atoi(pb)
+	if na != nb {
+		return false
+	}
+	wildcard := func(h string) bool { return h == "" || h == "0.0.0.0" || h == "::" }
+	return strings.EqualFold(ha, hb) || wildcard(ha) || wildcard(hb)
 }
 
 // hostPort checks a listen address of the variable name.

@@ -107,6 +107,7 @@ func TestLoadAllSet(t *testing.T) {
 	env["API_TOKEN"] = testAPIToken
 	env["WECOM_TOKEN"] = "  " + testToken + "\n" // white space is ignored
 	env["URGENT_OVERDUE_ANYTIME"] = "Off"
+	env["METRICS_ADDR"] = "127.0.0.1:9100"
 	c, err := Load(getenv(env))
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -116,6 +117,7 @@ func TestLoadAllSet(t *testing.T) {
 		RedisURL:    "rediss://cache.internal:6380/3",
 		RedisPrefix: "zwgk-test:",
 		HTTPAddr:    "0.0.0.0:9000",
+		MetricsAddr: "127.0.0.1:9100",
 		PublicURL:   "https://zwgk.example.gov.cn/bot",
 		CorpID:      "ww0123456789abcdef",
 		AgentID:     1000002,
@@ -181,6 +183,11 @@ func TestLoadProblems(t *testing.T) {
 		{"HTTP_ADDR", "localhost:70000", []string{`HTTP_ADDR: port must be a number between 1 and 65535, got "70000"`}},
 		{"METRICS_ADDR", "9090", []string{`METRICS_ADDR: must be host:port, got "9090"`}},
 		{"METRICS_ADDR", "127.0.0.1:8080", []string{`METRICS_ADDR: must differ from HTTP_ADDR (127.0.0.1:8080): metrics are not served on the public address`}},
+		{"METRICS_ADDR", ":8080", []string{`METRICS_ADDR: must differ from HTTP_ADDR (127.0.0.1:8080): metrics are not served on the public address`}},
+		{"METRICS_ADDR", "0.0.0.0:08080", []string{`METRICS_ADDR: must differ from HTTP_ADDR (127.0.0.1:8080): metrics are not served on the public address`}},
+		{"METRICS_ADDR", "localhost:metrics", []string{`METRICS_ADDR: port must be a number between 1 and 65535, got "metrics"`}},
+		{"METRICS_ADDR", "127.0.0.1:0", []string{`METRICS_ADDR: port must be a number between 1 and 65535, got "0"`}},
+		{"METRICS_ADDR", "http://127.0.0.1:9090", []string{`METRICS_ADDR: must be host:port, got "http://127.0.0.1:9090"`}},
 		{"PUBLIC_BASE_URL", "zwgk.example.gov.cn", []string{"PUBLIC_BASE_URL: must be an absolute http or https URL"}},
 		{"PUBLIC_BASE_URL", "ftp://zwgk.example.gov.cn", []string{"PUBLIC_BASE_URL: scheme must be http or https"}},
 		{"PUBLIC_BASE_URL", "https:///path", []string{"PUBLIC_BASE_URL: missing host"}},

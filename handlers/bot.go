@@ -71,6 +71,7 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 	if seen, err := b.Redis.Seen(ctx, key); err != nil {
 		b.Log.WarnContext(ctx, "dedup fast path unavailable", "err", err)
 	} else if seen {
+		bot.NoteOutcome(ctx, bot.OutcomeDuplicate)
 		return nil
 	}
 	payload, err := json.Marshal(m)
@@ -81,10 +82,12 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 
 	var queued int
 	var after []func(context.Context) error
+	var repeat bool
 	now := b.Now()
 	err = b.DB.WithTx(ctx, func(tx *storage.Tx) error {
 		fresh, err := storage.RecordInbox(ctx, tx, entry)
 		if err != nil || !fresh {
+			repeat = err == nil
 			return err
 		}
 		t := &turn{tx: tx, m: m, now: now}
@@ -100,8 +103,10 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 		err = b.DB.WithTx(ctx, func(tx *storage.Tx) error {
 			fresh, err := storage.RecordInbox(ctx, tx, entry)
 			if err != nil || !fresh {
+				repeat = err == nil
 				return err
 			}
+			bot.NoteOutcome(ctx, bot.OutcomeFailed)
 			t := &turn{tx: tx, m: m, now: now}
 			err = b.text(ctx, t, m.FromUserName, msgInternalError)
 			queued, after = t.queued, nil
@@ -110,6 +115,9 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message) error {
 	}
 	if err != nil {
 		return err
+	}
+	if repeat {
+		bot.NoteOutcome(ctx, bot.OutcomeDuplicate)
 	}
 	// The turn has committed: its conversation state must be saved even if
 	// WeCom has hung up meanwhile.

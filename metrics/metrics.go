@@ -1,26 +1,37 @@
 // Package metrics provides the Prometheus metrics of a zwgk process: the
-// callbacks it answered, the outbound calls it delivered, the reminder
-// jobs it ran, and the outbox's backlog read from Postgres at scrape time.
-// The parts report through plain functions (outbox.Worker.Observe,
-// scheduler.Options.Observe), so only the wiring knows Prometheus.
+// callbacks it answered, the WeCom and 公众号 API calls it made, the
+// outbound calls the outbox delivered, the reminder jobs it ran, and the
+// outbox's backlog read from Postgres at scrape time.
+//
+// The parts report through plain function fields (bot.Callback.Observe,
+// bot.Client.Observe, outbox.Worker.Observe, scheduler.Options.Observe;
+// nil = no metrics), so only this package and the wiring know Prometheus.
+// Every label takes values from a closed set (a source, an outcome, an
+// outbox kind, a job name, an API path): never a user, a ticket or a form.
 package metrics
 
 import (
 	"context"
-	"net/http"
+	"errors"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// Metrics are one process's metrics on a registry of their own.
-type Metrics struct {
-	reg *prometheus.Registry
+// Namespace prefixes every metric of this package.
+const Namespace = "zwgk"
 
+// Callback outcomes (bot.Outcome*), created at zero for each source so
+// that rates and alerts see them before the first one happens.
+var callbackOutcomes = []string{"handled", "duplicate", "failed", "refused"}
+
+// Metrics are one process's metrics. Build them with New.
+type Metrics struct {
 	callbacks       *prometheus.CounterVec
 	callbackSeconds *prometheus.HistogramVec
+	apiCalls        *prometheus.CounterVec
 	delivered       *prometheus.CounterVec
 	deliveryLag     *prometheus.HistogramVec
 	jobRuns         *prometheus.CounterVec
@@ -28,79 +39,104 @@ type Metrics struct {
 	jobQueued       *prometheus.CounterVec
 }
 
-// Backlog reads the outbox's rows by status (pending, failed, sent).
-type Backlog func(ctx context.Context) (map[string]int, error)
+// Backlog is what the outbox has not delivered, at one scrape.
+type Backlog struct {
+	Pending, Failed int
+	OldestPending   time.Time // created_at of the oldest pending row; zero when none
+}
 
-// New registers the metrics, the Go runtime's and the process's. backlog
-// may be nil.
-func New(backlog Backlog) *Metrics {
+// BacklogReader reads the backlog from Postgres. Its context ends after
+// BacklogTimeout.
+type BacklogReader func(ctx context.Context) (Backlog, error)
+
+// BacklogTimeout bounds the backlog's reading at each scrape: a slow
+// Postgres makes the scrape report zwgk_outbox_up 0, not hang.
+const BacklogTimeout = time.Second
+
+// New creates the metrics and registers them on reg, with a collector of
+// the outbox backlog when read is not nil. The Go runtime's and the
+// process's collectors are the caller's to register.
+func New(reg prometheus.Registerer, read BacklogReader) (*Metrics, error) {
 	m := &Metrics{
-		reg: prometheus.NewRegistry(),
 		callbacks: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "zwgk_callbacks_total",
-			Help: "Callbacks answered, by source (wecom, mp) and outcome (ok: 2xx, refused: 4xx, error: 5xx).",
+			Namespace: Namespace, Name: "callbacks_total",
+			Help: "Callbacks answered, by source (wecom, mp) and outcome: handled, duplicate (a repeat, nothing done), " +
+				"failed (not recorded, 5xx; or recorded as failed with an apology), refused (bad signature, timestamp, body or agent; 4xx).",
 		}, []string{"source", "outcome"}),
 		callbackSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "zwgk_callback_duration_seconds",
-			Help:    "Time to answer a callback (WeCom waits 5 s).",
+			Namespace: Namespace, Name: "callback_duration_seconds",
+			Help:    "Time to answer a callback, by source (WeCom gives up after 5 s).",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 		}, []string{"source"}),
+		apiCalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace, Name: "api_calls_total",
+			Help: "Requests to the WeCom and 公众号 server APIs, token fetches included, by platform (wecom, mp), api " +
+				"(message/send, gettoken, ...) and class of answer: ok, token (token refused), ratelimit, other (another errcode), " +
+				"http (no errcode: network error, HTTP status, unreadable answer).",
+		}, []string{"platform", "api", "class"}),
 		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "zwgk_outbox_deliveries_total",
-			Help: "Outbound calls attempted by the outbox, by kind and result (sent, retry, failed).",
+			Namespace: Namespace, Name: "outbox_deliveries_total",
+			Help: "Delivery attempts of outbox rows, by kind and result: sent, retry (tried again later), failed (given up).",
 		}, []string{"kind", "result"}),
 		deliveryLag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "zwgk_outbox_delivery_lag_seconds",
-			Help:    "From the commit that queued an outbound call to its delivery.",
+			Namespace: Namespace, Name: "outbox_delivery_lag_seconds",
+			Help:    "From the commit that queued an outbound call to its delivery (sent), by kind.",
 			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300, 1800},
 		}, []string{"kind"}),
 		jobRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "zwgk_job_runs_total",
-			Help: "Reminder job runs, by job and outcome (ran, quiet, busy, done before, stale, ...).",
+			Namespace: Namespace, Name: "job_runs_total",
+			Help: "Reminder job calls, by job and outcome: ran, failed, quiet (outside working time), busy (another replica), " +
+				"done_before, stale.",
 		}, []string{"job", "outcome"}),
 		jobSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "zwgk_job_duration_seconds",
-			Help:    "Duration of the reminder job runs that ran.",
-			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+			Namespace: Namespace, Name: "job_duration_seconds",
+			Help:    "Duration of the reminder job runs that ran or failed, by job.",
+			Buckets: []float64{.01, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 		}, []string{"job"}),
 		jobQueued: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "zwgk_job_messages_queued_total",
+			Namespace: Namespace, Name: "job_messages_queued_total",
 			Help: "Messages the reminder jobs queued, by job.",
 		}, []string{"job"}),
 	}
-	m.reg.MustRegister(m.callbacks, m.callbackSeconds, m.delivered, m.deliveryLag, m.jobRuns, m.jobSeconds, m.jobQueued,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if backlog != nil {
-		m.reg.MustRegister(&backlogCollector{read: backlog})
+	cs := []prometheus.Collector{m.callbacks, m.callbackSeconds, m.apiCalls, m.delivered, m.deliveryLag, m.jobRuns, m.jobSeconds, m.jobQueued}
+	if read != nil {
+		cs = append(cs, &backlogCollector{read: read})
 	}
-	return m
-}
-
-// Handler serves the metrics in Prometheus's text format.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
-}
-
-// Callbacks wraps a callback endpoint: it counts each answer by its status
-// and times it.
-func (m *Metrics) Callbacks(source string, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(sw, r)
-		outcome := "ok"
-		switch {
-		case sw.status >= 500:
-			outcome = "error"
-		case sw.status >= 400:
-			outcome = "refused"
+	var errs []error
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			errs = append(errs, err)
 		}
-		m.callbacks.WithLabelValues(source, outcome).Inc()
-		m.callbackSeconds.WithLabelValues(source).Observe(time.Since(start).Seconds())
-	})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
-// Delivery records one attempt of the outbox (outbox.Worker.Observe).
+// Callback returns the observer of one callback endpoint
+// (bot.Callback.Observe, bot.MPCallback.Observe); source is wecom or mp.
+func (m *Metrics) Callback(source string) func(outcome string, took time.Duration) {
+	for _, o := range callbackOutcomes {
+		m.callbacks.WithLabelValues(source, o)
+	}
+	seconds := m.callbackSeconds.WithLabelValues(source)
+	return func(outcome string, took time.Duration) {
+		m.callbacks.WithLabelValues(source, outcome).Inc()
+		seconds.Observe(took.Seconds())
+	}
+}
+
+// APICalls returns the observer of one platform's API client
+// (bot.Client.Observe, bot.MPClient.Observe); platform is wecom or mp.
+func (m *Metrics) APICalls(platform string) func(api, class string) {
+	return func(api, class string) {
+		m.apiCalls.WithLabelValues(platform, api, class).Inc()
+	}
+}
+
+// Delivery records one delivery attempt of the outbox
+// (outbox.Worker.Observe).
 func (m *Metrics) Delivery(kind, result string, lag time.Duration) {
 	m.delivered.WithLabelValues(kind, result).Inc()
 	if result == "sent" {
@@ -110,50 +146,82 @@ func (m *Metrics) Delivery(kind, result string, lag time.Duration) {
 
 // Job records one call of a reminder job (scheduler.Options.Observe).
 func (m *Metrics) Job(job, outcome string, took time.Duration, queued int) {
+	outcome = strings.ReplaceAll(outcome, " ", "_") // "done before" → done_before
 	m.jobRuns.WithLabelValues(job, outcome).Inc()
-	if outcome == "ran" {
+	switch {
+	case outcome == "ran":
 		m.jobSeconds.WithLabelValues(job).Observe(took.Seconds())
 		m.jobQueued.WithLabelValues(job).Add(float64(queued))
+	case outcome == "failed" && took > 0:
+		m.jobSeconds.WithLabelValues(job).Observe(took.Seconds())
 	}
 }
 
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(status int) {
-	w.status = status
-	w.ResponseWriter.WriteHeader(status)
-}
-
-// backlogCollector reads the outbox's counts at scrape time. A slow or
-// failing Postgres makes the scrape report zwgk_outbox_up 0 after a second
-// rather than hang.
+// backlogCollector reads the outbox's backlog at scrape time. The reading
+// runs beside the scrape, which waits for it at most BacklogTimeout, even
+// if the reader ignores its context (a connection that hangs); while one
+// reading is still running, the next scrapes do not start another.
 type backlogCollector struct {
-	read Backlog
+	read     BacklogReader
+	inFlight atomic.Bool
+}
+
+type backlogResult struct {
+	b   Backlog
+	err error
 }
 
 var (
-	backlogDesc = prometheus.NewDesc("zwgk_outbox_rows", "Outbox rows by status, read from Postgres at scrape time.", []string{"status"}, nil)
-	backlogUp   = prometheus.NewDesc("zwgk_outbox_up", "1 when the outbox counts could be read at this scrape.", nil, nil)
+	backlogRows = prometheus.NewDesc(Namespace+"_outbox_rows",
+		"Outbox rows not delivered, by status (pending, failed), read from Postgres at scrape time.", []string{"status"}, nil)
+	backlogOldest = prometheus.NewDesc(Namespace+"_outbox_oldest_pending_age_seconds",
+		"Age of the oldest pending outbox row (0 when none is pending), read at scrape time.", nil, nil)
+	backlogUp = prometheus.NewDesc(Namespace+"_outbox_up",
+		"1 when the outbox backlog could be read from Postgres at this scrape (within 1 s), else 0.", nil, nil)
 )
 
 func (c *backlogCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- backlogDesc
+	ch <- backlogRows
+	ch <- backlogOldest
 	ch <- backlogUp
 }
 
 func (c *backlogCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-	counts, err := c.read(ctx)
-	if err != nil {
+	b, ok := c.readBacklog()
+	if !ok {
 		ch <- prometheus.MustNewConstMetric(backlogUp, prometheus.GaugeValue, 0)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(backlogUp, prometheus.GaugeValue, 1)
-	for status, n := range counts {
-		ch <- prometheus.MustNewConstMetric(backlogDesc, prometheus.GaugeValue, float64(n), status)
+	ch <- prometheus.MustNewConstMetric(backlogRows, prometheus.GaugeValue, float64(b.Pending), "pending")
+	ch <- prometheus.MustNewConstMetric(backlogRows, prometheus.GaugeValue, float64(b.Failed), "failed")
+	age := 0.0
+	if !b.OldestPending.IsZero() {
+		age = max(time.Since(b.OldestPending).Seconds(), 0)
+	}
+	ch <- prometheus.MustNewConstMetric(backlogOldest, prometheus.GaugeValue, age)
+}
+
+// readBacklog reads the backlog within BacklogTimeout; ok is false when
+// it could not.
+func (c *backlogCollector) readBacklog() (b Backlog, ok bool) {
+	if !c.inFlight.CompareAndSwap(false, true) {
+		return Backlog{}, false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), BacklogTimeout)
+	done := make(chan backlogResult, 1)
+	go func() {
+		defer c.inFlight.Store(false)
+		defer cancel()
+		b, err := c.read(ctx)
+		done <- backlogResult{b, err}
+	}()
+	timer := time.NewTimer(BacklogTimeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.b, r.err == nil
+	case <-timer.C:
+		return Backlog{}, false
 	}
 }

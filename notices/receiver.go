@@ -44,6 +44,7 @@ func (s *Service) ReceiveMP(ctx context.Context, m *bot.Message) error {
 	if seen, err := s.Redis.Seen(ctx, key); err != nil {
 		s.Log.WarnContext(ctx, "dedup fast path unavailable", "err", err)
 	} else if seen {
+		bot.NoteOutcome(ctx, bot.OutcomeDuplicate)
 		return nil
 	}
 	payload, err := json.Marshal(m)
@@ -53,9 +54,11 @@ func (s *Service) ReceiveMP(ctx context.Context, m *bot.Message) error {
 	entry := storage.InboxEntry{DedupKey: key, FromUser: m.FromUserName, MsgType: m.MsgType, Event: m.Event, Payload: string(payload)}
 	now := s.Now()
 	queued := 0
+	repeat := false
 	err = s.DB.WithTx(ctx, func(tx *storage.Tx) error {
 		fresh, err := storage.RecordInbox(ctx, tx, entry)
 		if err != nil || !fresh {
+			repeat = err == nil
 			return err
 		}
 		queued, err = s.safeAct(ctx, tx, m, now)
@@ -67,8 +70,10 @@ func (s *Service) ReceiveMP(ctx context.Context, m *bot.Message) error {
 		err = s.DB.WithTx(ctx, func(tx *storage.Tx) error {
 			fresh, err := storage.RecordInbox(ctx, tx, entry)
 			if err != nil || !fresh {
+				repeat = err == nil
 				return err
 			}
+			bot.NoteOutcome(ctx, bot.OutcomeFailed)
 			queued = 0
 			if m.Event == bot.MPEventUnsubscribe {
 				return nil // an unfollower cannot be written to
@@ -79,6 +84,9 @@ func (s *Service) ReceiveMP(ctx context.Context, m *bot.Message) error {
 	}
 	if err != nil {
 		return err
+	}
+	if repeat {
+		bot.NoteOutcome(ctx, bot.OutcomeDuplicate)
 	}
 	if err := s.Redis.MarkSeen(ctx, key, seenTTL); err != nil {
 		s.Log.WarnContext(ctx, "dedup fast path unavailable", "err", err)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -266,9 +267,21 @@ func TestRetriesExhaustedFail(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.worker.MaxAttempts = 3
+	var mu sync.Mutex
+	var observed []string // what the metrics hear
+	f.worker.Observe = func(kind, result string, lag time.Duration) {
+		mu.Lock()
+		observed = append(observed, kind+" "+result)
+		mu.Unlock()
+	}
 	f.corp.FailNext("message/send", 5, 503, 0)
 	f.enqueue(t, "a", "x")
 	f.drain(t)
+	mu.Lock()
+	if want := []string{"message retry", "message retry", "message failed"}; !slices.Equal(observed, want) {
+		t.Errorf("observed %q, want %q", observed, want)
+	}
+	mu.Unlock()
 	failed, _ := f.db.ListOutbox(context.Background(), "failed", 10)
 	if len(failed) != 1 || failed[0].Attempts != 3 || !failed[0].FailedAt.Valid {
 		t.Fatalf("failed = %+v, want one row given up after 3 attempts", failed)

@@ -203,7 +203,10 @@ func TestFailedRunRollsBackAndIsRetried(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	db := storagetest.NewDB(t)
-	s := newScheduler(t, db, Options{})
+	var observed []string // what the metrics hear
+	s := newScheduler(t, db, Options{Observe: func(job, outcome string, took time.Duration, queued int) {
+		observed = append(observed, fmt.Sprintf("%s %s %d %v", job, outcome, queued, took > 0))
+	}})
 	fail := true
 	sch, err := parseSpec("5 10 * * *")
 	if err != nil {
@@ -251,6 +254,9 @@ func TestFailedRunRollsBackAndIsRetried(t *testing.T) {
 	}
 	if !strings.Contains(runs[0].Detail, "connection lost") {
 		t.Errorf("failed run detail = %q", runs[0].Detail)
+	}
+	if want := []string{"flaky failed 0 true", "flaky ran 1 true", "flaky done before 0 true", "flaky ran 0 true"}; !slices.Equal(observed, want) {
+		t.Errorf("observed %q, want %q", observed, want)
 	}
 }
 

@@ -92,8 +92,9 @@ type Options struct {
 	// an urgent order that goes overdue is reported at once, at any hour
 	// of any day.
 	QuietUrgent bool
-	// Observe, when set, hears of every call of a job: its outcome, and
-	// for a run its duration and the messages it queued (the metrics).
+	// Observe, when set, hears of every call of a job: its outcome (Ran,
+	// Failed, Quiet, ...), and for a run or a failure its duration, for a
+	// run the messages it queued (the metrics).
 	Observe func(job, outcome string, took time.Duration, queued int)
 }
 
@@ -377,6 +378,9 @@ const (
 	Stale      Outcome = "stale"       // the slot is older than the job's MaxAge: skipped for good
 	Off        Outcome = "off"         // the job is turned off in SCHEDULES
 	NoSlot     Outcome = "no slot"     // the job has no scheduled time in the past month
+	// Failed is never in a Result (RunJob returns the error instead); the
+	// Observe hook hears of it.
+	Failed Outcome = "failed"
 )
 
 // Result reports a call of RunJob.
@@ -424,6 +428,9 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, trig
 	if err != nil {
 		err = fmt.Errorf("job %s: quiet rules: %w", name, err)
 		s.log.ErrorContext(ctx, "job not run", "job", name, "slot", slot, "trigger", trigger, "err", err)
+		if s.observe != nil {
+			s.observe(name, string(Failed), 0, 0)
+		}
 		return res, err
 	}
 	if !working && !j.OffHours {
@@ -475,6 +482,9 @@ func (s *Scheduler) RunJob(ctx context.Context, name string, now time.Time, trig
 		})
 		if rerr != nil {
 			s.log.ErrorContext(ctx, "job failure not recorded", "job", name, "err", rerr)
+		}
+		if s.observe != nil {
+			s.observe(name, string(Failed), res.Took, 0)
 		}
 		return Result{Job: name, Slot: slot}, err
 	}
