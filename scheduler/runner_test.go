@@ -375,15 +375,15 @@ func TestQuietRules(t *testing.T) {
 		}
 	}
 	// A year without calendar data is an error, not a guess.
-	if _, err := s.RunJob(ctx, "approver_digest", at(t, "2027-01-04 09:05"), storage.TriggerCron); !errors.Is(err, workflow.ErrNoCalendarData) {
-		t.Errorf("run in 2027: %v, want ErrNoCalendarData", err)
+	if _, err := s.RunJob(ctx, "approver_digest", at(t, "2028-01-04 09:05"), storage.TriggerCron); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("run in 2028: %v, want ErrNoCalendarData", err)
 	}
 	// ... except for order_urgent's report of overdue urgent orders, which
 	// needs no calendar: it runs as outside working time.
-	if res, err := anytime.RunJob(ctx, "order_urgent", at(t, "2027-01-04 09:07"), storage.TriggerCron); err != nil || res.Outcome != Ran {
-		t.Errorf("order_urgent in 2027: %+v, %v; want ran", res, err)
+	if res, err := anytime.RunJob(ctx, "order_urgent", at(t, "2028-01-04 09:07"), storage.TriggerCron); err != nil || res.Outcome != Ran {
+		t.Errorf("order_urgent in 2028: %+v, %v; want ran", res, err)
 	}
-	if _, err := s.RunJob(ctx, "order_urgent", at(t, "2027-01-04 09:22"), storage.TriggerCron); !errors.Is(err, workflow.ErrNoCalendarData) {
-		t.Errorf("order_urgent in 2027 with URGENT_OVERDUE_ANYTIME=off: %v, want ErrNoCalendarData", err)
+	if _, err := s.RunJob(ctx, "order_urgent", at(t, "2028-01-04 09:22"), storage.TriggerCron); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("order_urgent in 2028 with URGENT_OVERDUE_ANYTIME=off: %v, want ErrNoCalendarData", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,17 +27,37 @@ const embeddedName = "embedded holidays.yaml"
 // Sunday are not, except for the statutory days off and 调休 make-up working
 // days listed for each covered year.
 //
-// A Calendar is immutable after construction and safe for concurrent use.
-// Obtain one from DefaultCalendar or NewCalendar; the zero value is not usable.
+// A Calendar is safe for concurrent use. Its data can be replaced as a
+// whole (Replace) when the office adds a year, so that every holder of the
+// Calendar sees the new year at once without a restart; each method
+// answers from one version of the data. Obtain one from DefaultCalendar,
+// NewCalendar or BuildCalendar; the zero value is not usable.
 //
 // Every method looks at the calendar date of its time arguments in
 // Asia/Shanghai, whatever their location.
 type Calendar struct {
-	loc   *time.Location
-	first int    // day number (see dayNumber) of 1 January of the first covered year
-	work  []bool // work[i] reports whether day first+i is a working day
-	years []int  // covered years, ascending and contiguous
-	hours []period
+	d atomic.Pointer[calendarData]
+}
+
+// calendarData is one immutable version of a Calendar's data.
+type calendarData struct {
+	loc     *time.Location
+	first   int    // day number (see dayNumber) of 1 January of the first covered year
+	work    []bool // work[i] reports whether day first+i is a working day
+	years   []int  // covered years, ascending and contiguous
+	hours   []period
+	sources map[int]YearSource
+}
+
+// Replace makes c answer from next's data from now on.
+func (c *Calendar) Replace(next *Calendar) {
+	c.d.Store(next.d.Load())
+}
+
+func newCalendar(d *calendarData) *Calendar {
+	c := new(Calendar)
+	c.d.Store(d)
+	return c
 }
 
 // period is one working period of a day, as offsets from midnight; start < end.
@@ -44,24 +65,25 @@ type period struct {
 	start, end time.Duration
 }
 
-var defaultCalendar = sync.OnceValue(func() *Calendar {
+var defaultData = sync.OnceValue(func() *calendarData {
 	return mustBuildCalendar(embeddedHolidays)
 })
 
-// DefaultCalendar returns the calendar built from the embedded data only
-// (holidays.yaml: the years 2025 and 2026, working hours 08:30–12:00 and
-// 14:30–17:30). Every call returns the same Calendar. It panics only if the
-// embedded data is broken, which the package tests rule out.
-func DefaultCalendar() *Calendar {
-	return defaultCalendar()
-}
-
-func mustBuildCalendar(embedded []byte) *Calendar {
-	c, err := buildCalendar(embedded, nil)
+func mustBuildCalendar(embedded []byte) *calendarData {
+	d, err := buildCalendar(embedded, CalendarSources{})
 	if err != nil {
 		panic("workflow: broken embedded calendar data: " + err.Error())
 	}
-	return c
+	return d
+}
+
+// DefaultCalendar returns a calendar of the embedded data only
+// (holidays.yaml: the years 2025 to 2027, working hours 08:30–12:00 and
+// 14:30–17:30). Every call returns a new Calendar over the same data, so
+// that replacing the data of one leaves the others alone. It panics only
+// if the embedded data is broken, which the package tests rule out.
+func DefaultCalendar() *Calendar {
+	return newCalendar(defaultData())
 }
 
 // NewCalendar returns a calendar built from the embedded data plus extra, an
@@ -90,7 +112,29 @@ func mustBuildCalendar(embedded []byte) *Calendar {
 // Covered years must be contiguous. A nil or empty extra gives the embedded
 // data only. Errors name the line of the offending entry.
 func NewCalendar(extra []byte) (*Calendar, error) {
-	return buildCalendar(embeddedHolidays, extra)
+	return BuildCalendar(CalendarSources{Extra: extra})
+}
+
+// CalendarSources is what a calendar is built from besides the embedded
+// data.
+type CalendarSources struct {
+	// Years are whole years the office confirmed (「日历 添加」, stored in
+	// Postgres). Each replaces an embedded year of the same number: the
+	// office's word is the later one (a notice can be amended, as the
+	// 2020 Spring Festival was).
+	Years []NoticeYear
+	// Extra is a YAML document as described at NewCalendar (CALENDAR_FILE),
+	// applied last: local days off and working days, working hours.
+	Extra []byte
+}
+
+// BuildCalendar returns a calendar built from the embedded data and s.
+func BuildCalendar(s CalendarSources) (*Calendar, error) {
+	d, err := buildCalendar(embeddedHolidays, s)
+	if err != nil {
+		return nil, err
+	}
+	return newCalendar(d), nil
 }
 
 // Location returns Asia/Shanghai, the zone whose calendar dates the Calendar
@@ -98,14 +142,15 @@ func NewCalendar(extra []byte) (*Calendar, error) {
 // time/tzdata) it is a fixed UTC+8 zone named "CST", which is exact for every
 // date since China last observed daylight saving time in 1991.
 func (c *Calendar) Location() *time.Location {
-	return c.loc
+	return c.d.Load().loc
 }
 
 // IsWorkingDay reports whether the date of day in Asia/Shanghai is a working
 // day. It returns an error wrapping ErrNoCalendarData if that year is not
 // covered.
 func (c *Calendar) IsWorkingDay(day time.Time) (bool, error) {
-	return c.isWorking(c.dayNumber(day))
+	data := c.d.Load()
+	return data.isWorking(data.dayNumber(day))
 }
 
 // AddWorkingDays returns the deadline n working days after start: the date
@@ -123,10 +168,11 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (time.Time, error) {
 	if n < 0 {
 		return time.Time{}, fmt.Errorf("add working days: negative count %d", n)
 	}
-	day := c.dayNumber(start)
+	data := c.d.Load()
+	day := data.dayNumber(start)
 	for left := n; left > 0; {
 		day++
-		ok, err := c.isWorking(day)
+		ok, err := data.isWorking(day)
 		if err != nil {
 			return time.Time{}, err
 		}
@@ -135,7 +181,7 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (time.Time, error) {
 		}
 	}
 	y, m, d := civilDate(day)
-	return time.Date(y, m, d, 23, 59, 59, 0, c.loc), nil
+	return time.Date(y, m, d, 23, 59, 59, 0, data.loc), nil
 }
 
 // WorkingDaysBetween returns the number of working days d with
@@ -144,10 +190,11 @@ func (c *Calendar) AddWorkingDays(start time.Time, n int) (time.Time, error) {
 // WorkingDaysBetween(x, AddWorkingDays(x, n)) == n. The error wraps
 // ErrNoCalendarData if a day in that range is in a year without data.
 func (c *Calendar) WorkingDaysBetween(from, to time.Time) (int, error) {
-	a, b := c.dayNumber(from), c.dayNumber(to)
+	data := c.d.Load()
+	a, b := data.dayNumber(from), data.dayNumber(to)
 	count := 0
 	for day := a + 1; day <= b; day++ {
-		ok, err := c.isWorking(day)
+		ok, err := data.isWorking(day)
 		if err != nil {
 			return 0, err
 		}
@@ -171,22 +218,23 @@ func (c *Calendar) AddWorkingHours(start time.Time, d time.Duration) (time.Time,
 	if d < 0 {
 		return time.Time{}, fmt.Errorf("add working hours: negative duration %v", d)
 	}
-	start = start.In(c.loc)
+	data := c.d.Load()
+	start = start.In(data.loc)
 	if d == 0 {
 		return start, nil
 	}
-	day := c.dayNumber(start)
-	offset := start.Sub(c.midnight(day))
+	day := data.dayNumber(start)
+	offset := start.Sub(data.midnight(day))
 	left := d
 	for ; ; day, offset = day+1, 0 {
-		ok, err := c.isWorking(day)
+		ok, err := data.isWorking(day)
 		if err != nil {
 			return time.Time{}, err
 		}
 		if !ok {
 			continue
 		}
-		for _, p := range c.hours {
+		for _, p := range data.hours {
 			if offset >= p.end {
 				continue
 			}
@@ -195,7 +243,7 @@ func (c *Calendar) AddWorkingHours(start time.Time, d time.Duration) (time.Time,
 				left -= avail
 				continue
 			}
-			return c.midnight(day).Add(from + left), nil
+			return data.midnight(day).Add(from + left), nil
 		}
 	}
 }
@@ -204,14 +252,15 @@ func (c *Calendar) AddWorkingHours(start time.Time, d time.Duration) (time.Time,
 // period (start included, end excluded). The error wraps ErrNoCalendarData if
 // t's year is not covered.
 func (c *Calendar) InWorkingTime(t time.Time) (bool, error) {
-	t = t.In(c.loc)
-	day := c.dayNumber(t)
-	ok, err := c.isWorking(day)
+	data := c.d.Load()
+	t = t.In(data.loc)
+	day := data.dayNumber(t)
+	ok, err := data.isWorking(day)
 	if err != nil || !ok {
 		return false, err
 	}
-	offset := t.Sub(c.midnight(day))
-	for _, p := range c.hours {
+	offset := t.Sub(data.midnight(day))
+	for _, p := range data.hours {
 		if p.start <= offset && offset < p.end {
 			return true, nil
 		}
@@ -223,31 +272,60 @@ func (c *Calendar) InWorkingTime(t time.Time) (bool, error) {
 // day, at 00:00 Asia/Shanghai. The error wraps ErrNoCalendarData if the
 // search reaches a year without data.
 func (c *Calendar) NextWorkingDay(day time.Time) (time.Time, error) {
-	for n := c.dayNumber(day) + 1; ; n++ {
-		ok, err := c.isWorking(n)
+	data := c.d.Load()
+	for n := data.dayNumber(day) + 1; ; n++ {
+		ok, err := data.isWorking(n)
 		if err != nil {
 			return time.Time{}, err
 		}
 		if ok {
-			return c.midnight(n), nil
+			return data.midnight(n), nil
 		}
 	}
 }
 
 // CoveredUntil returns the last day that has data, at 00:00 Asia/Shanghai
-// (2026-12-31 with the embedded data only). Start-up should warn when it is
+// (2027-12-31 with the embedded data only). Start-up should warn when it is
 // near: deadlines beyond it fail with ErrNoCalendarData.
 func (c *Calendar) CoveredUntil() time.Time {
-	return c.midnight(c.first + len(c.work) - 1)
+	data := c.d.Load()
+	return data.midnight(data.first + len(data.work) - 1)
 }
 
 // Years returns the covered years in ascending order. They are contiguous.
 func (c *Calendar) Years() []int {
-	return slices.Clone(c.years)
+	return slices.Clone(c.d.Load().years)
+}
+
+// Coverage says, for each covered year in ascending order, where its days
+// come from.
+func (c *Calendar) Coverage() []YearSource {
+	data := c.d.Load()
+	out := make([]YearSource, 0, len(data.years))
+	for _, y := range data.years {
+		out = append(out, data.sources[y])
+	}
+	return out
+}
+
+// WorkingDaysIn returns the number of working days of a covered year.
+func (c *Calendar) WorkingDaysIn(year int) (int, error) {
+	data := c.d.Load()
+	n := 0
+	for day := dayOf(year, time.January, 1); day <= dayOf(year, time.December, 31); day++ {
+		ok, err := data.isWorking(day)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // isWorking reports whether day (a day number) is a working day.
-func (c *Calendar) isWorking(day int) (bool, error) {
+func (c *calendarData) isWorking(day int) (bool, error) {
 	i := day - c.first
 	if i < 0 || i >= len(c.work) {
 		y, _, _ := civilDate(day)
@@ -257,13 +335,13 @@ func (c *Calendar) isWorking(day int) (bool, error) {
 }
 
 // dayNumber returns the number of t's calendar date in Asia/Shanghai.
-func (c *Calendar) dayNumber(t time.Time) int {
+func (c *calendarData) dayNumber(t time.Time) int {
 	y, m, d := t.In(c.loc).Date()
 	return dayOf(y, m, d)
 }
 
 // midnight returns the start of day (a day number) in Asia/Shanghai.
-func (c *Calendar) midnight(day int) time.Time {
+func (c *calendarData) midnight(day int) time.Time {
 	y, m, d := civilDate(day)
 	return time.Date(y, m, d, 0, 0, 0, 0, c.loc)
 }

@@ -14,22 +14,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// statutoryDaysPerYear is the number of statutory holidays under the 2024
-// revision of 《全国年节及纪念日放假办法》 (in force since 2025). Over a whole
-// year the weekdays off exceed the weekend make-up days by this number.
-const statutoryDaysPerYear = 13
-
-// fixedStatutoryDays are the statutory holidays with a fixed Gregorian date
-// (元旦 1, 劳动节 2, 国庆节 3); every complete year lists them as off.
-var fixedStatutoryDays = []struct {
-	month time.Month
-	day   int
-}{
-	{time.January, 1},
-	{time.May, 1}, {time.May, 2},
-	{time.October, 1}, {time.October, 2}, {time.October, 3},
-}
-
 // calendarFile is one parsed calendar YAML document.
 type calendarFile struct {
 	name  string // for error messages
@@ -40,15 +24,64 @@ type calendarFile struct {
 // yearEntries are the days one document lists for one year, each mapped to
 // the line it was listed on.
 type yearEntries struct {
-	year int
-	line int
-	off  map[int]int
-	work map[int]int
+	year   int
+	line   int
+	source string
+	off    map[int]int
+	work   map[int]int
 }
 
-// buildCalendar parses the embedded data, applies extra (see NewCalendar)
-// and builds the day table.
-func buildCalendar(embedded, extra []byte) (*Calendar, error) {
+// Where a covered year's days come from (YearSource.Source).
+const (
+	SourceEmbedded = "embedded" // holidays.yaml, compiled in
+	SourceOffice   = "office"   // confirmed by the office (「日历 添加」 or zwgk calendar add)
+	SourceFile     = "file"     // a whole year in CALENDAR_FILE
+)
+
+// YearSource says where a covered year's days come from.
+type YearSource struct {
+	Year   int
+	Source string // SourceEmbedded, SourceOffice or SourceFile
+	Note   string // the embedded source line, or NoticeYear.Note
+	Local  bool   // CALENDAR_FILE changes some of its days
+}
+
+// NoticeYear is one whole year of statutory days off and 调休 make-up
+// working days, as its State Council notice gives them. The dates are
+// taken in Asia/Shanghai.
+type NoticeYear struct {
+	Year int
+	Off  []time.Time
+	Work []time.Time
+	Note string // who confirmed it and when, for zwgk calendar
+}
+
+// entries returns y in the form the YAML data takes.
+func (y NoticeYear) entries() (*yearEntries, error) {
+	e := &yearEntries{year: y.Year, off: make(map[int]int), work: make(map[int]int)}
+	for _, list := range []struct {
+		days []time.Time
+		into map[int]int
+	}{{y.Off, e.off}, {y.Work, e.work}} {
+		for _, t := range list.days {
+			day := dayOf(t.In(shanghai()).Date())
+			if yr, _, _ := civilDate(day); yr != y.Year {
+				return nil, fmt.Errorf("year %d: %s is not in %d", y.Year, formatDay(day), y.Year)
+			}
+			list.into[day] = 0
+		}
+	}
+	for day := range e.work {
+		if _, ok := e.off[day]; ok {
+			return nil, fmt.Errorf("year %d: %s is listed both as off and as work", y.Year, formatDay(day))
+		}
+	}
+	return e, nil
+}
+
+// buildCalendar parses the embedded data, puts the office's years over
+// it, applies the extra YAML (see NewCalendar) and builds the day table.
+func buildCalendar(embedded []byte, s CalendarSources) (*calendarData, error) {
 	base, err := parseCalendarFile(embeddedName, embedded)
 	if err != nil {
 		return nil, err
@@ -56,17 +89,30 @@ func buildCalendar(embedded, extra []byte) (*Calendar, error) {
 	if base.hours == nil {
 		return nil, fmt.Errorf("%s: working_hours missing", embeddedName)
 	}
-	more, err := parseCalendarFile("calendar extra data", extra)
+	more, err := parseCalendarFile("calendar extra data", s.Extra)
 	if err != nil {
 		return nil, err
 	}
 
 	years := make(map[int]*yearEntries)
+	sources := make(map[int]YearSource)
 	for _, y := range base.years {
 		if err := checkWholeYear(base.name, y); err != nil {
 			return nil, err
 		}
 		years[y.year] = y
+		sources[y.year] = YearSource{Year: y.year, Source: SourceEmbedded, Note: y.source}
+	}
+	for _, ny := range s.Years {
+		y, err := ny.entries()
+		if err != nil {
+			return nil, fmt.Errorf("office calendar: %w", err)
+		}
+		if err := checkWholeYear("office calendar", y); err != nil {
+			return nil, err
+		}
+		years[y.year] = y
+		sources[y.year] = YearSource{Year: y.year, Source: SourceOffice, Note: ny.Note}
 	}
 	for _, y := range more.years {
 		known, ok := years[y.year]
@@ -75,20 +121,25 @@ func buildCalendar(embedded, extra []byte) (*Calendar, error) {
 				return nil, err
 			}
 			years[y.year] = y
+			sources[y.year] = YearSource{Year: y.year, Source: SourceFile, Note: y.source}
 			continue
 		}
 		if err := overrideYear(more.name, known, y); err != nil {
 			return nil, err
 		}
+		src := sources[y.year]
+		src.Local = true
+		sources[y.year] = src
 	}
 	if len(years) == 0 {
 		return nil, fmt.Errorf("%s: no years", embeddedName)
 	}
 
-	c := &Calendar{
-		loc:   shanghai(),
-		years: slices.Sorted(maps.Keys(years)),
-		hours: base.hours,
+	c := &calendarData{
+		loc:     shanghai(),
+		years:   slices.Sorted(maps.Keys(years)),
+		hours:   base.hours,
+		sources: sources,
 	}
 	if more.hours != nil {
 		c.hours = more.hours
@@ -122,8 +173,8 @@ func checkWholeYear(name string, y *yearEntries) error {
 				name, y.work[day], formatDay(day), weekdayOf(day))
 		}
 	}
-	for _, f := range fixedStatutoryDays {
-		day := dayOf(y.year, f.month, f.day)
+	for _, t := range fixedDaysOff(y.year) {
+		day := dayOf(t.Date())
 		if _, ok := y.off[day]; !ok {
 			return fmt.Errorf("%s: line %d: year %d: statutory holiday %s is not listed as off; a year without embedded data must be given whole",
 				name, y.line, y.year, formatDay(day))
@@ -135,9 +186,9 @@ func checkWholeYear(name string, y *yearEntries) error {
 			net++
 		}
 	}
-	if net < statutoryDaysPerYear {
+	if want := statutoryDays(y.year); net < want {
 		return fmt.Errorf("%s: line %d: year %d: weekdays off minus make-up days is %d, want at least %d statutory days; a year without embedded data must be given whole",
-			name, y.line, y.year, net, statutoryDaysPerYear)
+			name, y.line, y.year, net, want)
 	}
 	return nil
 }
@@ -271,6 +322,7 @@ func (f *calendarFile) parseYear(year int, key, n *yaml.Node) (*yearEntries, err
 			if v.Kind != yaml.ScalarNode {
 				return nil, f.errorf(k, "year %d: source: want a string", year)
 			}
+			y.source = v.Value
 		default:
 			return nil, f.errorf(k, "year %d: unknown key %q (want off, work or source)", year, k.Value)
 		}

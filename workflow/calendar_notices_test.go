@@ -56,6 +56,23 @@ var notices = []notice{
 		},
 		makeUp: []string{"2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"},
 	},
+	{
+		year: 2027, // 国务院办公厅 2026 (not in domain-rules.md; as lunar-go v1.4.7 and issue 12 give it)
+		holidays: []struct {
+			name  string
+			first string
+			days  int
+		}{
+			{"元旦", "2027-01-01", 3},
+			{"春节", "2027-02-05", 9},
+			{"清明节", "2027-04-03", 3},
+			{"劳动节", "2027-05-01", 5},
+			{"端午节", "2027-06-09", 1},
+			{"中秋节", "2027-09-15", 1},
+			{"国庆节", "2027-10-01", 7},
+		},
+		makeUp: []string{"2027-01-31", "2027-02-14", "2027-05-08", "2027-09-26", "2027-10-09"},
+	},
 }
 
 func mustDate(t *testing.T, s string) time.Time {
@@ -101,8 +118,8 @@ func TestEmbeddedTableEqualsNotices(t *testing.T) {
 	for _, y := range f.years {
 		years = append(years, y.year)
 	}
-	if !slices.Equal(years, []int{2025, 2026}) {
-		t.Fatalf("embedded years = %v, want [2025 2026]", years)
+	if !slices.Equal(years, []int{2025, 2026, 2027}) {
+		t.Fatalf("embedded years = %v, want [2025 2026 2027]", years)
 	}
 	for i, n := range notices {
 		wantOff, wantWork := n.expand(t)
@@ -137,8 +154,8 @@ func TestNoticesGiveThirteenStatutoryDays(t *testing.T) {
 				net++
 			}
 		}
-		if net != statutoryDaysPerYear {
-			t.Errorf("%d: weekdays off minus make-up days = %d, want %d", n.year, net, statutoryDaysPerYear)
+		if net != statutoryDays(n.year) {
+			t.Errorf("%d: weekdays off minus make-up days = %d, want %d", n.year, net, statutoryDays(n.year))
 		}
 	}
 }

@@ -51,11 +51,11 @@ func wholeYearYAML(year int) string {
 `, year)
 }
 
-func with2027(t *testing.T) *workflow.Calendar {
+func with2028(t *testing.T) *workflow.Calendar {
 	t.Helper()
-	c, err := workflow.NewCalendar([]byte("years:" + wholeYearYAML(2027)))
+	c, err := workflow.NewCalendar([]byte("years:" + wholeYearYAML(2028)))
 	if err != nil {
-		t.Fatalf("NewCalendar with 2027: %v", err)
+		t.Fatalf("NewCalendar with 2028: %v", err)
 	}
 	return c
 }
@@ -63,13 +63,10 @@ func with2027(t *testing.T) *workflow.Calendar {
 func TestDefaultCalendar(t *testing.T) {
 	t.Parallel()
 	c := workflow.DefaultCalendar()
-	if c != workflow.DefaultCalendar() {
-		t.Error("DefaultCalendar returned different calendars")
-	}
-	if got, want := c.Years(), []int{2025, 2026}; !slices.Equal(got, want) {
+	if got, want := c.Years(), []int{2025, 2026, 2027}; !slices.Equal(got, want) {
 		t.Errorf("Years() = %v, want %v", got, want)
 	}
-	if got, want := c.CoveredUntil(), at(t, "2026-12-31"); !got.Equal(want) {
+	if got, want := c.CoveredUntil(), at(t, "2027-12-31"); !got.Equal(want) {
 		t.Errorf("CoveredUntil() = %v, want %v", got, want)
 	}
 	if got := c.Location().String(); got != "Asia/Shanghai" {
@@ -89,7 +86,7 @@ func TestNewCalendarWithoutExtraEqualsDefault(t *testing.T) {
 		if err != nil {
 			t.Fatalf("NewCalendar(%q): %v", extra, err)
 		}
-		if !slices.Equal(c.Years(), []int{2025, 2026}) {
+		if !slices.Equal(c.Years(), []int{2025, 2026, 2027}) {
 			t.Errorf("NewCalendar(%q).Years() = %v", extra, c.Years())
 		}
 	}
@@ -97,9 +94,9 @@ func TestNewCalendarWithoutExtraEqualsDefault(t *testing.T) {
 
 func TestWholeYearsHave248WorkingDays(t *testing.T) {
 	t.Parallel()
-	// 365 days - 104 Saturdays and Sundays - 13 statutory days, in both years.
+	// 365 days - 104 Saturdays and Sundays - 13 statutory days, in each year.
 	c := workflow.DefaultCalendar()
-	for _, year := range []int{2025, 2026} {
+	for _, year := range []int{2025, 2026, 2027} {
 		got, err := c.WorkingDaysBetween(at(t, fmt.Sprintf("%d-12-31", year-1)), at(t, fmt.Sprintf("%d-12-31", year)))
 		if err != nil || got != 248 {
 			t.Errorf("working days in %d = %d, %v; want 248", year, got, err)
@@ -148,15 +145,15 @@ func TestIsWorkingDay(t *testing.T) {
 func TestIsWorkingDayWithoutDataFails(t *testing.T) {
 	t.Parallel()
 	c := workflow.DefaultCalendar()
-	for _, day := range []string{"2024-12-31", "2027-01-04"} {
+	for _, day := range []string{"2024-12-31", "2028-01-04"} {
 		_, err := c.IsWorkingDay(at(t, day))
 		if !errors.Is(err, workflow.ErrNoCalendarData) {
 			t.Errorf("IsWorkingDay(%s) error = %v, want ErrNoCalendarData", day, err)
 		}
 	}
-	_, err := c.IsWorkingDay(at(t, "2027-01-04"))
-	if err == nil || err.Error() != "2027: no working-day calendar data" {
-		t.Errorf("error = %v, want %q", err, "2027: no working-day calendar data")
+	_, err := c.IsWorkingDay(at(t, "2028-01-04"))
+	if err == nil || err.Error() != "2028: no working-day calendar data" {
+		t.Errorf("error = %v, want %q", err, "2028: no working-day calendar data")
 	}
 }
 
@@ -215,9 +212,9 @@ func TestAddWorkingDaysFails(t *testing.T) {
 		noData bool
 	}{
 		{"negative_count", at(t, "2026-07-01"), -1, false},
-		{"range_into_year_without_data", at(t, "2026-12-20"), 20, true},
+		{"range_into_year_without_data", at(t, "2027-12-20"), 20, true},
 		{"start_in_year_without_data", at(t, "2024-06-03"), 1, true},
-		{"start_on_last_covered_day", at(t, "2026-12-31"), 1, true},
+		{"start_on_last_covered_day", at(t, "2027-12-31"), 1, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -235,17 +232,17 @@ func TestAddWorkingDaysFails(t *testing.T) {
 
 func TestAddWorkingDaysIntoExtraYearSucceeds(t *testing.T) {
 	t.Parallel()
-	c := with2027(t)
-	// 2026-12-21..25 and 28..31 are 9 WD; the fixture has 2027-01-01 off, so
-	// 2027-01-04..08, 11..15 and 18 are the other 11.
-	got, err := c.AddWorkingDays(at(t, "2026-12-20"), 20)
-	if want := endOf(t, "2027-01-18"); err != nil || !got.Equal(want) {
+	c := with2028(t)
+	// 2027-12-21..24 and 27..31 are 9 WD; 2028-01-01 is a Saturday, so
+	// 2028-01-03..07, 10..14 and 17 are the other 11.
+	got, err := c.AddWorkingDays(at(t, "2027-12-20"), 20)
+	if want := endOf(t, "2028-01-17"); err != nil || !got.Equal(want) {
 		t.Errorf("AddWorkingDays = %v, %v; want %v", got, err, want)
 	}
-	if got, want := c.CoveredUntil(), at(t, "2027-12-31"); !got.Equal(want) {
+	if got, want := c.CoveredUntil(), at(t, "2028-12-31"); !got.Equal(want) {
 		t.Errorf("CoveredUntil() = %v, want %v", got, want)
 	}
-	if got, want := c.Years(), []int{2025, 2026, 2027}; !slices.Equal(got, want) {
+	if got, want := c.Years(), []int{2025, 2026, 2027, 2028}; !slices.Equal(got, want) {
 		t.Errorf("Years() = %v, want %v", got, want)
 	}
 }
@@ -281,7 +278,7 @@ func TestWorkingDaysBetween(t *testing.T) {
 func TestWorkingDaysBetweenWithoutDataFails(t *testing.T) {
 	t.Parallel()
 	c := workflow.DefaultCalendar()
-	for _, r := range [][2]string{{"2026-12-20", "2027-01-10"}, {"2024-12-01", "2025-01-10"}} {
+	for _, r := range [][2]string{{"2027-12-20", "2028-01-10"}, {"2024-12-01", "2025-01-10"}} {
 		_, err := c.WorkingDaysBetween(at(t, r[0]), at(t, r[1]))
 		if !errors.Is(err, workflow.ErrNoCalendarData) {
 			t.Errorf("WorkingDaysBetween(%s, %s) error = %v, want ErrNoCalendarData", r[0], r[1], err)
@@ -361,8 +358,8 @@ func TestAddWorkingHoursFails(t *testing.T) {
 	if _, err := c.AddWorkingHours(at(t, "2026-07-01 09:00"), -time.Hour); err == nil {
 		t.Error("negative duration: no error")
 	}
-	if _, err := c.AddWorkingHours(at(t, "2026-12-31 09:00"), 24*time.Hour); !errors.Is(err, workflow.ErrNoCalendarData) {
-		t.Errorf("into 2027: error = %v, want ErrNoCalendarData", err)
+	if _, err := c.AddWorkingHours(at(t, "2027-12-31 09:00"), 24*time.Hour); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("into 2028: error = %v, want ErrNoCalendarData", err)
 	}
 }
 
@@ -391,8 +388,8 @@ func TestInWorkingTime(t *testing.T) {
 			}
 		})
 	}
-	if _, err := c.InWorkingTime(at(t, "2027-01-04 10:00")); !errors.Is(err, workflow.ErrNoCalendarData) {
-		t.Errorf("InWorkingTime in 2027: error = %v, want ErrNoCalendarData", err)
+	if _, err := c.InWorkingTime(at(t, "2028-01-04 10:00")); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("InWorkingTime in 2028: error = %v, want ErrNoCalendarData", err)
 	}
 }
 
@@ -419,12 +416,12 @@ func TestNextWorkingDay(t *testing.T) {
 			}
 		})
 	}
-	if _, err := c.NextWorkingDay(at(t, "2026-12-31")); !errors.Is(err, workflow.ErrNoCalendarData) {
-		t.Errorf("NextWorkingDay(2026-12-31): error = %v, want ErrNoCalendarData", err)
+	if _, err := c.NextWorkingDay(at(t, "2027-12-31")); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("NextWorkingDay(2027-12-31): error = %v, want ErrNoCalendarData", err)
 	}
-	got, err := with2027(t).NextWorkingDay(at(t, "2026-12-31"))
-	if want := at(t, "2027-01-04"); err != nil || !got.Equal(want) {
-		t.Errorf("with 2027: NextWorkingDay(2026-12-31) = %v, %v; want %v", got, err, want)
+	got, err := with2028(t).NextWorkingDay(at(t, "2027-12-31"))
+	if want := at(t, "2028-01-03"); err != nil || !got.Equal(want) {
+		t.Errorf("with 2028: NextWorkingDay(2027-12-31) = %v, %v; want %v", got, err, want)
 	}
 }
 
@@ -480,10 +477,10 @@ func TestNewCalendarFails(t *testing.T) {
 		{"day_listed_twice", "years:\n  2026:\n    off:\n      - \"2026-07-01\"\n      - \"2026-06-30..2026-07-02\"\n", []string{"line 5", "2026-07-01 is already listed (line 4)"}},
 		{"day_both_off_and_work", "years:\n  2026:\n    off: [\"2026-07-04\"]\n    work: [\"2026-07-04\"]\n", []string{"line 4", "2026-07-04 is listed both as off (line 3) and as work (line 4)"}},
 		{"work_on_ordinary_weekday", "years:\n  2026:\n    work: [\"2026-07-01\"]\n", []string{"line 3", "2026-07-01 is already a working day (a Wednesday)"}},
-		{"new_year_given_partially", "years:\n  2027:\n    off: [\"2027-01-01\"]\n", []string{"line 2", "statutory holiday 2027-05-01 is not listed as off"}},
-		{"new_year_with_too_few_days_off", "years:\n  2027:\n    off: [\"2027-01-01\", \"2027-05-01..2027-05-02\", \"2027-10-01..2027-10-03\"]\n", []string{"line 2", "is 2, want at least 13"}},
-		{"new_year_makeup_day_on_weekday", "years:" + wholeYearYAML(2027) + "    work: [\"2027-03-05\"]\n", []string{"line 5", "make-up working day 2027-03-05 is a Friday"}},
-		{"gap_between_years", "years:" + wholeYearYAML(2028), []string{"2027 is missing between 2026 and 2028"}},
+		{"new_year_given_partially", "years:\n  2028:\n    off: [\"2028-01-01\"]\n", []string{"line 2", "statutory holiday 2028-05-01 is not listed as off"}},
+		{"new_year_with_too_few_days_off", "years:\n  2028:\n    off: [\"2028-01-01\", \"2028-05-01..2028-05-02\", \"2028-10-01..2028-10-03\"]\n", []string{"line 2", "is 4, want at least 13"}},
+		{"new_year_makeup_day_on_weekday", "years:" + wholeYearYAML(2028) + "    work: [\"2028-03-03\"]\n", []string{"line 5", "make-up working day 2028-03-03 is a Friday"}},
+		{"gap_between_years", "years:" + wholeYearYAML(2029), []string{"2028 is missing between 2027 and 2029"}},
 		{"working_hours_empty", "working_hours: []\n", []string{"line 1", "non-empty list"}},
 		{"working_hours_bad_time", "working_hours: [\"8:30-12:00\"]\n", []string{"line 1", `bad time "8:30"`}},
 		{"working_hours_bad_minutes", "working_hours: [\"08:60-12:00\"]\n", []string{"line 1", `bad time "08:60"`}},
@@ -547,4 +544,72 @@ func TestCalendarIsSafeForConcurrentUse(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// The 2027 notice: deadlines across the year end, the Spring Festival
+// (5–13 February, 调休 31 January and 14 February) and National Day; 2028
+// has no data and is refused.
+func TestDeadlinesIn2027(t *testing.T) {
+	t.Parallel()
+	c := workflow.DefaultCalendar()
+	tests := []struct {
+		name  string
+		start string
+		n     int
+		want  string
+	}{
+		{"form_formed_today_20_wd", "2026-12-01", 20, "2026-12-29"},
+		{"across_the_year_end_and_yuandan", "2026-12-10", 20, "2027-01-08"},
+		{"yuandan_friday_to_monday", "2026-12-31", 1, "2027-01-04"},
+		{"makeup_sunday_before_spring_festival", "2027-01-29", 1, "2027-01-31"},
+		{"into_spring_festival", "2027-01-29", 3, "2027-02-02"},
+		{"across_spring_festival_with_makeup_sunday_after", "2027-02-03", 5, "2027-02-17"},
+		{"order_15_wd_across_spring_festival", "2027-01-25", 15, "2027-02-19"},
+		{"qingming_monday_off", "2027-04-02", 1, "2027-04-06"},
+		{"labour_day_makeup_saturday", "2027-04-30", 1, "2027-05-06"},
+		{"labour_day_then_makeup_saturday", "2027-05-06", 2, "2027-05-08"},
+		{"duanwu_wednesday_off", "2027-06-08", 1, "2027-06-10"},
+		{"mid_autumn_wednesday_off", "2027-09-14", 1, "2027-09-16"},
+		{"national_day_makeup_sunday_before", "2027-09-24", 1, "2027-09-26"},
+		{"across_national_day", "2027-09-29", 5, "2027-10-12"},
+		{"art_33_20_wd_across_national_day", "2027-09-20", 20, "2027-10-21"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := c.AddWorkingDays(at(t, tt.start), tt.n)
+			if want := endOf(t, tt.want); err != nil || !got.Equal(want) {
+				t.Errorf("AddWorkingDays(%s, %d) = %v, %v; want %s", tt.start, tt.n, got, err, tt.want)
+			}
+			if back, err := c.WorkingDaysBetween(at(t, tt.start), got); err != nil || back != tt.n {
+				t.Errorf("WorkingDaysBetween back = %d, %v; want %d", back, err, tt.n)
+			}
+		})
+	}
+	if n, err := c.WorkingDaysIn(2027); err != nil || n != 248 {
+		t.Errorf("WorkingDaysIn(2027) = %d, %v; want 248", n, err)
+	}
+	if _, err := c.AddWorkingDays(at(t, "2027-12-20"), 10); !errors.Is(err, workflow.ErrNoCalendarData) || !strings.HasPrefix(err.Error(), "2028:") {
+		t.Errorf("into 2028: %v, want ErrNoCalendarData for 2028", err)
+	}
+}
+
+// Replace gives every holder of a Calendar the new data at once, and
+// leaves other calendars alone.
+func TestReplaceCalendarData(t *testing.T) {
+	t.Parallel()
+	live, other := workflow.DefaultCalendar(), workflow.DefaultCalendar()
+	if _, err := live.IsWorkingDay(at(t, "2028-01-04")); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Fatalf("2028 before: %v", err)
+	}
+	live.Replace(with2028(t))
+	if ok, err := live.IsWorkingDay(at(t, "2028-01-04")); err != nil || !ok {
+		t.Errorf("2028-01-04 after Replace = %v, %v; want a working day", ok, err)
+	}
+	if got := live.Coverage(); len(got) != 4 || got[3].Year != 2028 || got[3].Source != workflow.SourceFile || got[0].Source != workflow.SourceEmbedded {
+		t.Errorf("coverage after Replace = %+v", got)
+	}
+	if _, err := other.IsWorkingDay(at(t, "2028-01-04")); !errors.Is(err, workflow.ErrNoCalendarData) {
+		t.Errorf("another calendar sees 2028: %v", err)
+	}
 }
