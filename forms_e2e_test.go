@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -124,6 +125,7 @@ func (c *cursor) clickAnyway(user string, card sandbox.Received, key string) {
 
 type draft struct {
 	title, summary string
+	formed         string // 信息形成日期 as typed; "" = 今天
 	mode           string // mode_active or mode_request
 	platforms      []string
 	major          bool
@@ -141,7 +143,7 @@ func (c *cursor) submit(user string, d draft) string {
 	c.text(user, "第2步")
 	c.say(user, d.summary)
 	c.text(user, "第3步")
-	c.say(user, "今天")
+	c.say(user, cmp.Or(d.formed, "今天"))
 	mode := c.card(user)
 	c.click(user, mode, d.mode)
 	pl := c.card(user)

@@ -7,12 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -29,22 +29,6 @@ while URGENT_OVERDUE_ANYTIME is on) and the reminder keys apply, so it never
 sends a reminder twice; it does not wait for the job's schedule and runs
 even a slot already done.
 Needs the full configuration; the serving replicas deliver what it queues.`
-
-// loadCalendar is the embedded working-day calendar plus CALENDAR_FILE.
-func loadCalendar(path string) (*workflow.Calendar, error) {
-	if path == "" {
-		return workflow.DefaultCalendar(), nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", config.EnvCalendar, err)
-	}
-	cal, err := workflow.NewCalendar(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", config.EnvCalendar, path, err)
-	}
-	return cal, nil
-}
 
 // newScheduler builds the service's scheduler.
 func newScheduler(s *service, cal *workflow.Calendar) (*scheduler.Scheduler, error) {
@@ -65,6 +49,7 @@ func (s *service) background(ctx context.Context) {
 		s.worker.Run(wctx)
 	}()
 	s.sched.Run(ctx) // returns at once when SCHEDULES=off
+	go s.refreshCalendar(ctx, calendarRefresh)
 	<-ctx.Done()
 	stopWorker()
 	<-done
@@ -164,13 +149,13 @@ func jobsRun(ctx context.Context, e *env, name string, args []string) error {
 	if err != nil {
 		return err
 	}
-	cal, err := loadCalendar(cfg.CalendarFile)
+	extra, err := readCalendarFile(cfg.CalendarFile)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	if *at != "" {
-		if now, err = parseAt(*at, cal.Location()); err != nil {
+		if now, err = parseAt(*at, businessLocation()); err != nil {
 			return err
 		}
 	}
@@ -180,6 +165,10 @@ func jobsRun(ctx context.Context, e *env, name string, args []string) error {
 	}
 	defer db.Close()
 	if _, err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	if err != nil {
 		return err
 	}
 	sch, err := scheduler.New(scheduler.Options{

@@ -280,11 +280,11 @@ func TestCalendarFileAndTheEndOfCalendarWarning(t *testing.T) {
 		}
 		return p
 	}
-	good := write("2027.yaml", `years:
-  2027:
-    off: ["2027-01-01", "2027-02-10..2027-02-20", "2027-05-01..2027-05-05", "2027-10-01..2027-10-08"]
+	good := write("2028.yaml", `years:
+  2028:
+    off: ["2028-01-01", "2028-02-10..2028-02-20", "2028-05-01..2028-05-05", "2028-10-01..2028-10-08"]
 `)
-	bad := write("bad.yaml", "years:\n  2027:\n    off: [\"2027-13-01\"]\n")
+	bad := write("bad.yaml", "years:\n  2028:\n    off: [\"2028-13-01\"]\n")
 
 	warned := func(path string) string {
 		t.Helper()
@@ -293,14 +293,14 @@ func TestCalendarFileAndTheEndOfCalendarWarning(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		warnCalendar(slog.New(slog.NewTextHandler(&logs, nil)), cal, time.Date(2026, 11, 28, 12, 0, 0, 0, businessLocation()))
+		warnCalendar(slog.New(slog.NewTextHandler(&logs, nil)), cal, time.Date(2027, 11, 28, 12, 0, 0, 0, businessLocation()))
 		return logs.String()
 	}
-	if l := warned(""); !strings.Contains(l, "working-day calendar ends soon") || !strings.Contains(l, "covered_until=2026-12-31") {
+	if l := warned(""); !strings.Contains(l, "working-day calendar ends soon") || !strings.Contains(l, "covered_until=2027-12-31") || !strings.Contains(l, "日历 添加") {
 		t.Errorf("the embedded calendar ending in 33 days gave no warning: %q", l)
 	}
 	if l := warned(good); l != "" {
-		t.Errorf("a calendar with 2027 warned: %q", l)
+		t.Errorf("a calendar with 2028 warned: %q", l)
 	}
 	for _, p := range []string{bad, filepath.Join(dir, "missing.yaml")} {
 		if _, err := loadCalendar(p); err == nil || !strings.Contains(err.Error(), "CALENDAR_FILE") {

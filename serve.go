@@ -45,6 +45,12 @@ type service struct {
 	registry *prometheus.Registry
 	// notices is the 公众号 side (outbox_cmd.go); nil when MP_APP_ID is empty.
 	notices *notices.Service
+	// cal is the working-day calendar the bot and the scheduler share;
+	// refreshCalendar replaces its data when the years in Postgres change
+	// (calVersion). calExtra is CALENDAR_FILE's contents.
+	cal        *workflow.Calendar
+	calExtra   []byte
+	calVersion string
 }
 
 // businessLocation is where the bureau's days begin and end.
@@ -60,7 +66,7 @@ func businessLocation() *time.Location {
 // openService connects to Postgres and Redis, applies migrations and wires
 // the parts. The caller must call close.
 func openService(ctx context.Context, cfg config.Config, roster *config.Roster, log *slog.Logger) (*service, error) {
-	cal, err := loadCalendar(cfg.CalendarFile)
+	extra, err := readCalendarFile(cfg.CalendarFile)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +82,16 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	if n > 0 {
 		log.InfoContext(ctx, "migrations applied", "count", n)
 	}
+	calVersion, err := storage.CalendarVersion(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	warnCalendar(log, cal, time.Now())
 	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
 	if err != nil {
@@ -88,7 +104,8 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 		rdb.Close()
 		return nil, err
 	}
-	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now}
+	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now,
+		cal: cal, calExtra: extra, calVersion: calVersion}
 	if err := s.newMetrics(); err != nil {
 		s.close()
 		return nil, err
@@ -99,7 +116,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)
 	s.bot = &handlers.Bot{
-		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal,
+		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal, CalendarExtra: extra,
 		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
 		Roster: roster, Log: log, Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
 		Notices: s.notices,
@@ -363,12 +380,12 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 
 // warnCalendar warns when the working-day calendar is about to run out:
 // deadlines beyond it cannot be computed, and the next year's holiday
-// notice must be added (CALENDAR_FILE) before then; the office digest
-// says the same to the office.
+// notice must be added before then; the office digest says the same to
+// the office.
 func warnCalendar(log *slog.Logger, cal *workflow.Calendar, now time.Time) {
 	until := cal.CoveredUntil()
 	if left := until.Sub(now); left < 60*24*time.Hour {
-		log.Warn("working-day calendar ends soon: add the State Council's holiday notice for the next year",
+		log.Warn(fmt.Sprintf("working-day calendar ends soon: when the State Council's holiday notice for %d is out, an office member sends 「日历 添加」 with its text in the chat (or run zwgk calendar add FILE)", until.Year()+1),
 			"covered_until", until.Format(time.DateOnly), "days_left", int(left.Hours()/24))
 	}
 }

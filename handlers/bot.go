@@ -26,17 +26,22 @@ const seenTTL = 10 * time.Minute
 
 // Bot handles callbacks. Its fields are its dependencies, set once.
 type Bot struct {
-	DB         *storage.DB
-	Redis      *storage.Redis
-	Sessions   *storage.Session
-	Calendar   *workflow.Calendar
-	PublicURL  string          // base of links in cards, without trailing slash
-	LinkSecret []byte          // HMAC key of those links
-	Limits     workflow.Limits // 12345 time limits
-	Roster     *config.Roster
-	Log        *slog.Logger
-	Now        func() time.Time
-	Location   *time.Location // business time zone (Asia/Shanghai)
+	DB       *storage.DB
+	Redis    *storage.Redis
+	Sessions *storage.Session
+	// Calendar is shared with the scheduler; confirming a year the
+	// office added replaces its data (Calendar.Replace).
+	Calendar *workflow.Calendar
+	// CalendarExtra is the contents of CALENDAR_FILE, applied over the
+	// years the office adds.
+	CalendarExtra []byte
+	PublicURL     string          // base of links in cards, without trailing slash
+	LinkSecret    []byte          // HMAC key of those links
+	Limits        workflow.Limits // 12345 time limits
+	Roster        *config.Roster
+	Log           *slog.Logger
+	Now           func() time.Time
+	Location      *time.Location // business time zone (Asia/Shanghai)
 	// Queued is called after a commit that queued outbound calls, to wake
 	// the outbox worker. May be nil.
 	Queued func()
@@ -194,6 +199,8 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 			return b.onOrderCard(ctx, t)
 		case strings.HasPrefix(m.TaskID, "f"):
 			return b.onFormCard(ctx, t, c)
+		case strings.HasPrefix(m.TaskID, "c"):
+			return b.onCalendarCard(ctx, t)
 		}
 		return b.text(ctx, t, p.UserID, msgCardUnknown)
 	case m.MsgType == bot.MsgEvent:
@@ -205,7 +212,7 @@ func (b *Bot) dispatch(ctx context.Context, t *turn) error {
 }
 
 // commands maps the first word of a text to what it does.
-var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记", "登记12345", "我的工单", "超期工单", "统计", "工单", "年度报告", "会议"}
+var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记", "登记12345", "我的工单", "超期工单", "统计", "工单", "年度报告", "会议", "日历"}
 
 // isCommand reports whether text starts with a command word.
 func isCommand(text string) bool {
@@ -230,6 +237,8 @@ func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error 
 			return b.onOrderFinish(ctx, t, c, text)
 		case kindOrderExtend:
 			return b.onOrderExtend(ctx, t, c, text)
+		case kindCalendar:
+			return b.onCalendarText(ctx, t, c, text)
 		case kindPublish:
 			if handled, err := b.onPublishText(ctx, t, c, text); handled || err != nil {
 				return err
@@ -264,6 +273,9 @@ func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error 
 	}
 	if arg, ok := cutCommand(text, "撤回"); ok {
 		return b.withdrawByText(ctx, t, arg)
+	}
+	if arg, ok := cutCommand(text, "日历"); ok {
+		return b.onCalendar(ctx, t, arg)
 	}
 	if handled, err := b.onRecordText(ctx, t, text); handled || err != nil {
 		return err

@@ -16,6 +16,8 @@ const (
 	kindOrderReason = "order_reason" // the reason of a 转办 or 退回
 	kindOrderFinish = "order_finish" // 办结: answer, finding, measures
 	kindOrderExtend = "order_extend" // 申请延期: reason, new date
+
+	kindCalendar = "calendar" // 日历 添加: the notice's text, or its year
 )
 
 // convo is a user's conversation in progress. One at a time: starting a

@@ -57,6 +57,7 @@ func helpText(p config.Person) string {
 	}
 	if p.Has(config.RoleOffice) {
 		b.WriteString("发送「年度报告 已完成」登记上一年度政府信息公开工作年度报告已报送。\n")
+		b.WriteString("发送「日历」查看工作日历覆盖的年份；国务院办公厅发布新一年节假日安排后，发送「日历 添加」并粘贴通知全文。\n")
 	}
 	b.WriteString("使用下方菜单或直接发送上述文字即可。")
 	return b.String()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -152,17 +151,9 @@ func (s *Scheduler) fillDeadline(ctx context.Context, t *Tick, f *storage.Form) 
 	if err != nil {
 		return fmt.Errorf("deadline of form %d: %w", f.ID, err)
 	}
-	err = storage.SetFormDeadline(ctx, t.Tx, f.ID, f.Version, due)
+	err = storage.FillFormDeadline(ctx, t.Tx, f, due, "scheduler")
 	if errors.Is(err, storage.ErrStale) {
 		return nil // revised or filled meanwhile: the next run sees it
 	}
-	if err != nil {
-		return err
-	}
-	if err := storage.Audit(ctx, t.Tx, "scheduler", "deadline", "form", strconv.FormatInt(f.ID, 10),
-		map[string]any{"deadline": due.Format(time.DateOnly), "version": f.Version}); err != nil {
-		return err
-	}
-	f.Deadline.Time, f.Deadline.Valid = due, true
-	return nil
+	return err
 }

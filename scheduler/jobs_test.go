@@ -75,7 +75,7 @@ func TestSchedules(t *testing.T) {
 	if want := []string{"02-13 17:22", "02-14 08:37", "02-14 08:52"}; !slices.Equal(got, want) {
 		t.Errorf("order_urgent next runs = %v, want %v", got, want)
 	}
-	if runs, err := s.NextRuns("deadline", at(t, "2026-12-30 10:00"), 3); err == nil || len(runs) != 1 {
+	if runs, err := s.NextRuns("deadline", at(t, "2027-12-30 10:00"), 3); err == nil || len(runs) != 1 {
 		t.Errorf("next runs past the calendar = %v, %v; want one and an error", runs, err)
 	}
 
@@ -212,42 +212,43 @@ func TestMissingDeadlineAndCalendarEndReachTheOffice(t *testing.T) {
 	ctx := context.Background()
 	db := storagetest.NewDB(t)
 	sd := newSeeder(t, db)
-	// Formed 12-20: 20 working days reach into 2027, which the embedded
-	// calendar does not cover; the form was stored without a deadline.
-	f := sd.create("F9", formSeed{seq: 9, submitter: lina, section: "综合一股", active: true, noDeadline: true, formed: "2026-12-18",
-		stage: "section", assignees: []string{zhangwei}, created: "2026-12-20 09:00"})
+	// Formed 2027-12-17: 20 working days reach into 2028, which the
+	// embedded calendar does not cover; the form was stored without a
+	// deadline.
+	f := sd.create("F9", formSeed{seq: 9, submitter: lina, section: "综合一股", active: true, noDeadline: true, formed: "2027-12-17",
+		stage: "section", assignees: []string{zhangwei}, created: "2027-12-20 09:00"})
 
 	s := newScheduler(t, db, Options{})
-	res, err := s.RunJob(ctx, "office_digest", at(t, "2026-12-21 08:36"), storage.TriggerCron)
+	res, err := s.RunJob(ctx, "office_digest", at(t, "2027-12-21 08:36"), storage.TriggerCron)
 	if err != nil || res.Queued != 2 {
 		t.Fatalf("office digest = %+v, %v; want 2 texts", res, err)
 	}
 	text := outboxAfter(t, db, 0)[0].Text
 	mustContain(t, "office digest", text,
-		"1件主动公开审批单的公开时限无法计算（公开审〔2026〕9号）", "工作日历仅覆盖至2026年12月31日")
-	if res, err := s.RunJob(ctx, "deadline", at(t, "2026-12-21 09:16"), storage.TriggerCron); err != nil || res.Queued != 0 {
+		"1件主动公开审批单的公开时限无法计算（公开审〔2026〕9号）", "工作日历仅覆盖至2027年12月31日", "「日历 添加」")
+	if res, err := s.RunJob(ctx, "deadline", at(t, "2027-12-21 09:16"), storage.TriggerCron); err != nil || res.Queued != 0 {
 		t.Fatalf("deadline without the year = %+v, %v", res, err)
 	}
 
-	// CALENDAR_FILE now adds 2027: the deadline job fills the deadline in.
+	// CALENDAR_FILE now adds 2028: the deadline job fills the deadline in.
 	cal, err := workflow.NewCalendar([]byte(`years:
-  2027:
-    off: ["2027-01-01", "2027-02-10..2027-02-20", "2027-05-01..2027-05-05", "2027-10-01..2027-10-08"]
+  2028:
+    off: ["2028-01-01", "2028-02-10..2028-02-20", "2028-05-01..2028-05-05", "2028-10-01..2028-10-08"]
 `))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s2 := newScheduler(t, db, Options{Calendar: cal})
-	if _, err := s2.RunJob(ctx, "deadline", at(t, "2026-12-22 09:16"), storage.TriggerCron); err != nil {
+	if _, err := s2.RunJob(ctx, "deadline", at(t, "2027-12-22 09:16"), storage.TriggerCron); err != nil {
 		t.Fatal(err)
 	}
 	got, err := storage.GetForm(ctx, db, f.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 12-21..25, 28..31 are 9 working days; 2027-01-04..08, 11..15 and 18
-	// the other 11.
-	want := sql.NullTime{Time: at(t, "2027-01-18 23:59").Add(59 * time.Second), Valid: true}
+	// 2027-12-20..24 and 27..31 are 10 working days; 2028-01-03..07 and
+	// 10..14 the other 10.
+	want := sql.NullTime{Time: at(t, "2028-01-14 23:59").Add(59 * time.Second), Valid: true}
 	if !got.Deadline.Valid || !got.Deadline.Time.Equal(want.Time) {
 		t.Errorf("deadline = %v, want %v", got.Deadline, want.Time)
 	}

@@ -80,12 +80,12 @@ func (s *Scheduler) officeDigest(ctx context.Context, t *Tick) error {
 	list("已逾期", overdue)
 	list("待发布", publishing)
 	if len(unknown) > 0 {
-		fmt.Fprintf(&sb, "\n请注意：%d件主动公开审批单的公开时限无法计算（%s），工作日历缺少相应年份的节假日安排，请联系系统管理员补充。",
+		fmt.Fprintf(&sb, "\n请注意：%d件主动公开审批单的公开时限无法计算（%s），工作日历缺少相应年份的节假日安排。请发送「日历 添加」并粘贴该年度的国务院办公厅节假日安排通知。",
 			len(unknown), serials(unknown))
 	}
 	if calendarEnds {
-		fmt.Fprintf(&sb, "\n请注意：工作日历仅覆盖至%s，请联系系统管理员及时补充下一年度的节假日安排，否则公开时限将无法计算。",
-			workflow.FormatDate(until, s.loc))
+		fmt.Fprintf(&sb, "\n请注意：工作日历仅覆盖至%s，之后的时限将无法计算。国务院办公厅发布%d年节假日安排后，请发送「日历 添加」并粘贴通知全文。",
+			workflow.FormatDate(until, s.loc), until.In(s.loc).Year()+1)
 	}
 	sb.WriteString("\n发送「查询 编号」可查看详情。")
 	text := sb.String()
