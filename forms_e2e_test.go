@@ -551,14 +551,16 @@ func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
 	c.text(staff, "第2步")
 	c.say(staff, "内容")
 	c.text(staff, "第3步")
-	for _, bad := range []string{"明天", "2026-13-01", "下周一"} {
+	for _, bad := range []string{"2026-13-01", "下周一"} {
 		c.say(staff, bad)
 		c.text(staff, "没有识别出日期")
 		c.text(staff, "第3步")
 	}
-	c.say(staff, "2099-01-01")
-	c.text(staff, "不能晚于今天")
-	c.text(staff, "第3步")
+	for _, future := range []string{"明天", "2099-01-01"} {
+		c.say(staff, future)
+		c.text(staff, "不能晚于今天")
+		c.text(staff, "第3步")
+	}
 	c.say(staff, "上一步")
 	c.text(staff, "第2步", "当前：内容")
 	c.say(staff, "保留")

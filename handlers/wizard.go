@@ -312,7 +312,7 @@ func (b *Bot) answer(t *turn, c *convo, text string) error {
 		}
 		d.Summary = v
 	case stepFormed:
-		v, err := workflow.ParseDate(text, t.now, b.Location)
+		v, err := workflow.ParseDate(text, t.now, b.Location, workflow.DatePast)
 		if err != nil {
 			return wrong(err.Error())
 		}
