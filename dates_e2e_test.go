@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ func today() time.Time { return time.Now().In(businessLocation()) }
 
 // dayText is the date n days from today as the bot writes it, with its year.
 func dayText(n int) string { return workflow.FormatDate(today().AddDate(0, 0, n), businessLocation()) }
+
+func todayText() string { return dayText(0) }
 
 // dayMD is the date n days from today as staff type it, without a year.
 func dayMD(n int) string {
@@ -165,6 +168,56 @@ func TestExtensionToMonthDayKeepsTheYear(t *testing.T) {
 	}
 	c.say(head, "工单 "+ticket)
 	c.text(head, "时限："+dayText(19)+"前，剩余")
+}
+
+func TestFormedDateRefusesTheFutureAndAsksAboutOldDates(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	old := today().AddDate(-2, 0, 0)
+	oldText := workflow.FormatDate(old, businessLocation())
+
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	c.say(staff, "关于某项目验收结果的公示")
+	c.text(staff, "第2步")
+	c.say(staff, "某项目竣工环境保护验收结果。")
+	c.text(staff, "第3步")
+	for _, future := range []string{"明天", "后天", dayMD(4)} {
+		c.say(staff, future)
+		c.text(staff, "信息形成日期不能晚于今天")
+		c.text(staff, "第3步", "请输入信息形成日期")
+	}
+
+	// More than a year back: asked, 否 asks for the date again.
+	c.say(staff, old.Format(time.DateOnly))
+	c.text(staff, "第3步：信息形成日期为 "+oldText+"，距今已超过一年", "「是」", "「否」")
+	c.say(staff, "否")
+	c.text(staff, "第3步", "请输入信息形成日期")
+	c.say(staff, old.Format(time.DateOnly))
+	c.text(staff, "距今已超过一年")
+	c.say(staff, "是")
+	c.text(staff, "信息形成日期："+oldText+"。")
+	c.click(staff, c.card(staff), "mode_request")
+	pl := c.card(staff)
+	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
+		t.Fatalf("platforms: %d, %v", st, err)
+	}
+	c.click(staff, c.card(staff), "major_no")
+	sum := c.card(staff)
+	if got := field(t, sum, "形成日期"); got != oldText {
+		t.Fatalf("summary 形成日期 %q, want %q", got, oldText)
+	}
+	c.click(staff, sum, "confirm_submit")
+	c.text(staff, "已提交，编号")
+	var formed time.Time
+	if err := h.db.GetContext(context.Background(), &formed, `SELECT formed_on FROM forms`); err != nil {
+		t.Fatal(err)
+	}
+	if got := formed.Format(time.DateOnly); got != old.Format(time.DateOnly) {
+		t.Fatalf("stored formed_on %s, want %s", got, old.Format(time.DateOnly))
+	}
 }
 
 func TestMeetingDateEchoedWithYear(t *testing.T) {

@@ -174,6 +174,14 @@ func ParseDateTime(s string, now time.Time, loc *time.Location, day time.Time) (
 	return t, nil
 }
 
+// MoreThanAYearAgo says whether the day of d lies before the same day a
+// year before now: 2025-11-30 on 2026-12-01 does, 2025-12-01 does not.
+func MoreThanAYearAgo(d, now time.Time, loc *time.Location) bool {
+	d, now = d.In(loc), now.In(loc)
+	yearAgo := time.Date(now.Year()-1, now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc).Before(yearAgo)
+}
+
 // clock reads the parts of clockTime: the part of the day, the hour, and
 // the minutes as 9:30, 9:30:00, 9点30分 or 9点半.
 func clock(part, hh, colonMin, colonSec, min, half string) (h, m int, ok bool) {

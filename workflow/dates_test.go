@@ -137,6 +137,30 @@ func TestParseDateTime(t *testing.T) {
 	}
 }
 
+func TestMoreThanAYearAgo(t *testing.T) {
+	t.Parallel()
+	now := sat(2026, 12, 1, 10, 0)
+	tests := []struct {
+		name string
+		d    time.Time
+		want bool
+	}{
+		{"yesterday", sday(2026, 11, 30), false},
+		{"a_year_ago_to_the_day", sday(2025, 12, 1), false},
+		{"a_year_and_a_day_ago", sday(2025, 11, 30), true},
+		{"two_years_ago", sday(2024, 12, 1), true},
+		{"shanghai_day_not_utc", time.Date(2025, 11, 30, 16, 30, 0, 0, time.UTC), false}, // 2025-12-01 00:30 in Shanghai
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := workflow.MoreThanAYearAgo(tt.d, now, shanghai); got != tt.want {
+				t.Fatalf("MoreThanAYearAgo(%v) = %v, want %v", tt.d, got, tt.want)
+			}
+		})
+	}
+}
+
 func TestFormatDate(t *testing.T) {
 	t.Parallel()
 	if got := workflow.FormatDate(time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC), shanghai); got != "2026年11月28日" {
