@@ -25,6 +25,13 @@ const (
 // registrar's confirmation. section is the index of the section's button.
 func (c *cursor) register(user, ticket string, urgent bool, sectionKey string) {
 	c.h.t.Helper()
+	c.registerDue(user, ticket, urgent, sectionKey, "默认")
+}
+
+// registerDue is register with due typed as the 办理时限; a date is said
+// back before the next question.
+func (c *cursor) registerDue(user, ticket string, urgent bool, sectionKey, due string) {
+	c.h.t.Helper()
 	c.say(user, "登记")
 	c.text(user, "登记12345转办工单")
 	c.text(user, "第1/10步")
@@ -48,7 +55,10 @@ func (c *cursor) register(user, ticket string, urgent bool, sectionKey string) {
 	c.text(user, "第8/10步")
 	c.say(user, "现在")
 	c.text(user, "第9/10步")
-	c.say(user, "默认")
+	c.say(user, due)
+	if due != "默认" {
+		c.text(user, "办理时限：")
+	}
 	sec := c.card(user)
 	c.click(user, sec, sectionKey)
 	sum := c.card(user)
@@ -199,9 +209,11 @@ func TestComplaintExtensionApprovedAndRefused(t *testing.T) {
 	c.say(head, "需要第三方检测报告。")
 	c.text(head, "延至的日期")
 	c.say(head, "2020-01-01")
+	c.text(head, "2020年1月1日已过")
+	c.say(head, "明天") // ahead, but not beyond the 15 working days of a 投诉
 	c.text(head, "应晚于当前时限")
 	c.say(head, "2027-03-31")
-	c.text(head, "已提交办公室审核")
+	c.text(head, "已提交办公室审核：延至2027年3月31日前")
 	c.text(registrar, "申请延期")
 	c.text(office1, "申请将12345工单")
 	ext1 := c.card(office1)
@@ -210,7 +222,7 @@ func TestComplaintExtensionApprovedAndRefused(t *testing.T) {
 		t.Fatal("the due date moved before the office decided")
 	}
 	c.click(office1, ext1, "ext_yes")
-	c.text(head, "同意延期", "延至3月31日前")
+	c.text(head, "同意延期", "延至2027年3月31日前")
 	c.text(registrar, "同意延期")
 	c.text(office1, "已同意延期")
 	due1 := h.order(ticket).DueAt

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -143,7 +142,16 @@ func (c *cursor) submit(user string, d draft) string {
 	c.text(user, "第2步")
 	c.say(user, d.summary)
 	c.text(user, "第3步")
-	c.say(user, cmp.Or(d.formed, "今天"))
+	if d.formed == "" {
+		c.say(user, "今天")
+		c.text(user, "信息形成日期："+todayText())
+	} else {
+		// A date more than a year back is asked about once.
+		c.say(user, d.formed)
+		c.text(user, "距今已超过一年")
+		c.say(user, "是")
+		c.text(user, "信息形成日期：")
+	}
 	mode := c.card(user)
 	c.click(user, mode, d.mode)
 	pl := c.card(user)
@@ -553,19 +561,22 @@ func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
 	c.text(staff, "第2步")
 	c.say(staff, "内容")
 	c.text(staff, "第3步")
-	for _, bad := range []string{"明天", "2026-13-01", "下周一"} {
+	for _, bad := range []string{"2026-13-01", "下周一"} {
 		c.say(staff, bad)
 		c.text(staff, "没有识别出日期")
 		c.text(staff, "第3步")
 	}
-	c.say(staff, "2099-01-01")
-	c.text(staff, "不能晚于今天")
-	c.text(staff, "第3步")
+	for _, future := range []string{"明天", "2099-01-01"} {
+		c.say(staff, future)
+		c.text(staff, "不能晚于今天")
+		c.text(staff, "第3步")
+	}
 	c.say(staff, "上一步")
 	c.text(staff, "第2步", "当前：内容")
 	c.say(staff, "保留")
 	c.text(staff, "第3步")
 	c.say(staff, "昨天")
+	c.text(staff, "信息形成日期："+dayText(-1))
 	mode := c.card(staff)
 	c.say(staff, "随便")
 	c.text(staff, "主动公开")

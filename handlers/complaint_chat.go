@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,22 +22,34 @@ type regStep struct {
 	prompt   string
 	optional bool // 跳过 leaves it empty
 	buttons  func(b *Bot) []bot.CardButton
-	check    func(b *Bot, t *turn, text string) (string, error)
+	// check turns the answer into the stored value; it may keep a partial
+	// answer in c.Vals (a date still waiting for its time).
+	check func(b *Bot, t *turn, c *convo, text string) (string, error)
+	// ask, when set and not empty, replaces prompt (to ask for the rest of
+	// a partial answer).
+	ask func(b *Bot, c *convo) string
+	// echo, when set and not empty, is said back after a good answer, so a
+	// typed date is seen with the year it was taken for.
+	echo func(b *Bot, typed, v string) string
 }
 
+// receivedOn keeps the date of a 接收时间 typed without a time while the
+// time is asked for.
+const receivedOn = "received_on"
+
 var regSteps = []regStep{
-	{key: "ticket_no", prompt: "请输入12345工单号。", check: func(b *Bot, t *turn, s string) (string, error) { return workflow.CheckTicketNo(s) }},
+	{key: "ticket_no", prompt: "请输入12345工单号。", check: func(b *Bot, t *turn, _ *convo, s string) (string, error) { return workflow.CheckTicketNo(s) }},
 	{key: "category", prompt: "请选择诉求类别。", buttons: func(*Bot) []bot.CardButton {
 		var out []bot.CardButton
 		for i, c := range workflow.Categories() {
 			out = append(out, bot.CardButton{Text: string(c), Key: "r_" + strconv.Itoa(i), Style: 2})
 		}
 		return out
-	}, check: func(b *Bot, t *turn, s string) (string, error) {
+	}, check: func(b *Bot, t *turn, _ *convo, s string) (string, error) {
 		c, err := workflow.ParseCategory(s)
 		return string(c), err
 	}},
-	{key: "content", prompt: "请输入诉求内容。", check: func(b *Bot, t *turn, s string) (string, error) {
+	{key: "content", prompt: "请输入诉求内容。", check: func(b *Bot, t *turn, _ *convo, s string) (string, error) {
 		if n := len([]rune(strings.TrimSpace(s))); n == 0 || n > maxContent {
 			return "", errors.New("诉求内容应为1至2000字。")
 		}
@@ -46,10 +57,10 @@ var regSteps = []regStep{
 	}},
 	{key: "location", prompt: "请输入事发地点（没有可回复「跳过」）。", optional: true, check: maxLen(maxLocation, "事发地点")},
 	{key: "caller_name", prompt: "请输入来电人姓名（没有可回复「跳过」）。", optional: true, check: maxLen(maxName, "来电人")},
-	{key: "caller_phone", prompt: "请输入联系电话（没有可回复「跳过」）。", optional: true, check: func(b *Bot, t *turn, s string) (string, error) { return workflow.CheckPhone(s) }},
+	{key: "caller_phone", prompt: "请输入联系电话（没有可回复「跳过」）。", optional: true, check: func(b *Bot, t *turn, _ *convo, s string) (string, error) { return workflow.CheckPhone(s) }},
 	{key: "urgency", prompt: "请选择紧急程度。", buttons: func(*Bot) []bot.CardButton {
 		return []bot.CardButton{{Text: "一般", Key: "r_0", Style: 1}, {Text: "紧急", Key: "r_1", Style: 3}}
-	}, check: func(b *Bot, t *turn, s string) (string, error) {
+	}, check: func(b *Bot, t *turn, _ *convo, s string) (string, error) {
 		switch s {
 		case "一般", "normal":
 			return "normal", nil
@@ -58,22 +69,38 @@ var regSteps = []regStep{
 		}
 		return "", errors.New("紧急程度请选择「一般」或「紧急」。")
 	}},
-	{key: "received_at", prompt: "请输入接收时间：回复「现在」，或如 2026-11-28 09:30。", check: func(b *Bot, t *turn, s string) (string, error) {
-		tm, err := b.parseMoment(s, t.now)
-		if err != nil {
-			return "", err
-		}
-		return tm.Format(time.RFC3339), nil
-	}},
-	{key: "due_at", prompt: "请输入办理时限：回复「默认」按类别和紧急程度自动计算，或输入日期如 2026-12-18。", check: func(b *Bot, t *turn, s string) (string, error) {
+	{key: "received_at", prompt: "请输入接收时间：回复「现在」，或如 2026-11-28 09:30、11月28日 9:30。", check: checkReceived,
+		ask: func(b *Bot, c *convo) string {
+			if d, ok := b.receivedOn(c); ok {
+				return "请回复" + workflow.FormatDate(d, b.Location) + "的接收时刻，如 09:30；也可以重新输入日期和时间，或回复「现在」。"
+			}
+			return ""
+		},
+		echo: func(b *Bot, typed, v string) string {
+			tm, err := time.Parse(time.RFC3339, v)
+			if err != nil || typed == "现在" || typed == "默认" {
+				return ""
+			}
+			return "接收时间：" + workflow.FormatDateTime(tm, b.Location) + "。"
+		}},
+	{key: "due_at", prompt: "请输入办理时限：回复「默认」按类别和紧急程度自动计算，或输入日期如 2026-12-18、12月18日。", check: func(b *Bot, t *turn, _ *convo, s string) (string, error) {
 		if s == "默认" {
 			return "", nil
 		}
-		d, err := parseFutureDate(s, t.now, b.Location)
-		if err != nil {
-			return "", err
+		d, err := workflow.ParseDate(s, t.now, b.Location, workflow.DateAhead)
+		switch {
+		case errors.Is(err, workflow.ErrDatePast):
+			return "", errors.New("办理时限" + workflow.FormatDate(d, b.Location) + "已过，请输入今天或以后的日期，或回复「默认」。")
+		case err != nil:
+			return "", errors.New("没有识别出办理时限，请回复「默认」，或输入日期如 2026-12-18、12月18日。")
 		}
 		return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, b.Location).Format(time.RFC3339), nil
+	}, echo: func(b *Bot, _, v string) string {
+		tm, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return "" // 默认: the summary card shows the computed limit
+		}
+		return "办理时限：" + b.dueText(tm) + "。"
 	}},
 	{key: "section", prompt: "请选择承办股室。", buttons: func(b *Bot) []bot.CardButton {
 		var out []bot.CardButton
@@ -83,7 +110,7 @@ var regSteps = []regStep{
 			}
 		}
 		return out
-	}, check: func(b *Bot, t *turn, s string) (string, error) {
+	}, check: func(b *Bot, t *turn, _ *convo, s string) (string, error) {
 		if _, ok := b.Roster.Section(s); !ok {
 			return "", errors.New("承办股室应为：" + strings.Join(b.sectionNames(), "、") + "。")
 		}
@@ -91,8 +118,8 @@ var regSteps = []regStep{
 	}},
 }
 
-func maxLen(n int, what string) func(*Bot, *turn, string) (string, error) {
-	return func(_ *Bot, _ *turn, s string) (string, error) {
+func maxLen(n int, what string) func(*Bot, *turn, *convo, string) (string, error) {
+	return func(_ *Bot, _ *turn, _ *convo, s string) (string, error) {
 		s = strings.TrimSpace(s)
 		if len([]rune(s)) > n {
 			return "", fmt.Errorf("%s不能超过%d字。", what, n)
@@ -101,32 +128,33 @@ func maxLen(n int, what string) func(*Bot, *turn, string) (string, error) {
 	}
 }
 
-var momentPattern = regexp.MustCompile(`^(.+?)\s+(\d{1,2}):(\d{2})$`)
+// checkReceived reads the 接收时间. A date without a time is kept and the
+// time asked for, rather than taking midnight for it.
+func checkReceived(b *Bot, t *turn, c *convo, s string) (string, error) {
+	if s == "默认" { // the next step's word; here it has always meant now
+		s = "现在"
+	}
+	day, _ := b.receivedOn(c)
+	tm, err := workflow.ParseDateTime(s, t.now, b.Location, day)
+	switch {
+	case errors.Is(err, workflow.ErrTimeMissing):
+		c.Vals[receivedOn] = tm.Format(time.DateOnly)
+		return "", errors.New("接收时间还需要具体时刻，请补充几点几分。")
+	case errors.Is(err, workflow.ErrMomentFuture):
+		return "", errors.New("接收时间不能晚于现在，请重新输入。")
+	case errors.Is(err, workflow.ErrTimeFormat):
+		return "", err
+	case err != nil:
+		return "", errors.New("没有识别出接收时间，请回复「现在」，或按 2026-11-28 09:30、11月28日 9:30 的格式输入。")
+	}
+	delete(c.Vals, receivedOn)
+	return tm.Format(time.RFC3339), nil
+}
 
-// parseMoment reads 现在, a date, or a date and time like 2026-11-28 09:30.
-func (b *Bot) parseMoment(s string, now time.Time) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "现在" || s == "默认" {
-		return now, nil
-	}
-	hh, mm := 0, 0
-	if m := momentPattern.FindStringSubmatch(s); m != nil {
-		s = m[1]
-		hh, _ = strconv.Atoi(m[2])
-		mm, _ = strconv.Atoi(m[3])
-		if hh > 23 || mm > 59 {
-			return time.Time{}, errors.New("时间不正确，请按 2026-11-28 09:30 的格式输入，或回复「现在」。")
-		}
-	}
-	d, err := workflow.ParseDate(s, now, b.Location)
-	if err != nil {
-		return time.Time{}, errors.New("没有识别出接收时间，请回复「现在」，或按 2026-11-28 09:30 的格式输入（不能晚于现在）。")
-	}
-	t := d.Add(time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute)
-	if t.After(now) {
-		return time.Time{}, errors.New("接收时间不能晚于现在。")
-	}
-	return t, nil
+// receivedOn is the date of a 接收时间 still waiting for its time.
+func (b *Bot) receivedOn(c *convo) (time.Time, bool) {
+	d, err := time.ParseInLocation(time.DateOnly, c.Vals[receivedOn], b.Location)
+	return d, err == nil
 }
 
 // startRegister opens the 登记12345 conversation.
@@ -152,7 +180,13 @@ func (b *Bot) askReg(ctx context.Context, t *turn, c *convo) error {
 	}
 	i := regIndex(c.Step)
 	st := regSteps[i]
-	prompt := fmt.Sprintf("第%d/%d步：%s", i+1, len(regSteps), st.prompt)
+	ask := st.prompt
+	if st.ask != nil {
+		if a := st.ask(b, c); a != "" {
+			ask = a
+		}
+	}
+	prompt := fmt.Sprintf("第%d/%d步：%s", i+1, len(regSteps), ask)
 	if st.buttons == nil {
 		b.saveConvo(t, c)
 		return b.text(ctx, t, to, prompt)
@@ -176,6 +210,7 @@ func (b *Bot) onRegText(ctx context.Context, t *turn, c *convo, text string) err
 		b.endConvo(t)
 		return b.text(ctx, t, to, "已取消登记。")
 	case wordBack:
+		delete(c.Vals, receivedOn)
 		if i := regIndex(c.Step); i > 0 {
 			c.Step = regSteps[i-1].key
 		} else if c.Step == "confirm" {
@@ -198,10 +233,13 @@ func (b *Bot) onRegText(ctx context.Context, t *turn, c *convo, text string) err
 func (b *Bot) answerReg(ctx context.Context, t *turn, c *convo, text string) error {
 	to := t.person.UserID
 	st := regSteps[regIndex(c.Step)]
+	if c.Vals == nil {
+		c.Vals = map[string]string{}
+	}
 	v := ""
 	if !(st.optional && text == "跳过") {
 		var err error
-		if v, err = st.check(b, t, text); err != nil {
+		if v, err = st.check(b, t, c, text); err != nil {
 			if err := b.text(ctx, t, to, err.Error()); err != nil {
 				return err
 			}
@@ -221,10 +259,14 @@ func (b *Bot) answerReg(ctx context.Context, t *turn, c *convo, text string) err
 			return err
 		}
 	}
-	if c.Vals == nil {
-		c.Vals = map[string]string{}
-	}
 	c.Vals[st.key] = v
+	if st.echo != nil {
+		if e := st.echo(b, text, v); e != "" {
+			if err := b.text(ctx, t, to, e); err != nil {
+				return err
+			}
+		}
+	}
 	if i := regIndex(c.Step); i+1 < len(regSteps) {
 		c.Step = regSteps[i+1].key
 	} else {
@@ -311,7 +353,7 @@ func (b *Bot) regSummary(ctx context.Context, t *turn, c *convo) error {
 		HorizontalContentList: []bot.CardField{
 			{KeyName: "事发地点", Value: orDash(o.Location)},
 			{KeyName: "来电人", Value: orDash(strings.TrimSpace(o.CallerName + " " + o.CallerPhone))},
-			{KeyName: "接收时间", Value: o.ReceivedAt.In(b.Location).Format("2006-01-02 15:04")},
+			{KeyName: "接收时间", Value: workflow.FormatDateTime(o.ReceivedAt, b.Location)},
 			{KeyName: "办理时限", Value: b.dueText(o.DueAt)},
 			{KeyName: "承办股室", Value: o.Section},
 		},

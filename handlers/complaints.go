@@ -72,11 +72,13 @@ func (b *Bot) sendDispatch(ctx context.Context, t *turn, c *storage.Complaint) e
 
 // dueText shows a due time: a date for day limits, with the hour otherwise.
 func (b *Bot) dueText(t time.Time) string {
+	// Always with the year: a limit in January typed in December must not
+	// read like one in the past.
 	t = t.In(b.Location)
 	if t.Hour() == 23 && t.Minute() == 59 {
-		return fmt.Sprintf("%d月%d日前", int(t.Month()), t.Day())
+		return workflow.FormatDate(t, b.Location) + "前"
 	}
-	return fmt.Sprintf("%d月%d日 %02d:%02d前", int(t.Month()), t.Day(), t.Hour(), t.Minute())
+	return workflow.FormatDateTime(t, b.Location) + "前"
 }
 
 // leftText says how long is left, or how long overdue.
@@ -554,9 +556,12 @@ func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string
 		if err != nil {
 			return err
 		}
-		until, err := parseFutureDate(text, t.now, b.Location)
-		if err != nil {
-			return b.text(ctx, t, to, err.Error())
+		until, err := workflow.ParseDate(text, t.now, b.Location, workflow.DateAhead)
+		switch {
+		case errors.Is(err, workflow.ErrDatePast):
+			return b.text(ctx, t, to, "申请延至的日期"+workflow.FormatDate(until, b.Location)+"已过，请输入今天以后的日期。")
+		case err != nil:
+			return b.text(ctx, t, to, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
 		}
 		until = time.Date(until.Year(), until.Month(), until.Day(), 23, 59, 59, 0, b.Location)
 		if !until.After(c.DueAt) {
@@ -571,7 +576,7 @@ func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.text(ctx, t, to, "延期申请已提交办公室审核。审核前原时限不变。"); err != nil {
+		if err := b.text(ctx, t, to, "延期申请已提交办公室审核：延至"+b.dueText(until)+"。审核前原时限不变。"); err != nil {
 			return err
 		}
 		if err := b.tellRegistrar(ctx, t, c, b.name(to)+"申请延期至"+b.dueText(until)+"，理由："+reason); err != nil {
@@ -593,23 +598,6 @@ func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string
 		}, office...)
 	}
 	return fmt.Errorf("order extend: unknown step %q", cv.Step)
-}
-
-// parseFutureDate reads a date that may lie ahead (a new due date).
-func parseFutureDate(text string, now time.Time, loc *time.Location) (time.Time, error) {
-	// ParseDate refuses the future; parse against a far "now" and check.
-	d, err := workflow.ParseDate(text, now.AddDate(5, 0, 0), loc)
-	if err != nil && !errors.Is(err, workflow.ErrDateFuture) {
-		return time.Time{}, errors.New("没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
-	}
-	if strings.Contains(text, "月") && !strings.Contains(text, "年") && d.Year() != now.In(loc).Year() {
-		// 12月31日 means this year's, or next year's once it has passed.
-		d = time.Date(now.In(loc).Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
-		if d.Before(now) {
-			d = d.AddDate(1, 0, 0)
-		}
-	}
-	return d, nil
 }
 
 func (b *Bot) decideExtension(ctx context.Context, t *turn, c *storage.Complaint, approve bool) error {

@@ -31,6 +31,8 @@ type convo struct {
 	CardTask string    `json:"card_task,omitempty"` // the only wizard card that may be clicked now
 	ReviseID int64     `json:"revise_id,omitempty"` // resubmitting this rejected form
 	ReviseV  int       `json:"revise_v,omitempty"`
+	// A 形成日期 more than a year back, waiting for 是 / 否 (YYYY-MM-DD).
+	FormedAsk string `json:"formed_ask,omitempty"`
 
 	// 驳回 reason and publication reference.
 	FormID       int64  `json:"form_id,omitempty"`

@@ -76,10 +76,10 @@ func (b *Bot) recordMeeting(ctx context.Context, t *turn, arg string) error {
 	if len(fields) < 2 {
 		return b.text(ctx, t, p.UserID, msgMeetingUsage)
 	}
-	held, err := workflow.ParseDate(fields[0], t.now, b.Location)
+	held, err := workflow.ParseDate(fields[0], t.now, b.Location, workflow.DatePast)
 	switch {
 	case errors.Is(err, workflow.ErrDateFuture):
-		return b.text(ctx, t, p.UserID, "会议日期不能晚于今天，请在会议召开后登记。")
+		return b.text(ctx, t, p.UserID, "会议日期不能晚于今天（您填写的是"+workflow.FormatDate(held, b.Location)+"），请在会议召开后登记。")
 	case err != nil:
 		return b.text(ctx, t, p.UserID, "没有识别出会议日期「"+clip(fields[0], 20)+"」。请按 2026-06-28 或 6月28日 的格式填写。\n"+msgMeetingUsage)
 	}

@@ -79,6 +79,9 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 	case stepSummary:
 		return b.text(ctx, t, to, fmt.Sprintf("%s：请输入简要内容（不超过%d字）。", b.stepNo(c.Step), workflow.MaxSummary)+keep(d.Summary))
 	case stepFormed:
+		if c.FormedAsk != "" {
+			return b.text(ctx, t, to, b.stepNo(c.Step)+"：信息形成日期为 "+b.showDate(c.FormedAsk)+"，距今已超过一年。确认无误请回复「是」，重新填写请回复「否」。")
+		}
 		today := workflow.FormatDate(t.now, b.Location)
 		return b.text(ctx, t, to, b.stepNo(c.Step)+"：请输入信息形成日期，如 2026-11-28、11月28日、今天、昨天。\n发送「今天」即为 "+today+"。"+keep(b.showDate(d.FormedOn)))
 	case stepMode:
@@ -238,6 +241,7 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 		b.endConvo(t)
 		return b.text(ctx, t, to, "已取消，草稿已删除。需要时请重新发送「提交」。")
 	case wordBack:
+		c.FormedAsk = ""
 		i := slices.Index(wizardSteps, c.Step)
 		if i <= 0 {
 			return b.askStep(ctx, t, c)
@@ -269,13 +273,25 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 	err := b.answer(t, c, text)
 	var ue userError
 	if errors.As(err, &ue) {
-		if err := b.text(ctx, t, to, ue.msg); err != nil {
-			return err
+		if ue.msg != "" {
+			if err := b.text(ctx, t, to, ue.msg); err != nil {
+				return err
+			}
 		}
 		return b.askStep(ctx, t, c)
 	}
 	if err != nil {
 		return err
+	}
+	if c.Step == stepFormed {
+		if c.FormedAsk != "" {
+			return b.askStep(ctx, t, c)
+		}
+		if text != wordKeep {
+			if err := b.text(ctx, t, to, "信息形成日期："+b.showDate(c.Draft.FormedOn)+"。"); err != nil {
+				return err
+			}
+		}
 	}
 	return b.advance(ctx, t, c)
 }
@@ -293,6 +309,7 @@ var listSep = regexp.MustCompile(`[,，、;；\s]+`)
 func (b *Bot) answer(t *turn, c *convo, text string) error {
 	d := &c.Draft
 	if text == wordKeep {
+		c.FormedAsk = ""
 		if b.stepFilled(c) {
 			return nil
 		}
@@ -312,9 +329,26 @@ func (b *Bot) answer(t *turn, c *convo, text string) error {
 		}
 		d.Summary = v
 	case stepFormed:
-		v, err := workflow.ParseDate(text, t.now, b.Location)
+		if ask := c.FormedAsk; ask != "" {
+			c.FormedAsk = ""
+			switch text {
+			case "是", "确认":
+				d.FormedOn = ask
+				return nil
+			case "否", "不是":
+				return wrong("") // ask for the date again
+			}
+			// Anything else is read as the date typed anew.
+		}
+		v, err := workflow.ParseDate(text, t.now, b.Location, workflow.DatePast)
 		if err != nil {
 			return wrong(err.Error())
+		}
+		// A slip of the year is easy to make and hard to notice later: the
+		// 主动公开 deadline would already be long past.
+		if workflow.MoreThanAYearAgo(v, t.now, b.Location) {
+			c.FormedAsk = v.Format(time.DateOnly)
+			return nil
 		}
 		d.FormedOn = v.Format(time.DateOnly)
 	case stepMode:
@@ -429,6 +463,7 @@ func platformByName(s string) (workflow.Platform, bool) {
 
 // advance moves to the next step after a good answer.
 func (b *Bot) advance(ctx context.Context, t *turn, c *convo) error {
+	c.FormedAsk = ""
 	i := slices.Index(wizardSteps, c.Step)
 	c.Step = wizardSteps[i+1]
 	return b.askStep(ctx, t, c)

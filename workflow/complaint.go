@@ -63,20 +63,50 @@ func CheckTicketNo(s string) (string, error) {
 
 var (
 	mobilePattern   = regexp.MustCompile(`^1[3-9]\d{9}$`)
-	landlinePattern = regexp.MustCompile(`^0\d{2,3}-?\d{7,8}$`)
+	landlinePattern = regexp.MustCompile(`^0\d{9,11}$`)
+	phoneSeparators = strings.NewReplacer(" ", "", "\u3000", "", "-", "", "－", "", "—", "", "(", "", ")", "", "（", "", "）", "")
 )
 
-// CheckPhone checks a contact number: a mainland mobile or a landline with
-// area code. Spaces are ignored; empty is allowed (the field is optional).
+// CheckPhone checks a contact number, a mainland mobile or a landline with
+// area code, and returns it in one form: 13800138000 or 0475-8888888.
+// Callers read numbers out as they see them, so spaces, hyphens,
+// brackets and the country code (+86, 0086, or 86 before a mobile) are
+// accepted. Empty is allowed (the field is optional).
 func CheckPhone(s string) (string, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	s = phoneSeparators.Replace(strings.TrimSpace(s))
 	if s == "" {
 		return "", nil
 	}
-	if !mobilePattern.MatchString(s) && !landlinePattern.MatchString(s) {
-		return "", ErrPhone
+	national, intl := strings.CutPrefix(s, "+86")
+	if !intl {
+		national, intl = strings.CutPrefix(s, "＋86")
 	}
-	return s, nil
+	if !intl {
+		national, intl = strings.CutPrefix(s, "0086")
+	}
+	if rest, ok := strings.CutPrefix(s, "86"); !intl && ok && mobilePattern.MatchString(rest) {
+		national, intl = rest, true // caller ID shows 8613800138000
+	}
+	if intl && national != "" && national[0] != '0' && !mobilePattern.MatchString(national) {
+		national = "0" + national // +86 475 8888888: the area code loses its 0 abroad
+	}
+	switch {
+	case mobilePattern.MatchString(national):
+		return national, nil
+	case landlinePattern.MatchString(national):
+		// Area codes 010 and 02x have three digits, all others four.
+		n := 4
+		switch {
+		case national[1] == '2', strings.HasPrefix(national, "010"):
+			n = 3
+		case national[1] == '1':
+			return "", ErrPhone // no area code 011…019
+		}
+		if sub := len(national) - n; sub == 7 || sub == 8 {
+			return national[:n] + "-" + national[n:], nil
+		}
+	}
+	return "", ErrPhone
 }
 
 // MaskPhone hides the middle of a number: 138****5678.
