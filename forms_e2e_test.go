@@ -679,3 +679,52 @@ func TestMyFormsTodoAndQuery(t *testing.T) {
 	c.say(staff2, "查询 2026-999")
 	c.text(staff2, "没有找到")
 }
+
+// The crash window of issue 14: the process dies after a 提交 committed
+// but before the conversation was cleared in Redis. The user, finding the
+// summary card still live, submits again: the same form comes back, no
+// second one is made.
+func TestDraftSubmittedTwiceAfterACrashYieldsOneForm(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	c.say(staff, ordinary.title)
+	c.text(staff, "第2步")
+	c.say(staff, ordinary.summary)
+	c.text(staff, "第3步")
+	c.say(staff, "今天")
+	c.text(staff, "信息形成日期："+todayText())
+	c.click(staff, c.card(staff), "mode_active")
+	pl := c.card(staff)
+	if st, err := h.corp.User(staff).Submit(ctx, pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
+		t.Fatalf("platforms: %d, %v", st, err)
+	}
+	c.click(staff, c.card(staff), "major_no")
+	sum := c.card(staff)
+	key := h.redis.Prefix + "session:" + staff
+	saved, err := h.redis.Client.Get(ctx, key).Bytes()
+	if err != nil {
+		t.Fatalf("the draft is not in Redis under %s: %v", key, err)
+	}
+	c.click(staff, sum, "confirm_submit")
+	c.text(staff, "已提交，编号 公开审〔")
+	c.card(head)
+	// What Redis holds when the process died before the session write.
+	if err := h.redis.Client.Set(ctx, key, saved, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1100 * time.Millisecond) // a new click, not WeCom's repeat of the first
+	c.clickAnyway(staff, sum, "confirm_submit")
+	c.text(staff, "这份草稿已于", "提交，编号 公开审〔2026〕1号（第1版），无需再次提交")
+	if n := countRows(t, h, `SELECT count(*) FROM forms`); n != 1 {
+		t.Errorf("%d forms, want 1", n)
+	}
+	c.none(head)
+	// The conversation is over: 提交 starts a new draft.
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+}

@@ -52,6 +52,10 @@ type convo struct {
 
 // draftForm is what the wizard has gathered so far.
 type draftForm struct {
+	// ID names the draft: submitting it twice (a repeated click, or a
+	// conversation that survived a crash after the commit) yields the
+	// form it became the first time. Empty in drafts saved before ids.
+	ID        string   `json:"id,omitempty"`
 	Title     string   `json:"title,omitempty"`
 	Summary   string   `json:"summary,omitempty"`
 	FormedOn  string   `json:"formed_on,omitempty"` // YYYY-MM-DD

@@ -61,6 +61,21 @@ func serial(f *storage.Form) string { return workflow.FormatSerial(f.Year, f.Seq
 func (b *Bot) submitDraft(ctx context.Context, t *turn, c *convo) error {
 	d := c.Draft
 	to := t.person.UserID
+	if d.ID != "" {
+		done, err := storage.DraftSubmitted(ctx, t.tx, d.ID)
+		if err == nil {
+			f, err := storage.GetForm(ctx, t.tx, done.FormID)
+			if err != nil {
+				return err
+			}
+			b.endConvo(t)
+			return b.text(ctx, t, to, fmt.Sprintf("这份草稿已于%s提交，编号 %s（第%d版），无需再次提交。当前：%s。",
+				workflow.FormatDateTime(done.SubmittedAt, b.Location), serial(f), done.Version, b.where(f)))
+		}
+		if !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+	}
 	formed, err := time.ParseInLocation(time.DateOnly, d.FormedOn, b.Location)
 	if err != nil || d.Title == "" || d.Summary == "" || d.Mode == "" || len(d.Platforms) == 0 || d.Major == nil {
 		c.Step = stepTitle
@@ -123,6 +138,11 @@ func (b *Bot) submitDraft(ctx context.Context, t *turn, c *convo) error {
 	snap, _ := json.Marshal(d)
 	if err := storage.SaveVersion(ctx, t.tx, f.ID, f.Version, snap, t.now); err != nil {
 		return err
+	}
+	if d.ID != "" {
+		if err := storage.RecordDraftSubmission(ctx, t.tx, storage.DraftSubmission{DraftID: d.ID, FormID: f.ID, Version: f.Version, SubmittedAt: t.now}); err != nil {
+			return err
+		}
 	}
 	if err := storage.Audit(ctx, t.tx, to, action, "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "serial": serial(f)}); err != nil {
 		return err

@@ -47,6 +47,7 @@ func (b *Bot) startDraft(ctx context.Context, t *turn, c *convo, prefill draftFo
 		return b.text(ctx, t, t.person.UserID, "您未登记所属股室，无法提交公开申请。请联系综合办公室完善人员名单。")
 	}
 	nc := &convo{Kind: kindDraft, Step: stepTitle, Draft: prefill, ReviseID: reviseID, ReviseV: reviseV}
+	nc.Draft.ID = nonce() + nonce()
 	intro := "开始填写信息公开审批单（承办股室：" + t.person.Section + "，承办人：" + t.person.Name + "）。\n随时发送「取消」放弃，发送「上一步」返回修改。"
 	if reviseID != 0 {
 		intro = "开始修改审批单，原内容已带入：每一步发送「保留」即沿用原内容。\n随时发送「取消」放弃，发送「上一步」返回修改。"

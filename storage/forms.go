@@ -315,3 +315,37 @@ func FormsWaitingFor(ctx context.Context, q sqlx.QueryerContext, userID string) 
 	}
 	return out, nil
 }
+
+// DraftSubmission is the form (and version) a wizard draft became.
+type DraftSubmission struct {
+	DraftID     string    `db:"draft_id"`
+	FormID      int64     `db:"form_id"`
+	Version     int       `db:"version"`
+	SubmittedAt time.Time `db:"submitted_at"`
+}
+
+// RecordDraftSubmission records that draft became the form's version.
+// ErrConflict when the draft was submitted before.
+func RecordDraftSubmission(ctx context.Context, tx *Tx, s DraftSubmission) error {
+	_, err := tx.ExecContext(ctx, `
+		INSERT INTO draft_submissions (draft_id, form_id, version, submitted_at) VALUES ($1, $2, $3, $4)`,
+		s.DraftID, s.FormID, s.Version, s.SubmittedAt)
+	if err != nil {
+		return fmt.Errorf("record submission of draft %s: %w", s.DraftID, mapErr(err))
+	}
+	return nil
+}
+
+// DraftSubmitted returns what draft became; ErrNotFound if it was never
+// submitted.
+func DraftSubmitted(ctx context.Context, q sqlx.QueryerContext, draftID string) (*DraftSubmission, error) {
+	var s DraftSubmission
+	err := sqlx.GetContext(ctx, q, &s, `SELECT draft_id, form_id, version, submitted_at FROM draft_submissions WHERE draft_id = $1`, draftID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("submission of draft %s: %w", draftID, err)
+	}
+	return &s, nil
+}
