@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -148,7 +147,7 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 // must embed util.CommonError. A token error drops the token and retries
 // once.
 func (c *Client) call(ctx context.Context, api string, extra url.Values, req, res any) error {
-	body, err := json.Marshal(req)
+	body, err := MarshalBody(req)
 	if err != nil {
 		return fmt.Errorf("wecom %s: encode: %w", api, err)
 	}

@@ -154,7 +154,7 @@ func (c *MPClient) do(ctx context.Context, api string, q url.Values, body, res a
 	if c.Observe != nil {
 		defer func() { c.Observe(api, callClass(err)) }()
 	}
-	b, err := json.Marshal(body)
+	b, err := MarshalBody(body)
 	if err != nil {
 		return fmt.Errorf("mp %s: encode: %w", api, err)
 	}

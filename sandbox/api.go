@@ -18,6 +18,7 @@ const (
 	errInvalidToken      = 40014
 	errTokenExpired      = 42001
 	errInvalidAgent      = 40056
+	errInvalidCharset    = 40033
 	errBadJSON           = 47001
 	errContentTooLong    = 45002
 	errInvalidTaskID     = 42014
@@ -49,6 +50,18 @@ func writeJSON(w http.ResponseWriter, v any) {
 
 func writeErr(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
+}
+
+// writeErrInvalidCharset refuses a body with a \uXXXX escape as WeCom and
+// the 公众号 do: errcode 40033 「不合法的请求字符，不能包含\uxxxx格式的字符」
+// (WeCom's error-code page 90313, crawled in xen0n/go-workwx errcodes;
+// binarywang/WxJava WxMpErrorMsgEnum for the 公众号), with the errmsg
+// WeChat gives (seen in budjb/http-requests issue 4). The pages say any
+// \uXXXX; WeCom's message/send has been seen to accept Chinese escapes and
+// show them literally, which is no better, so the sandbox refuses every
+// one, the stricter reading.
+func writeErrInvalidCharset(w http.ResponseWriter) {
+	writeErr(w, errInvalidCharset, "invalid charset. please check your request, if include \\uxxxx will create fail!")
 }
 
 func (s *Sandbox) getToken(w http.ResponseWriter, r *http.Request) {
@@ -113,6 +126,10 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 		body, err = io.ReadAll(io.LimitReader(r.Body, 2<<20))
 		if err != nil {
 			writeErr(w, errBadJSON, "cannot read body")
+			return
+		}
+		if bot.HasUnicodeEscape(body) {
+			writeErrInvalidCharset(w)
 			return
 		}
 		if fail != nil {

@@ -403,3 +403,42 @@ func TestLogAPIShowsOtherAPIsWithoutSecrets(t *testing.T) {
 		t.Fatalf("entry %+v", e)
 	}
 }
+
+// TestBodiesWithUnicodeEscapesRefused: WeCom and the 公众号 refuse a
+// \uXXXX escape (40033), which Go's json.Marshal writes for &, < and >.
+// The client sends links as they are and they arrive whole.
+func TestBodiesWithUnicodeEscapesRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	link := "详情：https://zwgk.example.org/forms/7?exp=1767225600&sig=ab12 <请勿转发>"
+	if _, err := f.client.Send(ctx, bot.TextMessage("a", link)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.corp.Messages("a"); len(got) != 1 || got[0].Text != link {
+		t.Fatalf("a received %+v, want the link whole", got)
+	}
+	tok, err := f.client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escaped, _ := json.Marshal(bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: link}})
+	if !strings.Contains(string(escaped), `\u0026`) {
+		t.Fatalf("json.Marshal no longer escapes &: %s", escaped)
+	}
+	resp, err := http.Post(f.srv.URL+"/cgi-bin/message/send?access_token="+tok, "application/json", bytes.NewReader(escaped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		ErrCode int64 `json:"errcode"`
+	}
+	json.NewDecoder(resp.Body).Decode(&r)
+	if r.ErrCode != 40033 {
+		t.Fatalf("escaped body answered errcode %d, want 40033", r.ErrCode)
+	}
+	if n := len(f.corp.Messages("a")); n != 1 {
+		t.Fatalf("a holds %d messages after the refused one, want 1", n)
+	}
+}
