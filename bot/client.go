@@ -35,6 +35,21 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("wecom %s: errcode %d: %s", e.API, e.Code, e.Message)
 }
 
+// WeCom errcodes of cards the bot acts on (WeCom's error-code page 90313,
+// as crawled in xen0n/go-workwx errcodes).
+const (
+	// ErrCardTaskID: 「任务卡片消息的task_id不合法」, errmsg "card taskid has
+	// existed or empty or exceed max len": also the answer to a repeated
+	// task_id.
+	ErrCardTaskID = 42014
+	// ErrCardOfAnotherApp: 「更新的消息的应用与发送消息的应用不匹配」, an
+	// update of a card another app sent: a configuration error.
+	ErrCardOfAnotherApp = 42015
+	// ErrInvalidResponseCode: 「无效的response_code」: unknown, used (a
+	// code works once) or expired.
+	ErrInvalidResponseCode = 60140
+)
+
 // Token errors: the token was revoked or expired early.
 func (e *APIError) tokenInvalid() bool {
 	return e.Code == 40001 || e.Code == 40014 || e.Code == 42001

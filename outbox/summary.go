@@ -115,6 +115,12 @@ func failureReason(r storage.OutboxRow) string {
 		return "粉丝已取消关注（43004）"
 	case c == 45015 || c == 45047:
 		return fmt.Sprintf("粉丝超过48小时未与公众号互动，无法回复（%d）", c)
+	case c == bot.ErrInvalidResponseCode:
+		return "卡片已失效或已更新过，无法再次更新（60140）"
+	case c == bot.ErrCardOfAnotherApp:
+		return "卡片不是本应用发送的，请核对 WECOM_AGENT_ID 与 WECOM_SECRET（42015）"
+	case c == bot.ErrCardTaskID:
+		return "卡片编号（task_id）重复或不合法（42014）"
 	case c == 45002:
 		return "内容超过长度限制（45002）"
 	case c == 40058 || c == 47001 || c == 47003:

@@ -174,12 +174,7 @@ func protected(r storage.OutboxRow) bool {
 		if r.DupCheck {
 			return true
 		}
-		var m struct {
-			Card *struct {
-				TaskID string `json:"task_id"`
-			} `json:"template_card"`
-		}
-		return json.Unmarshal(r.Payload, &m) == nil && m.Card != nil && m.Card.TaskID != ""
+		return cardTaskID(r) != ""
 	case storage.KindMPCustom:
 		return false
 	}
@@ -342,19 +337,50 @@ func (w *Worker) call(ctx context.Context, r storage.OutboxRow) (any, error) {
 }
 
 // alreadyDone recognises the answers WeCom gives to the repeat of a call
-// that succeeded: a card whose task_id exists (42013), a card update whose
-// response_code was used (42015). They mean success only when an earlier
-// attempt ended without an answer (a crash, a timeout, a dropped
-// connection): otherwise they are real errors.
+// that succeeded: a card whose task_id exists (42014, whose errmsg is
+// "card taskid has existed or empty or exceed max len"; the client has
+// checked that the task_id is neither empty nor too long, so here it means
+// "has existed"), a card update whose single-use response_code was used
+// (60140 无效的response_code). Codes from WeCom's error-code page 90313 as
+// crawled in xen0n/go-workwx errcodes. They mean success only on a retry:
+// an attempt that WeCom answered with an errcode did nothing, so the
+// task_id or code can only have been taken by an earlier attempt whose
+// answer never came (a crash, a timeout, a dropped connection), not
+// necessarily the last one. On a first attempt they are real errors (a
+// task_id used twice, a code already used by the passive reply).
+//
+// The answer of the lost attempt is gone: a card delivered this way has no
+// response_code on record, so its other holders' copies cannot be updated
+// through it (handlers skip them); each copy is closed when its holder
+// clicks it, with the click's own response_code.
 func (w *Worker) alreadyDone(r storage.OutboxRow, err error) bool {
-	if r.Attempts < 2 || r.ErrorCode != 0 {
+	if r.Attempts < 2 {
 		return false
 	}
 	var ae *bot.APIError
 	if !errors.As(err, &ae) {
 		return false
 	}
-	return r.Kind == storage.KindMessage && ae.Code == 42013 || r.Kind == storage.KindCardUpdate && ae.Code == 42015
+	switch {
+	case r.Kind == storage.KindMessage && ae.Code == bot.ErrCardTaskID:
+		return cardTaskID(r) != ""
+	case r.Kind == storage.KindCardUpdate && ae.Code == bot.ErrInvalidResponseCode:
+		return true
+	}
+	return false
+}
+
+// cardTaskID is the task_id of a card row, or "".
+func cardTaskID(r storage.OutboxRow) string {
+	var m struct {
+		Card *struct {
+			TaskID string `json:"task_id"`
+		} `json:"template_card"`
+	}
+	if json.Unmarshal(r.Payload, &m) != nil || m.Card == nil {
+		return ""
+	}
+	return m.Card.TaskID
 }
 
 type permanentError struct{ error }

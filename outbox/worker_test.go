@@ -417,3 +417,107 @@ func TestRecipientPacing(t *testing.T) {
 		t.Fatalf("a received %d, want all 30 in order", len(msgs))
 	}
 }
+
+// TestCardWhoseAnswerWasLostIsDeliveredOnce: WeCom shows the card but the
+// answer of message/send never arrives. The retry meets the task_id
+// WeCom already has (42014): the row is sent, the card arrived once, and
+// the office is not told of a failure.
+func TestCardWhoseAnswerWasLostIsDeliveredOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	since := f.now.Add(-time.Second)
+	var mu sync.Mutex
+	var observed []string
+	f.worker.Observe = func(kind, result string, lag time.Duration) {
+		mu.Lock()
+		observed = append(observed, kind+" "+result)
+		mu.Unlock()
+	}
+	card := bot.TemplateCard{
+		CardType: bot.CardButtonInteraction, TaskID: "f1v1p-lost",
+		MainTitle:  &bot.CardTitle{Title: "信息公开审批"},
+		ButtonList: []bot.CardButton{{Text: "同意", Key: "approve"}},
+	}
+	if _, err := storage.Enqueue(context.Background(), f.db, storage.KindMessage, "a", bot.CardMessage(card, "a"), "card:f1v1p-lost"); err != nil {
+		t.Fatal(err)
+	}
+	f.corp.DropAnswerNext("message/send", 1, `"task_id":"f1v1p-lost"`)
+	f.drain(t)
+
+	if msgs := f.corp.Messages("a"); len(msgs) != 1 || msgs[0].Card == nil || msgs[0].Card.TaskID != "f1v1p-lost" {
+		t.Fatalf("a received %+v, want the card once", msgs)
+	}
+	if n := f.corp.APICalls("message/send"); n != 2 {
+		t.Fatalf("%d calls of message/send, want 2 (the lost one and its retry)", n)
+	}
+	rows, _ := f.db.ListOutbox(context.Background(), "sent", 5)
+	if len(rows) != 1 || rows[0].Attempts != 2 || rows[0].Result == nil || !strings.Contains(string(*rows[0].Result), "earlier_attempt") {
+		t.Fatalf("sent rows = %+v, want the card sent on its second attempt by the earlier one", rows)
+	}
+	code, err := storage.SentResponseCode(context.Background(), f.db, "f1v1p-lost")
+	if err != nil || code != "" {
+		t.Fatalf("response_code of the lost answer = %q, %v; want none on record", code, err)
+	}
+	if failed, _ := f.db.ListOutbox(context.Background(), "failed", 5); len(failed) != 0 {
+		t.Fatalf("failed rows %+v", failed)
+	}
+	if text, err := outbox.FailureSummary(context.Background(), f.db, since, nil); err != nil || text != "" {
+		t.Fatalf("failure summary = %q, %v; want none", text, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"message retry", "message sent"}; !slices.Equal(observed, want) {
+		t.Fatalf("observed %q, want %q", observed, want)
+	}
+}
+
+// TestCardCodesOnFirstAttemptAreErrors: 42014 and 60140 mean "done
+// before" only on a retry; on a first attempt they are real failures, and
+// 42015 (another app's card) is a configuration error on any attempt.
+func TestCardCodesOnFirstAttemptAreErrors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	since := f.now.Add(-time.Second)
+	card := bot.TemplateCard{
+		CardType: bot.CardButtonInteraction, TaskID: "twice",
+		MainTitle:  &bot.CardTitle{Title: "信息公开审批"},
+		ButtonList: []bot.CardButton{{Text: "同意", Key: "approve"}},
+	}
+	ctx := context.Background()
+	for _, to := range []string{"a", "b"} { // the same task_id twice: a bug
+		if _, err := storage.Enqueue(ctx, f.db, storage.KindMessage, to, bot.CardMessage(card, to), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.drain(t)
+	upd := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: "never-issued", Button: &bot.ReplaceName{ReplaceName: "已同意"}}
+	if _, err := storage.Enqueue(ctx, f.db, storage.KindCardUpdate, "a", upd, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.corp.FailNext("message/update_template_card", 1, 0, 42015)
+	upd2 := upd
+	upd2.UserIDs = []string{"c"}
+	if _, err := storage.Enqueue(ctx, f.db, storage.KindCardUpdate, "c", upd2, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	failed, _ := f.db.ListOutbox(ctx, "failed", 10)
+	codes := map[string]int{}
+	for _, r := range failed {
+		codes[r.Kind+":"+r.Recipient] = r.ErrorCode
+		if r.Attempts != 1 {
+			t.Errorf("%s %s retried %d times", r.Kind, r.Recipient, r.Attempts)
+		}
+	}
+	updates := []int{codes["card_update:a"], codes["card_update:c"]}
+	slices.Sort(updates)
+	if len(codes) != 3 || !slices.Equal(updates, []int{42015, 60140}) || codes["message:a"]+codes["message:b"] != 42014 {
+		t.Fatalf("failed rows %v, want one card 42014, one update 60140 and one 42015", codes)
+	}
+	text, _ := outbox.FailureSummary(ctx, f.db, since, nil)
+	for _, w := range []string{"task_id", "60140", "WECOM_AGENT_ID"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("summary lacks %q:\n%s", w, text)
+		}
+	}
+}

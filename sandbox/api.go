@@ -21,11 +21,18 @@ const (
 	errInvalidCharset    = 40033
 	errBadJSON           = 47001
 	errContentTooLong    = 45002
-	errInvalidTaskID     = 42014
-	errDuplicateTaskID   = 42013
-	errInvalidCard       = 40058
-	errInvalidCode       = 42015
 	errNoValidUser       = 81013
+	errInvalidCard       = 40058
+	// Cards, from WeCom's error-code page 90313 as crawled in
+	// xen0n/go-workwx errcodes: 42014 「任务卡片消息的task_id不合法」, whose
+	// errmsg reads "card taskid has existed or empty or exceed max len" —
+	// a repeated task_id answers it too (42013 is 小程序未登陆, nothing to
+	// do with cards); 60140 「无效的response_code」 (可能是response_code已经
+	// 过期): unknown, used or expired; 42015 「更新的消息的应用与发送消息的
+	// 应用不匹配」: the code belongs to another app's card.
+	errInvalidTaskID    = 42014
+	errInvalidCode      = 60140
+	errCodeOfAnotherApp = 42015
 )
 
 const (
@@ -132,6 +139,10 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 			writeErrInvalidCharset(w)
 			return
 		}
+		if c.takeDrop(api, body) {
+			answerDropped(tw.ResponseWriter, func(w http.ResponseWriter) { h(c, w, r, body) })
+			return
+		}
 		if fail != nil {
 			answerLate(w, fail.delay, func(w http.ResponseWriter) { h(c, w, r, body) })
 			return
@@ -178,7 +189,7 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 		if !bot.ValidTaskID(req.TemplateCard.TaskID) && req.TemplateCard.CardType != bot.CardTextNotice {
-			writeErr(w, errInvalidTaskID, "invalid task_id")
+			writeErr(w, errInvalidTaskID, "card taskid has existed or empty or exceed max len , please check the task id is valid")
 			return
 		}
 		if err := req.TemplateCard.Validate(); err != nil {
@@ -192,6 +203,14 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// A repeated task_id is refused before the duplicate check could
+	// absorb the repeat: WeCom's documents do not say which comes first,
+	// and this is the stricter order (the repeat learns nothing of the
+	// first send, not even its response_code).
+	if req.TemplateCard != nil && req.TemplateCard.TaskID != "" && c.taskIDs[req.TemplateCard.TaskID] {
+		writeErr(w, errInvalidTaskID, "card taskid has existed or empty or exceed max len , please check the task id is valid")
+		return
+	}
 	if c.answerDuplicateLocked(w, req, body) {
 		return
 	}
@@ -212,10 +231,6 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	var code string
 	if req.TemplateCard != nil && req.TemplateCard.TaskID != "" {
-		if c.taskIDs[req.TemplateCard.TaskID] {
-			writeErr(w, errDuplicateTaskID, "task_id exists")
-			return
-		}
 		c.taskIDs[req.TemplateCard.TaskID] = true
 		if req.TemplateCard.CardType != bot.CardTextNotice {
 			code = c.issueCode(req.TemplateCard.TaskID, valid)
@@ -276,6 +291,9 @@ func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte
 	defer c.mu.Unlock()
 	rc, ok := c.codes[req.ResponseCode]
 	switch {
+	case !ok && c.sb.codeOfOtherCorp(c, req.ResponseCode):
+		writeErr(w, errCodeOfAnotherApp, "the card was sent by another app")
+		return
 	case !ok:
 		writeErr(w, errInvalidCode, "invalid response_code")
 		return

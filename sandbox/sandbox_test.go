@@ -122,8 +122,8 @@ func TestCardRulesEnforcedLikeWeCom(t *testing.T) {
 	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); apiCode(err) != 42013 {
-		t.Fatalf("repeated task_id: err %v, want errcode 42013", err)
+	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); apiCode(err) != 42014 {
+		t.Fatalf("repeated task_id: err %v, want errcode 42014", err)
 	}
 	// The client validates before sending; post raw JSON to see the
 	// sandbox refuse what a careless client would send.
@@ -200,8 +200,8 @@ func TestResponseCodeWorksOnceAndExpires(t *testing.T) {
 			t.Fatalf("%s's card shows %q, want 已同意", u, m[0].ReplacedButton)
 		}
 	}
-	if err := f.client.UpdateTemplateCard(ctx, upd); apiCode(err) != 42015 {
-		t.Fatalf("second use: err %v, want 42015", err)
+	if err := f.client.UpdateTemplateCard(ctx, upd); apiCode(err) != 60140 {
+		t.Fatalf("second use: err %v, want 60140", err)
 	}
 
 	res2, err := f.client.Send(ctx, bot.CardMessage(card("t2", 2), "a"))
@@ -211,8 +211,27 @@ func TestResponseCodeWorksOnceAndExpires(t *testing.T) {
 	f.clock.Advance(72*time.Hour + time.Minute)
 	// The sandbox's tokens expire with its clock too; the client refreshes.
 	upd2 := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: res2.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已驳回"}}
-	if err := f.client.UpdateTemplateCard(ctx, upd2); apiCode(err) != 42015 {
-		t.Fatalf("after 72 h: err %v, want 42015", err)
+	if err := f.client.UpdateTemplateCard(ctx, upd2); apiCode(err) != 60140 {
+		t.Fatalf("after 72 h: err %v, want 60140", err)
+	}
+	never := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: "not-a-code", Button: &bot.ReplaceName{ReplaceName: "已驳回"}}
+	if err := f.client.UpdateTemplateCard(ctx, never); apiCode(err) != 60140 {
+		t.Fatalf("unknown code: err %v, want 60140", err)
+	}
+
+	// A code of another app's card: 42015, whatever the code's state.
+	if _, err := f.sb.AddCorp(sandbox.CorpConfig{CorpID: "wwother", Secret: "s2", AgentID: 1000003, Token: "tok", EncodingAESKey: aesKey, CallbackURL: "http://127.0.0.1:1/unused"}); err != nil {
+		t.Fatal(err)
+	}
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: f.srv.URL})
+	oc := bot.NewClient("wwother", 1000003, "s2", hc, storagetest.NewRedis(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	res3, err := oc.Send(ctx, bot.CardMessage(card("t3", 2), "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upd3 := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: res3.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已同意"}}
+	if err := f.client.UpdateTemplateCard(ctx, upd3); apiCode(err) != 42015 {
+		t.Fatalf("another app's code: err %v, want 42015", err)
 	}
 }
 
