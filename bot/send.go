@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -61,10 +62,12 @@ func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
 	m.AgentID = c.AgentID
 	switch {
 	case m.Text != nil && len(m.Text.Content) > MaxTextBytes:
-		return nil, fmt.Errorf("wecom message/send: text of %d bytes exceeds %d", len(m.Text.Content), MaxTextBytes)
+		// WeCom would cut it (「超过将截断」): refuse rather than lose the end.
+		return nil, &RefusedError{API: "message/send", Code: 45002,
+			Err: fmt.Errorf("text of %d bytes exceeds %d (split it with SplitText)", len(m.Text.Content), MaxTextBytes)}
 	case m.TemplateCard != nil:
 		if err := m.TemplateCard.Validate(); err != nil {
-			return nil, fmt.Errorf("wecom message/send: invalid card: %w", err)
+			return nil, refusedCard("message/send", err)
 		}
 	}
 	var res SendResult
@@ -72,6 +75,32 @@ func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// RefusedError is a request the client did not send because WeCom would
+// refuse it (or, for a long text, cut it): Code is the errcode WeCom would
+// answer. Sending it again cannot succeed.
+type RefusedError struct {
+	API  string
+	Code int
+	Err  error
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("wecom %s: not sent, WeCom would answer errcode %d: %v", e.API, e.Code, e.Err)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// refusedCard wraps a card's Validate error with the code of its first
+// broken rule.
+func refusedCard(api string, err error) error {
+	code := 0
+	var ce *CardError
+	if errors.As(err, &ce) {
+		code = ce.Code
+	}
+	return &RefusedError{API: api, Code: code, Err: fmt.Errorf("invalid card: %w", err)}
 }
 
 // CardUpdate is the body of message/update_template_card: either Button
@@ -96,7 +125,7 @@ func (c *Client) UpdateTemplateCard(ctx context.Context, u CardUpdate) error {
 	u.AgentID = c.AgentID
 	if u.TemplateCard != nil {
 		if err := u.TemplateCard.Validate(); err != nil {
-			return fmt.Errorf("wecom update_template_card: invalid card: %w", err)
+			return refusedCard("message/update_template_card", err)
 		}
 	}
 	var res struct {

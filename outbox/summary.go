@@ -123,6 +123,8 @@ func failureReason(r storage.OutboxRow) string {
 		return "卡片编号（task_id）重复或不合法（42014）"
 	case c == 45002:
 		return "内容超过长度限制（45002）"
+	case !mp && (c == 40016 || c >= 42027 && c <= 42052):
+		return fmt.Sprintf("卡片内容不符合接口要求（%d）", c)
 	case c == 40058 || c == 47001 || c == 47003:
 		return fmt.Sprintf("内容格式不符合接口要求（%d）", c)
 	case c == 40037:

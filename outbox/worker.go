@@ -363,7 +363,7 @@ func (w *Worker) alreadyDone(r storage.OutboxRow, err error) bool {
 	}
 	switch {
 	case r.Kind == storage.KindMessage && ae.Code == bot.ErrCardTaskID:
-		return cardTaskID(r) != ""
+		return bot.ValidTaskID(cardTaskID(r))
 	case r.Kind == storage.KindCardUpdate && ae.Code == bot.ErrInvalidResponseCode:
 		return true
 	}
@@ -391,6 +391,10 @@ func permanent(err error) error { return permanentError{err} }
 
 // errCode is the API's errcode in err, or 0.
 func errCode(err error) int {
+	var re *bot.RefusedError
+	if errors.As(err, &re) {
+		return re.Code
+	}
 	var ae *bot.APIError
 	if errors.As(err, &ae) {
 		return int(ae.Code)
@@ -408,7 +412,8 @@ func errCode(err error) int {
 // rejected, invalid card) will fail the same way again.
 func retryable(err error) bool {
 	var pe permanentError
-	if errors.As(err, &pe) {
+	var re *bot.RefusedError
+	if errors.As(err, &pe) || errors.As(err, &re) {
 		return false
 	}
 	var ae *bot.APIError

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -22,7 +23,6 @@ const (
 	errBadJSON           = 47001
 	errContentTooLong    = 45002
 	errNoValidUser       = 81013
-	errInvalidCard       = 40058
 	// Cards, from WeCom's error-code page 90313 as crawled in
 	// xen0n/go-workwx errcodes: 42014 「任务卡片消息的task_id不合法」, whose
 	// errmsg reads "card taskid has existed or empty or exceed max len" —
@@ -53,6 +53,17 @@ func (s *Sandbox) Handler() http.Handler {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	json.NewEncoder(w).Encode(v)
+}
+
+// writeCardErr answers a card's first broken rule with its errcode (see
+// bot.CardError for the codes and their source).
+func writeCardErr(w http.ResponseWriter, err error) {
+	var ce *bot.CardError
+	if !errors.As(err, &ce) {
+		writeErr(w, errBadJSON, "invalid template_card: "+err.Error())
+		return
+	}
+	writeErr(w, ce.Code, "invalid template_card: "+ce.Msg)
 }
 
 func writeErr(w http.ResponseWriter, code int, msg string) {
@@ -193,7 +204,7 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 		if err := req.TemplateCard.Validate(); err != nil {
-			writeErr(w, errInvalidCard, "invalid template_card: "+err.Error())
+			writeCardErr(w, err)
 			return
 		}
 	default:
@@ -279,7 +290,7 @@ func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	if req.TemplateCard != nil {
 		if err := req.TemplateCard.Validate(); err != nil {
-			writeErr(w, errInvalidCard, "invalid template_card: "+err.Error())
+			writeCardErr(w, err)
 			return
 		}
 	}

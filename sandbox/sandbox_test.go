@@ -148,15 +148,18 @@ func TestCardRulesEnforcedLikeWeCom(t *testing.T) {
 	longID := card(strings.Repeat("x", 129), 1)
 	badChar := card("has space", 1)
 	notice := bot.TemplateCard{CardType: bot.CardTextNotice, MainTitle: &bot.CardTitle{Title: "通知"}}
+	noKey := card("no-keyname", 1)
+	noKey.HorizontalContentList = []bot.CardField{{Value: "李娜"}}
 	cases := []struct {
 		name string
 		body any
 		want int64
 	}{
-		{"seven buttons", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &seven}, 40058},
+		{"seven buttons", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &seven}, 40016},
 		{"task_id of 129 bytes", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &longID}, 42014},
 		{"task_id with a space", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &badChar}, 42014},
-		{"text_notice without card_action", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &notice}, 40058},
+		{"text_notice without card_action", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &notice}, 42045},
+		{"field without keyname", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &noKey}, 42027},
 		{"agentid as a string", map[string]any{"touser": "a", "msgtype": "text", "agentid": "x", "text": map[string]string{"content": "hi"}}, 40056},
 		{"text over 2048 bytes", bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: strings.Repeat("字", 700)}}, 45002},
 	}
