@@ -62,7 +62,9 @@ func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
 	m.AgentID = c.AgentID
 	switch {
 	case m.Text != nil && len(m.Text.Content) > MaxTextBytes:
-		// WeCom would cut it (「超过将截断」): refuse rather than lose the end.
+		// WeCom would cut it (「超过将截断」, message/send document 90236;
+		// its error-code page names the limit under 45002): refuse rather
+		// than lose the end.
 		return nil, &RefusedError{API: "message/send", Code: 45002,
 			Err: fmt.Errorf("text of %d bytes exceeds %d (split it with SplitText)", len(m.Text.Content), MaxTextBytes)}
 	case m.TemplateCard != nil:
@@ -78,8 +80,8 @@ func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
 }
 
 // RefusedError is a request the client did not send because WeCom would
-// refuse it (or, for a long text, cut it): Code is the errcode WeCom would
-// answer. Sending it again cannot succeed.
+// refuse it (or, for a long text, cut it): Code is the errcode of the rule
+// it breaks. Sending it again cannot succeed.
 type RefusedError struct {
 	API  string
 	Code int
@@ -87,7 +89,7 @@ type RefusedError struct {
 }
 
 func (e *RefusedError) Error() string {
-	return fmt.Sprintf("wecom %s: not sent, WeCom would answer errcode %d: %v", e.API, e.Code, e.Err)
+	return fmt.Sprintf("wecom %s: not sent (errcode %d): %v", e.API, e.Code, e.Err)
 }
 
 func (e *RefusedError) Unwrap() error { return e.Err }

@@ -40,6 +40,8 @@ type Received struct {
 	Text         string
 	Card         *bot.TemplateCard
 	ResponseCode string // from message/send, for updating this card
+	// Truncated: the text was over 2048 bytes and WeCom cut it.
+	Truncated bool
 	// ReplacedButton is the text the bot put in place of the buttons
 	// (update_template_card with "button"); Updates counts updates.
 	ReplacedButton string

@@ -161,7 +161,6 @@ func TestCardRulesEnforcedLikeWeCom(t *testing.T) {
 		{"text_notice without card_action", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &notice}, 42045},
 		{"field without keyname", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &noKey}, 42027},
 		{"agentid as a string", map[string]any{"touser": "a", "msgtype": "text", "agentid": "x", "text": map[string]string{"content": "hi"}}, 40056},
-		{"text over 2048 bytes", bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: strings.Repeat("字", 700)}}, 45002},
 	}
 	for _, c := range cases {
 		if got := raw(c.body); got != c.want {
@@ -462,5 +461,56 @@ func TestBodiesWithUnicodeEscapesRefused(t *testing.T) {
 	}
 	if n := len(f.corp.Messages("a")); n != 1 {
 		t.Fatalf("a holds %d messages after the refused one, want 1", n)
+	}
+}
+
+// TestLongTextIsTruncatedNotRefused: WeCom cuts a text over 2048 bytes
+// (「超过将截断」) and answers ok; the client refuses to send one, since
+// the end would be lost, and SplitText's parts arrive whole.
+func TestLongTextIsTruncatedNotRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	long := strings.Repeat("字", 700) // 2100 bytes
+	tok, err := f.client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := bot.MarshalBody(bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: long}})
+	resp, err := http.Post(f.srv.URL+"/cgi-bin/message/send?access_token="+tok, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		ErrCode int64 `json:"errcode"`
+	}
+	json.NewDecoder(resp.Body).Decode(&r)
+	resp.Body.Close()
+	if r.ErrCode != 0 {
+		t.Fatalf("a text of %d bytes answered errcode %d, want 0 (cut, not refused)", len(long), r.ErrCode)
+	}
+	got := f.corp.Messages("a")
+	if len(got) != 1 || !got[0].Truncated || got[0].Text != strings.Repeat("字", 682) {
+		t.Fatalf("a received %d bytes (truncated %v), want the first 682 characters (2046 bytes)", len(got[0].Text), got[0].Truncated)
+	}
+
+	if _, err := f.client.Send(ctx, bot.TextMessage("b", long)); err == nil {
+		t.Fatal("the client sent a text WeCom would cut")
+	}
+	parts := bot.SplitText(long, bot.MaxTextBytes)
+	for _, p := range parts {
+		if _, err := f.client.Send(ctx, bot.TextMessage("b", p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var joined strings.Builder
+	for _, m := range f.corp.Messages("b") {
+		if m.Truncated {
+			t.Fatalf("a part of SplitText was cut: %d bytes", len(m.Text))
+		}
+		joined.WriteString(m.Text)
+	}
+	if joined.String() != long || len(parts) != 2 {
+		t.Fatalf("b received %d bytes in %d parts, want the whole %d bytes in 2", joined.Len(), len(parts), len(long))
 	}
 }
