@@ -357,7 +357,7 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 	if err := c.CreateMenu(ctx, handlers.AppMenu()); err != nil {
 		return fmt.Errorf("menu sync: %w", err)
 	}
-	fmt.Fprintln(e.stdout, "menu created: 提交公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
+	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
 	return nil
 }
 

@@ -355,15 +355,13 @@ func (c *Corp) apiCreateMenu(w http.ResponseWriter, r *http.Request, body []byte
 		return
 	}
 	var m bot.Menu
-	if err := json.Unmarshal(body, &m); err != nil || len(m.Buttons) == 0 || len(m.Buttons) > 3 {
-		writeErr(w, errBadJSON, "menu must have 1 to 3 buttons")
+	if err := json.Unmarshal(body, &m); err != nil {
+		writeErr(w, errBadJSON, "data format error: "+err.Error())
 		return
 	}
-	for _, b := range m.Buttons {
-		if len(b.SubButton) > 5 {
-			writeErr(w, errBadJSON, "a menu has at most 5 sub buttons")
-			return
-		}
+	if code, msg := bot.CheckMenu(m); code != 0 {
+		writeErr(w, code, msg)
+		return
 	}
 	c.mu.Lock()
 	c.menu = &m

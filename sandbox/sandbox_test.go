@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
@@ -512,5 +513,44 @@ func TestLongTextIsTruncatedNotRefused(t *testing.T) {
 	}
 	if joined.String() != long || len(parts) != 2 {
 		t.Fatalf("b received %d bytes in %d parts, want the whole %d bytes in 2", joined.Len(), len(parts), len(long))
+	}
+}
+
+// TestMenuLimits: names are counted in bytes, 16 for a top-level button
+// (40018) and 40 for a sub-button (40025); the app's own menu passes.
+func TestMenuLimits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.client.CreateMenu(ctx, handlers.AppMenu()); err != nil {
+		t.Fatalf("zwgk menu sync's menu refused: %v", err)
+	}
+	if got := f.corp.Menu(); got == nil || got.Buttons[0].Key != handlers.MenuSubmit {
+		t.Fatalf("menu = %+v", got)
+	}
+	click := func(name string) bot.MenuButton { return bot.MenuButton{Type: "click", Name: name, Key: "k"} }
+	cases := []struct {
+		name string
+		menu bot.Menu
+		want int64
+	}{
+		{"提交公开申请 (18 bytes)", bot.Menu{Buttons: []bot.MenuButton{click("提交公开申请")}}, 40018},
+		{"17 ASCII bytes", bot.Menu{Buttons: []bot.MenuButton{click(strings.Repeat("a", 17))}}, 40018},
+		{"sub-button of 42 bytes", bot.Menu{Buttons: []bot.MenuButton{{Name: "更多", SubButton: []bot.MenuButton{click(strings.Repeat("查", 14))}}}}, 40025},
+		{"four buttons", bot.Menu{Buttons: []bot.MenuButton{click("a"), click("b"), click("c"), click("d")}}, 40016},
+		{"six sub-buttons", bot.Menu{Buttons: []bot.MenuButton{{Name: "更多", SubButton: []bot.MenuButton{click("1"), click("2"), click("3"), click("4"), click("5"), click("6")}}}}, 40023},
+		{"key of 129 bytes", bot.Menu{Buttons: []bot.MenuButton{{Type: "click", Name: "帮助", Key: strings.Repeat("k", 129)}}}, 40019},
+	}
+	for _, c := range cases {
+		if err := f.client.CreateMenu(ctx, c.menu); apiCode(err) != c.want {
+			t.Errorf("%s: err %v, want errcode %d", c.name, err, c.want)
+		}
+	}
+	ok := bot.Menu{Buttons: []bot.MenuButton{click("提交申请五"), {Name: "更多", SubButton: []bot.MenuButton{click(strings.Repeat("查", 13))}}}}
+	if err := f.client.CreateMenu(ctx, ok); err != nil {
+		t.Fatalf("15 and 39 bytes refused: %v", err)
+	}
+	if got := f.corp.Menu(); got == nil || got.Buttons[0].Name != "提交申请五" {
+		t.Fatalf("menu = %+v, want the last accepted one", got)
 	}
 }
