@@ -95,6 +95,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	}
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
 	s.client.Observe = s.metrics.APICalls("wecom")
+	s.client.ObserveSecret = s.metrics.SecretRejected
 	s.worker = outbox.NewWorker(db, s.client, log)
 	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)

@@ -130,7 +130,11 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.Lease+15*time.Second)
 	defer cancel()
-	rows, err := w.DB.ClaimOutboxPaced(ctx, w.Now(), w.Batch, w.Lease, w.Pace)
+	pace := w.Pace
+	if w.wecomPaused() {
+		pace.Paused = wecomKinds
+	}
+	rows, err := w.DB.ClaimOutboxPaced(ctx, w.Now(), w.Batch, w.Lease, pace)
 	if err != nil {
 		return 0, err
 	}
@@ -181,6 +185,29 @@ func protected(r storage.OutboxRow) bool {
 	return true
 }
 
+// wecomKinds are the rows sent through WeCom's API.
+var wecomKinds = []string{storage.KindMessage, storage.KindCardUpdate, storage.KindMenu}
+
+// secretState is the part of bot.Client that says whether WeCom refuses
+// the app secret.
+type secretState interface {
+	SecretRejected() (rejected bool, nextProbe time.Time)
+}
+
+// wecomPaused reports whether WeCom rows are held back: WeCom refused the
+// app secret (40001) and its next probe is not due. Sending them would
+// only ask gettoken again with the wrong secret, once per row, and WeCom
+// bans an IP that keeps doing so; the client logs the pause once and
+// probes gettoken at its own pace (bot.DefaultSecretProbe).
+func (w *Worker) wecomPaused() bool {
+	s, ok := w.Sender.(secretState)
+	if !ok {
+		return false
+	}
+	rejected, next := s.SecretRejected()
+	return rejected && w.Now().Before(next)
+}
+
 func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater func(storage.Sent)) {
 	log := w.Log.With("outbox_id", r.ID, "kind", r.Kind, "recipient", r.Recipient, "attempt", r.Attempts)
 	if !w.waitTurn(ctx, r, log) {
@@ -189,6 +216,14 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 	cctx, cancel := context.WithTimeout(ctx, w.CallTimeout)
 	result, err := w.call(cctx, r)
 	cancel()
+	if se, ok := bot.IsSecretRejected(err); ok {
+		// Not the row's fault, and not an attempt: give it back until
+		// the client asks gettoken again. The client has logged it.
+		if err := w.DB.Release(ctx, r.ID, se.NextProbe); err != nil {
+			log.ErrorContext(ctx, "outbox release", "err", err)
+		}
+		return
+	}
 	if err != nil && w.alreadyDone(r, err) {
 		// An earlier attempt, whose answer we never saw, did it.
 		log.InfoContext(ctx, "outbox row was delivered by an earlier attempt", "err", err)
@@ -418,7 +453,10 @@ func retryable(err error) bool {
 	}
 	var ae *bot.APIError
 	if errors.As(err, &ae) {
-		return ae.RateLimited() || ae.Code == 40001 || ae.Code == 40014 || ae.Code == 42001
+		// 40014/42001 here: the client refreshed the token once and it
+		// was refused again. (40001 never gets here: the client holds
+		// rows back with a SecretRejectedError.)
+		return ae.RateLimited() || ae.Code == 40014 || ae.Code == 42001
 	}
 	var me *bot.MPError
 	if errors.As(err, &me) {

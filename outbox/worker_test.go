@@ -32,6 +32,7 @@ type fixture struct {
 	worker *outbox.Worker
 	log    *slog.Logger
 	now    time.Time
+	srvURL string // the sandbox's API
 	// intercept, when set, serves the sandbox's API calls instead of the
 	// sandbox itself (it may call next).
 	intercept atomic.Pointer[func(w http.ResponseWriter, r *http.Request, next http.Handler)]
@@ -65,6 +66,7 @@ func newFixture(t *testing.T, users ...string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.srvURL = srv.URL
 	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: srv.URL})
 	f.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.db = storagetest.NewDB(t)
@@ -520,4 +522,114 @@ func TestCardCodesOnFirstAttemptAreErrors(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", w, text)
 		}
 	}
+}
+
+// TestRefusedSecretPausesWeComAndProbes: gettoken answers 40001 (不合法的
+// secret). The worker does not ask again for every pending row (WeCom
+// bans an IP that keeps sending a wrong secret): it holds WeCom rows
+// back, the client logs once and asks gettoken once a minute, and when
+// the secret works, everything goes out, nothing failed.
+func TestRefusedSecretPausesWeComAndProbes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "*")
+	var logs syncLog
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: f.srvURL})
+	client := bot.NewClient("wwout", 7, "s", hc, f.redis, slog.New(slog.NewTextHandler(&logs, nil)))
+	client.Now = func() time.Time { return f.now }
+	var mu sync.Mutex
+	var heard []bool
+	client.ObserveSecret = func(rejected bool) {
+		mu.Lock()
+		heard = append(heard, rejected)
+		mu.Unlock()
+	}
+	f.worker.Sender = client
+	for i := range 20 {
+		f.enqueue(t, fmt.Sprintf("u%02d", i), "【待办提醒】您有 1 件待处理")
+	}
+	f.corp.FailNext("gettoken", 3, 0, 40001) // the secret is refused three times, then works
+	f.now = time.Now().Add(time.Second)
+	deliver := func() int {
+		t.Helper()
+		n, err := f.worker.DeliverDue(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	status := func() (pending, failed, attempts int) {
+		t.Helper()
+		f.db.GetContext(context.Background(), &pending, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
+		f.db.GetContext(context.Background(), &failed, `SELECT count(*) FROM outbox WHERE status = 'failed'`)
+		f.db.GetContext(context.Background(), &attempts, `SELECT coalesce(sum(attempts), 0) FROM outbox`)
+		return
+	}
+
+	if n := deliver(); n != 20 {
+		t.Fatalf("claimed %d rows, want 20", n)
+	}
+	if n := f.corp.TokenFetches(); n != 1 {
+		t.Fatalf("gettoken asked %d times for 20 rows, want 1", n)
+	}
+	if p, fl, a := status(); p != 20 || fl != 0 || a != 0 {
+		t.Fatalf("after the refusal: %d pending, %d failed, %d attempts counted; want 20, 0, 0", p, fl, a)
+	}
+	if rejected, _ := client.SecretRejected(); !rejected {
+		t.Fatal("the client does not report the refused secret")
+	}
+	if n := deliver(); n != 0 {
+		t.Fatalf("claimed %d WeCom rows while paused, want 0", n)
+	}
+	for probe := 2; probe <= 3; probe++ { // a minute later each, refused again
+		f.now = f.now.Add(61 * time.Second)
+		deliver()
+		if n := f.corp.TokenFetches(); n != probe {
+			t.Fatalf("gettoken asked %d times after probe %d, want %d", n, probe, probe)
+		}
+		if n := deliver(); n != 0 {
+			t.Fatalf("probe %d: claimed %d rows while paused, want 0", probe, n)
+		}
+	}
+	f.now = f.now.Add(61 * time.Second)
+	f.drain(t)
+	for i := range 20 {
+		if got := len(f.corp.Messages(fmt.Sprintf("u%02d", i))); got != 1 {
+			t.Errorf("u%02d received %d messages, want 1", i, got)
+		}
+	}
+	if n := f.corp.TokenFetches(); n != 4 {
+		t.Fatalf("gettoken asked %d times in all, want 4 (three refusals and one success)", n)
+	}
+	if _, fl, _ := status(); fl != 0 {
+		t.Fatalf("%d rows failed, want none", fl)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "refused the app secret"); n != 1 {
+		t.Fatalf("the refusal was logged %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "accepts the app secret again") {
+		t.Fatalf("the recovery was not logged:\n%s", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(heard, []bool{true, false}) {
+		t.Fatalf("ObserveSecret heard %v, want [true false]", heard)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
