@@ -23,6 +23,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // Sender is the part of bot.Client the worker uses.
@@ -230,12 +231,17 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 		result, err = map[string]any{"earlier_attempt": true, "answer": err.Error()}, nil
 	}
 	now := w.Now()
+	var next time.Time
+	retry := false
+	if err != nil {
+		next, retry = w.retryAt(r, err, now)
+	}
 	if w.Observe != nil {
 		result := "failed"
 		switch {
 		case err == nil:
 			result = "sent"
-		case retryable(err) && r.Attempts < w.MaxAttempts:
+		case retry:
 			result = "retry"
 		}
 		w.Observe(r.Kind, result, now.Sub(r.CreatedAt))
@@ -249,8 +255,7 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 			// which the duplicate checks absorb where the API has one.
 			log.ErrorContext(ctx, "outbox mark sent", "err", err)
 		}
-	case retryable(err) && r.Attempts < w.MaxAttempts:
-		next := now.Add(backoff(r.Attempts))
+	case retry:
 		log.WarnContext(ctx, "outbox retry", "err", err, "next", next)
 		if err := w.DB.MarkRetryCode(ctx, r.ID, next, errCode(err), err.Error()); err != nil {
 			log.ErrorContext(ctx, "outbox mark retry", "err", err)
@@ -475,6 +480,56 @@ func retryable(err error) bool {
 	}
 	// Other transport errors (connection refused, reset) are worth a retry.
 	return true
+}
+
+// maxBusyRetries bounds the retries of errcode -1 (系统繁忙): 「建议重试次数
+// 不超过3次」 (WeCom's error-code page 90313, crawled in xen0n/go-workwx
+// errcodes; binarywang/WxJava WxCpErrorMsgEnum; the 公众号's page says
+// only 稍候再试, and the same bound is used). The row counts attempts of
+// any cause, so a row retried before for another reason gets fewer: the
+// stricter reading.
+const maxBusyRetries = 3
+
+// Waits the 公众号 asks for. 45066: 「相同 clientmsgid 重试速度过快，请间隔1
+// 分钟重试」 (binarywang/WxJava WxMpErrorMsgEnum): the mass send may have
+// gone out, and the retry with the same clientmsgid is answered 45065 if
+// so. 45009 is the 公众号's daily quota of an API ("reach max api daily
+// quota limit"; the quota is counted per day, 微信公众平台 接口调用频次限制
+// 说明): retrying within the day cannot succeed. The documents do not say
+// at what time the quota resets; the worker waits for the next day in
+// Beijing time, plus a margin.
+const (
+	mpClientMsgRetryWait = time.Minute
+	mpQuotaResetMargin   = 10 * time.Minute
+)
+
+// retryAt decides whether a failed row is tried again and when.
+func (w *Worker) retryAt(r storage.OutboxRow, err error, now time.Time) (time.Time, bool) {
+	if !retryable(err) || r.Attempts >= w.MaxAttempts {
+		return time.Time{}, false
+	}
+	var me *bot.MPError
+	mp := errors.As(err, &me) && me.Status == 0
+	switch {
+	case errCode(err) == -1:
+		if r.Attempts > maxBusyRetries {
+			return time.Time{}, false
+		}
+	case mp && me.Code == bot.MPErrDailyQuota:
+		return nextQuotaDay(now), true
+	case mp && me.Code == bot.MPErrMassRetryTooFast:
+		return now.Add(max(backoff(r.Attempts), mpClientMsgRetryWait+rand.N(10*time.Second))), true
+	}
+	return now.Add(backoff(r.Attempts)), true
+}
+
+// nextQuotaDay is a time after the next midnight in Beijing time, spread
+// over a few minutes so that a day's refused rows do not all go at once.
+func nextQuotaDay(now time.Time) time.Time {
+	loc := workflow.DefaultCalendar().Location()
+	t := now.In(loc)
+	midnight := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+	return midnight.Add(mpQuotaResetMargin + rand.N(10*time.Minute))
 }
 
 // backoff is exponential from 1 s, capped at 10 min, with full jitter on
