@@ -76,8 +76,8 @@ func writeErr(w http.ResponseWriter, code int, msg string) {
 // binarywang/WxJava WxMpErrorMsgEnum for the 公众号), with the errmsg
 // WeChat gives (seen in budjb/http-requests issue 4). The pages say any
 // \uXXXX; WeCom's message/send has been seen to accept Chinese escapes and
-// show them literally, which is no better, so the sandbox refuses every
-// one, the stricter reading.
+// show them literally (httprunner/httprunner issue 83), which is no better,
+// so the sandbox refuses every one, the stricter reading.
 func writeErrInvalidCharset(w http.ResponseWriter) {
 	writeErr(w, errInvalidCharset, "invalid charset. please check your request, if include \\uxxxx will create fail!")
 }
