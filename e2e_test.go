@@ -453,7 +453,7 @@ func TestMenuSyncCreatesTheMenu(t *testing.T) {
 	if m == nil || len(m.Buttons) != 3 {
 		t.Fatalf("menu = %+v", m)
 	}
-	if m.Buttons[0].Name != "提交公开申请" || m.Buttons[1].Name != "我的待办" || len(m.Buttons[2].SubButton) != 3 {
+	if m.Buttons[0].Name != "公开申请" || m.Buttons[0].Key != "submit" || m.Buttons[1].Name != "我的待办" || len(m.Buttons[2].SubButton) != 3 {
 		t.Fatalf("menu = %+v", m)
 	}
 	names := []string{}

@@ -728,3 +728,60 @@ func TestDraftSubmittedTwiceAfterACrashYieldsOneForm(t *testing.T) {
 	c.say(staff, "提交")
 	c.text(staff, "开始填写")
 }
+
+// TestFormCardWhoseSendAnswerWasLost: the answer of the office card's
+// send to 陈立新 is lost (WeCom delivered it). The outbox retries, WeCom
+// answers 42014 for the task_id it has, and the row counts as sent: no
+// failure for the office. Its response_code was never learnt, so when
+// 林晓燕 decides, 陈立新's copy cannot be updated; when he clicks it, the
+// click's own response_code closes it.
+func TestFormCardWhoseSendAnswerWasLost(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	sec := c.card(head)
+	h.corp.DropAnswerNext("message/send", 1, `"touser":"`+office1+`","msgtype":"template_card"`)
+	c.click(head, sec, "approve")
+	c.text(head, "已同意")
+	c.text(staff, "张伟同意")
+
+	off1, off2 := c.card(office1), c.card(office2)
+	c.click(office2, off2, "approve")
+	c.text(office2, "已同意")
+	c.text(staff, "林晓燕同意")
+	pub := c.card(publisher)
+	if pub.Card == nil {
+		t.Fatal("no publish card")
+	}
+
+	c.click(office1, off1, "approve")
+	c.text(office1, "已处理或已更新", serial)
+	waitUpdated(t, h, office1, off1.Card.TaskID, "已处理")
+	var failed int
+	if err := h.db.GetContext(context.Background(), &failed, `SELECT count(*) FROM outbox WHERE status = 'failed'`); err != nil {
+		t.Fatal(err)
+	}
+	if failed != 0 {
+		t.Fatalf("%d outbox rows failed, want none: the lost answer's card was delivered", failed)
+	}
+	var attempts int
+	if err := h.db.GetContext(context.Background(), &attempts, `SELECT attempts FROM outbox WHERE idem_key = $1 AND status = 'sent'`, "card:"+off1.Card.TaskID); err != nil {
+		t.Fatal(err)
+	}
+	if attempts != 2 {
+		t.Fatalf("陈立新's card was sent in %d attempts, want 2 (the lost answer and the 42014)", attempts)
+	}
+	n := 0
+	for _, m := range h.corp.Messages(office1) {
+		if m.Card != nil && m.Card.TaskID == off1.Card.TaskID {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("陈立新 holds %d copies of his card, want 1", n)
+	}
+	if got := h.decisions(serial); strings.Join(got, ",") != "section:zhangwei:approve,office:linxiaoyan:approve" {
+		t.Fatalf("decisions %v", got)
+	}
+}

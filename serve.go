@@ -112,6 +112,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	}
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
 	s.client.Observe = s.metrics.APICalls("wecom")
+	s.client.ObserveSecret = s.metrics.SecretRejected
 	s.worker = outbox.NewWorker(db, s.client, log)
 	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)
@@ -374,7 +375,7 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 	if err := c.CreateMenu(ctx, handlers.AppMenu()); err != nil {
 		return fmt.Errorf("menu sync: %w", err)
 	}
-	fmt.Fprintln(e.stdout, "menu created: 提交公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
+	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
 	return nil
 }
 

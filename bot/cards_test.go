@@ -1,6 +1,7 @@
 package bot_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -52,6 +53,8 @@ func TestValidateAcceptsValidCards(t *testing.T) {
 		"task_id of 128 bytes":         longTask,
 		"text_notice without task_id":  notice,
 		"vote_interaction with submit": vote,
+		// 「按钮列表，该字段可为空数组」 (WeCom's message/send document).
+		"button_interaction without buttons": func() bot.TemplateCard { c := validButtonCard(); c.ButtonList = nil; return c }(),
 	} {
 		if err := c.Validate(); err != nil {
 			t.Errorf("%s: Validate = %v, want nil", name, err)
@@ -72,7 +75,6 @@ func TestValidateRejectsBadCards(t *testing.T) {
 		want string // a fragment of the complaint
 	}{
 		{"seven buttons", edit(func(c *bot.TemplateCard) { c.ButtonList = buttons(7) }), "at most 6 buttons"},
-		{"no buttons", edit(func(c *bot.TemplateCard) { c.ButtonList = nil }), "button_list"},
 		{"button without key", edit(func(c *bot.TemplateCard) { c.ButtonList[1].Key = "" }), "button 1"},
 		{"button key over 1024 bytes", edit(func(c *bot.TemplateCard) { c.ButtonList[0].Key = strings.Repeat("k", 1025) }), "button 0"},
 		{"task_id with a space", edit(func(c *bot.TemplateCard) { c.TaskID = "form 42" }), "task_id"},
@@ -137,5 +139,76 @@ func TestValidTaskID(t *testing.T) {
 		if got := bot.ValidTaskID(id); got != want {
 			t.Errorf("ValidTaskID(%q) = %v, want %v", id, got, want)
 		}
+	}
+}
+
+// TestValidateAnswersWeComsCodes: each broken rule carries the errcode
+// WeCom answers for it (the first one is what the sandbox answers).
+func TestValidateAnswersWeComsCodes(t *testing.T) {
+	t.Parallel()
+	edit := func(f func(*bot.TemplateCard)) bot.TemplateCard {
+		c := validButtonCard()
+		f(&c)
+		return c
+	}
+	vote := func(f func(*bot.TemplateCard)) bot.TemplateCard {
+		c := bot.TemplateCard{
+			CardType: bot.CardVoteInteraction, MainTitle: &bot.CardTitle{Title: "t"}, TaskID: "vote-1",
+			Checkbox:     &bot.CardCheckbox{QuestionKey: "q", OptionList: []bot.CardOption{{ID: "a", Text: "A"}}},
+			SubmitButton: &bot.CardSubmit{Key: "submit"},
+		}
+		f(&c)
+		return c
+	}
+	cases := []struct {
+		name string
+		card bot.TemplateCard
+		want int
+	}{
+		{"seven buttons", edit(func(c *bot.TemplateCard) { c.ButtonList = buttons(7) }), 40016},
+		{"button without text", edit(func(c *bot.TemplateCard) { c.ButtonList[0].Text = "" }), 42038},
+		{"button without key", edit(func(c *bot.TemplateCard) { c.ButtonList[1].Key = "" }), 42039},
+		{"task_id with a space", edit(func(c *bot.TemplateCard) { c.TaskID = "form 42" }), 42014},
+		{"unknown card type", edit(func(c *bot.TemplateCard) { c.CardType = "news_notice" }), 42031},
+		{"no main title", edit(func(c *bot.TemplateCard) { c.MainTitle = nil }), 42033},
+		{"field without keyname", edit(func(c *bot.TemplateCard) { c.HorizontalContentList[0].KeyName = "" }), 42027},
+		{"link field without url", edit(func(c *bot.TemplateCard) { c.HorizontalContentList[1].URL = "" }), 42028},
+		{"seven fields", edit(func(c *bot.TemplateCard) {
+			c.HorizontalContentList = make([]bot.CardField, 7)
+			for i := range c.HorizontalContentList {
+				c.HorizontalContentList[i].KeyName = "k"
+			}
+		}), 42035},
+		{"four jumps", edit(func(c *bot.TemplateCard) { c.JumpList = make([]bot.CardJump, 4) }), 42042},
+		{"text_notice without card_action", bot.TemplateCard{CardType: bot.CardTextNotice, MainTitle: &bot.CardTitle{Title: "t"}}, 42045},
+		{"vote without question_key", vote(func(c *bot.TemplateCard) { c.Checkbox.QuestionKey = "" }), 42043},
+		{"vote without options", vote(func(c *bot.TemplateCard) { c.Checkbox.OptionList = nil }), 42037},
+		{"vote of 21 options", vote(func(c *bot.TemplateCard) {
+			for i := range 20 {
+				c.Checkbox.OptionList = append(c.Checkbox.OptionList, bot.CardOption{ID: strings.Repeat("o", i+1), Text: "O"})
+			}
+		}), 42037},
+		{"option without id", vote(func(c *bot.TemplateCard) { c.Checkbox.OptionList[0].ID = "" }), 42040},
+		{"option without text", vote(func(c *bot.TemplateCard) { c.Checkbox.OptionList[0].Text = "" }), 42041},
+		{"vote without submit key", vote(func(c *bot.TemplateCard) { c.SubmitButton.Key = "" }), 42046},
+		{"multiple without selects", bot.TemplateCard{
+			CardType: bot.CardMultipleInteraction, MainTitle: &bot.CardTitle{Title: "t"}, TaskID: "m-1",
+			SubmitButton: &bot.CardSubmit{Key: "submit"},
+		}, 42047},
+	}
+	for _, tc := range cases {
+		err := tc.card.Validate()
+		var ce *bot.CardError
+		if !errors.As(err, &ce) {
+			t.Errorf("%s: Validate = %v, want a CardError", tc.name, err)
+			continue
+		}
+		if ce.Code != tc.want {
+			t.Errorf("%s: first errcode %d (%v), want %d", tc.name, ce.Code, err, tc.want)
+		}
+	}
+	if v := vote(func(*bot.TemplateCard) {}); v.Validate() != nil {
+		err := v.Validate()
+		t.Errorf("vote card without submit text (「不填默认为提交」): %v", err)
 	}
 }

@@ -3,7 +3,6 @@ package bot
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -36,9 +35,27 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("wecom %s: errcode %d: %s", e.API, e.Code, e.Message)
 }
 
-// Token errors: the token was revoked or expired early.
+// WeCom errcodes of cards the bot acts on (WeCom's error-code page 90313,
+// as crawled in xen0n/go-workwx errcodes).
+const (
+	// ErrCardTaskID: 「任务卡片消息的task_id不合法」, errmsg "card taskid has
+	// existed or empty or exceed max len": also the answer to a repeated
+	// task_id.
+	ErrCardTaskID = 42014
+	// ErrCardOfAnotherApp: 「更新的消息的应用与发送消息的应用不匹配」, an
+	// update of a card another app sent: a configuration error.
+	ErrCardOfAnotherApp = 42015
+	// ErrInvalidResponseCode: 「无效的response_code」: unknown, used (a
+	// code works once) or expired.
+	ErrInvalidResponseCode = 60140
+)
+
+// Token errors: the token is invalid (40014 不合法的access_token, also
+// WeCom's answer for an expired one of late) or expired (42001), WeCom's
+// error-code page 90313 as crawled in xen0n/go-workwx errcodes. 40001 is
+// not one: it is gettoken refusing the secret (ErrCodeInvalidSecret).
 func (e *APIError) tokenInvalid() bool {
-	return e.Code == 40001 || e.Code == 40014 || e.Code == 42001
+	return e.Code == 40014 || e.Code == 42001
 }
 
 // RateLimited reports an errcode that asks the caller to back off: 45009
@@ -72,10 +89,19 @@ type Client struct {
 	// and repeats included: the API (message/send, gettoken, ...) and the
 	// class of its answer (Call*), for the metrics.
 	Observe func(api, class string)
+	// ObserveSecret, when set, hears when WeCom starts refusing the app
+	// secret (true) and when it accepts it again (false).
+	ObserveSecret func(rejected bool)
+	// SecretProbe is the wait between gettoken calls while WeCom refuses
+	// the secret (DefaultSecretProbe when zero); Now is the clock of that
+	// wait (time.Now when nil).
+	SecretProbe time.Duration
+	Now         func() time.Time
+	gate        secretGate
 
 	// memo keeps the token in the process for a short while, so that a
 	// burst of sends does not ask Redis for it each time. A token another
-	// replica replaced is rejected once (40001/40014/42001), which drops
+	// replica replaced is rejected once (40014/42001), which drops
 	// the memo as it drops the shared copy.
 	memoMu    sync.Mutex
 	memo      string
@@ -110,7 +136,7 @@ func (c *Client) forget(tok string) {
 func NewClient(corpID string, agentID int64, secret string, httpClient *http.Client, tokens TokenStore, log *slog.Logger) *Client {
 	c := &Client{CorpID: corpID, AgentID: agentID, secret: secret, http: httpClient, log: log}
 	c.token = sharedToken{store: tokens, key: "wecom:token:" + corpID + ":" + strconv.FormatInt(agentID, 10), what: "wecom token",
-		fetch: func(ctx context.Context, _ string) (string, time.Duration, error) { return c.fetchToken(ctx) }}
+		fetch: func(ctx context.Context, _ string) (string, time.Duration, error) { return c.gatedFetch(ctx) }}
 	return c
 }
 
@@ -148,7 +174,7 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 // must embed util.CommonError. A token error drops the token and retries
 // once.
 func (c *Client) call(ctx context.Context, api string, extra url.Values, req, res any) error {
-	body, err := json.Marshal(req)
+	body, err := MarshalBody(req)
 	if err != nil {
 		return fmt.Errorf("wecom %s: encode: %w", api, err)
 	}

@@ -35,17 +35,24 @@ func (e *MPError) TokenInvalid() bool {
 }
 
 // RateLimited reports an errcode that asks the caller to back off: 45009
-// (frequency or daily quota), 45033 (too many concurrent calls), -1
-// (system busy).
+// (the API's daily quota), 45011 (API 调用太频繁，请稍候再试), 45033 (too
+// many concurrent calls), 45066 (a mass send retried too fast), -1
+// (system busy). The outbox decides how long each waits.
 func (e *MPError) RateLimited() bool {
-	return e.Status == 0 && (e.Code == 45009 || e.Code == 45033 || e.Code == -1)
+	return e.Status == 0 && (e.Code == MPErrDailyQuota || e.Code == MPErrTooFrequent || e.Code == 45033 ||
+		e.Code == MPErrMassRetryTooFast || e.Code == -1)
 }
 
-// Errcodes of the 公众号 API the bot acts on.
+// Errcodes of the 公众号 API the bot acts on, as binarywang/WxJava's
+// WxMpErrorMsgEnum lists the 公众号's global return codes.
 const (
-	MPErrInvalidOpenID    = 40003 // not an openid of this account
-	MPErrRequireSubscribe = 43004 // the follower has unfollowed
-	MPErrDuplicateMass    = 45065 // a mass send with this clientmsgid exists
+	MPErrInvalidOpenID    = 40003 // 不合法的 OpenID: not an openid of this account
+	MPErrRequireSubscribe = 43004 // 需要接收者关注: the follower has unfollowed
+	MPErrDailyQuota       = 45009 // 接口调用超过限制: the API's daily quota is used up
+	MPErrTooFrequent      = 45011 // API 调用太频繁，请稍候再试
+	MPErrCustomQuota      = 45047 // 客服接口下行条数超过上限
+	MPErrDuplicateMass    = 45065 // 相同 clientmsgid 已存在群发记录: a mass send with this clientmsgid exists
+	MPErrMassRetryTooFast = 45066 // 相同 clientmsgid 重试速度过快，请间隔1分钟重试
 )
 
 // MPClient calls the 公众号 (WeChat Official Account) server API. Like
@@ -154,7 +161,7 @@ func (c *MPClient) do(ctx context.Context, api string, q url.Values, body, res a
 	if c.Observe != nil {
 		defer func() { c.Observe(api, callClass(err)) }()
 	}
-	b, err := json.Marshal(body)
+	b, err := MarshalBody(body)
 	if err != nil {
 		return fmt.Errorf("mp %s: encode: %w", api, err)
 	}

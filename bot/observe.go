@@ -63,7 +63,8 @@ func observed(ctx context.Context, observe func(outcome string, took time.Durati
 // API call classes, as Client.Observe and MPClient.Observe hear of them.
 const (
 	CallOK        = "ok"        // errcode 0
-	CallToken     = "token"     // the access token was refused (40001, 40014, 42001)
+	CallToken     = "token"     // the access token was refused (WeCom 40014, 42001; 公众号 40001 too)
+	CallSecret    = "secret"    // WeCom's gettoken refused the app secret (40001)
 	CallRateLimit = "ratelimit" // back off: 45009, 45033, -1
 	CallOther     = "other"     // any other errcode
 	CallHTTP      = "http"      // no errcode: network error, non-200 status, unreadable answer
@@ -78,6 +79,8 @@ func callClass(err error) string {
 		return CallOK
 	case errors.As(err, &ae):
 		switch {
+		case ae.Code == ErrCodeInvalidSecret:
+			return CallSecret
 		case ae.tokenInvalid():
 			return CallToken
 		case ae.RateLimited():

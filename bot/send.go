@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -61,10 +62,14 @@ func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
 	m.AgentID = c.AgentID
 	switch {
 	case m.Text != nil && len(m.Text.Content) > MaxTextBytes:
-		return nil, fmt.Errorf("wecom message/send: text of %d bytes exceeds %d", len(m.Text.Content), MaxTextBytes)
+		// WeCom would cut it (「超过将截断」, message/send document 90236;
+		// its error-code page names the limit under 45002): refuse rather
+		// than lose the end.
+		return nil, &RefusedError{API: "message/send", Code: 45002,
+			Err: fmt.Errorf("text of %d bytes exceeds %d (split it with SplitText)", len(m.Text.Content), MaxTextBytes)}
 	case m.TemplateCard != nil:
 		if err := m.TemplateCard.Validate(); err != nil {
-			return nil, fmt.Errorf("wecom message/send: invalid card: %w", err)
+			return nil, refusedCard("message/send", err)
 		}
 	}
 	var res SendResult
@@ -72,6 +77,32 @@ func (c *Client) Send(ctx context.Context, m OutMessage) (*SendResult, error) {
 		return nil, err
 	}
 	return &res, nil
+}
+
+// RefusedError is a request the client did not send because WeCom would
+// refuse it (or, for a long text, cut it): Code is the errcode of the rule
+// it breaks. Sending it again cannot succeed.
+type RefusedError struct {
+	API  string
+	Code int
+	Err  error
+}
+
+func (e *RefusedError) Error() string {
+	return fmt.Sprintf("wecom %s: not sent (errcode %d): %v", e.API, e.Code, e.Err)
+}
+
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+// refusedCard wraps a card's Validate error with the code of its first
+// broken rule.
+func refusedCard(api string, err error) error {
+	code := 0
+	var ce *CardError
+	if errors.As(err, &ce) {
+		code = ce.Code
+	}
+	return &RefusedError{API: api, Code: code, Err: fmt.Errorf("invalid card: %w", err)}
 }
 
 // CardUpdate is the body of message/update_template_card: either Button
@@ -96,7 +127,7 @@ func (c *Client) UpdateTemplateCard(ctx context.Context, u CardUpdate) error {
 	u.AgentID = c.AgentID
 	if u.TemplateCard != nil {
 		if err := u.TemplateCard.Validate(); err != nil {
-			return fmt.Errorf("wecom update_template_card: invalid card: %w", err)
+			return refusedCard("message/update_template_card", err)
 		}
 	}
 	var res struct {
@@ -118,6 +149,54 @@ type MenuButton struct {
 	Key       string       `json:"key,omitempty"`
 	URL       string       `json:"url,omitempty"`
 	SubButton []MenuButton `json:"sub_button,omitempty"`
+}
+
+// Limits of menu/create (WeCom's 创建菜单 document: 「菜单的名字。不超过16个
+// 字节，子菜单不超过40个字节」, key 「不超过128字节」, 1-3 buttons of 1-5
+// sub-buttons; quoted in binarywang/WxJava's WxMenu). Names count bytes of
+// UTF-8: a Chinese character is 3, so a top-level name has at most 5.
+const (
+	MaxMenuButtons    = 3
+	MaxMenuSubButtons = 5
+	MaxMenuNameBytes  = 16
+	MaxSubNameBytes   = 40
+	MaxMenuKeyBytes   = 128
+)
+
+// CheckMenu returns the errcode and message WeCom answers for the first
+// rule m breaks, or 0. The codes are those of WeCom's error-code page
+// 90313 as crawled in xen0n/go-workwx errcodes: 40016 不合法的按钮个数,
+// 40018 不合法的按钮名字长度 (「长度应不超过16个字节」), 40019 不合法的按钮KEY
+// 长度, 40023 不合法的子菜单按钮个数 (1-5), 40025 不合法的子菜单按钮名字长度,
+// 40026 不合法的子菜单按钮KEY长度. An empty name counts as a bad length:
+// the documents require a name and name no code for its absence.
+func CheckMenu(m Menu) (int, string) {
+	if len(m.Buttons) == 0 || len(m.Buttons) > MaxMenuButtons {
+		return 40016, fmt.Sprintf("invalid button size: %d buttons, want 1 to %d", len(m.Buttons), MaxMenuButtons)
+	}
+	for _, b := range m.Buttons {
+		if b.Name == "" || len(b.Name) > MaxMenuNameBytes {
+			return 40018, fmt.Sprintf("invalid button name size: %q is %d bytes, at most %d", b.Name, len(b.Name), MaxMenuNameBytes)
+		}
+		if len(b.Key) > MaxMenuKeyBytes {
+			return 40019, fmt.Sprintf("invalid button key size: %d bytes, at most %d", len(b.Key), MaxMenuKeyBytes)
+		}
+		if b.SubButton == nil {
+			continue
+		}
+		if len(b.SubButton) == 0 || len(b.SubButton) > MaxMenuSubButtons {
+			return 40023, fmt.Sprintf("invalid sub button size: %d under %q, want 1 to %d", len(b.SubButton), b.Name, MaxMenuSubButtons)
+		}
+		for _, sb := range b.SubButton {
+			if sb.Name == "" || len(sb.Name) > MaxSubNameBytes {
+				return 40025, fmt.Sprintf("invalid sub button name size: %q is %d bytes, at most %d", sb.Name, len(sb.Name), MaxSubNameBytes)
+			}
+			if len(sb.Key) > MaxMenuKeyBytes {
+				return 40026, fmt.Sprintf("invalid sub button key size: %d bytes, at most %d", len(sb.Key), MaxMenuKeyBytes)
+			}
+		}
+	}
+	return 0, ""
 }
 
 // CreateMenu replaces the app's menu.

@@ -250,7 +250,7 @@ func (b *Bot) onText(ctx context.Context, t *turn, c *convo, text string) error 
 	switch text {
 	case "帮助", "help", "Help", "HELP", "?", "？", "菜单":
 		return b.help(ctx, t)
-	case "提交", "提交公开申请":
+	case "提交", "提交公开申请", "公开申请":
 		return b.startDraft(ctx, t, c, draftForm{}, 0, 0)
 	case "我的申请":
 		return b.myForms(ctx, t)

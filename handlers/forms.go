@@ -325,6 +325,13 @@ func (b *Bot) onFormCard(ctx context.Context, t *turn, c *convo) error {
 		return b.text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
 	}
 	if card.Version != f.Version || card.Stage != f.Stage || (f.State != string(workflow.StateReview) && f.State != string(workflow.StatePublishing)) {
+		// Close the clicked copy with the click's own response_code: it
+		// may still have live buttons because the code of its send was
+		// never learnt (the send's answer was lost, see outbox
+		// alreadyDone) or its update failed.
+		if err := b.replaceButton(ctx, t, to, "已处理"); err != nil {
+			return err
+		}
 		return b.text(ctx, t, to, fmt.Sprintf("%s 已处理或已更新（当前：%s），此卡片已失效。", serial(f), b.where(f)))
 	}
 	if !slices.Contains(f.Assignees, to) {

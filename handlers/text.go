@@ -17,10 +17,12 @@ const (
 	MenuHelp     = "help"
 )
 
-// AppMenu is the app's menu: 提交公开申请 / 我的待办 / 更多.
+// AppMenu is the app's menu: 公开申请 / 我的待办 / 更多. A top-level name
+// has at most 16 bytes, 5 Chinese characters (bot.CheckMenu): 「提交公开
+// 申请」, 18 bytes, is refused by WeCom with 40018.
 func AppMenu() bot.Menu {
 	return bot.Menu{Buttons: []bot.MenuButton{
-		{Type: "click", Name: "提交公开申请", Key: MenuSubmit},
+		{Type: "click", Name: "公开申请", Key: MenuSubmit},
 		{Type: "click", Name: "我的待办", Key: MenuTodo},
 		{Name: "更多", SubButton: []bot.MenuButton{
 			{Type: "click", Name: "登记12345", Key: MenuRegister},

@@ -37,6 +37,7 @@ type Metrics struct {
 	jobRuns         *prometheus.CounterVec
 	jobSeconds      *prometheus.HistogramVec
 	jobQueued       *prometheus.CounterVec
+	secretRejected  prometheus.Gauge
 }
 
 // Backlog is what the outbox has not delivered, at one scrape.
@@ -97,8 +98,12 @@ func New(reg prometheus.Registerer, read BacklogReader) (*Metrics, error) {
 			Namespace: Namespace, Name: "job_messages_queued_total",
 			Help: "Messages the reminder jobs queued, by job.",
 		}, []string{"job"}),
+		secretRejected: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: Namespace, Name: "wecom_secret_rejected",
+			Help: "1 while WeCom refuses the app secret (gettoken 40001) and sends to WeCom are paused, else 0.",
+		}),
 	}
-	cs := []prometheus.Collector{m.callbacks, m.callbackSeconds, m.apiCalls, m.delivered, m.deliveryLag, m.jobRuns, m.jobSeconds, m.jobQueued}
+	cs := []prometheus.Collector{m.callbacks, m.callbackSeconds, m.apiCalls, m.delivered, m.deliveryLag, m.jobRuns, m.jobSeconds, m.jobQueued, m.secretRejected}
 	if read != nil {
 		cs = append(cs, &backlogCollector{read: read})
 	}
@@ -133,6 +138,16 @@ func (m *Metrics) APICalls(platform string) func(api, class string) {
 	return func(api, class string) {
 		m.apiCalls.WithLabelValues(platform, api, class).Inc()
 	}
+}
+
+// SecretRejected records whether WeCom refuses the app secret
+// (bot.Client.ObserveSecret).
+func (m *Metrics) SecretRejected(rejected bool) {
+	v := 0.0
+	if rejected {
+		v = 1
+	}
+	m.secretRejected.Set(v)
 }
 
 // Delivery records one delivery attempt of the outbox

@@ -12,6 +12,7 @@ import (
 	"github.com/zwgk-bot/zwgk/outbox"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // withMP gives the fixture's worker a sandbox 公众号 with the followers.
@@ -156,5 +157,99 @@ func TestMPMassSendRetriedOnce(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0].Kind != storage.KindMPMass || rows[0].Attempts != 2 || !res.Duplicate || res.MsgID == 0 {
 		t.Fatalf("mass row = %+v (%+v), want sent on its second attempt as a duplicate", rows, res)
+	}
+}
+
+// TestMPRetryRules: 45011 (too frequent) is retried with the usual
+// backoff; 45066 (a 群发 retried too fast) waits at least a minute and
+// keeps its clientmsgid; 45009 (the API's daily quota) waits for the next
+// day in Beijing time; -1 (system busy) is retried at most 3 times; 45047
+// (客服 quota) is given up and explained.
+func TestMPRetryRules(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	since := f.now.Add(-time.Second)
+	mp := f.withMP(t, "o1", "o2", "o3", "o4")
+	ctx := context.Background()
+	row := func(recipient string) storage.OutboxRow {
+		t.Helper()
+		var r storage.OutboxRow
+		if err := f.db.GetContext(ctx, &r, `SELECT id, attempts, next_attempt_at, status, error_code, kind, recipient FROM outbox WHERE recipient = $1`, recipient); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	deliverOnce := func() {
+		t.Helper()
+		if _, err := f.worker.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	f.enqueueTemplate(t, "o1", "频率")
+	mp.FailNext("message/template/send", 1, 0, 45011)
+	f.now = time.Now().Add(time.Second)
+	deliverOnce()
+	if r := row("mp:o1"); r.Status != "pending" || r.ErrorCode != 45011 || r.NextAttemptAt.Sub(f.now) > 10*time.Minute {
+		t.Fatalf("after 45011: %+v, want pending for a retry within minutes", r)
+	}
+	f.drain(t)
+	if got := titles(mp.Received("o1")); got != "频率" {
+		t.Fatalf("o1 received %q", got)
+	}
+
+	tag := mp.CreateTag("订阅")
+	m := bot.MPMassMessage{Filter: bot.MPMassFilter{TagID: tag}, MsgType: "text", Text: &bot.TextContent{Content: "【政府信息公开】通知"}}
+	if _, err := storage.Enqueue(ctx, f.db, storage.KindMPMass, "mp:tag:1", m, ""); err != nil {
+		t.Fatal(err)
+	}
+	mp.FailNext("message/mass/sendall", 1, 0, 45066)
+	deliverOnce()
+	if r := row("mp:tag:1"); r.Status != "pending" || r.ErrorCode != 45066 || r.NextAttemptAt.Sub(f.now) < time.Minute {
+		t.Fatalf("after 45066: %+v, want pending at least a minute", r)
+	}
+	f.drain(t)
+	if r := row("mp:tag:1"); r.Status != "sent" || r.Attempts != 2 {
+		t.Fatalf("mass row %+v, want sent on its second attempt", r)
+	}
+
+	f.enqueueTemplate(t, "o2", "额度")
+	mp.FailNext("message/template/send", 1, 0, 45009)
+	deliverOnce()
+	loc := workflow.DefaultCalendar().Location()
+	r := row("mp:o2")
+	if y, m, d := f.now.In(loc).Date(); r.Status != "pending" || !r.NextAttemptAt.In(loc).After(time.Date(y, m, d+1, 0, 0, 0, 0, loc)) {
+		t.Fatalf("after 45009 at %s: retry at %s, want the next day (Beijing time)", f.now.In(loc), r.NextAttemptAt.In(loc))
+	}
+	f.drain(t)
+	if got := titles(mp.Received("o2")); got != "额度" {
+		t.Fatalf("o2 received %q", got)
+	}
+
+	f.enqueueTemplate(t, "o3", "繁忙")
+	mp.FailNext("message/template/send", 10, 0, -1)
+	f.drain(t)
+	if r := row("mp:o3"); r.Status != "failed" || r.Attempts != 4 || r.ErrorCode != -1 {
+		t.Fatalf("after -1 each time: %+v, want failed after 1 try and 3 retries", r)
+	}
+	if _, err := storage.Enqueue(ctx, f.db, storage.KindMPCustom, "mp:o4", bot.MPCustomText("o4", "您好"), ""); err != nil {
+		t.Fatal(err)
+	}
+	mp.FailNext("message/custom/send", 1, 0, 45047)
+	f.drain(t)
+	if r := row("mp:o4"); r.Status != "failed" || r.Attempts != 1 {
+		t.Fatalf("after 45047: %+v, want failed at once", r)
+	}
+	text, err := outbox.FailureSummary(ctx, f.db, since, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"客服消息条数已达上限（45047）", "重试 3 次后仍未成功（-1）"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("summary lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "48小时") {
+		t.Errorf("summary explains 45047 as the 48-hour window:\n%s", text)
 	}
 }

@@ -113,18 +113,32 @@ func failureReason(r storage.OutboxRow) string {
 		return "成员账号无效（40003）"
 	case c == 43004:
 		return "粉丝已取消关注（43004）"
-	case c == 45015 || c == 45047:
-		return fmt.Sprintf("粉丝超过48小时未与公众号互动，无法回复（%d）", c)
+	case c == 45015:
+		return "粉丝超过48小时未与公众号互动，无法回复（45015）"
+	case c == bot.MPErrCustomQuota && mp:
+		return "向该粉丝发送的客服消息条数已达上限（45047）"
+	case c == bot.ErrInvalidResponseCode:
+		return "卡片已失效或已更新过，无法再次更新（60140）"
+	case c == bot.ErrCardOfAnotherApp:
+		return "卡片不是本应用发送的，请核对 WECOM_AGENT_ID 与 WECOM_SECRET（42015）"
+	case c == bot.ErrCardTaskID:
+		return "卡片编号（task_id）重复或不合法（42014）"
 	case c == 45002:
 		return "内容超过长度限制（45002）"
+	case !mp && (c == 40016 || c >= 42027 && c <= 42052):
+		return fmt.Sprintf("卡片内容不符合接口要求（%d）", c)
 	case c == 40058 || c == 47001 || c == 47003:
 		return fmt.Sprintf("内容格式不符合接口要求（%d）", c)
 	case c == 40037:
 		return "模板ID无效，请核对 MP_TEMPLATE_ID（40037）"
 	case c == 45028:
 		return "群发次数已用完（45028）"
-	case c == 45009 || c == 45033 || c == -1:
-		return fmt.Sprintf("接口调用频率或当日额度超限，重试后仍未成功（%d）", c)
+	case c == -1:
+		return "服务器繁忙，重试 3 次后仍未成功（-1）"
+	case c == 45009 && mp:
+		return "公众号该接口当日调用额度已用完，次日重试后仍未成功（45009）"
+	case c == 45009 || c == 45011 || c == 45033 || c == 45066:
+		return fmt.Sprintf("接口调用频率超限，重试后仍未成功（%d）", c)
 	}
 	return fmt.Sprintf("接口返回错误（errcode %d）", r.ErrorCode)
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // Sender is the part of bot.Client the worker uses.
@@ -130,7 +131,11 @@ func (w *Worker) Run(ctx context.Context) {
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, w.Lease+15*time.Second)
 	defer cancel()
-	rows, err := w.DB.ClaimOutboxPaced(ctx, w.Now(), w.Batch, w.Lease, w.Pace)
+	pace := w.Pace
+	if w.wecomPaused() {
+		pace.Paused = wecomKinds
+	}
+	rows, err := w.DB.ClaimOutboxPaced(ctx, w.Now(), w.Batch, w.Lease, pace)
 	if err != nil {
 		return 0, err
 	}
@@ -174,16 +179,34 @@ func protected(r storage.OutboxRow) bool {
 		if r.DupCheck {
 			return true
 		}
-		var m struct {
-			Card *struct {
-				TaskID string `json:"task_id"`
-			} `json:"template_card"`
-		}
-		return json.Unmarshal(r.Payload, &m) == nil && m.Card != nil && m.Card.TaskID != ""
+		return cardTaskID(r) != ""
 	case storage.KindMPCustom:
 		return false
 	}
 	return true
+}
+
+// wecomKinds are the rows sent through WeCom's API.
+var wecomKinds = []string{storage.KindMessage, storage.KindCardUpdate, storage.KindMenu}
+
+// secretState is the part of bot.Client that says whether WeCom refuses
+// the app secret.
+type secretState interface {
+	SecretRejected() (rejected bool, nextProbe time.Time)
+}
+
+// wecomPaused reports whether WeCom rows are held back: WeCom refused the
+// app secret (40001) and its next probe is not due. Sending them would
+// only ask gettoken again with the wrong secret, once per row, and WeCom
+// bans an IP that keeps doing so; the client logs the pause once and
+// probes gettoken at its own pace (bot.DefaultSecretProbe).
+func (w *Worker) wecomPaused() bool {
+	s, ok := w.Sender.(secretState)
+	if !ok {
+		return false
+	}
+	rejected, next := s.SecretRejected()
+	return rejected && w.Now().Before(next)
 }
 
 func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater func(storage.Sent)) {
@@ -194,18 +217,31 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 	cctx, cancel := context.WithTimeout(ctx, w.CallTimeout)
 	result, err := w.call(cctx, r)
 	cancel()
+	if se, ok := bot.IsSecretRejected(err); ok {
+		// Not the row's fault, and not an attempt: give it back until
+		// the client asks gettoken again. The client has logged it.
+		if err := w.DB.Release(ctx, r.ID, se.NextProbe); err != nil {
+			log.ErrorContext(ctx, "outbox release", "err", err)
+		}
+		return
+	}
 	if err != nil && w.alreadyDone(r, err) {
 		// An earlier attempt, whose answer we never saw, did it.
 		log.InfoContext(ctx, "outbox row was delivered by an earlier attempt", "err", err)
 		result, err = map[string]any{"earlier_attempt": true, "answer": err.Error()}, nil
 	}
 	now := w.Now()
+	var next time.Time
+	retry := false
+	if err != nil {
+		next, retry = w.retryAt(r, err, now)
+	}
 	if w.Observe != nil {
 		result := "failed"
 		switch {
 		case err == nil:
 			result = "sent"
-		case retryable(err) && r.Attempts < w.MaxAttempts:
+		case retry:
 			result = "retry"
 		}
 		w.Observe(r.Kind, result, now.Sub(r.CreatedAt))
@@ -219,8 +255,7 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 			// which the duplicate checks absorb where the API has one.
 			log.ErrorContext(ctx, "outbox mark sent", "err", err)
 		}
-	case retryable(err) && r.Attempts < w.MaxAttempts:
-		next := now.Add(backoff(r.Attempts))
+	case retry:
 		log.WarnContext(ctx, "outbox retry", "err", err, "next", next)
 		if err := w.DB.MarkRetryCode(ctx, r.ID, next, errCode(err), err.Error()); err != nil {
 			log.ErrorContext(ctx, "outbox mark retry", "err", err)
@@ -342,19 +377,50 @@ func (w *Worker) call(ctx context.Context, r storage.OutboxRow) (any, error) {
 }
 
 // alreadyDone recognises the answers WeCom gives to the repeat of a call
-// that succeeded: a card whose task_id exists (42013), a card update whose
-// response_code was used (42015). They mean success only when an earlier
-// attempt ended without an answer (a crash, a timeout, a dropped
-// connection): otherwise they are real errors.
+// that succeeded: a card whose task_id exists (42014, whose errmsg is
+// "card taskid has existed or empty or exceed max len"; the client has
+// checked that the task_id is neither empty nor too long, so here it means
+// "has existed"), a card update whose single-use response_code was used
+// (60140 无效的response_code). Codes from WeCom's error-code page 90313 as
+// crawled in xen0n/go-workwx errcodes. They mean success only on a retry:
+// an attempt that WeCom answered with an errcode did nothing, so the
+// task_id or code can only have been taken by an earlier attempt whose
+// answer never came (a crash, a timeout, a dropped connection), not
+// necessarily the last one. On a first attempt they are real errors (a
+// task_id used twice, a code already used by the passive reply).
+//
+// The answer of the lost attempt is gone: a card delivered this way has no
+// response_code on record, so its other holders' copies cannot be updated
+// through it (handlers skip them); each copy is closed when its holder
+// clicks it, with the click's own response_code.
 func (w *Worker) alreadyDone(r storage.OutboxRow, err error) bool {
-	if r.Attempts < 2 || r.ErrorCode != 0 {
+	if r.Attempts < 2 {
 		return false
 	}
 	var ae *bot.APIError
 	if !errors.As(err, &ae) {
 		return false
 	}
-	return r.Kind == storage.KindMessage && ae.Code == 42013 || r.Kind == storage.KindCardUpdate && ae.Code == 42015
+	switch {
+	case r.Kind == storage.KindMessage && ae.Code == bot.ErrCardTaskID:
+		return bot.ValidTaskID(cardTaskID(r))
+	case r.Kind == storage.KindCardUpdate && ae.Code == bot.ErrInvalidResponseCode:
+		return true
+	}
+	return false
+}
+
+// cardTaskID is the task_id of a card row, or "".
+func cardTaskID(r storage.OutboxRow) string {
+	var m struct {
+		Card *struct {
+			TaskID string `json:"task_id"`
+		} `json:"template_card"`
+	}
+	if json.Unmarshal(r.Payload, &m) != nil || m.Card == nil {
+		return ""
+	}
+	return m.Card.TaskID
 }
 
 type permanentError struct{ error }
@@ -365,6 +431,10 @@ func permanent(err error) error { return permanentError{err} }
 
 // errCode is the API's errcode in err, or 0.
 func errCode(err error) int {
+	var re *bot.RefusedError
+	if errors.As(err, &re) {
+		return re.Code
+	}
 	var ae *bot.APIError
 	if errors.As(err, &ae) {
 		return int(ae.Code)
@@ -382,12 +452,16 @@ func errCode(err error) int {
 // rejected, invalid card) will fail the same way again.
 func retryable(err error) bool {
 	var pe permanentError
-	if errors.As(err, &pe) {
+	var re *bot.RefusedError
+	if errors.As(err, &pe) || errors.As(err, &re) {
 		return false
 	}
 	var ae *bot.APIError
 	if errors.As(err, &ae) {
-		return ae.RateLimited() || ae.Code == 40001 || ae.Code == 40014 || ae.Code == 42001
+		// 40014/42001 here: the client refreshed the token once and it
+		// was refused again. (40001 never gets here: the client holds
+		// rows back with a SecretRejectedError.)
+		return ae.RateLimited() || ae.Code == 40014 || ae.Code == 42001
 	}
 	var me *bot.MPError
 	if errors.As(err, &me) {
@@ -406,6 +480,56 @@ func retryable(err error) bool {
 	}
 	// Other transport errors (connection refused, reset) are worth a retry.
 	return true
+}
+
+// maxBusyRetries bounds the retries of errcode -1 (系统繁忙): 「建议重试次数
+// 不超过3次」 (WeCom's error-code page 90313, crawled in xen0n/go-workwx
+// errcodes; binarywang/WxJava WxCpErrorMsgEnum; the 公众号's page says
+// only 稍候再试, and the same bound is used). The row counts attempts of
+// any cause, so a row retried before for another reason gets fewer: the
+// stricter reading.
+const maxBusyRetries = 3
+
+// Waits the 公众号 asks for. 45066: 「相同 clientmsgid 重试速度过快，请间隔1
+// 分钟重试」 (binarywang/WxJava WxMpErrorMsgEnum): the mass send may have
+// gone out, and the retry with the same clientmsgid is answered 45065 if
+// so. 45009 is the 公众号's daily quota of an API ("reach max api daily
+// quota limit"; the quota is counted per day, 微信公众平台 接口调用频次限制
+// 说明): retrying within the day cannot succeed. The documents do not say
+// at what time the quota resets; the worker waits for the next day in
+// Beijing time, plus a margin.
+const (
+	mpClientMsgRetryWait = time.Minute
+	mpQuotaResetMargin   = 10 * time.Minute
+)
+
+// retryAt decides whether a failed row is tried again and when.
+func (w *Worker) retryAt(r storage.OutboxRow, err error, now time.Time) (time.Time, bool) {
+	if !retryable(err) || r.Attempts >= w.MaxAttempts {
+		return time.Time{}, false
+	}
+	var me *bot.MPError
+	mp := errors.As(err, &me) && me.Status == 0
+	switch {
+	case errCode(err) == -1:
+		if r.Attempts > maxBusyRetries {
+			return time.Time{}, false
+		}
+	case mp && me.Code == bot.MPErrDailyQuota:
+		return nextQuotaDay(now), true
+	case mp && me.Code == bot.MPErrMassRetryTooFast:
+		return now.Add(max(backoff(r.Attempts), mpClientMsgRetryWait+rand.N(10*time.Second))), true
+	}
+	return now.Add(backoff(r.Attempts)), true
+}
+
+// nextQuotaDay is a time after the next midnight in Beijing time, spread
+// over a few minutes so that a day's refused rows do not all go at once.
+func nextQuotaDay(now time.Time) time.Time {
+	loc := workflow.DefaultCalendar().Location()
+	t := now.In(loc)
+	midnight := time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, loc)
+	return midnight.Add(mpQuotaResetMargin + rand.N(10*time.Minute))
 }
 
 // backoff is exponential from 1 s, capped at 10 min, with full jitter on

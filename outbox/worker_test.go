@@ -32,6 +32,7 @@ type fixture struct {
 	worker *outbox.Worker
 	log    *slog.Logger
 	now    time.Time
+	srvURL string // the sandbox's API
 	// intercept, when set, serves the sandbox's API calls instead of the
 	// sandbox itself (it may call next).
 	intercept atomic.Pointer[func(w http.ResponseWriter, r *http.Request, next http.Handler)]
@@ -65,6 +66,7 @@ func newFixture(t *testing.T, users ...string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.srvURL = srv.URL
 	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: srv.URL})
 	f.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	f.db = storagetest.NewDB(t)
@@ -115,7 +117,14 @@ func (f *fixture) drain(t *testing.T) {
 			if f.pending(t) == 0 {
 				return
 			}
+			// Past any lease, and past the soonest retry (which may be
+			// the next day: the 公众号's daily quota).
+			var soonest time.Time
+			f.db.GetContext(context.Background(), &soonest, `SELECT min(next_attempt_at) FROM outbox WHERE status = 'pending'`)
 			f.now = f.now.Add(11 * time.Minute)
+			if soonest.After(f.now) {
+				f.now = soonest.Add(time.Second)
+			}
 		}
 	}
 	t.Fatal("outbox did not drain")
@@ -416,4 +425,218 @@ func TestRecipientPacing(t *testing.T) {
 	if len(msgs) != 30 || msgs[29].Text != "29" {
 		t.Fatalf("a received %d, want all 30 in order", len(msgs))
 	}
+}
+
+// TestCardWhoseAnswerWasLostIsDeliveredOnce: WeCom shows the card but the
+// answer of message/send never arrives. The retry meets the task_id
+// WeCom already has (42014): the row is sent, the card arrived once, and
+// the office is not told of a failure.
+func TestCardWhoseAnswerWasLostIsDeliveredOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	since := f.now.Add(-time.Second)
+	var mu sync.Mutex
+	var observed []string
+	f.worker.Observe = func(kind, result string, lag time.Duration) {
+		mu.Lock()
+		observed = append(observed, kind+" "+result)
+		mu.Unlock()
+	}
+	card := bot.TemplateCard{
+		CardType: bot.CardButtonInteraction, TaskID: "f1v1p-lost",
+		MainTitle:  &bot.CardTitle{Title: "信息公开审批"},
+		ButtonList: []bot.CardButton{{Text: "同意", Key: "approve"}},
+	}
+	if _, err := storage.Enqueue(context.Background(), f.db, storage.KindMessage, "a", bot.CardMessage(card, "a"), "card:f1v1p-lost"); err != nil {
+		t.Fatal(err)
+	}
+	f.corp.DropAnswerNext("message/send", 1, `"task_id":"f1v1p-lost"`)
+	f.drain(t)
+
+	if msgs := f.corp.Messages("a"); len(msgs) != 1 || msgs[0].Card == nil || msgs[0].Card.TaskID != "f1v1p-lost" {
+		t.Fatalf("a received %+v, want the card once", msgs)
+	}
+	if n := f.corp.APICalls("message/send"); n != 2 {
+		t.Fatalf("%d calls of message/send, want 2 (the lost one and its retry)", n)
+	}
+	rows, _ := f.db.ListOutbox(context.Background(), "sent", 5)
+	if len(rows) != 1 || rows[0].Attempts != 2 || rows[0].Result == nil || !strings.Contains(string(*rows[0].Result), "earlier_attempt") {
+		t.Fatalf("sent rows = %+v, want the card sent on its second attempt by the earlier one", rows)
+	}
+	code, err := storage.SentResponseCode(context.Background(), f.db, "f1v1p-lost")
+	if err != nil || code != "" {
+		t.Fatalf("response_code of the lost answer = %q, %v; want none on record", code, err)
+	}
+	if failed, _ := f.db.ListOutbox(context.Background(), "failed", 5); len(failed) != 0 {
+		t.Fatalf("failed rows %+v", failed)
+	}
+	if text, err := outbox.FailureSummary(context.Background(), f.db, since, nil); err != nil || text != "" {
+		t.Fatalf("failure summary = %q, %v; want none", text, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"message retry", "message sent"}; !slices.Equal(observed, want) {
+		t.Fatalf("observed %q, want %q", observed, want)
+	}
+}
+
+// TestCardCodesOnFirstAttemptAreErrors: 42014 and 60140 mean "done
+// before" only on a retry; on a first attempt they are real failures, and
+// 42015 (another app's card) is a configuration error on any attempt.
+func TestCardCodesOnFirstAttemptAreErrors(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	since := f.now.Add(-time.Second)
+	card := bot.TemplateCard{
+		CardType: bot.CardButtonInteraction, TaskID: "twice",
+		MainTitle:  &bot.CardTitle{Title: "信息公开审批"},
+		ButtonList: []bot.CardButton{{Text: "同意", Key: "approve"}},
+	}
+	ctx := context.Background()
+	for _, to := range []string{"a", "b"} { // the same task_id twice: a bug
+		if _, err := storage.Enqueue(ctx, f.db, storage.KindMessage, to, bot.CardMessage(card, to), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.drain(t)
+	upd := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: "never-issued", Button: &bot.ReplaceName{ReplaceName: "已同意"}}
+	if _, err := storage.Enqueue(ctx, f.db, storage.KindCardUpdate, "a", upd, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.corp.FailNext("message/update_template_card", 1, 0, 42015)
+	upd2 := upd
+	upd2.UserIDs = []string{"c"}
+	if _, err := storage.Enqueue(ctx, f.db, storage.KindCardUpdate, "c", upd2, ""); err != nil {
+		t.Fatal(err)
+	}
+	f.drain(t)
+	failed, _ := f.db.ListOutbox(ctx, "failed", 10)
+	codes := map[string]int{}
+	for _, r := range failed {
+		codes[r.Kind+":"+r.Recipient] = r.ErrorCode
+		if r.Attempts != 1 {
+			t.Errorf("%s %s retried %d times", r.Kind, r.Recipient, r.Attempts)
+		}
+	}
+	updates := []int{codes["card_update:a"], codes["card_update:c"]}
+	slices.Sort(updates)
+	if len(codes) != 3 || !slices.Equal(updates, []int{42015, 60140}) || codes["message:a"]+codes["message:b"] != 42014 {
+		t.Fatalf("failed rows %v, want one card 42014, one update 60140 and one 42015", codes)
+	}
+	text, _ := outbox.FailureSummary(ctx, f.db, since, nil)
+	for _, w := range []string{"task_id", "60140", "WECOM_AGENT_ID"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("summary lacks %q:\n%s", w, text)
+		}
+	}
+}
+
+// TestRefusedSecretPausesWeComAndProbes: gettoken answers 40001 (不合法的
+// secret). The worker does not ask again for every pending row (WeCom
+// bans an IP that keeps sending a wrong secret): it holds WeCom rows
+// back, the client logs once and asks gettoken once a minute, and when
+// the secret works, everything goes out, nothing failed.
+func TestRefusedSecretPausesWeComAndProbes(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "*")
+	var logs syncLog
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: f.srvURL})
+	client := bot.NewClient("wwout", 7, "s", hc, f.redis, slog.New(slog.NewTextHandler(&logs, nil)))
+	client.Now = func() time.Time { return f.now }
+	var mu sync.Mutex
+	var heard []bool
+	client.ObserveSecret = func(rejected bool) {
+		mu.Lock()
+		heard = append(heard, rejected)
+		mu.Unlock()
+	}
+	f.worker.Sender = client
+	for i := range 20 {
+		f.enqueue(t, fmt.Sprintf("u%02d", i), "【待办提醒】您有 1 件待处理")
+	}
+	f.corp.FailNext("gettoken", 3, 0, 40001) // the secret is refused three times, then works
+	f.now = time.Now().Add(time.Second)
+	deliver := func() int {
+		t.Helper()
+		n, err := f.worker.DeliverDue(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	status := func() (pending, failed, attempts int) {
+		t.Helper()
+		f.db.GetContext(context.Background(), &pending, `SELECT count(*) FROM outbox WHERE status = 'pending'`)
+		f.db.GetContext(context.Background(), &failed, `SELECT count(*) FROM outbox WHERE status = 'failed'`)
+		f.db.GetContext(context.Background(), &attempts, `SELECT coalesce(sum(attempts), 0) FROM outbox`)
+		return
+	}
+
+	if n := deliver(); n != 20 {
+		t.Fatalf("claimed %d rows, want 20", n)
+	}
+	if n := f.corp.TokenFetches(); n != 1 {
+		t.Fatalf("gettoken asked %d times for 20 rows, want 1", n)
+	}
+	if p, fl, a := status(); p != 20 || fl != 0 || a != 0 {
+		t.Fatalf("after the refusal: %d pending, %d failed, %d attempts counted; want 20, 0, 0", p, fl, a)
+	}
+	if rejected, _ := client.SecretRejected(); !rejected {
+		t.Fatal("the client does not report the refused secret")
+	}
+	if n := deliver(); n != 0 {
+		t.Fatalf("claimed %d WeCom rows while paused, want 0", n)
+	}
+	for probe := 2; probe <= 3; probe++ { // a minute later each, refused again
+		f.now = f.now.Add(61 * time.Second)
+		deliver()
+		if n := f.corp.TokenFetches(); n != probe {
+			t.Fatalf("gettoken asked %d times after probe %d, want %d", n, probe, probe)
+		}
+		if n := deliver(); n != 0 {
+			t.Fatalf("probe %d: claimed %d rows while paused, want 0", probe, n)
+		}
+	}
+	f.now = f.now.Add(61 * time.Second)
+	f.drain(t)
+	for i := range 20 {
+		if got := len(f.corp.Messages(fmt.Sprintf("u%02d", i))); got != 1 {
+			t.Errorf("u%02d received %d messages, want 1", i, got)
+		}
+	}
+	if n := f.corp.TokenFetches(); n != 4 {
+		t.Fatalf("gettoken asked %d times in all, want 4 (three refusals and one success)", n)
+	}
+	if _, fl, _ := status(); fl != 0 {
+		t.Fatalf("%d rows failed, want none", fl)
+	}
+	out := logs.String()
+	if n := strings.Count(out, "refused the app secret"); n != 1 {
+		t.Fatalf("the refusal was logged %d times, want once:\n%s", n, out)
+	}
+	if !strings.Contains(out, "accepts the app secret again") {
+		t.Fatalf("the recovery was not logged:\n%s", out)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(heard, []bool{true, false}) {
+		t.Fatalf("ObserveSecret heard %v, want [true false]", heard)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/bot"
 )
@@ -18,13 +20,19 @@ const (
 	errInvalidToken      = 40014
 	errTokenExpired      = 42001
 	errInvalidAgent      = 40056
+	errInvalidCharset    = 40033
 	errBadJSON           = 47001
-	errContentTooLong    = 45002
-	errInvalidTaskID     = 42014
-	errDuplicateTaskID   = 42013
-	errInvalidCard       = 40058
-	errInvalidCode       = 42015
 	errNoValidUser       = 81013
+	// Cards, from WeCom's error-code page 90313 as crawled in
+	// xen0n/go-workwx errcodes: 42014 「任务卡片消息的task_id不合法」, whose
+	// errmsg reads "card taskid has existed or empty or exceed max len" —
+	// a repeated task_id answers it too (42013 is 小程序未登陆, nothing to
+	// do with cards); 60140 「无效的response_code」 (可能是response_code已经
+	// 过期): unknown, used or expired; 42015 「更新的消息的应用与发送消息的
+	// 应用不匹配」: the code belongs to another app's card.
+	errInvalidTaskID    = 42014
+	errInvalidCode      = 60140
+	errCodeOfAnotherApp = 42015
 )
 
 const (
@@ -47,8 +55,31 @@ func writeJSON(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
+// writeCardErr answers a card's first broken rule with its errcode (see
+// bot.CardError for the codes and their source).
+func writeCardErr(w http.ResponseWriter, err error) {
+	var ce *bot.CardError
+	if !errors.As(err, &ce) {
+		writeErr(w, errBadJSON, "invalid template_card: "+err.Error())
+		return
+	}
+	writeErr(w, ce.Code, "invalid template_card: "+ce.Msg)
+}
+
 func writeErr(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, map[string]any{"errcode": code, "errmsg": msg})
+}
+
+// writeErrInvalidCharset refuses a body with a \uXXXX escape as WeCom and
+// the 公众号 do: errcode 40033 「不合法的请求字符，不能包含\uxxxx格式的字符」
+// (WeCom's error-code page 90313, crawled in xen0n/go-workwx errcodes;
+// binarywang/WxJava WxMpErrorMsgEnum for the 公众号), with the errmsg
+// WeChat gives (seen in budjb/http-requests issue 4). The pages say any
+// \uXXXX; WeCom's message/send has been seen to accept Chinese escapes and
+// show them literally (httprunner/httprunner issue 83), which is no better,
+// so the sandbox refuses every one, the stricter reading.
+func writeErrInvalidCharset(w http.ResponseWriter) {
+	writeErr(w, errInvalidCharset, "invalid charset. please check your request, if include \\uxxxx will create fail!")
 }
 
 func (s *Sandbox) getToken(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +146,14 @@ func (s *Sandbox) withToken(api string, h func(c *Corp, w http.ResponseWriter, r
 			writeErr(w, errBadJSON, "cannot read body")
 			return
 		}
+		if bot.HasUnicodeEscape(body) {
+			writeErrInvalidCharset(w)
+			return
+		}
+		if c.takeDrop(api, body) {
+			answerDropped(tw.ResponseWriter, func(w http.ResponseWriter) { h(c, w, r, body) })
+			return
+		}
 		if fail != nil {
 			answerLate(w, fail.delay, func(w http.ResponseWriter) { h(c, w, r, body) })
 			return
@@ -145,15 +184,25 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeErr(w, errInvalidAgent, "invalid agentid")
 		return
 	}
+	truncated := false
 	switch req.MsgType {
 	case "text":
 		if req.Text == nil || req.Text.Content == "" {
 			writeErr(w, errBadJSON, "text.content is required")
 			return
 		}
+		// 「消息内容，最长不超过2048个字节，超过将截断」 (WeCom's message/send
+		// document 90236, as quoted in binarywang/WxJava's
+		// TextMessageBuilder): a longer text is cut, not refused. Where it
+		// cuts inside a character the documents do not say; the sandbox
+		// cuts at the last whole one and marks the message Truncated, so a
+		// test sees what the member would have lost.
 		if len(req.Text.Content) > bot.MaxTextBytes {
-			writeErr(w, errContentTooLong, "content size out of limit")
-			return
+			cut := bot.MaxTextBytes
+			for cut > 0 && !utf8.RuneStart(req.Text.Content[cut]) {
+				cut--
+			}
+			req.Text.Content, truncated = req.Text.Content[:cut], true
 		}
 	case "template_card":
 		if req.TemplateCard == nil {
@@ -161,11 +210,11 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 		if !bot.ValidTaskID(req.TemplateCard.TaskID) && req.TemplateCard.CardType != bot.CardTextNotice {
-			writeErr(w, errInvalidTaskID, "invalid task_id")
+			writeErr(w, errInvalidTaskID, "card taskid has existed or empty or exceed max len , please check the task id is valid")
 			return
 		}
 		if err := req.TemplateCard.Validate(); err != nil {
-			writeErr(w, errInvalidCard, "invalid template_card: "+err.Error())
+			writeCardErr(w, err)
 			return
 		}
 	default:
@@ -175,6 +224,14 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// A repeated task_id is refused before the duplicate check could
+	// absorb the repeat: WeCom's documents do not say which comes first,
+	// and this is the stricter order (the repeat learns nothing of the
+	// first send, not even its response_code).
+	if req.TemplateCard != nil && req.TemplateCard.TaskID != "" && c.taskIDs[req.TemplateCard.TaskID] {
+		writeErr(w, errInvalidTaskID, "card taskid has existed or empty or exceed max len , please check the task id is valid")
+		return
+	}
 	if c.answerDuplicateLocked(w, req, body) {
 		return
 	}
@@ -195,10 +252,6 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	var code string
 	if req.TemplateCard != nil && req.TemplateCard.TaskID != "" {
-		if c.taskIDs[req.TemplateCard.TaskID] {
-			writeErr(w, errDuplicateTaskID, "task_id exists")
-			return
-		}
 		c.taskIDs[req.TemplateCard.TaskID] = true
 		if req.TemplateCard.CardType != bot.CardTextNotice {
 			code = c.issueCode(req.TemplateCard.TaskID, valid)
@@ -206,7 +259,7 @@ func (c *Corp) apiSend(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	msgID := "sbx" + strconv.FormatInt(c.sb.seqLocked(), 10)
 	for _, u := range valid {
-		rec := &Received{MsgID: msgID, At: c.sb.Now(), MsgType: req.MsgType, ResponseCode: code}
+		rec := &Received{MsgID: msgID, At: c.sb.Now(), MsgType: req.MsgType, ResponseCode: code, Truncated: truncated}
 		if req.Text != nil {
 			rec.Text = req.Text.Content
 		}
@@ -247,7 +300,7 @@ func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte
 	}
 	if req.TemplateCard != nil {
 		if err := req.TemplateCard.Validate(); err != nil {
-			writeErr(w, errInvalidCard, "invalid template_card: "+err.Error())
+			writeCardErr(w, err)
 			return
 		}
 	}
@@ -259,6 +312,9 @@ func (c *Corp) apiUpdateCard(w http.ResponseWriter, r *http.Request, body []byte
 	defer c.mu.Unlock()
 	rc, ok := c.codes[req.ResponseCode]
 	switch {
+	case !ok && c.sb.codeOfOtherCorp(c, req.ResponseCode):
+		writeErr(w, errCodeOfAnotherApp, "the card was sent by another app")
+		return
 	case !ok:
 		writeErr(w, errInvalidCode, "invalid response_code")
 		return
@@ -299,15 +355,13 @@ func (c *Corp) apiCreateMenu(w http.ResponseWriter, r *http.Request, body []byte
 		return
 	}
 	var m bot.Menu
-	if err := json.Unmarshal(body, &m); err != nil || len(m.Buttons) == 0 || len(m.Buttons) > 3 {
-		writeErr(w, errBadJSON, "menu must have 1 to 3 buttons")
+	if err := json.Unmarshal(body, &m); err != nil {
+		writeErr(w, errBadJSON, "data format error: "+err.Error())
 		return
 	}
-	for _, b := range m.Buttons {
-		if len(b.SubButton) > 5 {
-			writeErr(w, errBadJSON, "a menu has at most 5 sub buttons")
-			return
-		}
+	if code, msg := bot.CheckMenu(m); code != 0 {
+		writeErr(w, code, msg)
+		return
 	}
 	c.mu.Lock()
 	c.menu = &m

@@ -26,6 +26,7 @@ type Corp struct {
 	tokenFetches int
 	apiCalls     map[string]int
 	faults       []fault
+	drops        []dropFault           // DropAnswerNext (dupcheck.go)
 	sentBodies   map[[32]byte]sentBody // enable_duplicate_check (dupcheck.go)
 	changed      chan struct{}         // closed and replaced on every change
 	traffic      trafficLog            // the page's protocol log and users' own actions
@@ -39,6 +40,8 @@ type Received struct {
 	Text         string
 	Card         *bot.TemplateCard
 	ResponseCode string // from message/send, for updating this card
+	// Truncated: the text was over 2048 bytes and WeCom cut it.
+	Truncated bool
 	// ReplacedButton is the text the bot put in place of the buttons
 	// (update_template_card with "button"); Updates counts updates.
 	ReplacedButton string
@@ -200,6 +203,9 @@ func (c *Corp) notifyLocked() {
 func (c *Corp) issueCode(taskID string, users []string) string {
 	code := randomHex(24)
 	c.codes[code] = &responseCode{taskID: taskID, users: slices.Clone(users), issued: c.sb.Now()}
+	c.sb.mu.Lock()
+	c.sb.codeCorp[code] = c
+	c.sb.mu.Unlock()
 	return code
 }
 

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"net/http"
 	"net/http/httptest"
@@ -64,6 +65,54 @@ func (c *Corp) DelayNext(api string, n int, d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.faults = append(c.faults, fault{api: api, left: n, delay: d})
+}
+
+// DropAnswerNext makes the next n calls of api whose body contains
+// bodyContains ("" matches any) take effect and then lose their answer:
+// the connection closes before a byte of it is written, as when a
+// network link breaks after WeCom has processed the call. The caller
+// sees a transport error at once and cannot know the call succeeded.
+func (c *Corp) DropAnswerNext(api string, n int, bodyContains string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.drops = append(c.drops, dropFault{api: api, contains: bodyContains, left: n})
+}
+
+// dropFault is a DropAnswerNext.
+type dropFault struct {
+	api      string
+	contains string
+	left     int
+}
+
+// takeDrop reports whether this call of api with body loses its answer.
+func (c *Corp) takeDrop(api string, body []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := range c.drops {
+		d := &c.drops[i]
+		if d.api == api && d.left > 0 && bytes.Contains(body, []byte(d.contains)) {
+			d.left--
+			return true
+		}
+	}
+	return false
+}
+
+// answerDropped runs serve and closes the connection instead of answering.
+func answerDropped(w http.ResponseWriter, serve func(http.ResponseWriter)) {
+	serve(httptest.NewRecorder())
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		// Cannot drop the connection: answer an error that says nothing
+		// of the outcome, which the caller must also treat as unknown.
+		http.Error(w, "sandbox: answer lost", http.StatusBadGateway)
+		return
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		conn.Close()
+	}
 }
 
 // Duplicates counts message/send calls that WeCom's duplicate check

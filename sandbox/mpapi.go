@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/bot"
 )
 
 // 公众号 errcodes the sandbox answers with.
@@ -96,7 +98,12 @@ func (m *MP) apiStableToken(w http.ResponseWriter, r *http.Request) {
 		Secret       string `json:"secret"`
 		ForceRefresh bool   `json:"force_refresh"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil || req.GrantType != "client_credential" {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	if err == nil && bot.HasUnicodeEscape(body) {
+		writeErrInvalidCharset(w)
+		return
+	}
+	if err != nil || json.Unmarshal(body, &req) != nil || req.GrantType != "client_credential" {
 		writeErr(w, mpErrDataFormat, "data format error")
 		return
 	}
@@ -148,6 +155,10 @@ func (m *MP) withToken(api string, h func(m *MP, w http.ResponseWriter, body []b
 		body, err := io.ReadAll(io.LimitReader(r.Body, 2<<20))
 		if err != nil {
 			writeErr(w, mpErrDataFormat, "cannot read body")
+			return
+		}
+		if bot.HasUnicodeEscape(body) {
+			writeErrInvalidCharset(w)
 			return
 		}
 		serve := func(w http.ResponseWriter) {

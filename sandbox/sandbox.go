@@ -30,6 +30,10 @@ type Sandbox struct {
 	corps  map[string]*Corp
 	tokens map[string]*issuedToken
 	seq    int64
+	// codeCorp is the corp each response_code was issued to, so that an
+	// update presenting another app's code answers 42015. Lock order:
+	// a Corp's mu before the Sandbox's.
+	codeCorp map[string]*Corp
 }
 
 type issuedToken struct {
@@ -45,7 +49,16 @@ func New() *Sandbox {
 		RetryDelay: 200 * time.Millisecond,
 		corps:      map[string]*Corp{},
 		tokens:     map[string]*issuedToken{},
+		codeCorp:   map[string]*Corp{},
 	}
+}
+
+// codeOfOtherCorp reports whether code was issued to a corp other than c.
+func (s *Sandbox) codeOfOtherCorp(c *Corp, code string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	owner, ok := s.codeCorp[code]
+	return ok && owner != c
 }
 
 // CorpConfig describes one corp's self-built app as registered in the WeCom

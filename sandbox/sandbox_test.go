@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
@@ -122,8 +123,8 @@ func TestCardRulesEnforcedLikeWeCom(t *testing.T) {
 	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); apiCode(err) != 42013 {
-		t.Fatalf("repeated task_id: err %v, want errcode 42013", err)
+	if _, err := f.client.Send(ctx, bot.CardMessage(card("dup", 1), "a")); apiCode(err) != 42014 {
+		t.Fatalf("repeated task_id: err %v, want errcode 42014", err)
 	}
 	// The client validates before sending; post raw JSON to see the
 	// sandbox refuse what a careless client would send.
@@ -148,17 +149,19 @@ func TestCardRulesEnforcedLikeWeCom(t *testing.T) {
 	longID := card(strings.Repeat("x", 129), 1)
 	badChar := card("has space", 1)
 	notice := bot.TemplateCard{CardType: bot.CardTextNotice, MainTitle: &bot.CardTitle{Title: "通知"}}
+	noKey := card("no-keyname", 1)
+	noKey.HorizontalContentList = []bot.CardField{{Value: "李娜"}}
 	cases := []struct {
 		name string
 		body any
 		want int64
 	}{
-		{"seven buttons", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &seven}, 40058},
+		{"seven buttons", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &seven}, 40016},
 		{"task_id of 129 bytes", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &longID}, 42014},
 		{"task_id with a space", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &badChar}, 42014},
-		{"text_notice without card_action", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &notice}, 40058},
+		{"text_notice without card_action", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &notice}, 42045},
+		{"field without keyname", bot.OutMessage{ToUser: "a", MsgType: "template_card", AgentID: 1000002, TemplateCard: &noKey}, 42027},
 		{"agentid as a string", map[string]any{"touser": "a", "msgtype": "text", "agentid": "x", "text": map[string]string{"content": "hi"}}, 40056},
-		{"text over 2048 bytes", bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: strings.Repeat("字", 700)}}, 45002},
 	}
 	for _, c := range cases {
 		if got := raw(c.body); got != c.want {
@@ -200,8 +203,8 @@ func TestResponseCodeWorksOnceAndExpires(t *testing.T) {
 			t.Fatalf("%s's card shows %q, want 已同意", u, m[0].ReplacedButton)
 		}
 	}
-	if err := f.client.UpdateTemplateCard(ctx, upd); apiCode(err) != 42015 {
-		t.Fatalf("second use: err %v, want 42015", err)
+	if err := f.client.UpdateTemplateCard(ctx, upd); apiCode(err) != 60140 {
+		t.Fatalf("second use: err %v, want 60140", err)
 	}
 
 	res2, err := f.client.Send(ctx, bot.CardMessage(card("t2", 2), "a"))
@@ -211,8 +214,27 @@ func TestResponseCodeWorksOnceAndExpires(t *testing.T) {
 	f.clock.Advance(72*time.Hour + time.Minute)
 	// The sandbox's tokens expire with its clock too; the client refreshes.
 	upd2 := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: res2.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已驳回"}}
-	if err := f.client.UpdateTemplateCard(ctx, upd2); apiCode(err) != 42015 {
-		t.Fatalf("after 72 h: err %v, want 42015", err)
+	if err := f.client.UpdateTemplateCard(ctx, upd2); apiCode(err) != 60140 {
+		t.Fatalf("after 72 h: err %v, want 60140", err)
+	}
+	never := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: "not-a-code", Button: &bot.ReplaceName{ReplaceName: "已驳回"}}
+	if err := f.client.UpdateTemplateCard(ctx, never); apiCode(err) != 60140 {
+		t.Fatalf("unknown code: err %v, want 60140", err)
+	}
+
+	// A code of another app's card: 42015, whatever the code's state.
+	if _, err := f.sb.AddCorp(sandbox.CorpConfig{CorpID: "wwother", Secret: "s2", AgentID: 1000003, Token: "tok", EncodingAESKey: aesKey, CallbackURL: "http://127.0.0.1:1/unused"}); err != nil {
+		t.Fatal(err)
+	}
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: f.srv.URL})
+	oc := bot.NewClient("wwother", 1000003, "s2", hc, storagetest.NewRedis(t), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	res3, err := oc.Send(ctx, bot.CardMessage(card("t3", 2), "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	upd3 := bot.CardUpdate{UserIDs: []string{"a"}, ResponseCode: res3.ResponseCode, Button: &bot.ReplaceName{ReplaceName: "已同意"}}
+	if err := f.client.UpdateTemplateCard(ctx, upd3); apiCode(err) != 42015 {
+		t.Fatalf("another app's code: err %v, want 42015", err)
 	}
 }
 
@@ -401,5 +423,134 @@ func TestLogAPIShowsOtherAPIsWithoutSecrets(t *testing.T) {
 	if e.Dir != sandbox.DirAPI || e.Status != 200 || strings.Contains(e.Request+e.Response+e.Path, "mp-app-secret-value") ||
 		strings.Contains(e.Response, tok.AccessToken) || !strings.Contains(e.Request, `"secret": "***"`) {
 		t.Fatalf("entry %+v", e)
+	}
+}
+
+// TestBodiesWithUnicodeEscapesRefused: WeCom and the 公众号 refuse a
+// \uXXXX escape (40033), which Go's json.Marshal writes for &, < and >.
+// The client sends links as they are and they arrive whole.
+func TestBodiesWithUnicodeEscapesRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	link := "详情：https://zwgk.example.org/forms/7?exp=1767225600&sig=ab12 <请勿转发>"
+	if _, err := f.client.Send(ctx, bot.TextMessage("a", link)); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.corp.Messages("a"); len(got) != 1 || got[0].Text != link {
+		t.Fatalf("a received %+v, want the link whole", got)
+	}
+	tok, err := f.client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escaped, _ := json.Marshal(bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: link}})
+	if !strings.Contains(string(escaped), `\u0026`) {
+		t.Fatalf("json.Marshal no longer escapes &: %s", escaped)
+	}
+	resp, err := http.Post(f.srv.URL+"/cgi-bin/message/send?access_token="+tok, "application/json", bytes.NewReader(escaped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r struct {
+		ErrCode int64 `json:"errcode"`
+	}
+	json.NewDecoder(resp.Body).Decode(&r)
+	if r.ErrCode != 40033 {
+		t.Fatalf("escaped body answered errcode %d, want 40033", r.ErrCode)
+	}
+	if n := len(f.corp.Messages("a")); n != 1 {
+		t.Fatalf("a holds %d messages after the refused one, want 1", n)
+	}
+}
+
+// TestLongTextIsTruncatedNotRefused: WeCom cuts a text over 2048 bytes
+// (「超过将截断」) and answers ok; the client refuses to send one, since
+// the end would be lost, and SplitText's parts arrive whole.
+func TestLongTextIsTruncatedNotRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	long := strings.Repeat("字", 700) // 2100 bytes
+	tok, err := f.client.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := bot.MarshalBody(bot.OutMessage{ToUser: "a", MsgType: "text", AgentID: 1000002, Text: &bot.TextContent{Content: long}})
+	resp, err := http.Post(f.srv.URL+"/cgi-bin/message/send?access_token="+tok, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r struct {
+		ErrCode int64 `json:"errcode"`
+	}
+	json.NewDecoder(resp.Body).Decode(&r)
+	resp.Body.Close()
+	if r.ErrCode != 0 {
+		t.Fatalf("a text of %d bytes answered errcode %d, want 0 (cut, not refused)", len(long), r.ErrCode)
+	}
+	got := f.corp.Messages("a")
+	if len(got) != 1 || !got[0].Truncated || got[0].Text != strings.Repeat("字", 682) {
+		t.Fatalf("a received %d bytes (truncated %v), want the first 682 characters (2046 bytes)", len(got[0].Text), got[0].Truncated)
+	}
+
+	if _, err := f.client.Send(ctx, bot.TextMessage("b", long)); err == nil {
+		t.Fatal("the client sent a text WeCom would cut")
+	}
+	parts := bot.SplitText(long, bot.MaxTextBytes)
+	for _, p := range parts {
+		if _, err := f.client.Send(ctx, bot.TextMessage("b", p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var joined strings.Builder
+	for _, m := range f.corp.Messages("b") {
+		if m.Truncated {
+			t.Fatalf("a part of SplitText was cut: %d bytes", len(m.Text))
+		}
+		joined.WriteString(m.Text)
+	}
+	if joined.String() != long || len(parts) != 2 {
+		t.Fatalf("b received %d bytes in %d parts, want the whole %d bytes in 2", joined.Len(), len(parts), len(long))
+	}
+}
+
+// TestMenuLimits: names are counted in bytes, 16 for a top-level button
+// (40018) and 40 for a sub-button (40025); the app's own menu passes.
+func TestMenuLimits(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	if err := f.client.CreateMenu(ctx, handlers.AppMenu()); err != nil {
+		t.Fatalf("zwgk menu sync's menu refused: %v", err)
+	}
+	if got := f.corp.Menu(); got == nil || got.Buttons[0].Key != handlers.MenuSubmit {
+		t.Fatalf("menu = %+v", got)
+	}
+	click := func(name string) bot.MenuButton { return bot.MenuButton{Type: "click", Name: name, Key: "k"} }
+	cases := []struct {
+		name string
+		menu bot.Menu
+		want int64
+	}{
+		{"提交公开申请 (18 bytes)", bot.Menu{Buttons: []bot.MenuButton{click("提交公开申请")}}, 40018},
+		{"17 ASCII bytes", bot.Menu{Buttons: []bot.MenuButton{click(strings.Repeat("a", 17))}}, 40018},
+		{"sub-button of 42 bytes", bot.Menu{Buttons: []bot.MenuButton{{Name: "更多", SubButton: []bot.MenuButton{click(strings.Repeat("查", 14))}}}}, 40025},
+		{"four buttons", bot.Menu{Buttons: []bot.MenuButton{click("a"), click("b"), click("c"), click("d")}}, 40016},
+		{"six sub-buttons", bot.Menu{Buttons: []bot.MenuButton{{Name: "更多", SubButton: []bot.MenuButton{click("1"), click("2"), click("3"), click("4"), click("5"), click("6")}}}}, 40023},
+		{"key of 129 bytes", bot.Menu{Buttons: []bot.MenuButton{{Type: "click", Name: "帮助", Key: strings.Repeat("k", 129)}}}, 40019},
+	}
+	for _, c := range cases {
+		if err := f.client.CreateMenu(ctx, c.menu); apiCode(err) != c.want {
+			t.Errorf("%s: err %v, want errcode %d", c.name, err, c.want)
+		}
+	}
+	ok := bot.Menu{Buttons: []bot.MenuButton{click("提交申请五"), {Name: "更多", SubButton: []bot.MenuButton{click(strings.Repeat("查", 13))}}}}
+	if err := f.client.CreateMenu(ctx, ok); err != nil {
+		t.Fatalf("15 and 39 bytes refused: %v", err)
+	}
+	if got := f.corp.Menu(); got == nil || got.Buttons[0].Name != "提交申请五" {
+		t.Fatalf("menu = %+v, want the last accepted one", got)
 	}
 }
