@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -115,4 +116,99 @@ func TestComplaintAPIRefusesBadInput(t *testing.T) {
 			t.Errorf("GET %s: %d %v, want 404", p, st, out)
 		}
 	}
+}
+
+// TestComplaintCSVImportRefusesBadText: a NUL or a file not in UTF-8 is
+// reported with its line and cause by the dry run and the import alike,
+// and the dry run runs the import itself, rolled back.
+func TestComplaintCSVImportRefusesBadText(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := dir + "/" + name
+		if err := writeFile(p, body); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	count := func(table string) int {
+		var n int
+		if err := h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM `+table); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	importFile := func(file string, dry bool) (string, error) {
+		args := []string{"import", "complaints", file}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		var out strings.Builder
+		err := run(context.Background(), args, h.getenv, &out, io.Discard)
+		return out.String(), err
+	}
+
+	nul := write("nul.csv", "ticket_no,category,content,section,caller_name\n"+
+		"CSV-N1,投诉,噪声扰民,综合一股,王先生\n"+
+		"CSV-N2,投诉,噪声\x00扰民,综合一股,\n"+
+		"CSV-N3,咨询,排污许可,综合二股,李\x00女士\n")
+	// 投诉 / 噪声扰民 / 综合一股 in GBK, as Excel saves a CSV on a Chinese
+	// Windows; line 3 is UTF-8.
+	gbk := write("gbk.csv", "ticket_no,category,content,section\n"+
+		"CSV-G1,\xcd\xb6\xcb\xdf,\xd4\xeb\xc9\xf9\xc8\xc5\xc3\xf1,\xd7\xdb\xba\xcf\xd2\xbb\xb9\xc9\n"+
+		"CSV-G2,投诉,噪声扰民,综合一股\n")
+	for _, dry := range []bool{true, false} {
+		out, err := importFile(nul, dry)
+		if err == nil {
+			t.Fatalf("dry %v: a file with NUL passed:\n%s", dry, out)
+		}
+		for _, want := range []string{"nul.csv:3: content: 诉求内容含有不可见的控制字符", "nul.csv:4: caller_name: 来电人含有不可见的控制字符"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("dry %v: report lacks %q:\n%s", dry, want, out)
+			}
+		}
+		out, err = importFile(gbk, dry)
+		if err == nil {
+			t.Fatalf("dry %v: a GBK file passed:\n%s", dry, out)
+		}
+		if want := "gbk.csv:2: 文件不是 UTF-8 编码"; !strings.Contains(out, want) || !strings.Contains(out, "另存为 UTF-8") {
+			t.Errorf("dry %v: report lacks %q and the hint to save as UTF-8:\n%s", dry, want, out)
+		}
+		if strings.Contains(out, "category") || strings.Contains(out, "section") || strings.Contains(out, "gbk.csv:3") {
+			t.Errorf("dry %v: a GBK line is reported as bad fields, or a good line as bad:\n%s", dry, out)
+		}
+	}
+	if n := count("complaints"); n != 0 {
+		t.Fatalf("%d orders written from bad files", n)
+	}
+
+	// The dry run goes through the import's own writes, rolled back: it
+	// tells which orders are known, and leaves no order, card or audit row.
+	good := write("good.csv", "ticket_no,category,content,section\n"+
+		"CSV-10,投诉,噪声扰民,综合一股\n"+
+		"CSV-11,咨询,排污许可办理流程,综合二股\n")
+	if out, err := importFile(good, false); err != nil || !strings.Contains(out, "2 orders registered") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	c.card(head)
+	c.card(head2)
+	more := write("more.csv", "ticket_no,category,content,section\n"+
+		"CSV-10,投诉,噪声扰民,综合一股\n"+
+		"CSV-12,建议,增设监测点,综合一股\n")
+	before := []int{count("complaints"), count("outbox"), count("audit_log")}
+	out, err := importFile(more, true)
+	if err != nil {
+		t.Fatalf("dry run: %v\n%s", err, out)
+	}
+	for _, want := range []string{"more.csv:2: ticket_no CSV-10 was already registered", "2 rows are good", "1 new, 1 already known", "nothing written"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out)
+		}
+	}
+	if after := []int{count("complaints"), count("outbox"), count("audit_log")}; !slices.Equal(before, after) {
+		t.Fatalf("dry run changed complaints/outbox/audit_log from %v to %v", before, after)
+	}
+	c.none(head)
 }
