@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -73,6 +74,9 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 	}
 	col := map[string]int{}
 	var problems []string
+	if !allUTF8(header) {
+		return reportProblems(out, []string{fmt.Sprintf("%s:1: %s", name, notUTF8)})
+	}
 	for i, h := range header {
 		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) // Excel's BOM
 		if !slices.Contains(csvColumns, h) {
@@ -107,6 +111,13 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 		line, _ := rd.FieldPos(0)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", name, line, err))
+			continue
+		}
+		// Checked before the fields: a GBK file (Excel's default on a
+		// Chinese Windows) would otherwise be reported as a bad 类别 and
+		// 股室, which sends the office looking in the wrong place.
+		if !allUTF8(rec) {
+			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, notUTF8))
 			continue
 		}
 		get := func(k string) string {
@@ -146,10 +157,9 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 	if len(problems) > 0 {
 		return reportProblems(out, problems)
 	}
-	if dry {
-		fmt.Fprintf(out, "%s: %d rows are good (dry run: nothing written)\n", name, len(rows))
-		return nil
-	}
+	// A dry run is the import itself, rolled back at the end, so that it
+	// finds whatever the import would (a check only of the fields once
+	// passed rows Postgres then refused).
 	var created, known, queued int
 	err = s.db.WithTx(ctx, func(tx *storage.Tx) error {
 		for _, r := range rows {
@@ -165,8 +175,15 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 			}
 			queued += n
 		}
+		if dry {
+			return errDryRun
+		}
 		return nil
 	})
+	if dry && errors.Is(err, errDryRun) {
+		fmt.Fprintf(out, "%s: %d rows are good: %d new, %d already known (dry run: nothing written)\n", name, len(rows), created, known)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -179,6 +196,22 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 	}
 	fmt.Fprintf(out, "%s: %d orders registered, %d already known\n", name, created, known)
 	return nil
+}
+
+// notUTF8 says what is wrong with a line that is not UTF-8, and how to
+// mend the file.
+const notUTF8 = "文件不是 UTF-8 编码（此行含非 UTF-8 字符，可能是 GBK），请将文件另存为 UTF-8 后再导入（Excel：另存为「CSV UTF-8（逗号分隔）」）。"
+
+// errDryRun rolls back the transaction of a dry run.
+var errDryRun = errors.New("dry run")
+
+func allUTF8(rec []string) bool {
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return false
+		}
+	}
+	return true
 }
 
 func reportProblems(out io.Writer, problems []string) error {

@@ -102,10 +102,13 @@ func (b *Bot) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var in ComplaintInput
-	dec := json.NewDecoder(strings.NewReader(string(body)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	fe, err := decodeComplaint(body, &in)
+	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "the body must be one JSON object with the documented fields", "detail": err.Error()})
+		return
+	}
+	if len(fe) > 0 {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid fields", "errors": fe})
 		return
 	}
 	now := b.Now()
@@ -143,7 +146,14 @@ func (b *Bot) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 }
 
 func (b *Bot) apiGetComplaint(w http.ResponseWriter, r *http.Request) {
-	c, err := storage.ComplaintByTicket(r.Context(), b.DB, r.PathValue("ticket_no"))
+	ticket := r.PathValue("ticket_no")
+	// A ticket_no no order can have (a NUL or invalid UTF-8 would make
+	// Postgres refuse the query) is simply not there.
+	if _, err := workflow.CheckTicketNo(ticket); err != nil {
+		writeAPIError(w, http.StatusNotFound, "no such ticket_no")
+		return
+	}
+	c, err := storage.ComplaintByTicket(r.Context(), b.DB, ticket)
 	if errors.Is(err, storage.ErrNotFound) {
 		writeAPIError(w, http.StatusNotFound, "no such ticket_no")
 		return

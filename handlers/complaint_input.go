@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/config"
@@ -53,11 +54,70 @@ const (
 	maxName     = 50
 )
 
+// Bounds on the times a caller gives. received_at may be a little ahead of
+// our clock (the 12345 platform's clock may run fast) but not later; it
+// may not be before 2000, years before any 12345 hotline took orders for
+// this bureau: earlier is a typo or a zero value (0001-01-01). due_at must
+// be after received_at and at most a year later: the longest limit is 15
+// working days and extensions add weeks, so a year leaves room for any
+// real order while catching 9999-12-31 and wrong-year typos.
+const (
+	maxClockSkew = 5 * time.Minute
+	maxDueYears  = 1
+)
+
+var earliestReceived = time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+type namedText struct{ name, value string }
+
+// texts are the input's fields with their JSON names.
+func (in ComplaintInput) texts() []namedText {
+	return []namedText{
+		{"ticket_no", in.TicketNo}, {"category", in.Category}, {"content", in.Content}, {"location", in.Location},
+		{"caller_name", in.CallerName}, {"caller_phone", in.CallerPhone}, {"urgency", in.Urgency},
+		{"received_at", in.ReceivedAt}, {"due_at", in.DueAt}, {"section", in.Section}, {"openid", in.OpenID},
+		{"registrar", in.Registrar},
+	}
+}
+
+// textProblem says what is wrong with s as text, after the field's label,
+// or "" if nothing is.
+func textProblem(s string) string {
+	if !utf8.ValidString(s) {
+		return "含有无法识别的字符（不是有效的 UTF-8 文本），请检查后重新提交。"
+	}
+	for _, r := range s {
+		if r == '\t' || r == '\n' || r == '\r' {
+			continue
+		}
+		if unicode.IsControl(r) {
+			return "含有不可见的控制字符，请删除后重新提交。"
+		}
+	}
+	return ""
+}
+
 // ValidateComplaint checks every field and returns the order to store, or
 // all the problems at once.
 func (b *Bot) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Complaint, error) {
 	var errs FieldErrors
-	bad := func(field, msg string) { errs = append(errs, FieldError{field, msg}) }
+	// One problem per field: the first found says the most.
+	bad := func(field, msg string) {
+		for _, e := range errs {
+			if e.Field == field {
+				return
+			}
+		}
+		errs = append(errs, FieldError{field, msg})
+	}
+	// Text Postgres cannot store (NUL, invalid UTF-8) must be refused here:
+	// failing at the INSERT looks like an outage to the caller. Other
+	// control characters are no part of anything a caller said either.
+	for _, f := range in.texts() {
+		if msg := textProblem(f.value); msg != "" {
+			bad(f.name, fieldLabels[f.name]+msg)
+		}
+	}
 	c := &storage.Complaint{State: string(workflow.OrderDispatched), CreatedAt: now, UpdatedAt: now, OpenID: strings.TrimSpace(in.OpenID)}
 
 	if v, err := workflow.CheckTicketNo(in.TicketNo); err != nil {
@@ -103,8 +163,10 @@ func (b *Bot) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Comp
 		switch {
 		case err != nil:
 			bad("received_at", "接收时间应为 RFC 3339 格式，如 2026-11-28T09:30:00+08:00。")
-		case t.After(now.Add(5 * time.Minute)):
+		case t.After(now.Add(maxClockSkew)):
 			bad("received_at", "接收时间不能晚于现在。")
+		case t.Before(earliestReceived):
+			bad("received_at", "接收时间不能早于2000年1月1日。")
 		default:
 			c.ReceivedAt = t
 		}
@@ -133,6 +195,8 @@ func (b *Bot) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Comp
 			bad("due_at", "办理时限应为 RFC 3339 格式，如 2026-12-18T17:30:00+08:00。")
 		case !t.After(c.ReceivedAt):
 			bad("due_at", "办理时限应晚于接收时间。")
+		case t.After(c.ReceivedAt.AddDate(maxDueYears, 0, 0)):
+			bad("due_at", "办理时限不能晚于接收时间一年以上。")
 		default:
 			c.DueAt = t
 		}
