@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,24 @@ func (p *page) press(click chromedp.Action[chromedp.Void]) {
 	}
 }
 
+// typeInto types text into the input with the id. Like press it finds the
+// input again when the page re-rendered it under the keys, after emptying
+// it, so that a retry never types the text twice.
+func (p *page) typeInto(id, text string) {
+	p.t.Helper()
+	var err error
+	for range 5 {
+		clear := chromedp.Evaluate[chromedp.Void](`(function(){ const e = document.getElementById(` + strconv.Quote(id) + `); if (e) e.value = ''; })()`)
+		if err = chromedp.Do(p.ctx, clear, chromedp.SendKeys(chromedp.ID(id), text)); err == nil || !strings.Contains(err.Error(), "node") {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		p.t.Fatalf("browser: typing into #%s: %v", id, err)
+	}
+}
+
 // eval runs JavaScript in the page and decodes its value into T.
 func eval[T any](p *page, js string) T {
 	p.t.Helper()
@@ -195,7 +214,7 @@ func (p *page) waitIncoming(n int, text string) string {
 func (p *page) say(text, reply string) {
 	p.t.Helper()
 	n := p.incoming()
-	p.do(chromedp.SendKeys(chromedp.ID("input"), text))
+	p.typeInto("input", text)
 	p.press(chromedp.Click(chromedp.ID("send")))
 	p.waitIncoming(n, reply)
 }
@@ -272,7 +291,7 @@ func TestBrowserDemoStory(t *testing.T) {
 	if can := eval[bool](p, `!!(page.cfg.follower && page.cfg.follower.can_send)`); !can {
 		t.Fatal("the demo page has no 公众号 follower who can write")
 	}
-	p.do(chromedp.SendKeys(chromedp.ID("phone-input"), "订阅"))
+	p.typeInto("phone-input", "订阅")
 	p.press(chromedp.Click(chromedp.CSS(".phone-input button")))
 	waitJS[bool](p, "the subscription's answer on the phone", `document.querySelector('#phone').innerText.includes('订阅成功')`)
 
