@@ -134,7 +134,7 @@ func (b *Bot) onCalendar(ctx context.Context, t *turn, arg string) error {
 			year, rest = y, strings.TrimSpace(strings.TrimPrefix(rest[4:], "年"))
 		}
 	}
-	return b.proposeCalendarYear(ctx, t, rest, year)
+	return b.proposeCalendarYear(ctx, t, nil, rest, year)
 }
 
 // onCalendarText continues the calendar conversation.
@@ -145,26 +145,31 @@ func (b *Bot) onCalendarText(ctx context.Context, t *turn, c *convo, text string
 		return b.text(ctx, t, to, "已取消，未添加节假日安排。")
 	}
 	if c.Step == calendarStepText {
-		return b.proposeCalendarYear(ctx, t, text, 0)
+		return b.proposeCalendarYear(ctx, t, c, text, 0)
 	}
 	y, err := strconv.Atoi(strings.TrimSuffix(text, "年"))
 	if err != nil || y < 2008 || y > 2100 {
 		b.saveConvo(t, c)
 		return b.text(ctx, t, to, "请回复四位数的年份，如 2028。发送「取消」则不添加。")
 	}
-	return b.proposeCalendarYear(ctx, t, c.Vals["text"], y)
+	return b.proposeCalendarYear(ctx, t, c, c.Vals["text"], y)
 }
 
 // proposeCalendarYear reads a pasted notice and, when it is whole and fits
-// the calendar, asks its sender to confirm what was understood.
-func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, text string, year int) error {
+// the calendar, asks its sender to confirm what was understood. c is the
+// calendar conversation that brought the text, nil for a one-message
+// paste: only that conversation ends here (another, such as a
+// publisher's pending reference, is left alone).
+func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text string, year int) error {
 	to := t.person.UserID
 	n, err := workflow.ParseHolidayNotice(text, year)
 	if errors.Is(err, workflow.ErrNoticeYear) {
 		b.saveConvo(t, &convo{Kind: kindCalendar, Step: calendarStepYear, Vals: map[string]string{"text": text}})
 		return b.text(ctx, t, to, "通知中没有写明年份。请回复这份节假日安排的年份，如 2028。发送「取消」则不添加。")
 	}
-	b.endConvo(t)
+	if c != nil {
+		b.endConvo(t)
+	}
 	if err != nil {
 		return b.text(ctx, t, to, "未能添加："+err.Error()+"\n请核对后重新发送「日历 添加」和通知全文。未作任何更改。")
 	}

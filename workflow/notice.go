@@ -105,6 +105,8 @@ var (
 	itemPattern = regexp.MustCompile(`(?:[一二三四五六七八九十]+[、.]\s*)?((?:元旦节?|春节|清明节?|五一劳动节|劳动节|五一|端午节?|中秋节?|国庆节?)(?:[、和与及](?:中秋节?|国庆节?))?):`)
 	titleYear   = regexp.MustCompile(`(\d{4})年(?:部分)?节假日`)
 	anyYear     = regexp.MustCompile(`(\d{4})年`)
+	// 国庆节、中秋节: one item for two holidays.
+	nameSeparator = regexp.MustCompile(`[、和与及]`)
 	// A date: 2027年1月1日, 1月1日; with what follows in brackets (周五).
 	datePart = `(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日(?:\(([^)]*)\))?`
 	offRange = regexp.MustCompile(`^` + datePart + `(?:(?:至|到|~|-)(?:(?:(\d{4})年)?(\d{1,2})月)?(\d{1,2})日(?:\(([^)]*)\))?)?放假`)
@@ -181,7 +183,7 @@ func ParseHolidayNotice(text string, year int) (*HolidayNotice, error) {
 // canonicalHoliday names an item as the notices do: 国庆节、中秋节.
 func canonicalHoliday(name string) string {
 	var parts []string
-	for _, p := range regexp.MustCompile(`[、和与及]`).Split(name, -1) {
+	for _, p := range nameSeparator.Split(name, -1) {
 		parts = append(parts, noticeNames[p])
 	}
 	return strings.Join(parts, "、")
