@@ -1,6 +1,6 @@
-// Command zwgk runs a bureau's 政务公开 work inside WeCom: the bot, its
-// migrations, a demo with a local WeCom sandbox, and operator commands.
-package main
+// Package cli is the zwgk command: its subcommands (one file each), their
+// usage and help. main calls Run; so do the end-to-end tests.
+package cli
 
 import (
 	"context"
@@ -9,41 +9,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"os/signal"
-	"runtime/debug"
 	"strings"
-	"syscall"
-	_ "time/tzdata" // the business time zone must not depend on the host
 
 	"github.com/zwgk-bot/zwgk/config"
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		var ve *config.ValidationError
-		switch {
-		case errors.Is(err, errUsage):
-		case errors.As(err, &ve):
-			fmt.Fprintln(os.Stderr, "zwgk: please fix the configuration:")
-			for _, p := range ve.Problems {
-				fmt.Fprintln(os.Stderr, "  "+p)
-			}
-		default:
-			fmt.Fprintln(os.Stderr, "zwgk:", err)
-		}
-		os.Exit(1)
-	}
-}
-
-// errUsage reports a usage error whose message was already printed.
-var errUsage = errors.New("usage")
+// ErrUsage reports a usage error whose message was already printed.
+var ErrUsage = errors.New("usage")
 
 type command struct {
 	name, args, summary string
@@ -87,7 +59,10 @@ opens nothing itself. Nothing leaves the machine.`, cmdDemo},
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// Run runs the zwgk command line args (without the program name) with the
+// environment getenv until ctx ends. A usage error is printed to stderr
+// and returned as ErrUsage.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("zwgk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	logFormat := fs.String("log-format", "text", "log format: text or json")
@@ -97,7 +72,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return errUsage
+		return ErrUsage
 	}
 	log, err := newLogger(stderr, *logFormat, *logLevel)
 	if err != nil {
@@ -107,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	rest := fs.Args()
 	if len(rest) == 0 {
 		usage(stderr)
-		return errUsage
+		return ErrUsage
 	}
 	name, rest := rest[0], rest[1:]
 	if name == "help" || name == "-h" || name == "--help" {
@@ -123,7 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	fmt.Fprintf(stderr, "zwgk: unknown command %q\n\n", name)
 	usage(stderr)
-	return errUsage
+	return ErrUsage
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
@@ -176,15 +151,6 @@ func help(w io.Writer, args []string) error {
 		}
 		printColumns(w, 16, v.Name, v.Meaning+req+def)
 	}
-	return nil
-}
-
-func cmdVersion(_ context.Context, e *env, _ []string) error {
-	v := version
-	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
-	fmt.Fprintln(e.stdout, "zwgk", v)
 	return nil
 }
 
