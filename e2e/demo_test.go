@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,10 @@ import (
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
+
+// demoFollower is the demo 公众号's follower, whose phone the page shows
+// (cli/demo.go).
+const demoFollower = "o_demo_follower"
 
 // demoInstance is `zwgk demo` started in-process as the README's command
 // does, on a free port, with a database and Redis prefix of its own
@@ -79,11 +84,13 @@ func startDemo(t *testing.T) *demoInstance {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	dbURL, err := demoDatabaseURL(context.Background(), storagetest.DatabaseURL(), name)
+	// The demo has created its database beside the tests' one.
+	u, err := url.Parse(storagetest.DatabaseURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.dbURL = dbURL
+	u.Path = "/" + name
+	d.dbURL = u.String()
 	return d
 }
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/sandbox"
@@ -70,7 +72,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	if addr == "" {
 		addr = config.DefaultHTTPAddr
 	}
-	ln, err := listen(addr)
+	ln, err := app.Listen(addr)
 	if err != nil {
 		return err
 	}
@@ -124,11 +126,11 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 
-	s, err := openService(ctx, cfg, roster, e.log)
+	s, err := app.Open(ctx, cfg, roster, e.log)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 
 	var users []string
 	for _, p := range roster.People {
@@ -161,14 +163,14 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	}
 
 	mux := http.NewServeMux()
-	if err := s.routes(mux); err != nil {
+	if err := s.Routes(mux); err != nil {
 		return err
 	}
 	mux.Handle("/sandbox/cgi-bin/", http.StripPrefix("/sandbox", sb.Handler()))
 	// The 公众号's API calls show in the page's protocol log beside WeCom's.
 	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", corp.LogAPI("公众号", mp.Handler())))
 	// The demo listens on localhost only: its metrics may share the mux.
-	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("GET /metrics", s.MetricsHandler())
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
 	menu := handlers.AppMenu()
 	chat := corp.WebChat(sandbox.WebChatConfig{
@@ -189,7 +191,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		// After a reset the follower follows again: the bot's record of
 		// followers was emptied with everything else.
 		Reset: func(ctx context.Context) error {
-			if err := resetDemoData(ctx, s); err != nil {
+			if err := resetDemoData(ctx, s, e.log); err != nil {
 				return err
 			}
 			mp.Reset()
@@ -205,7 +207,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	// Browsers send Sec-Fetch-Site: another site's page must not drive the
 	// demo (or reset it) through the visitor's browser. curl and the
 	// sandbox's own callbacks send no such header and pass.
-	return serveUntil(ctx, e.log, ln, http.NewCrossOriginProtection().Handler(mux), func(ctx context.Context) {
+	return app.ServeUntil(ctx, e.log, ln, http.NewCrossOriginProtection().Handler(mux), func(ctx context.Context) {
 		// The listener is open, so the follower's callback waits for the
 		// server rather than failing.
 		go func() {
@@ -213,7 +215,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 				e.log.WarnContext(ctx, "demo follower", "err", err)
 			}
 		}()
-		s.background(ctx)
+		s.Background(ctx)
 	})
 }
 
@@ -256,20 +258,20 @@ func webUsers(roster *config.Roster) []sandbox.WebUser {
 // resetDemoData empties the demo's tables (but not goose's record of the
 // migrations) and deletes its Redis keys: 重置演示数据 on the page. Serial
 // numbers start again at 1.
-func resetDemoData(ctx context.Context, s *service) error {
+func resetDemoData(ctx context.Context, s *app.Service, log *slog.Logger) error {
 	var tables []string
-	err := s.db.SelectContext(ctx, &tables, `
+	err := s.DB().SelectContext(ctx, &tables, `
 		SELECT quote_ident(tablename) FROM pg_tables
 		WHERE schemaname = current_schema() AND tablename <> 'goose_db_version' ORDER BY tablename`)
 	if err != nil {
 		return fmt.Errorf("demo reset: list tables: %w", err)
 	}
 	if len(tables) > 0 {
-		if _, err := s.db.ExecContext(ctx, "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE"); err != nil {
+		if _, err := s.DB().ExecContext(ctx, "TRUNCATE "+strings.Join(tables, ", ")+" RESTART IDENTITY CASCADE"); err != nil {
 			return fmt.Errorf("demo reset: truncate: %w", err)
 		}
 	}
-	iter := s.redis.Client.Scan(ctx, 0, s.redis.Prefix+"*", 500).Iterator()
+	iter := s.Redis().Client.Scan(ctx, 0, s.Redis().Prefix+"*", 500).Iterator()
 	var keys []string
 	for iter.Next(ctx) {
 		keys = append(keys, iter.Val())
@@ -278,11 +280,11 @@ func resetDemoData(ctx context.Context, s *service) error {
 		return fmt.Errorf("demo reset: scan redis: %w", err)
 	}
 	for chunk := range slices.Chunk(keys, 500) {
-		if err := s.redis.Client.Del(ctx, chunk...).Err(); err != nil {
+		if err := s.Redis().Client.Del(ctx, chunk...).Err(); err != nil {
 			return fmt.Errorf("demo reset: delete redis keys: %w", err)
 		}
 	}
-	s.log.InfoContext(ctx, "demo data reset", "tables", len(tables), "redis_keys", len(keys))
+	log.InfoContext(ctx, "demo data reset", "tables", len(tables), "redis_keys", len(keys))
 	return nil
 }
 

@@ -1,4 +1,9 @@
-package main
+// Package app wires the bot's parts into the running service: the stores,
+// the WeCom and 公众号 clients, the handlers, the outbox worker, the
+// scheduler, the metrics and the HTTP routes, and how they start and stop.
+// The commands (cli/), the load harness and the end-to-end tests build it
+// the same way.
+package app
 
 import (
 	"context"
@@ -11,6 +16,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	_ "time/tzdata" // the business time zone must not depend on the host
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -26,9 +32,9 @@ import (
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
-// service is the running bot: its stores, WeCom client, handlers and
+// Service is the running bot: its stores, WeCom client, handlers and
 // outbox worker. serve, demo and the end-to-end tests build it the same way.
-type service struct {
+type Service struct {
 	cfg     config.Config
 	roster  *config.Roster
 	log     *slog.Logger
@@ -43,30 +49,30 @@ type service struct {
 	// registry holds the metrics, the Go runtime's and the process's:
 	// serve serves it on METRICS_ADDR, demo beside its page.
 	registry *prometheus.Registry
-	// notices is the 公众号 side (outbox_cmd.go); nil when MP_APP_ID is empty.
+	// notices is the 公众号 side (delivery.go); nil when MP_APP_ID is empty.
 	notices *notices.Service
 	// cal is the working-day calendar the bot and the scheduler share;
-	// refreshCalendar replaces its data when the years in Postgres change
+	// RefreshCalendar replaces its data when the years in Postgres change
 	// (calVersion). calExtra is CALENDAR_FILE's contents.
 	cal        *workflow.Calendar
 	calExtra   []byte
 	calVersion string
 }
 
-// businessLocation is where the bureau's days begin and end.
-func businessLocation() *time.Location {
+// BusinessLocation is where the bureau's days begin and end.
+func BusinessLocation() *time.Location {
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
-		// time/tzdata is embedded, so this cannot happen in the binary.
+		// time/tzdata is embedded, so this cannot happen.
 		panic(err)
 	}
 	return loc
 }
 
-// openService connects to Postgres and Redis, applies migrations and wires
-// the parts. The caller must call close.
-func openService(ctx context.Context, cfg config.Config, roster *config.Roster, log *slog.Logger) (*service, error) {
-	extra, err := readCalendarFile(cfg.CalendarFile)
+// Open connects to Postgres and Redis, applies migrations and wires the
+// parts. The caller must call Close.
+func Open(ctx context.Context, cfg config.Config, roster *config.Roster, log *slog.Logger) (*Service, error) {
+	extra, err := ReadCalendarFile(cfg.CalendarFile)
 	if err != nil {
 		return nil, err
 	}
@@ -104,10 +110,10 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 		rdb.Close()
 		return nil, err
 	}
-	s := &service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now,
+	s := &Service{cfg: cfg, roster: roster, log: log, db: db, redis: rdb, now: time.Now,
 		cal: cal, calExtra: extra, calVersion: calVersion}
 	if err := s.newMetrics(); err != nil {
-		s.close()
+		s.Close()
 		return nil, err
 	}
 	s.client = bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, log)
@@ -119,11 +125,11 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s.bot = &handlers.Bot{
 		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal, CalendarExtra: extra,
 		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
-		Roster: roster, Log: log, Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
+		Roster: roster, Log: log, Now: s.now, Location: BusinessLocation(), Queued: s.worker.Poke,
 		Notices: s.notices,
 	}
 	if s.sched, err = newScheduler(s, cal); err != nil {
-		s.close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil
@@ -131,7 +137,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 
 // newMetrics creates the service's registry with the Go runtime's and the
 // process's collectors, and the bot's metrics on it.
-func (s *service) newMetrics() error {
+func (s *Service) newMetrics() error {
 	s.registry = prometheus.NewRegistry()
 	if err := s.registry.Register(collectors.NewGoCollector()); err != nil {
 		return err
@@ -150,8 +156,8 @@ func (s *service) newMetrics() error {
 	return nil
 }
 
-// metricsHandler serves the registry in Prometheus's text format.
-func (s *service) metricsHandler() http.Handler {
+// MetricsHandler serves the registry in Prometheus's text format.
+func (s *Service) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
 		ErrorLog:      slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 		ErrorHandling: promhttp.ContinueOnError,
@@ -159,13 +165,30 @@ func (s *service) metricsHandler() http.Handler {
 	})
 }
 
-func (s *service) close() {
+// Close closes the pools.
+func (s *Service) Close() {
 	s.redis.Close()
 	s.db.Close()
 }
 
-// routes is every HTTP route of the bot.
-func (s *service) routes(mux *http.ServeMux) error {
+// DB is the service's Postgres pool.
+func (s *Service) DB() *storage.DB { return s.db }
+
+// Redis is the service's Redis client.
+func (s *Service) Redis() *storage.Redis { return s.redis }
+
+// Bot is what answers the callbacks: what each message, click and command
+// does.
+func (s *Service) Bot() *handlers.Bot { return s.bot }
+
+// Worker is the outbox worker that delivers what the bot queues.
+func (s *Service) Worker() *outbox.Worker { return s.worker }
+
+// Calendar is the working-day calendar the bot and the scheduler share.
+func (s *Service) Calendar() *workflow.Calendar { return s.cal }
+
+// Routes is every HTTP route of the bot.
+func (s *Service) Routes(mux *http.ServeMux) error {
 	cr, err := bot.NewCrypto(s.cfg.Token, s.cfg.AESKey, s.cfg.CorpID)
 	if err != nil {
 		return fmt.Errorf("WECOM_AES_KEY: %w", err)
@@ -183,7 +206,7 @@ func (s *service) routes(mux *http.ServeMux) error {
 	return s.deliveryRoutes(mux)
 }
 
-func (s *service) ready(w http.ResponseWriter, r *http.Request) {
+func (s *Service) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	var problems []string
@@ -201,9 +224,9 @@ func (s *service) ready(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("ready\n"))
 }
 
-// listen opens addr (HTTP_ADDR) with a message that says what to do when
+// Listen opens addr (HTTP_ADDR) with a message that says what to do when
 // it is taken.
-func listen(addr string) (net.Listener, error) { return listenVar(config.EnvHTTPAddr, addr) }
+func Listen(addr string) (net.Listener, error) { return listenVar(config.EnvHTTPAddr, addr) }
 
 // listenVar opens addr, the value of the variable name.
 func listenVar(name, addr string) (net.Listener, error) {
@@ -217,10 +240,10 @@ func listenVar(name, addr string) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveUntil serves h on ln until ctx ends, runs background work beside it,
+// ServeUntil serves h on ln until ctx ends, runs background work beside it,
 // then shuts down in order: stop accepting and finish requests, stop the
 // background work, and return for the caller to close the pools.
-func serveUntil(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, background ...func(context.Context)) error {
+func ServeUntil(ctx context.Context, log *slog.Logger, ln net.Listener, h http.Handler, background ...func(context.Context)) error {
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -257,9 +280,9 @@ func serveUntil(ctx context.Context, log *slog.Logger, ln net.Listener, h http.H
 	return nil
 }
 
-// loadConfig reads the environment and the roster.
-func loadConfig(e *env) (config.Config, *config.Roster, error) {
-	cfg, err := config.Load(e.getenv)
+// LoadConfig reads the environment and the roster.
+func LoadConfig(getenv func(string) string) (config.Config, *config.Roster, error) {
+	cfg, err := config.Load(getenv)
 	if err != nil {
 		return config.Config{}, nil, err
 	}
@@ -274,36 +297,34 @@ func loadConfig(e *env) (config.Config, *config.Roster, error) {
 	return cfg, roster, nil
 }
 
-func cmdServe(ctx context.Context, e *env, _ []string) error {
-	cfg, roster, err := loadConfig(e)
+// Serve runs the bot as zwgk serve does: it opens the service, serves its
+// routes on HTTP_ADDR (and the metrics on METRICS_ADDR, when set) until
+// ctx ends, then shuts down in order and closes the pools.
+func Serve(ctx context.Context, cfg config.Config, roster *config.Roster, log *slog.Logger) error {
+	s, err := Open(ctx, cfg, roster, log)
 	if err != nil {
 		return err
 	}
-	e.log.Info("starting", "version", version, "config", cfg.String())
-	s, err := openService(ctx, cfg, roster, e.log)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	defer s.Close()
 	mux := http.NewServeMux()
-	if err := s.routes(mux); err != nil {
+	if err := s.Routes(mux); err != nil {
 		return err
 	}
-	ln, err := listen(cfg.HTTPAddr)
+	ln, err := Listen(cfg.HTTPAddr)
 	if err != nil {
 		return err
 	}
 	if cfg.MetricsAddr != "" {
-		// Stopped after serveUntil has drained everything, before the pools
+		// Stopped after ServeUntil has drained everything, before the pools
 		// close: scrapes see the shutdown to its end.
-		stop, err := serveMetrics(e.log, cfg.MetricsAddr, s.metricsHandler())
+		stop, err := serveMetrics(log, cfg.MetricsAddr, s.MetricsHandler())
 		if err != nil {
 			ln.Close()
 			return err
 		}
 		defer stop()
 	}
-	return serveUntil(ctx, e.log, ln, mux, s.background)
+	return ServeUntil(ctx, log, ln, mux, s.Background)
 }
 
 // serveMetrics serves /metrics on a listener of its own (METRICS_ADDR), so
@@ -333,50 +354,6 @@ func serveMetrics(log *slog.Logger, addr string, h http.Handler) (stop func(), e
 		defer cancel()
 		srv.Shutdown(ctx)
 	}, nil
-}
-
-func cmdMigrate(ctx context.Context, e *env, _ []string) error {
-	// Migrating needs the database alone, not the whole configuration.
-	url := e.getenv(config.EnvDatabaseURL)
-	if url == "" {
-		return fmt.Errorf("%s: required", config.EnvDatabaseURL)
-	}
-	db, err := storage.Open(ctx, url)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, err := db.Migrate(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "migrations applied: %d\n", n)
-	return nil
-}
-
-func cmdMenu(ctx context.Context, e *env, args []string) error {
-	if len(args) != 1 || args[0] != "sync" {
-		return fmt.Errorf("usage: zwgk menu sync")
-	}
-	cfg, err := config.Load(e.getenv)
-	if err != nil {
-		return err
-	}
-	rdb, err := storage.OpenRedis(ctx, cfg.RedisURL, cfg.RedisPrefix)
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	hc, err := bot.NewHTTPClient(map[string]string{bot.WeComHost: cfg.APIBase})
-	if err != nil {
-		return err
-	}
-	c := bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, e.log)
-	if err := c.CreateMenu(ctx, handlers.AppMenu()); err != nil {
-		return fmt.Errorf("menu sync: %w", err)
-	}
-	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
-	return nil
 }
 
 // warnCalendar warns when the working-day calendar is about to run out:

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -18,7 +19,7 @@ import (
 
 func readNoticeFixture(t *testing.T, year string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("workflow", "testdata", "notice-"+year+".txt"))
+	b, err := os.ReadFile(filepath.Join("..", "workflow", "testdata", "notice-"+year+".txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,16 +160,16 @@ func TestCalendarYearReachesEveryReplica(t *testing.T) {
 	h := newHarness(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cfg, roster, err := loadConfig(&env{getenv: h.getenv, stdout: io.Discard, stderr: io.Discard, log: discardLog()})
+	cfg, roster, err := app.LoadConfig(h.getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
-	replica, err := openService(ctx, cfg, roster, discardLog())
+	replica, err := app.Open(ctx, cfg, roster, discardLog())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer replica.close()
-	go replica.refreshCalendar(ctx, 20*time.Millisecond)
+	defer replica.Close()
+	go replica.RefreshCalendar(ctx, 20*time.Millisecond)
 
 	file := filepath.Join(t.TempDir(), "2024.txt")
 	if err := os.WriteFile(file, []byte(readNoticeFixture(t, "2024")), 0o600); err != nil {
@@ -190,13 +191,13 @@ func TestCalendarYearReachesEveryReplica(t *testing.T) {
 		t.Errorf("calendar add printed:\n%s", out.String())
 	}
 	deadline := time.Now().Add(10 * time.Second)
-	for !slices.Contains(replica.cal.Years(), 2024) {
+	for !slices.Contains(replica.Calendar().Years(), 2024) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the replica's calendar still covers %v", replica.cal.Years())
+			t.Fatalf("the replica's calendar still covers %v", replica.Calendar().Years())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if ok, err := replica.bot.Calendar.IsWorkingDay(time.Date(2024, 2, 4, 12, 0, 0, 0, businessLocation())); err != nil || !ok {
+	if ok, err := replica.Bot().Calendar.IsWorkingDay(time.Date(2024, 2, 4, 12, 0, 0, 0, businessLocation())); err != nil || !ok {
 		t.Errorf("the replica's bot: 2024-02-04 (调休 Sunday) working = %v, %v", ok, err)
 	}
 	out.Reset()

@@ -1,14 +1,19 @@
-package main
+// Package loadtest is the load harness of zwgk loadtest: it starts a bot on
+// a fresh database and Redis prefix, drives it through the sandbox with
+// signed, encrypted callbacks, measures it, and checks that every effect
+// happened exactly once (docs/performance.md).
+package loadtest
 
 import (
 	"bufio"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -26,6 +31,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/scheduler"
@@ -33,49 +39,35 @@ import (
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
-// loadOpts are the knobs of `zwgk loadtest`.
-type loadOpts struct {
-	mode       string // flows or rate
-	users      int
-	duration   time.Duration
-	rate       int
-	inProcess  bool
-	cpuProfile string
-	trace      bool
-	ceilings   bool
-	seedOrders int
-	keep       bool
+// Options are the knobs of zwgk loadtest.
+type Options struct {
+	Mode       string // flows or rate
+	Users      int
+	Duration   time.Duration
+	Rate       int
+	InProcess  bool
+	CPUProfile string
+	Trace      bool
+	Ceilings   bool
+	SeedOrders int
+	Keep       bool
 }
 
-func cmdLoadtest(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	o := loadOpts{}
-	fs.StringVar(&o.mode, "mode", "flows", "flows: virtual staff play whole flows; rate: a fixed rate of callbacks")
-	fs.IntVar(&o.users, "users", 20, "virtual staff (flows mode) or senders (rate mode)")
-	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long to apply load")
-	fs.IntVar(&o.rate, "rate", 300, "callbacks per second in rate mode")
-	fs.BoolVar(&o.inProcess, "in-process", false, "run the bot in this process (no separate RSS figure)")
-	fs.BoolVar(&o.trace, "trace", false, "print every callback the load sends and every failure, to stderr")
-	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the load phase to this file (with --in-process it includes the bot)")
-	fs.BoolVar(&o.ceilings, "ceilings", true, "measure pgbench and redis-benchmark on the same servers")
-	fs.IntVar(&o.seedOrders, "seed-orders", 0, "fill the database with this many orders and forms, then time the jobs and the report")
-	fs.BoolVar(&o.keep, "keep", false, "keep the load database afterwards")
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	if o.users < 1 || o.duration <= 0 || o.rate < 1 {
-		return errors.New("loadtest: --users, --duration and --rate must be positive")
-	}
-	r, err := loadtest(ctx, e, o)
-	if r != nil {
-		r.print(e.stdout)
-	}
-	return err
+// Env is what a run takes from the command that starts it.
+type Env struct {
+	Getenv func(string) string // DATABASE_URL and REDIS_URL
+	Stderr io.Writer           // --trace, and the child bot's log
+	Log    *slog.Logger
+	// Serve runs zwgk serve in this process with the environment getenv
+	// until ctx ends.
+	Serve func(ctx context.Context, getenv func(string) string) error
+	// Binary is the zwgk executable, started as zwgk serve in a child
+	// process so that its memory can be measured alone; "" runs Serve.
+	Binary string
 }
 
-// loadReport is what a run measured.
-type loadReport struct {
+// Report is what a run measured.
+type Report struct {
 	mode                string
 	users               int
 	elapsed             time.Duration
@@ -92,7 +84,8 @@ type loadReport struct {
 	seed                []string
 }
 
-func (r *loadReport) print(w io.Writer) {
+// Print writes the report as zwgk loadtest prints it.
+func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "mode %s, %d virtual users, %s\n", r.mode, r.users, r.elapsed.Round(time.Millisecond))
 	rate := float64(r.callbacks) / r.elapsed.Seconds()
 	fmt.Fprintf(w, "callbacks: %d (%.0f/s), errors: %d\n", r.callbacks, rate, r.errors)
@@ -172,14 +165,22 @@ func randHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// loadtest sets up a fresh database, Redis prefix, sandbox and bot, applies
-// the load, and checks that every effect happened exactly once.
-func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
-	dbBase := e.getenv("DATABASE_URL")
+// randomKey returns a fresh 43-character EncodingAESKey.
+func randomKey() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return strings.TrimSuffix(base64.StdEncoding.EncodeToString(b), "=")
+}
+
+// Run sets up a fresh database, Redis prefix, sandbox and bot, applies the
+// load, and checks that every effect happened exactly once. A run that got
+// as far as the bot returns its report, with the error if there is one.
+func Run(ctx context.Context, e Env, o Options) (*Report, error) {
+	dbBase := e.Getenv("DATABASE_URL")
 	if dbBase == "" {
 		dbBase = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	}
-	redisURL := e.getenv("REDIS_URL")
+	redisURL := e.Getenv("REDIS_URL")
 	if redisURL == "" {
 		redisURL = "redis://127.0.0.1:6379/0"
 	}
@@ -188,13 +189,13 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !o.keep {
+	if !o.Keep {
 		defer dropDB()
 	}
 	prefix := "zwgk-load-" + id + ":"
 	defer clearPrefix(context.WithoutCancel(ctx), redisURL, prefix)
 
-	rosterYAML, staff, heads := loadRoster(o.users)
+	rosterYAML, staff, heads := loadRoster(o.Users)
 	dir, err := os.MkdirTemp("", "zwgk-load-")
 	if err != nil {
 		return nil, err
@@ -237,7 +238,7 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 
 	botCtx, stopBot := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBot()
-	pid, botDone, err := startBot(botCtx, e, envv, o.inProcess)
+	pid, botDone, err := startBot(botCtx, e, envv, o.InProcess)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +246,7 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 	if err := waitReady(ctx, "http://"+addr+"/readyz", botDone); err != nil {
 		return nil, err
 	}
-	r := &loadReport{mode: o.mode, users: o.users}
+	r := &Report{mode: o.Mode, users: o.Users}
 	if pid > 0 {
 		time.Sleep(500 * time.Millisecond)
 		r.rssIdleKB, _ = procStatusKB(pid, "VmRSS")
@@ -257,14 +258,14 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 	}
 	defer db.Close()
 
-	if o.seedOrders > 0 {
-		if err := seedAndTime(ctx, db, o.seedOrders, r); err != nil {
+	if o.SeedOrders > 0 {
+		if err := seedAndTime(ctx, db, o.SeedOrders, r); err != nil {
 			return r, err
 		}
 	}
 
-	if o.cpuProfile != "" {
-		f, err := os.Create(o.cpuProfile)
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
 		if err != nil {
 			return nil, fmt.Errorf("loadtest: --cpuprofile: %w", err)
 		}
@@ -275,19 +276,19 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 		defer pprof.StopCPUProfile()
 	}
 	lg := &loadGen{corp: corp, r: r}
-	if o.trace {
-		lg.traceTo = e.stderr
+	if o.Trace {
+		lg.traceTo = e.Stderr
 	}
-	loadCtx, cancel := context.WithTimeout(ctx, o.duration)
+	loadCtx, cancel := context.WithTimeout(ctx, o.Duration)
 	start := time.Now()
-	switch o.mode {
+	switch o.Mode {
 	case "flows":
 		lg.flows(loadCtx, staff, heads)
 	case "rate":
-		lg.fixedRate(loadCtx, staff, o.rate)
+		lg.fixedRate(loadCtx, staff, o.Rate)
 	default:
 		cancel()
-		return nil, fmt.Errorf("loadtest: unknown --mode %q", o.mode)
+		return nil, fmt.Errorf("loadtest: unknown --mode %q", o.Mode)
 	}
 	cancel()
 	r.elapsed = time.Since(start)
@@ -309,15 +310,15 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	verify(ctx, db, r, o.mode)
-	if o.seedOrders > 0 {
+	verify(ctx, db, r, o.Mode)
+	if o.SeedOrders > 0 {
 		// After the checks: what the jobs queue must not count as the
 		// load's own messages.
 		if err := timeJobs(ctx, e, db, rosterYAML, r); err != nil {
 			return r, err
 		}
 	}
-	if o.ceilings {
+	if o.Ceilings {
 		r.ceilings = true
 		r.pgTPS = pgbenchInsert(ctx, dbBase, dbURL)
 		r.redisRPS = redisBenchmark(ctx, redisURL)
@@ -330,7 +331,7 @@ func loadtest(ctx context.Context, e *env, o loadOpts) (*loadReport, error) {
 
 // verify checks that each completed flow left exactly one of each effect
 // and that nothing was lost or failed.
-func verify(ctx context.Context, db *storage.DB, r *loadReport, mode string) {
+func verify(ctx context.Context, db *storage.DB, r *Report, mode string) {
 	count := func(q string) int {
 		var n int
 		if err := db.GetContext(ctx, &n, q); err != nil {
@@ -377,7 +378,7 @@ func verify(ctx context.Context, db *storage.DB, r *loadReport, mode string) {
 // loadGen drives the sandbox's users and measures each callback.
 type loadGen struct {
 	corp            *sandbox.Corp
-	r               *loadReport
+	r               *Report
 	callbacks, errs atomic.Int64
 	forms, orders   atomic.Int64
 	mu              sync.Mutex
@@ -644,23 +645,22 @@ func (lg *loadGen) fixedRate(ctx context.Context, senders []string, rate int) {
 	}
 }
 
-// startBot runs `zwgk serve`, as a child process when this binary is zwgk
-// (so its memory can be measured alone) or in this process.
-func startBot(ctx context.Context, e *env, envv map[string]string, inProcess bool) (int, chan error, error) {
+// startBot runs `zwgk serve`, as a child process when there is a zwgk
+// binary (so its memory can be measured alone) or in this process.
+func startBot(ctx context.Context, e Env, envv map[string]string, inProcess bool) (int, chan error, error) {
 	done := make(chan error, 1)
-	self, err := os.Executable()
-	if inProcess || err != nil || filepath.Base(self) != "zwgk" {
+	if inProcess || e.Binary == "" {
 		go func() {
-			done <- run(ctx, []string{"-log-level", "error", "serve"}, func(k string) string { return envv[k] }, io.Discard, io.Discard)
+			done <- e.Serve(ctx, func(k string) string { return envv[k] })
 		}()
 		return 0, done, nil
 	}
-	cmd := exec.CommandContext(ctx, self, "-log-level", "error", "serve")
+	cmd := exec.CommandContext(ctx, e.Binary, "-log-level", "error", "serve")
 	cmd.Env = os.Environ()
 	for k, v := range envv {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	cmd.Stderr = e.stderr
+	cmd.Stderr = e.Stderr
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	if err := cmd.Start(); err != nil {
 		return 0, nil, fmt.Errorf("start bot: %w", err)
@@ -803,7 +803,7 @@ func redisBenchmark(ctx context.Context, redisURL string) float64 {
 
 // seedAndTime fills the database with n orders and n/10 forms, then times
 // the queries the office and the jobs run over them.
-func seedAndTime(ctx context.Context, db *storage.DB, n int, r *loadReport) error {
+func seedAndTime(ctx context.Context, db *storage.DB, n int, r *Report) error {
 	t0 := time.Now()
 	// A city-wide year: orders arrive evenly over 400 days with a 15-day
 	// limit. Those of the last 20 days are open in every state (about 5%,
@@ -844,7 +844,7 @@ func seedAndTime(ctx context.Context, db *storage.DB, n int, r *loadReport) erro
 	db.ExecContext(ctx, `ANALYZE`)
 	r.seed = append(r.seed, fmt.Sprintf("seeded %d orders and %d forms in %s", n, n/10, time.Since(t0).Round(time.Millisecond)))
 	now := time.Now()
-	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, businessLocation())
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, app.BusinessLocation())
 	timeIt := func(name string, f func() error) {
 		t := time.Now()
 		err := f()
@@ -884,12 +884,12 @@ func seedAndTime(ctx context.Context, db *storage.DB, n int, r *loadReport) erro
 // timeJobs runs every reminder job once on the seeded database, each at
 // its next scheduled moment in working time (so quiet rules let it run),
 // and records how long its transaction took and what it queued.
-func timeJobs(ctx context.Context, e *env, db *storage.DB, rosterYAML string, r *loadReport) error {
+func timeJobs(ctx context.Context, e Env, db *storage.DB, rosterYAML string, r *Report) error {
 	roster, err := config.ParseRoster([]byte(rosterYAML))
 	if err != nil {
 		return err
 	}
-	sch, err := scheduler.New(scheduler.Options{DB: db, Roster: roster, Calendar: workflow.DefaultCalendar(), Log: e.log})
+	sch, err := scheduler.New(scheduler.Options{DB: db, Roster: roster, Calendar: workflow.DefaultCalendar(), Log: e.Log})
 	if err != nil {
 		return err
 	}
@@ -902,7 +902,7 @@ func timeJobs(ctx context.Context, e *env, db *storage.DB, rosterYAML string, r 
 		t := time.Now()
 		res, err := sch.RunJob(ctx, name, runs[0], storage.TriggerManual)
 		line := fmt.Sprintf("job %-36s %s (as of %s, %s, %d messages queued)", name, time.Since(t).Round(100*time.Microsecond),
-			runs[0].In(businessLocation()).Format("01-02 15:04"), res.Outcome, res.Queued)
+			runs[0].In(app.BusinessLocation()).Format("01-02 15:04"), res.Outcome, res.Queued)
 		if err != nil {
 			line += " ERROR " + err.Error()
 		}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -6,13 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"strconv"
 	"text/tabwriter"
 	"time"
 
-	"github.com/zwgk-bot/zwgk/bot"
-	"github.com/zwgk-bot/zwgk/notices"
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/outbox"
 	"github.com/zwgk-bot/zwgk/storage"
 )
@@ -25,45 +23,6 @@ sends it within a second. Needs DATABASE_URL only.
 Flags: --limit N (rows per list, default 20), --by NAME (retry: who asks;
 default the login name).`
 
-// wireDelivery paces the outbox worker (per API through Redis, per
-// recipient in the claim) and, when MP_APP_ID is set, gives it the
-// 公众号 client and builds the notices service.
-func (s *service) wireDelivery(hc *http.Client) {
-	perMinute, perHour := s.cfg.RecipientRates()
-	s.worker.Limiter = outbox.NewLimiter(s.redis, s.cfg.APIRates())
-	s.worker.Pace = storage.Pace{Kinds: []string{storage.KindMessage}, PerMinute: perMinute, PerHour: perHour}
-	if !s.cfg.MP.Enabled() {
-		return
-	}
-	mp := bot.NewMPClient(s.cfg.MP.AppID, s.cfg.MP.AppSecret, hc, s.redis, s.log)
-	mp.Observe = s.metrics.APICalls("mp")
-	s.worker.MP = mp
-	s.notices = &notices.Service{
-		DB: s.db, Redis: s.redis, Config: s.cfg.MP, PublicURL: s.cfg.PublicURL,
-		LinkSecret: []byte(s.cfg.LinkSecret), Location: businessLocation(), Log: s.log, Now: s.now,
-		Queued: s.worker.Poke,
-	}
-}
-
-// deliveryRoutes mounts the 公众号's callback URL and the notices' public
-// pages when the 公众号 is configured.
-func (s *service) deliveryRoutes(mux *http.ServeMux) error {
-	if s.notices == nil {
-		return nil
-	}
-	var cr *bot.Crypto
-	if s.cfg.MP.AESKey != "" {
-		var err error
-		if cr, err = bot.NewCrypto(s.cfg.MP.Token, s.cfg.MP.AESKey, s.cfg.MP.AppID); err != nil {
-			return fmt.Errorf("MP_AES_KEY: %w", err)
-		}
-	}
-	mux.Handle("/mp/callback", &bot.MPCallback{Token: s.cfg.MP.Token, Crypto: cr, Receiver: s.notices, Now: s.now, Log: s.log,
-		Observe: s.metrics.Callback("mp")})
-	s.notices.Routes(mux)
-	return nil
-}
-
 func cmdOutbox(ctx context.Context, e *env, args []string) error {
 	fs := flag.NewFlagSet("outbox", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -72,7 +31,7 @@ func cmdOutbox(ctx context.Context, e *env, args []string) error {
 	var rest []string
 	for len(args) > 0 {
 		if err := fs.Parse(args); err != nil {
-			return errUsage
+			return ErrUsage
 		}
 		args = fs.Args()
 		if len(args) > 0 {
@@ -118,7 +77,7 @@ func showOutbox(ctx context.Context, db *storage.DB, w io.Writer, limit int) err
 	if err != nil {
 		return err
 	}
-	loc := businessLocation()
+	loc := app.BusinessLocation()
 	at := func(t time.Time) string { return t.In(loc).Format("01-02 15:04:05") }
 	fmt.Fprintf(w, "outbox: %d pending, %d failed, %d sent\n", counts[storage.OutboxPending], counts[storage.OutboxFailed], counts[storage.OutboxSent])
 

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -10,16 +10,12 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
-
-// calendarRefresh is how often a replica looks for a year another one
-// (or zwgk calendar add) put in force: a minute at most between the
-// office's confirmation and every replica computing with it.
-const calendarRefresh = 30 * time.Second
 
 const calendarDetail = `zwgk calendar lists the years the working-day calendar covers and where
 each comes from: embedded (compiled in, from the State Council notices),
@@ -36,62 +32,6 @@ deadlines it makes computable filled in and announced; serving replicas
 take it within 30 seconds. --year gives the year when the text does not.
 Needs the full configuration.`
 
-// readCalendarFile reads CALENDAR_FILE ("" = none) and checks it.
-func readCalendarFile(path string) ([]byte, error) {
-	if path == "" {
-		return nil, nil
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", config.EnvCalendar, err)
-	}
-	if _, err := workflow.NewCalendar(data); err != nil {
-		return nil, fmt.Errorf("%s %s: %w", config.EnvCalendar, path, err)
-	}
-	return data, nil
-}
-
-// loadCalendar is the embedded working-day calendar plus CALENDAR_FILE,
-// for what runs without a database; the service adds the office's years
-// (handlers.LoadCalendar).
-func loadCalendar(path string) (*workflow.Calendar, error) {
-	data, err := readCalendarFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return workflow.NewCalendar(data)
-}
-
-// refreshCalendar keeps s.cal current with the years in Postgres, so that
-// a year confirmed on another replica is used here too. It returns when
-// ctx ends.
-func (s *service) refreshCalendar(ctx context.Context, every time.Duration) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		v, err := storage.CalendarVersion(ctx, s.db)
-		if err != nil || v == s.calVersion {
-			if err != nil && ctx.Err() == nil {
-				s.log.WarnContext(ctx, "calendar refresh", "err", err)
-			}
-			continue
-		}
-		cal, err := handlers.LoadCalendar(ctx, s.db, s.calExtra)
-		if err != nil {
-			s.log.ErrorContext(ctx, "calendar refresh: keeping the calendar in use", "err", err)
-			continue
-		}
-		s.cal.Replace(cal)
-		s.calVersion = v
-		s.log.InfoContext(ctx, "working-day calendar reloaded", "covered_until", cal.CoveredUntil().Format(time.DateOnly))
-	}
-}
-
 func cmdCalendar(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "add" {
 		return calendarAdd(ctx, e, args[1:])
@@ -100,7 +40,7 @@ func cmdCalendar(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("calendar: unexpected %q; usage: zwgk calendar | zwgk calendar add FILE [--year Y] [--yes]", args[0])
 	}
 	path := strings.TrimSpace(e.getenv(config.EnvCalendar))
-	extra, err := readCalendarFile(path)
+	extra, err := app.ReadCalendarFile(path)
 	if err != nil {
 		return err
 	}
@@ -156,7 +96,7 @@ func calendarAdd(ctx context.Context, e *env, args []string) error {
 		file, args = args[0], args[1:]
 	}
 	if err := fs.Parse(args); err != nil {
-		return errUsage
+		return ErrUsage
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
@@ -190,7 +130,7 @@ func calendarAdd(ctx context.Context, e *env, args []string) error {
 			return errors.New("calendar add: not confirmed; nothing stored")
 		}
 	}
-	cfg, roster, err := loadConfig(e)
+	cfg, roster, err := app.LoadConfig(e.getenv)
 	if err != nil {
 		return err
 	}
@@ -202,16 +142,16 @@ func calendarAdd(ctx context.Context, e *env, args []string) error {
 		}
 		who = p
 	}
-	s, err := openService(ctx, cfg, roster, e.log)
+	s, err := app.Open(ctx, cfg, roster, e.log)
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	years := s.cal.Years()
+	defer s.Close()
+	years := s.Calendar().Years()
 	if n.Year < years[0]-1 || n.Year > years[len(years)-1]+1 {
 		return fmt.Errorf("calendar add: the calendar covers %d to %d; %d is not next to them", years[0], years[len(years)-1], n.Year)
 	}
-	reply, err := s.bot.AddCalendarYear(ctx, n, string(text), who)
+	reply, err := s.Bot().AddCalendarYear(ctx, n, string(text), who)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,15 @@
-package main
+package loadtest
 
 import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
 
@@ -16,8 +18,9 @@ import (
 func TestLoadtestSmoke(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	e := &env{
-		getenv: func(k string) string {
+	log := slog.New(slog.DiscardHandler)
+	e := Env{
+		Getenv: func(k string) string {
 			switch k {
 			case "DATABASE_URL":
 				return storagetest.DatabaseURL()
@@ -26,12 +29,20 @@ func TestLoadtestSmoke(t *testing.T) {
 			}
 			return ""
 		},
-		stdout: &out, stderr: io.Discard,
+		Stderr: io.Discard, Log: log,
+		// zwgk serve without its command line (package cli imports this
+		// one): the same configuration, wiring and shutdown.
+		Serve: func(ctx context.Context, getenv func(string) string) error {
+			cfg, roster, err := app.LoadConfig(getenv)
+			if err != nil {
+				return err
+			}
+			return app.Serve(ctx, cfg, roster, log)
+		},
 	}
-	e.log, _ = newLogger(io.Discard, "text", "error")
-	r, err := loadtest(context.Background(), e, loadOpts{mode: "flows", users: 3, duration: 3 * time.Second, inProcess: true})
+	r, err := Run(context.Background(), e, Options{Mode: "flows", Users: 3, Duration: 3 * time.Second, InProcess: true})
 	if r != nil {
-		r.print(&out)
+		r.Print(&out)
 	}
 	if err != nil {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -50,7 +50,7 @@ func TestOutboxCommandShowsAndRetries(t *testing.T) {
 	zwgk := func(args ...string) (string, error) {
 		var out bytes.Buffer
 		env := map[string]string{"DATABASE_URL": url, "USER": "ops"}
-		err := run(ctx, args, func(k string) string { return env[k] }, &out, io.Discard)
+		err := Run(ctx, args, func(k string) string { return env[k] }, &out, io.Discard)
 		return out.String(), err
 	}
 	out, err := zwgk("outbox")

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -38,7 +39,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		file, rest = rest[0], rest[1:]
 	}
 	if err := fs.Parse(rest); err != nil {
-		return errUsage
+		return ErrUsage
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
@@ -46,15 +47,15 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 	if file == "" {
 		return errors.New("usage: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]")
 	}
-	cfg, roster, err := loadConfig(e)
+	cfg, roster, err := app.LoadConfig(e.getenv)
 	if err != nil {
 		return err
 	}
-	s, err := openService(ctx, cfg, roster, e.log)
+	s, err := app.Open(ctx, cfg, roster, e.log)
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	f, err := os.Open(file)
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
@@ -65,7 +66,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 
 // importComplaints checks every row first; it writes all rows in one
 // transaction only when every row is good, and nothing otherwise.
-func importComplaints(ctx context.Context, s *service, r io.Reader, name, registrar string, dry bool, out io.Writer) error {
+func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, registrar string, dry bool, out io.Writer) error {
 	rd := csv.NewReader(r)
 	rd.FieldsPerRecord = -1
 	header, err := rd.Read()
@@ -135,7 +136,7 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 		if in.Registrar == "" {
 			in.Registrar = registrar
 		}
-		c, err := s.bot.ValidateComplaint(in, now)
+		c, err := s.Bot().ValidateComplaint(in, now)
 		var fe handlers.FieldErrors
 		if errors.As(err, &fe) {
 			for _, p := range fe {
@@ -161,9 +162,9 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 	// finds whatever the import would (a check only of the fields once
 	// passed rows Postgres then refused).
 	var created, known, queued int
-	err = s.db.WithTx(ctx, func(tx *storage.Tx) error {
+	err = s.DB().WithTx(ctx, func(tx *storage.Tx) error {
 		for _, r := range rows {
-			ok, n, err := s.bot.RegisterComplaint(ctx, tx, r.c, now)
+			ok, n, err := s.Bot().RegisterComplaint(ctx, tx, r.c, now)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", name, r.line, err)
 			}
@@ -190,7 +191,7 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 	if queued > 0 {
 		// The serving replicas' outbox workers pick these up; deliver here
 		// too so that a one-off import sends its cards at once.
-		if _, err := s.worker.DeliverDue(ctx); err != nil {
+		if _, err := s.Worker().DeliverDue(ctx); err != nil {
 			fmt.Fprintf(out, "cards queued; delivery will continue in the running bot (%v)\n", err)
 		}
 	}
@@ -232,9 +233,9 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	toS := fs.String("to", "", "last day, included (YYYY-MM-DD), required")
 	asCSV := fs.Bool("csv", false, "write CSV instead of text")
 	if err := fs.Parse(args[1:]); err != nil {
-		return errUsage
+		return ErrUsage
 	}
-	loc := businessLocation()
+	loc := app.BusinessLocation()
 	from, err1 := time.ParseInLocation(time.DateOnly, *fromS, loc)
 	to, err2 := time.ParseInLocation(time.DateOnly, *toS, loc)
 	if err1 != nil || err2 != nil || to.Before(from) {

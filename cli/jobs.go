@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"cmp"
@@ -11,11 +11,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
-	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 const jobsDetail = `Without arguments: lists the reminder jobs, their schedules (SCHEDULES
@@ -29,31 +29,6 @@ while URGENT_OVERDUE_ANYTIME is on) and the reminder keys apply, so it never
 sends a reminder twice; it does not wait for the job's schedule and runs
 even a slot already done.
 Needs the full configuration; the serving replicas deliver what it queues.`
-
-// newScheduler builds the service's scheduler.
-func newScheduler(s *service, cal *workflow.Calendar) (*scheduler.Scheduler, error) {
-	return scheduler.New(scheduler.Options{
-		DB: s.db, Roster: s.roster, Calendar: cal, Log: s.log, Now: s.now, Queued: s.worker.Poke,
-		Schedules: s.cfg.Schedules, MeetingDue: s.cfg.MeetingDue, Observe: s.metrics.Job, QuietUrgent: !s.cfg.UrgentAnytime,
-	})
-}
-
-// background runs the scheduler and the outbox worker until ctx ends, and
-// stops them in order: the scheduler first (its run in flight finishes and
-// commits what it queued), then the worker.
-func (s *service) background(ctx context.Context) {
-	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.worker.Run(wctx)
-	}()
-	s.sched.Run(ctx) // returns at once when SCHEDULES=off
-	go s.refreshCalendar(ctx, calendarRefresh)
-	<-ctx.Done()
-	stopWorker()
-	<-done
-}
 
 // parseAt reads --at: 2026-12-01T09:05, 2026-12-01 09:05 or RFC 3339.
 func parseAt(v string, loc *time.Location) (time.Time, error) {
@@ -79,13 +54,13 @@ func cmdJobs(ctx context.Context, e *env, args []string) error {
 	fs.SetOutput(e.stderr)
 	at := fs.String("at", "", "list the next runs from this time instead of now")
 	if err := fs.Parse(args); err != nil {
-		return errUsage
+		return ErrUsage
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("jobs: unexpected %q; usage: zwgk jobs [--at TIME] | zwgk jobs run NAME [--at TIME]", fs.Arg(0))
 	}
 	// Listing needs no database: only the schedules and the calendar.
-	cal, err := loadCalendar(strings.TrimSpace(e.getenv(config.EnvCalendar)))
+	cal, err := app.LoadCalendar(strings.TrimSpace(e.getenv(config.EnvCalendar)))
 	if err != nil {
 		return err
 	}
@@ -143,19 +118,19 @@ func jobsRun(ctx context.Context, e *env, name string, args []string) error {
 	fs.SetOutput(e.stderr)
 	at := fs.String("at", "", "run as of this time (2026-12-01T09:05) instead of now")
 	if err := fs.Parse(args); err != nil {
-		return errUsage
+		return ErrUsage
 	}
-	cfg, roster, err := loadConfig(e)
+	cfg, roster, err := app.LoadConfig(e.getenv)
 	if err != nil {
 		return err
 	}
-	extra, err := readCalendarFile(cfg.CalendarFile)
+	extra, err := app.ReadCalendarFile(cfg.CalendarFile)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	if *at != "" {
-		if now, err = parseAt(*at, businessLocation()); err != nil {
+		if now, err = parseAt(*at, app.BusinessLocation()); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -44,6 +44,11 @@ func screenshotDir(t *testing.T) string {
 	dir := os.Getenv("ZWGK_SCREENSHOTS")
 	if dir == "" {
 		dir = filepath.Join(".local", "screenshots")
+	}
+	if !filepath.IsAbs(dir) {
+		// From the repository's root, as the README says: go test runs
+		// the test in e2e/.
+		dir = filepath.Join("..", dir)
 	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
