@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -53,7 +53,7 @@ func readCalendarFile(path string) ([]byte, error) {
 
 // loadCalendar is the embedded working-day calendar plus CALENDAR_FILE,
 // for what runs without a database; the service adds the office's years
-// (handlers.LoadCalendar).
+// (office.LoadCalendar).
 func loadCalendar(path string) (*workflow.Calendar, error) {
 	data, err := readCalendarFile(path)
 	if err != nil {
@@ -81,7 +81,7 @@ func (s *service) refreshCalendar(ctx context.Context, every time.Duration) {
 			}
 			continue
 		}
-		cal, err := handlers.LoadCalendar(ctx, s.db, s.calExtra)
+		cal, err := office.LoadCalendar(ctx, s.db, s.calExtra)
 		if err != nil {
 			s.log.ErrorContext(ctx, "calendar refresh: keeping the calendar in use", "err", err)
 			continue
@@ -116,7 +116,7 @@ func cmdCalendar(ctx context.Context, e *env, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	cal, err := office.LoadCalendar(ctx, db, extra)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func calendarAdd(ctx context.Context, e *env, args []string) error {
 	if n.Year < years[0]-1 || n.Year > years[len(years)-1]+1 {
 		return fmt.Errorf("calendar add: the calendar covers %d to %d; %d is not next to them", years[0], years[len(years)-1], n.Year)
 	}
-	reply, err := s.bot.AddCalendarYear(ctx, n, string(text), who)
+	reply, err := s.bot.Office.AddCalendarYear(ctx, n, string(text), who)
 	if err != nil {
 		return err
 	}

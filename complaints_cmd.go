@@ -14,7 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/orders"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -126,7 +126,7 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 			}
 			return ""
 		}
-		in := handlers.ComplaintInput{
+		in := orders.ComplaintInput{
 			TicketNo: get("ticket_no"), Category: get("category"), Content: get("content"), Location: get("location"),
 			CallerName: get("caller_name"), CallerPhone: get("caller_phone"), Urgency: get("urgency"),
 			ReceivedAt: get("received_at"), DueAt: get("due_at"), Section: get("section"), OpenID: get("openid"),
@@ -135,8 +135,8 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 		if in.Registrar == "" {
 			in.Registrar = registrar
 		}
-		c, err := s.bot.ValidateComplaint(in, now)
-		var fe handlers.FieldErrors
+		c, err := s.bot.Orders.ValidateComplaint(in, now)
+		var fe orders.FieldErrors
 		if errors.As(err, &fe) {
 			for _, p := range fe {
 				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", name, line, p.Field, p.Message))
@@ -163,7 +163,7 @@ func importComplaints(ctx context.Context, s *service, r io.Reader, name, regist
 	var created, known, queued int
 	err = s.db.WithTx(ctx, func(tx *storage.Tx) error {
 		for _, r := range rows {
-			ok, n, err := s.bot.RegisterComplaint(ctx, tx, r.c, now)
+			ok, n, err := s.bot.Orders.RegisterComplaint(ctx, tx, r.c, now)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", name, r.line, err)
 			}

@@ -16,11 +16,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/metrics"
 	"github.com/zwgk-bot/zwgk/notices"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/outbox"
+	"github.com/zwgk-bot/zwgk/router"
 	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -35,7 +37,7 @@ type service struct {
 	db      *storage.DB
 	redis   *storage.Redis
 	client  *bot.Client
-	bot     *handlers.Bot
+	bot     *router.Router
 	worker  *outbox.Worker
 	sched   *scheduler.Scheduler
 	now     func() time.Time
@@ -87,7 +89,7 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 		db.Close()
 		return nil, err
 	}
-	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	cal, err := office.LoadCalendar(ctx, db, extra)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -116,12 +118,12 @@ func openService(ctx context.Context, cfg config.Config, roster *config.Roster, 
 	s.worker = outbox.NewWorker(db, s.client, log)
 	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)
-	s.bot = &handlers.Bot{
-		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal, CalendarExtra: extra,
+	s.bot = router.New(&chat.Bot{
+		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal,
 		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
 		Roster: roster, Log: log, Now: s.now, Location: businessLocation(), Queued: s.worker.Poke,
 		Notices: s.notices,
-	}
+	}, extra)
 	if s.sched, err = newScheduler(s, cal); err != nil {
 		s.close()
 		return nil, err
@@ -178,8 +180,8 @@ func (s *service) routes(mux *http.ServeMux) error {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.HandleFunc("GET /forms/{id}", s.bot.ServeForm)
-	s.bot.APIRoutes(mux, s.cfg.APIToken)
+	mux.HandleFunc("GET /forms/{id}", s.bot.Forms.ServeForm)
+	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	return s.deliveryRoutes(mux)
 }
 
@@ -372,7 +374,7 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	c := bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, e.log)
-	if err := c.CreateMenu(ctx, handlers.AppMenu()); err != nil {
+	if err := c.CreateMenu(ctx, router.AppMenu()); err != nil {
 		return fmt.Errorf("menu sync: %w", err)
 	}
 	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")

@@ -1,4 +1,4 @@
-package handlers
+package forms
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/chat"
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -28,45 +30,38 @@ const (
 
 var wizardSteps = []string{stepTitle, stepSummary, stepFormed, stepMode, stepColumn, stepPlatforms, stepMajor, stepConfirm}
 
-// Words that steer the wizard at any step.
-const (
-	wordCancel = "取消"
-	wordBack   = "上一步"
-	wordKeep   = "保留"
-)
-
 // startDraft opens the wizard, empty or prefilled from a rejected form.
-func (b *Bot) startDraft(ctx context.Context, t *turn, c *convo, prefill draftForm, reviseID int64, reviseV int) error {
-	if c != nil && c.Kind == kindDraft {
-		if err := b.text(ctx, t, t.person.UserID, "您有一份尚未完成的草稿。请先完成填写，或发送「取消」放弃后再重新开始。"); err != nil {
+func (b *Flow) startDraft(ctx context.Context, t *chat.Turn, c *convo, prefill draftForm, reviseID int64, reviseV int) error {
+	if c != nil && c.Kind == KindDraft {
+		if err := b.Text(ctx, t, t.Person.UserID, "您有一份尚未完成的草稿。请先完成填写，或发送「取消」放弃后再重新开始。"); err != nil {
 			return err
 		}
 		return b.askStep(ctx, t, c)
 	}
-	if t.person.Section == "" {
-		return b.text(ctx, t, t.person.UserID, "您未登记所属股室，无法提交公开申请。请联系综合办公室完善人员名单。")
+	if t.Person.Section == "" {
+		return b.Text(ctx, t, t.Person.UserID, "您未登记所属股室，无法提交公开申请。请联系综合办公室完善人员名单。")
 	}
-	nc := &convo{Kind: kindDraft, Step: stepTitle, Draft: prefill, ReviseID: reviseID, ReviseV: reviseV}
-	nc.Draft.ID = nonce() + nonce()
-	intro := "开始填写信息公开审批单（承办股室：" + t.person.Section + "，承办人：" + t.person.Name + "）。\n随时发送「取消」放弃，发送「上一步」返回修改。"
+	nc := &convo{Kind: KindDraft, Step: stepTitle, Draft: prefill, ReviseID: reviseID, ReviseV: reviseV}
+	nc.Draft.ID = chat.Nonce() + chat.Nonce()
+	intro := "开始填写信息公开审批单（承办股室：" + t.Person.Section + "，承办人：" + t.Person.Name + "）。\n随时发送「取消」放弃，发送「上一步」返回修改。"
 	if reviseID != 0 {
 		intro = "开始修改审批单，原内容已带入：每一步发送「保留」即沿用原内容。\n随时发送「取消」放弃，发送「上一步」返回修改。"
 	}
-	if err := b.text(ctx, t, t.person.UserID, intro); err != nil {
+	if err := b.Text(ctx, t, t.Person.UserID, intro); err != nil {
 		return err
 	}
 	return b.askStep(ctx, t, nc)
 }
 
 // askStep asks the question of c.Step and saves the conversation.
-func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
+func (b *Flow) askStep(ctx context.Context, t *chat.Turn, c *convo) error {
 	if c.Step == stepColumn && len(b.Roster.Columns) == 1 {
 		// A single 公开栏目 needs no question.
 		c.Draft.Column = b.Roster.Columns[0]
 		c.Step = stepPlatforms
 	}
 	b.saveConvo(t, c)
-	to := t.person.UserID
+	to := t.Person.UserID
 	d := c.Draft
 	keep := func(cur string) string {
 		if cur == "" {
@@ -76,15 +71,15 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 	}
 	switch c.Step {
 	case stepTitle:
-		return b.text(ctx, t, to, fmt.Sprintf("%s：请输入标题（不超过%d字）。", b.stepNo(c.Step), workflow.MaxTitle)+keep(d.Title))
+		return b.Text(ctx, t, to, fmt.Sprintf("%s：请输入标题（不超过%d字）。", b.stepNo(c.Step), workflow.MaxTitle)+keep(d.Title))
 	case stepSummary:
-		return b.text(ctx, t, to, fmt.Sprintf("%s：请输入简要内容（不超过%d字）。", b.stepNo(c.Step), workflow.MaxSummary)+keep(d.Summary))
+		return b.Text(ctx, t, to, fmt.Sprintf("%s：请输入简要内容（不超过%d字）。", b.stepNo(c.Step), workflow.MaxSummary)+keep(d.Summary))
 	case stepFormed:
 		if c.FormedAsk != "" {
-			return b.text(ctx, t, to, b.stepNo(c.Step)+"：信息形成日期为 "+b.showDate(c.FormedAsk)+"，距今已超过一年。确认无误请回复「是」，重新填写请回复「否」。")
+			return b.Text(ctx, t, to, b.stepNo(c.Step)+"：信息形成日期为 "+b.showDate(c.FormedAsk)+"，距今已超过一年。确认无误请回复「是」，重新填写请回复「否」。")
 		}
-		today := workflow.FormatDate(t.now, b.Location)
-		return b.text(ctx, t, to, b.stepNo(c.Step)+"：请输入信息形成日期，如 2026-11-28、11月28日、今天、昨天。\n发送「今天」即为 "+today+"。"+keep(b.showDate(d.FormedOn)))
+		today := workflow.FormatDate(t.Now, b.Location)
+		return b.Text(ctx, t, to, b.stepNo(c.Step)+"：请输入信息形成日期，如 2026-11-28、11月28日、今天、昨天。\n发送「今天」即为 "+today+"。"+keep(b.showDate(d.FormedOn)))
 	case stepMode:
 		return b.wizardCard(ctx, t, c, b.stepNo(c.Step)+"：请选择公开形式", keep(d.Mode), []bot.CardButton{
 			{Text: string(workflow.ModeActive), Key: "mode_active", Style: 1},
@@ -100,7 +95,7 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 		}
 		return b.wizardCard(ctx, t, c, b.stepNo(c.Step)+"：请选择公开栏目", keep(d.Column), btns)
 	case stepPlatforms:
-		c.CardTask = "d" + nonce() + "-p"
+		c.CardTask = "d" + chat.Nonce() + "-p"
 		b.saveConvo(t, c)
 		var opts []bot.CardOption
 		for i, p := range workflow.Platforms() {
@@ -114,7 +109,7 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 			Checkbox:     &bot.CardCheckbox{QuestionKey: "platforms", OptionList: opts, Mode: 1},
 			SubmitButton: &bot.CardSubmit{Text: "确定", Key: "platforms_ok"},
 		}
-		return b.card(ctx, t, card, to)
+		return b.Card(ctx, t, card, to)
 	case stepMajor:
 		cur := ""
 		if d.Major != nil {
@@ -126,14 +121,14 @@ func (b *Bot) askStep(ctx context.Context, t *turn, c *convo) error {
 		})
 	case stepConfirm:
 		card := b.draftSummaryCard(t, c)
-		return b.card(ctx, t, card, to)
+		return b.Card(ctx, t, card, to)
 	}
 	return fmt.Errorf("wizard: unknown step %q", c.Step)
 }
 
 // stepNo numbers the questions the user actually sees: 第1步 … 第7步,
 // without a gap where the single 公开栏目 is chosen for them.
-func (b *Bot) stepNo(step string) string {
+func (b *Flow) stepNo(step string) string {
 	n := 0
 	for _, s := range wizardSteps {
 		if s == stepColumn && len(b.Roster.Columns) == 1 {
@@ -154,7 +149,7 @@ func yesNo(v bool) string {
 	return "否"
 }
 
-func (b *Bot) showDate(iso string) string {
+func (b *Flow) showDate(iso string) string {
 	if iso == "" {
 		return ""
 	}
@@ -166,8 +161,8 @@ func (b *Bot) showDate(iso string) string {
 }
 
 // wizardCard sends a button card for a step; only the newest may be used.
-func (b *Bot) wizardCard(ctx context.Context, t *turn, c *convo, title, desc string, buttons []bot.CardButton) error {
-	c.CardTask = "d" + nonce() + "-" + c.Step[:1]
+func (b *Flow) wizardCard(ctx context.Context, t *chat.Turn, c *convo, title, desc string, buttons []bot.CardButton) error {
+	c.CardTask = "d" + chat.Nonce() + "-" + c.Step[:1]
 	b.saveConvo(t, c)
 	card := bot.TemplateCard{
 		CardType:   bot.CardButtonInteraction,
@@ -176,12 +171,12 @@ func (b *Bot) wizardCard(ctx context.Context, t *turn, c *convo, title, desc str
 		TaskID:     c.CardTask,
 		ButtonList: buttons,
 	}
-	return b.card(ctx, t, card, t.person.UserID)
+	return b.Card(ctx, t, card, t.Person.UserID)
 }
 
-func (b *Bot) draftSummaryCard(t *turn, c *convo) bot.TemplateCard {
+func (b *Flow) draftSummaryCard(t *chat.Turn, c *convo) bot.TemplateCard {
 	d := c.Draft
-	c.CardTask = "d" + nonce() + "-c"
+	c.CardTask = "d" + chat.Nonce() + "-c"
 	b.saveConvo(t, c)
 	major := false
 	if d.Major != nil {
@@ -190,10 +185,10 @@ func (b *Bot) draftSummaryCard(t *turn, c *convo) bot.TemplateCard {
 	return bot.TemplateCard{
 		CardType:     bot.CardButtonInteraction,
 		Source:       &bot.CardSource{Desc: "政务公开 · 请核对"},
-		MainTitle:    &bot.CardTitle{Title: clip(d.Title, 26), Desc: "信息公开审批单（待提交）"},
-		SubTitleText: clip(d.Summary, 120),
+		MainTitle:    &bot.CardTitle{Title: chat.Clip(d.Title, 26), Desc: "信息公开审批单（待提交）"},
+		SubTitleText: chat.Clip(d.Summary, 120),
 		HorizontalContentList: []bot.CardField{
-			{KeyName: "承办", Value: t.person.Section + " " + t.person.Name},
+			{KeyName: "承办", Value: t.Person.Section + " " + t.Person.Name},
 			{KeyName: "形成日期", Value: b.showDate(d.FormedOn)},
 			{KeyName: "公开形式", Value: d.Mode + " · " + d.Column},
 			{KeyName: "公开平台", Value: strings.Join(d.Platforms, "、")},
@@ -210,7 +205,7 @@ func (b *Bot) draftSummaryCard(t *turn, c *convo) bot.TemplateCard {
 }
 
 // deadlineText shows the 主动公开 limit of a draft.
-func (b *Bot) deadlineText(d draftForm) string {
+func (b *Flow) deadlineText(d draftForm) string {
 	if d.Mode != string(workflow.ModeActive) {
 		return "依申请公开，不适用"
 	}
@@ -225,23 +220,14 @@ func (b *Bot) deadlineText(d draftForm) string {
 	return workflow.FormatDate(due, b.Location) + "前"
 }
 
-// clip shortens s to n characters with an ellipsis.
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 // onDraftText handles a text answer in the wizard.
-func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) error {
-	to := t.person.UserID
+func (b *Flow) onDraftText(ctx context.Context, t *chat.Turn, c *convo, text string) error {
+	to := t.Person.UserID
 	switch text {
-	case wordCancel:
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消，草稿已删除。需要时请重新发送「提交」。")
-	case wordBack:
+	case chat.WordCancel:
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消，草稿已删除。需要时请重新发送「提交」。")
+	case chat.WordBack:
 		c.FormedAsk = ""
 		i := slices.Index(wizardSteps, c.Step)
 		if i <= 0 {
@@ -253,7 +239,7 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 		}
 		return b.askStep(ctx, t, c)
 	case "帮助":
-		if err := b.text(ctx, t, to, "您正在填写信息公开审批单。请回答下面的问题；发送「取消」放弃，发送「上一步」返回。"); err != nil {
+		if err := b.Text(ctx, t, to, "您正在填写信息公开审批单。请回答下面的问题；发送「取消」放弃，发送「上一步」返回。"); err != nil {
 			return err
 		}
 		return b.askStep(ctx, t, c)
@@ -265,7 +251,7 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 	case "修改":
 		if c.Step == stepConfirm {
 			c.Step = stepTitle
-			if err := b.text(ctx, t, to, "请逐项修改：每一步发送「保留」即沿用已填内容。"); err != nil {
+			if err := b.Text(ctx, t, to, "请逐项修改：每一步发送「保留」即沿用已填内容。"); err != nil {
 				return err
 			}
 			return b.askStep(ctx, t, c)
@@ -275,7 +261,7 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 	var ue userError
 	if errors.As(err, &ue) {
 		if ue.msg != "" {
-			if err := b.text(ctx, t, to, ue.msg); err != nil {
+			if err := b.Text(ctx, t, to, ue.msg); err != nil {
 				return err
 			}
 		}
@@ -288,8 +274,8 @@ func (b *Bot) onDraftText(ctx context.Context, t *turn, c *convo, text string) e
 		if c.FormedAsk != "" {
 			return b.askStep(ctx, t, c)
 		}
-		if text != wordKeep {
-			if err := b.text(ctx, t, to, "信息形成日期："+b.showDate(c.Draft.FormedOn)+"。"); err != nil {
+		if text != chat.WordKeep {
+			if err := b.Text(ctx, t, to, "信息形成日期："+b.showDate(c.Draft.FormedOn)+"。"); err != nil {
 				return err
 			}
 		}
@@ -307,9 +293,9 @@ func wrong(msg string) error { return userError{msg} }
 var listSep = regexp.MustCompile(`[,，、;；\s]+`)
 
 // answer applies a typed answer to the current step.
-func (b *Bot) answer(t *turn, c *convo, text string) error {
+func (b *Flow) answer(t *chat.Turn, c *convo, text string) error {
 	d := &c.Draft
-	if text == wordKeep {
+	if text == chat.WordKeep {
 		c.FormedAsk = ""
 		if b.stepFilled(c) {
 			return nil
@@ -341,13 +327,13 @@ func (b *Bot) answer(t *turn, c *convo, text string) error {
 			}
 			// Anything else is read as the date typed anew.
 		}
-		v, err := workflow.ParseDate(text, t.now, b.Location, workflow.DatePast)
+		v, err := workflow.ParseDate(text, t.Now, b.Location, workflow.DatePast)
 		if err != nil {
 			return wrong(err.Error())
 		}
 		// A slip of the year is easy to make and hard to notice later: the
 		// 主动公开 deadline would already be long past.
-		if workflow.MoreThanAYearAgo(v, t.now, b.Location) {
+		if workflow.MoreThanAYearAgo(v, t.Now, b.Location) {
 			c.FormedAsk = v.Format(time.DateOnly)
 			return nil
 		}
@@ -394,7 +380,7 @@ func (b *Bot) answer(t *turn, c *convo, text string) error {
 	return nil
 }
 
-func (b *Bot) stepFilled(c *convo) bool {
+func (b *Flow) stepFilled(c *convo) bool {
 	d := c.Draft
 	switch c.Step {
 	case stepTitle:
@@ -463,7 +449,7 @@ func platformByName(s string) (workflow.Platform, bool) {
 }
 
 // advance moves to the next step after a good answer.
-func (b *Bot) advance(ctx context.Context, t *turn, c *convo) error {
+func (b *Flow) advance(ctx context.Context, t *chat.Turn, c *convo) error {
 	c.FormedAsk = ""
 	i := slices.Index(wizardSteps, c.Step)
 	c.Step = wizardSteps[i+1]
@@ -471,11 +457,11 @@ func (b *Bot) advance(ctx context.Context, t *turn, c *convo) error {
 }
 
 // onDraftCard handles a click on a wizard card.
-func (b *Bot) onDraftCard(ctx context.Context, t *turn, c *convo) error {
-	m := t.m
-	to := t.person.UserID
-	if c == nil || c.Kind != kindDraft || m.TaskID != c.CardTask {
-		return b.text(ctx, t, to, "该卡片已过期，请按最新的提示操作。")
+func (b *Flow) onDraftCard(ctx context.Context, t *chat.Turn, c *convo) error {
+	m := t.Msg
+	to := t.Person.UserID
+	if c == nil || c.Kind != KindDraft || m.TaskID != c.CardTask {
+		return b.Text(ctx, t, to, chat.MsgCardExpired)
 	}
 	var chosen string
 	switch m.EventKey {
@@ -499,7 +485,7 @@ func (b *Bot) onDraftCard(ctx context.Context, t *turn, c *convo) error {
 		}
 		ps = workflow.SortPlatforms(ps)
 		if len(ps) == 0 {
-			if err := b.text(ctx, t, to, workflow.ErrNoPlatform.Error()); err != nil {
+			if err := b.Text(ctx, t, to, workflow.ErrNoPlatform.Error()); err != nil {
 				return err
 			}
 			return b.askStep(ctx, t, c)
@@ -510,25 +496,25 @@ func (b *Bot) onDraftCard(ctx context.Context, t *turn, c *convo) error {
 		}
 		chosen = strings.Join(c.Draft.Platforms, "、")
 	case "confirm_submit":
-		if err := b.replaceButton(ctx, t, to, "已提交"); err != nil {
+		if err := b.ReplaceButton(ctx, t, to, "已提交"); err != nil {
 			return err
 		}
 		return b.submitDraft(ctx, t, c)
 	case "confirm_edit":
-		if err := b.replaceButton(ctx, t, to, "修改中"); err != nil {
+		if err := b.ReplaceButton(ctx, t, to, "修改中"); err != nil {
 			return err
 		}
 		c.Step = stepTitle
-		if err := b.text(ctx, t, to, "请逐项修改：每一步发送「保留」即沿用已填内容。"); err != nil {
+		if err := b.Text(ctx, t, to, "请逐项修改：每一步发送「保留」即沿用已填内容。"); err != nil {
 			return err
 		}
 		return b.askStep(ctx, t, c)
 	case "confirm_cancel":
-		if err := b.replaceButton(ctx, t, to, "已取消"); err != nil {
+		if err := b.ReplaceButton(ctx, t, to, "已取消"); err != nil {
 			return err
 		}
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消，草稿已删除。")
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消，草稿已删除。")
 	default:
 		if col, ok := strings.CutPrefix(m.EventKey, "col_"); ok {
 			i, err := strconv.Atoi(col)
@@ -538,9 +524,9 @@ func (b *Bot) onDraftCard(ctx context.Context, t *turn, c *convo) error {
 				break
 			}
 		}
-		return b.text(ctx, t, to, msgCardUnknown)
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
-	if err := b.replaceButton(ctx, t, to, "已选择："+clip(chosen, 20)); err != nil {
+	if err := b.ReplaceButton(ctx, t, to, "已选择："+chat.Clip(chosen, 20)); err != nil {
 		return err
 	}
 	return b.advance(ctx, t, c)
@@ -548,12 +534,12 @@ func (b *Bot) onDraftCard(ctx context.Context, t *turn, c *convo) error {
 
 // replaceButton turns the clicked card's buttons into a note, for the
 // clicker, with the click's response_code.
-func (b *Bot) replaceButton(ctx context.Context, t *turn, userID, text string) error {
-	if t.m.ResponseCode == "" {
+func (b *Flow) replaceButton(ctx context.Context, t *chat.Turn, userID, text string) error {
+	if t.Msg.ResponseCode == "" {
 		return nil
 	}
-	u := bot.CardUpdate{UserIDs: []string{userID}, ResponseCode: t.m.ResponseCode, Button: &bot.ReplaceName{ReplaceName: text}}
-	if _, err := enqueue(ctx, t, "card_update", userID, u, ""); err != nil {
+	u := bot.CardUpdate{UserIDs: []string{userID}, ResponseCode: t.Msg.ResponseCode, Button: &bot.ReplaceName{ReplaceName: text}}
+	if _, err := chat.Enqueue(ctx, t, "card_update", userID, u, ""); err != nil {
 		return err
 	}
 	return nil

@@ -1,4 +1,4 @@
-package handlers
+package orders
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/chat"
 
 	"github.com/lib/pq"
 	"github.com/zwgk-bot/zwgk/bot"
@@ -32,18 +34,18 @@ const (
 // caller's transaction (the API and the CSV import). A known 工单号 returns
 // the stored order and false: nothing is copied or sent again. queued
 // counts the outbound messages, to wake the outbox after commit.
-func (b *Bot) RegisterComplaint(ctx context.Context, tx *storage.Tx, c *storage.Complaint, now time.Time) (created bool, queued int, err error) {
-	t := &turn{tx: tx, now: now}
+func (b *Flow) RegisterComplaint(ctx context.Context, tx *storage.Tx, c *storage.Complaint, now time.Time) (created bool, queued int, err error) {
+	t := &chat.Turn{Tx: tx, Now: now}
 	created, err = b.register(ctx, t, c)
-	return created, t.queued, err
+	return created, t.Pending(), err
 }
 
-func (b *Bot) register(ctx context.Context, t *turn, c *storage.Complaint) (bool, error) {
-	created, err := storage.InsertComplaint(ctx, t.tx, c)
+func (b *Flow) register(ctx context.Context, t *chat.Turn, c *storage.Complaint) (bool, error) {
+	created, err := storage.InsertComplaint(ctx, t.Tx, c)
 	if err != nil || !created {
 		return created, err
 	}
-	if err := storage.Audit(ctx, t.tx, c.Registrar, "register", "complaint", c.TicketNo, map[string]any{"source": c.Source, "section": c.Section, "due": c.DueAt}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, c.Registrar, "register", "complaint", c.TicketNo, map[string]any{"source": c.Source, "section": c.Section, "due": c.DueAt}); err != nil {
 		return false, err
 	}
 	if err := b.sendDispatch(ctx, t, c); err != nil {
@@ -51,14 +53,14 @@ func (b *Bot) register(ctx context.Context, t *turn, c *storage.Complaint) (bool
 	}
 	if c.Source != "chat" {
 		head, _ := b.Roster.HeadOf(c.Section)
-		if err := b.text(ctx, t, c.Registrar, fmt.Sprintf("12345工单 %s 已由系统登记（您为首问责任人），已派发%s（%s）签收，办理时限 %s。", c.TicketNo, c.Section, head.Name, b.dueText(c.DueAt))); err != nil {
+		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("12345工单 %s 已由系统登记（您为首问责任人），已派发%s（%s）签收，办理时限 %s。", c.TicketNo, c.Section, head.Name, b.dueText(c.DueAt))); err != nil {
 			return false, err
 		}
 	}
 	return true, nil
 }
 
-func (b *Bot) sendDispatch(ctx context.Context, t *turn, c *storage.Complaint) error {
+func (b *Flow) sendDispatch(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
 	head, ok := b.Roster.HeadOf(c.Section)
 	if !ok {
 		return fmt.Errorf("section %s has no head", c.Section)
@@ -71,7 +73,7 @@ func (b *Bot) sendDispatch(ctx context.Context, t *turn, c *storage.Complaint) e
 }
 
 // dueText shows a due time: a date for day limits, with the hour otherwise.
-func (b *Bot) dueText(t time.Time) string {
+func (b *Flow) dueText(t time.Time) string {
 	// Always with the year: a limit in January typed in December must not
 	// read like one in the past.
 	t = t.In(b.Location)
@@ -82,7 +84,7 @@ func (b *Bot) dueText(t time.Time) string {
 }
 
 // leftText says how long is left, or how long overdue.
-func (b *Bot) leftText(c *storage.Complaint, now time.Time) string {
+func (b *Flow) leftText(c *storage.Complaint, now time.Time) string {
 	if c.AnsweredAt.Valid {
 		if c.AnsweredAt.Time.After(c.DueAt) {
 			return "已办结（超期）"
@@ -108,7 +110,7 @@ func humanDuration(d time.Duration) string {
 
 // contact shows the caller to viewer: in full to the handler, the section
 // head, the registrar and the office; masked to everyone else.
-func (b *Bot) contact(c *storage.Complaint, viewer string) string {
+func (b *Flow) contact(c *storage.Complaint, viewer string) string {
 	name := c.CallerName
 	if name == "" {
 		name = "（未留姓名）"
@@ -123,7 +125,7 @@ func (b *Bot) contact(c *storage.Complaint, viewer string) string {
 	return name + " " + phone
 }
 
-func (b *Bot) seesContact(c *storage.Complaint, viewer string) bool {
+func (b *Flow) seesContact(c *storage.Complaint, viewer string) bool {
 	if viewer == c.Handler || viewer == c.Registrar {
 		return true
 	}
@@ -136,7 +138,7 @@ func (b *Bot) seesContact(c *storage.Complaint, viewer string) bool {
 
 // orderCard sends a card about an order to each holder (one copy each, so
 // that every person's messages keep their order) and records it.
-func (b *Bot) orderCard(ctx context.Context, t *turn, c *storage.Complaint, kind, status string, buttons []bot.CardButton, holders ...string) error {
+func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind, status string, buttons []bot.CardButton, holders ...string) error {
 	for _, h := range holders {
 		if err := b.orderCardTo(ctx, t, c, kind, status, buttons, h); err != nil {
 			return err
@@ -145,7 +147,7 @@ func (b *Bot) orderCard(ctx context.Context, t *turn, c *storage.Complaint, kind
 	return nil
 }
 
-func (b *Bot) orderCardTo(ctx context.Context, t *turn, c *storage.Complaint, kind, status string, buttons []bot.CardButton, holder string) error {
+func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind, status string, buttons []bot.CardButton, holder string) error {
 	holders := []string{holder}
 	urg := ""
 	if c.Urgent {
@@ -155,26 +157,26 @@ func (b *Bot) orderCardTo(ctx context.Context, t *turn, c *storage.Complaint, ki
 	card := bot.TemplateCard{
 		CardType:     bot.CardButtonInteraction,
 		Source:       &bot.CardSource{Desc: "12345转办 · " + status},
-		MainTitle:    &bot.CardTitle{Title: clip(title, 26), Desc: c.Category + urg + " · " + c.Section},
-		SubTitleText: clip(c.Content, 120),
+		MainTitle:    &bot.CardTitle{Title: chat.Clip(title, 26), Desc: c.Category + urg + " · " + c.Section},
+		SubTitleText: chat.Clip(c.Content, 120),
 		HorizontalContentList: []bot.CardField{
-			{KeyName: "事发地点", Value: orDash(c.Location)},
+			{KeyName: "事发地点", Value: chat.OrDash(c.Location)},
 			{KeyName: "来电人", Value: b.contact(c, holders[0])},
-			{KeyName: "登记人", Value: b.name(c.Registrar)},
-			{KeyName: "承办人", Value: orDash(b.nameOrEmpty(c.Handler))},
+			{KeyName: "登记人", Value: b.Name(c.Registrar)},
+			{KeyName: "承办人", Value: chat.OrDash(b.NameOrEmpty(c.Handler))},
 			{KeyName: "办理时限", Value: b.dueText(c.DueAt)},
 			{KeyName: "状态", Value: workflow.OrderState(c.State).Label()},
 		},
-		TaskID:     fmt.Sprintf("o%d%s-%s", c.ID, kind[:1], nonce()),
+		TaskID:     fmt.Sprintf("o%d%s-%s", c.ID, kind[:1], chat.Nonce()),
 		ButtonList: buttons,
 	}
 	if c.ReopenCount > 0 {
 		card.MainTitle.Desc += fmt.Sprintf(" · 第%d次重办", c.ReopenCount)
 	}
-	if err := storage.InsertOrderCard(ctx, t.tx, storage.OrderCard{TaskID: card.TaskID, ComplaintID: c.ID, Kind: kind, State: cardState(c, kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
+	if err := storage.InsertOrderCard(ctx, t.Tx, storage.OrderCard{TaskID: card.TaskID, ComplaintID: c.ID, Kind: kind, State: cardState(c, kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
 		return err
 	}
-	return b.card(ctx, t, card, holders...)
+	return b.Card(ctx, t, card, holders...)
 }
 
 // cardState is what a card must still match to be acted on: the order's
@@ -188,70 +190,56 @@ func cardState(c *storage.Complaint, kind string) string {
 	return s
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "—"
-	}
-	return s
-}
-
-func (b *Bot) nameOrEmpty(id string) string {
-	if id == "" {
-		return ""
-	}
-	return b.name(id)
-}
-
 // closeOrderCards replaces the buttons of every card of kind: the clicker's
 // with the click's code, the other holders' with the send's code.
-func (b *Bot) closeOrderCards(ctx context.Context, t *turn, c *storage.Complaint, kind, mine, others string) error {
-	cards, err := storage.OrderCardsOf(ctx, t.tx, c.ID, kind)
+func (b *Flow) closeOrderCards(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind, mine, others string) error {
+	cards, err := storage.OrderCardsOf(ctx, t.Tx, c.ID, kind)
 	if err != nil {
 		return err
 	}
-	copies := make([]cardCopy, len(cards))
+	copies := make([]chat.CardCopy, len(cards))
 	for i, oc := range cards {
-		copies[i] = cardCopy{TaskID: oc.TaskID, Holders: oc.Holders}
+		copies[i] = chat.CardCopy{TaskID: oc.TaskID, Holders: oc.Holders}
 	}
 	var clicker, task, code string
-	if t.m != nil {
-		clicker, task, code = t.m.FromUserName, t.m.TaskID, t.m.ResponseCode
+	if t.Msg != nil {
+		clicker, task, code = t.Msg.FromUserName, t.Msg.TaskID, t.Msg.ResponseCode
 	}
-	return b.closeCopies(ctx, t, copies, clicker, mine, task, code, others)
+	return b.CloseCopies(ctx, t, copies, clicker, mine, task, code, others)
 }
 
 // tellRegistrar keeps the 首问责任人 informed of every step.
-func (b *Bot) tellRegistrar(ctx context.Context, t *turn, c *storage.Complaint, what string) error {
-	if t.person.UserID == c.Registrar {
+func (b *Flow) tellRegistrar(ctx context.Context, t *chat.Turn, c *storage.Complaint, what string) error {
+	if t.Person.UserID == c.Registrar {
 		return nil
 	}
-	return b.text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s：%s", c.TicketNo, what))
+	return b.Text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s：%s", c.TicketNo, what))
 }
 
-// onOrderCard handles a click on a card about an order.
-func (b *Bot) onOrderCard(ctx context.Context, t *turn) error {
-	m := t.m
-	to := t.person.UserID
-	oc, err := storage.GetOrderCard(ctx, t.tx, m.TaskID)
+// OnOrderCard handles a click on a card about an order.
+func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
+	m := t.Msg
+	to := t.Person.UserID
+	oc, err := storage.GetOrderCard(ctx, t.Tx, m.TaskID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return b.text(ctx, t, to, msgCardUnknown)
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
 	if err != nil {
 		return err
 	}
-	c, err := storage.LockComplaint(ctx, t.tx, oc.ComplaintID)
+	c, err := storage.LockComplaint(ctx, t.Tx, oc.ComplaintID)
 	if err != nil {
 		return err
 	}
 	if !slices.Contains(oc.Holders, to) {
-		return b.text(ctx, t, to, "您不是该工单此环节的办理人，无法操作。")
+		return b.Text(ctx, t, to, "您不是该工单此环节的办理人，无法操作。")
 	}
 	stale := oc.State != cardState(c, oc.Kind) || (oc.Kind != ocReply && oc.Kind != ocVisit && oc.Section != c.Section)
 	if oc.Kind == ocExtend && !c.ExtUntil.Valid || oc.Kind == ocVisit && c.Visit != "" {
 		stale = true
 	}
 	if stale {
-		return b.text(ctx, t, to, fmt.Sprintf("工单 %s 已处理或已变化（当前：%s），此卡片已失效。", c.TicketNo, workflow.OrderState(c.State).Label()))
+		return b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已处理或已变化（当前：%s），此卡片已失效。", c.TicketNo, workflow.OrderState(c.State).Label()))
 	}
 	key := m.EventKey
 	switch oc.Kind {
@@ -266,25 +254,25 @@ func (b *Bot) onOrderCard(ctx context.Context, t *turn) error {
 					btns = append(btns, bot.CardButton{Text: s.Name, Key: "to_" + strconv.Itoa(i), Style: 2})
 				}
 			}
-			if err := b.replaceButton(ctx, t, to, "转办中"); err != nil {
+			if err := b.ReplaceButton(ctx, t, to, "转办中"); err != nil {
 				return err
 			}
 			return b.orderCard(ctx, t, c, ocTransfer, "选择转办股室", btns, to)
 		case "return":
 			b.saveConvo(t, &convo{Kind: kindOrderReason, OrderID: c.ID, Action: "return", State: c.State, TaskID: m.TaskID, ResponseCode: m.ResponseCode})
-			return b.text(ctx, t, to, fmt.Sprintf("请回复退回工单 %s 的理由，将转告登记人%s。发送「取消」则不退回。", c.TicketNo, b.name(c.Registrar)))
+			return b.Text(ctx, t, to, fmt.Sprintf("请回复退回工单 %s 的理由，将转告登记人%s。发送「取消」则不退回。", c.TicketNo, b.Name(c.Registrar)))
 		}
 	case ocTransfer, ocReturned:
 		i, err := strconv.Atoi(strings.TrimPrefix(key, "to_"))
 		if err != nil || i < 0 || i >= len(b.Roster.Sections) || b.Roster.Sections[i].Name == c.Section && oc.Kind == ocTransfer {
-			return b.text(ctx, t, to, msgCardUnknown)
+			return b.Text(ctx, t, to, chat.MsgCardUnknown)
 		}
 		target := b.Roster.Sections[i].Name
 		if oc.Kind == ocReturned {
 			return b.redispatch(ctx, t, c, target)
 		}
 		b.saveConvo(t, &convo{Kind: kindOrderReason, OrderID: c.ID, Action: "transfer", Target: target, State: c.State, TaskID: m.TaskID, ResponseCode: m.ResponseCode})
-		return b.text(ctx, t, to, fmt.Sprintf("请回复转办至%s的理由。发送「取消」则不转办。", target))
+		return b.Text(ctx, t, to, fmt.Sprintf("请回复转办至%s的理由。发送「取消」则不转办。", target))
 	case ocAssign:
 		handler, ok := strings.CutPrefix(key, "h_")
 		if p, found := b.Roster.Person(handler); ok && found && (p.Section == c.Section || p.UserID == to) {
@@ -294,13 +282,13 @@ func (b *Bot) onOrderCard(ctx context.Context, t *turn) error {
 		switch key {
 		case "finish":
 			b.saveConvo(t, &convo{Kind: kindOrderFinish, OrderID: c.ID, State: c.State, Step: "answer", Vals: map[string]string{}})
-			return b.text(ctx, t, to, fmt.Sprintf("办结工单 %s。\n第1步：请输入答复内容（必填，将回复12345与来电人）。发送「取消」放弃。", c.TicketNo))
+			return b.Text(ctx, t, to, fmt.Sprintf("办结工单 %s。\n第1步：请输入答复内容（必填，将回复12345与来电人）。发送「取消」放弃。", c.TicketNo))
 		case "extend":
 			if c.ExtUntil.Valid {
-				return b.text(ctx, t, to, "该工单已有延期申请在审批中，请等待办公室审核。")
+				return b.Text(ctx, t, to, "该工单已有延期申请在审批中，请等待办公室审核。")
 			}
 			b.saveConvo(t, &convo{Kind: kindOrderExtend, OrderID: c.ID, State: c.State, Step: "reason", Vals: map[string]string{}})
-			return b.text(ctx, t, to, fmt.Sprintf("申请延期：工单 %s 当前时限 %s。\n第1步：请输入延期理由。发送「取消」放弃。", c.TicketNo, b.dueText(c.DueAt)))
+			return b.Text(ctx, t, to, fmt.Sprintf("申请延期：工单 %s 当前时限 %s。\n第1步：请输入延期理由。发送「取消」放弃。", c.TicketNo, b.dueText(c.DueAt)))
 		}
 	case ocExtend:
 		switch key {
@@ -316,21 +304,21 @@ func (b *Bot) onOrderCard(ctx context.Context, t *turn) error {
 			return b.recordVisit(ctx, t, c, workflow.Visits[i])
 		}
 	}
-	return b.text(ctx, t, to, msgCardUnknown)
+	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
 
 // change applies a guarded change, audits it, and answers a lost race.
-func (b *Bot) change(ctx context.Context, t *turn, c *storage.Complaint, ch storage.OrderChange, action string, detail map[string]any) (bool, error) {
-	ch.ID, ch.FromState, ch.At = c.ID, c.State, t.now
-	if err := storage.ChangeOrder(ctx, t.tx, ch); errors.Is(err, storage.ErrStale) {
-		return false, b.text(ctx, t, t.person.UserID, "工单 "+c.TicketNo+" 已由他人处理，此操作未生效。")
+func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, ch storage.OrderChange, action string, detail map[string]any) (bool, error) {
+	ch.ID, ch.FromState, ch.At = c.ID, c.State, t.Now
+	if err := storage.ChangeOrder(ctx, t.Tx, ch); errors.Is(err, storage.ErrStale) {
+		return false, b.Text(ctx, t, t.Person.UserID, "工单 "+c.TicketNo+" 已由他人处理，此操作未生效。")
 	} else if err != nil {
 		return false, err
 	}
-	if err := storage.Audit(ctx, t.tx, t.person.UserID, action, "complaint", c.TicketNo, detail); err != nil {
+	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, action, "complaint", c.TicketNo, detail); err != nil {
 		return false, err
 	}
-	updated, err := storage.LockComplaint(ctx, t.tx, c.ID)
+	updated, err := storage.LockComplaint(ctx, t.Tx, c.ID)
 	if err != nil {
 		return false, err
 	}
@@ -338,16 +326,16 @@ func (b *Bot) change(ctx context.Context, t *turn, c *storage.Complaint, ch stor
 	return true, nil
 }
 
-func (b *Bot) acceptOrder(ctx context.Context, t *turn, c *storage.Complaint) error {
-	to := t.person.UserID
-	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderAccepted), AcceptedAt: &t.now}, "accept", nil)
+func (b *Flow) acceptOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+	to := t.Person.UserID
+	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderAccepted), AcceptedAt: &t.Now}, "accept", nil)
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已签收", b.name(to)+"已签收"); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已签收", b.Name(to)+"已签收"); err != nil {
 		return err
 	}
-	if err := b.tellRegistrar(ctx, t, c, b.name(to)+"（"+c.Section+"）已签收。"); err != nil {
+	if err := b.tellRegistrar(ctx, t, c, b.Name(to)+"（"+c.Section+"）已签收。"); err != nil {
 		return err
 	}
 	btns := []bot.CardButton{{Text: "本人办理", Key: "h_" + to, Style: 1}}
@@ -359,26 +347,26 @@ func (b *Bot) acceptOrder(ctx context.Context, t *turn, c *storage.Complaint) er
 	return b.orderCard(ctx, t, c, ocAssign, "请指定承办人", btns, to)
 }
 
-func (b *Bot) assignOrder(ctx context.Context, t *turn, c *storage.Complaint, handler string) error {
+func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint, handler string) error {
 	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderAssigned), Handler: &handler}, "assign", map[string]any{"handler": handler})
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocAssign, "已指定"+b.name(handler), "已指定"+b.name(handler)); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, ocAssign, "已指定"+b.Name(handler), "已指定"+b.Name(handler)); err != nil {
 		return err
 	}
-	if err := b.tellRegistrar(ctx, t, c, "已指定"+b.name(handler)+"办理，时限 "+b.dueText(c.DueAt)+"。"); err != nil {
+	if err := b.tellRegistrar(ctx, t, c, "已指定"+b.Name(handler)+"办理，时限 "+b.dueText(c.DueAt)+"。"); err != nil {
 		return err
 	}
-	if handler != t.person.UserID {
-		if err := b.text(ctx, t, t.person.UserID, "已指定"+b.name(handler)+"办理工单 "+c.TicketNo+"。"); err != nil {
+	if handler != t.Person.UserID {
+		if err := b.Text(ctx, t, t.Person.UserID, "已指定"+b.Name(handler)+"办理工单 "+c.TicketNo+"。"); err != nil {
 			return err
 		}
 	}
 	return b.sendHandleCard(ctx, t, c)
 }
 
-func (b *Bot) sendHandleCard(ctx context.Context, t *turn, c *storage.Complaint) error {
+func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
 	return b.orderCard(ctx, t, c, ocHandle, "请办理", []bot.CardButton{
 		{Text: "办结", Key: "finish", Style: 1},
 		{Text: "申请延期", Key: "extend", Style: 2},
@@ -386,7 +374,7 @@ func (b *Bot) sendHandleCard(ctx context.Context, t *turn, c *storage.Complaint)
 }
 
 // redispatch sends a returned order to a section again (by its registrar).
-func (b *Bot) redispatch(ctx context.Context, t *turn, c *storage.Complaint, section string) error {
+func (b *Flow) redispatch(ctx context.Context, t *chat.Turn, c *storage.Complaint, section string) error {
 	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderDispatched), Section: &section}, "dispatch", map[string]any{"section": section})
 	if !ok || err != nil {
 		return err
@@ -394,35 +382,35 @@ func (b *Bot) redispatch(ctx context.Context, t *turn, c *storage.Complaint, sec
 	if err := b.closeOrderCards(ctx, t, c, ocReturned, "已派发"+section, "已派发"+section); err != nil {
 		return err
 	}
-	if err := b.text(ctx, t, t.person.UserID, "已将工单 "+c.TicketNo+" 派发至"+section+"。"); err != nil {
+	if err := b.Text(ctx, t, t.Person.UserID, "已将工单 "+c.TicketNo+" 派发至"+section+"。"); err != nil {
 		return err
 	}
 	return b.sendDispatch(ctx, t, c)
 }
 
 // onOrderReason takes the reason of a 转办 or 退回.
-func (b *Bot) onOrderReason(ctx context.Context, t *turn, cv *convo, text string) error {
-	to := t.person.UserID
-	if text == wordCancel {
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消，工单仍待您签收。")
+func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text string) error {
+	to := t.Person.UserID
+	if text == chat.WordCancel {
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消，工单仍待您签收。")
 	}
-	if isCommand(text) {
-		return b.text(ctx, t, to, "请直接回复理由；发送「取消」则放弃。")
+	if b.IsCommand(text) {
+		return b.Text(ctx, t, to, "请直接回复理由；发送「取消」则放弃。")
 	}
 	reason := strings.TrimSpace(text)
 	if n := len([]rune(reason)); n == 0 || n > 200 {
-		return b.text(ctx, t, to, "理由应为1至200字，请重新输入；发送「取消」则放弃。")
+		return b.Text(ctx, t, to, "理由应为1至200字，请重新输入；发送「取消」则放弃。")
 	}
-	b.endConvo(t)
-	c, err := storage.LockComplaint(ctx, t.tx, cv.OrderID)
+	b.End(t)
+	c, err := storage.LockComplaint(ctx, t.Tx, cv.OrderID)
 	if err != nil {
 		return err
 	}
 	if c.State != cv.State {
-		return b.text(ctx, t, to, "工单 "+c.TicketNo+" 已变化（当前："+workflow.OrderState(c.State).Label()+"），操作未生效。")
+		return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化（当前："+workflow.OrderState(c.State).Label()+"），操作未生效。")
 	}
-	t.m.TaskID, t.m.ResponseCode = cv.TaskID, cv.ResponseCode
+	t.Msg.TaskID, t.Msg.ResponseCode = cv.TaskID, cv.ResponseCode
 	switch cv.Action {
 	case "transfer":
 		from := c.Section
@@ -430,13 +418,13 @@ func (b *Bot) onOrderReason(ctx context.Context, t *turn, cv *convo, text string
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已转办", b.name(to)+"已转办"); err != nil {
+		if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已转办", b.Name(to)+"已转办"); err != nil {
 			return err
 		}
-		if err := b.text(ctx, t, to, "已将工单 "+c.TicketNo+" 转办至"+cv.Target+"。"); err != nil {
+		if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 转办至"+cv.Target+"。"); err != nil {
 			return err
 		}
-		if err := b.tellRegistrar(ctx, t, c, fmt.Sprintf("%s由%s转办至%s，理由：%s", from, b.name(to), cv.Target, reason)); err != nil {
+		if err := b.tellRegistrar(ctx, t, c, fmt.Sprintf("%s由%s转办至%s，理由：%s", from, b.Name(to), cv.Target, reason)); err != nil {
 			return err
 		}
 		return b.sendDispatch(ctx, t, c)
@@ -445,10 +433,10 @@ func (b *Bot) onOrderReason(ctx context.Context, t *turn, cv *convo, text string
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已退回", b.name(to)+"已退回"); err != nil {
+		if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已退回", b.Name(to)+"已退回"); err != nil {
 			return err
 		}
-		if err := b.text(ctx, t, to, "已将工单 "+c.TicketNo+" 退回登记人。"); err != nil {
+		if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 退回登记人。"); err != nil {
 			return err
 		}
 		var btns []bot.CardButton
@@ -457,7 +445,7 @@ func (b *Bot) onOrderReason(ctx context.Context, t *turn, cv *convo, text string
 				btns = append(btns, bot.CardButton{Text: s.Name, Key: "to_" + strconv.Itoa(i), Style: 2})
 			}
 		}
-		if err := b.text(ctx, t, c.Registrar, fmt.Sprintf("工单 %s 被%s（%s）退回，理由：%s\n请选择重新派发的股室。", c.TicketNo, b.name(to), c.Section, reason)); err != nil {
+		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("工单 %s 被%s（%s）退回，理由：%s\n请选择重新派发的股室。", c.TicketNo, b.Name(to), c.Section, reason)); err != nil {
 			return err
 		}
 		return b.orderCard(ctx, t, c, ocReturned, "已退回，请重新派发", btns, c.Registrar)
@@ -466,11 +454,11 @@ func (b *Bot) onOrderReason(ctx context.Context, t *turn, cv *convo, text string
 }
 
 // onOrderFinish gathers 答复内容, 核查结果 and 处理措施, then closes the work.
-func (b *Bot) onOrderFinish(ctx context.Context, t *turn, cv *convo, text string) error {
-	to := t.person.UserID
-	if text == wordCancel {
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消办结，工单仍在办理中。")
+func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text string) error {
+	to := t.Person.UserID
+	if text == chat.WordCancel {
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消办结，工单仍在办理中。")
 	}
 	if cv.Vals == nil {
 		cv.Vals = map[string]string{}
@@ -479,35 +467,35 @@ func (b *Bot) onOrderFinish(ctx context.Context, t *turn, cv *convo, text string
 	case "answer":
 		v := strings.TrimSpace(text)
 		if n := len([]rune(v)); n == 0 || n > maxContent {
-			return b.text(ctx, t, to, "答复内容应为1至2000字，请重新输入。每一件诉求都必须有答复。")
+			return b.Text(ctx, t, to, "答复内容应为1至2000字，请重新输入。每一件诉求都必须有答复。")
 		}
 		cv.Vals["answer"], cv.Step = v, "finding"
 		b.saveConvo(t, cv)
-		return b.text(ctx, t, to, "第2步：核查结果？请回复 属实、部分属实 或 不属实。")
+		return b.Text(ctx, t, to, "第2步：核查结果？请回复 属实、部分属实 或 不属实。")
 	case "finding":
 		v := strings.TrimSpace(text)
 		if !slices.Contains(workflow.Findings, v) {
-			return b.text(ctx, t, to, "核查结果应为 属实、部分属实 或 不属实，请重新回复。")
+			return b.Text(ctx, t, to, "核查结果应为 属实、部分属实 或 不属实，请重新回复。")
 		}
 		cv.Vals["finding"], cv.Step = v, "measures"
 		b.saveConvo(t, cv)
-		return b.text(ctx, t, to, "第3步：请输入处理措施（没有可回复「无」）。")
+		return b.Text(ctx, t, to, "第3步：请输入处理措施（没有可回复「无」）。")
 	case "measures":
 		v := strings.TrimSpace(text)
 		if n := len([]rune(v)); n == 0 || n > maxContent {
-			return b.text(ctx, t, to, "处理措施应为1至2000字；没有可回复「无」。")
+			return b.Text(ctx, t, to, "处理措施应为1至2000字；没有可回复「无」。")
 		}
-		b.endConvo(t)
-		c, err := storage.LockComplaint(ctx, t.tx, cv.OrderID)
+		b.End(t)
+		c, err := storage.LockComplaint(ctx, t.Tx, cv.OrderID)
 		if err != nil {
 			return err
 		}
 		if c.State != string(workflow.OrderAssigned) || c.Handler != to {
-			return b.text(ctx, t, to, "工单 "+c.TicketNo+" 已变化（当前："+workflow.OrderState(c.State).Label()+"），办结未生效。")
+			return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化（当前："+workflow.OrderState(c.State).Label()+"），办结未生效。")
 		}
 		answer, finding := cv.Vals["answer"], cv.Vals["finding"]
 		ok, err := b.change(ctx, t, c, storage.OrderChange{
-			State: string(workflow.OrderAnswered), Answer: &answer, Finding: &finding, Measures: &v, AnsweredAt: &t.now, ClearExt: true,
+			State: string(workflow.OrderAnswered), Answer: &answer, Finding: &finding, Measures: &v, AnsweredAt: &t.Now, ClearExt: true,
 		}, "finish", map[string]any{"finding": finding})
 		if !ok || err != nil {
 			return err
@@ -515,7 +503,7 @@ func (b *Bot) onOrderFinish(ctx context.Context, t *turn, cv *convo, text string
 		if err := b.closeOrderCards(ctx, t, c, ocHandle, "已办结", "已办结"); err != nil {
 			return err
 		}
-		if err := b.text(ctx, t, to, fmt.Sprintf("工单 %s 已办结（%s）。请登记人回复12345。", c.TicketNo, b.leftText(c, t.now))); err != nil {
+		if err := b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已办结（%s）。请登记人回复12345。", c.TicketNo, b.leftText(c, t.Now))); err != nil {
 			return err
 		}
 		holders := []string{c.Registrar}
@@ -524,7 +512,7 @@ func (b *Bot) onOrderFinish(ctx context.Context, t *turn, cv *convo, text string
 				holders = append(holders, p.UserID)
 			}
 		}
-		if err := b.text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s 已由%s办结。\n核查结果：%s\n答复内容：%s\n处理措施：%s\n请将答复回复12345后点击「已回复12345」。", c.TicketNo, b.name(to), finding, answer, v)); err != nil {
+		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s 已由%s办结。\n核查结果：%s\n答复内容：%s\n处理措施：%s\n请将答复回复12345后点击「已回复12345」。", c.TicketNo, b.Name(to), finding, answer, v)); err != nil {
 			return err
 		}
 		return b.orderCard(ctx, t, c, ocReply, "已办结，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
@@ -533,11 +521,11 @@ func (b *Bot) onOrderFinish(ctx context.Context, t *turn, cv *convo, text string
 }
 
 // onOrderExtend gathers the reason and the new date of a 延期 request.
-func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string) error {
-	to := t.person.UserID
-	if text == wordCancel {
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消延期申请。")
+func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text string) error {
+	to := t.Person.UserID
+	if text == chat.WordCancel {
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消延期申请。")
 	}
 	if cv.Vals == nil {
 		cv.Vals = map[string]string{}
@@ -546,40 +534,40 @@ func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string
 	case "reason":
 		v := strings.TrimSpace(text)
 		if n := len([]rune(v)); n == 0 || n > 200 {
-			return b.text(ctx, t, to, "延期理由应为1至200字，请重新输入。")
+			return b.Text(ctx, t, to, "延期理由应为1至200字，请重新输入。")
 		}
 		cv.Vals["reason"], cv.Step = v, "date"
 		b.saveConvo(t, cv)
-		return b.text(ctx, t, to, "第2步：请输入申请延至的日期，如 2026-12-31 或 12月31日。")
+		return b.Text(ctx, t, to, "第2步：请输入申请延至的日期，如 2026-12-31 或 12月31日。")
 	case "date":
-		c, err := storage.LockComplaint(ctx, t.tx, cv.OrderID)
+		c, err := storage.LockComplaint(ctx, t.Tx, cv.OrderID)
 		if err != nil {
 			return err
 		}
-		until, err := workflow.ParseDate(text, t.now, b.Location, workflow.DateAhead)
+		until, err := workflow.ParseDate(text, t.Now, b.Location, workflow.DateAhead)
 		switch {
 		case errors.Is(err, workflow.ErrDatePast):
-			return b.text(ctx, t, to, "申请延至的日期"+workflow.FormatDate(until, b.Location)+"已过，请输入今天以后的日期。")
+			return b.Text(ctx, t, to, "申请延至的日期"+workflow.FormatDate(until, b.Location)+"已过，请输入今天以后的日期。")
 		case err != nil:
-			return b.text(ctx, t, to, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
+			return b.Text(ctx, t, to, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
 		}
 		until = time.Date(until.Year(), until.Month(), until.Day(), 23, 59, 59, 0, b.Location)
 		if !until.After(c.DueAt) {
-			return b.text(ctx, t, to, "延期日期应晚于当前时限 "+b.dueText(c.DueAt)+"，请重新输入。")
+			return b.Text(ctx, t, to, "延期日期应晚于当前时限 "+b.dueText(c.DueAt)+"，请重新输入。")
 		}
-		b.endConvo(t)
+		b.End(t)
 		if c.State != string(workflow.OrderAssigned) || c.Handler != to || c.ExtUntil.Valid {
-			return b.text(ctx, t, to, "工单 "+c.TicketNo+" 已变化，延期申请未提交。")
+			return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化，延期申请未提交。")
 		}
 		reason := cv.Vals["reason"]
 		ok, err := b.change(ctx, t, c, storage.OrderChange{State: c.State, ExtUntil: &until, ExtReason: &reason}, "extend_request", map[string]any{"until": until, "reason": reason})
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.text(ctx, t, to, "延期申请已提交办公室审核：延至"+b.dueText(until)+"。审核前原时限不变。"); err != nil {
+		if err := b.Text(ctx, t, to, "延期申请已提交办公室审核：延至"+b.dueText(until)+"。审核前原时限不变。"); err != nil {
 			return err
 		}
-		if err := b.tellRegistrar(ctx, t, c, b.name(to)+"申请延期至"+b.dueText(until)+"，理由："+reason); err != nil {
+		if err := b.tellRegistrar(ctx, t, c, b.Name(to)+"申请延期至"+b.dueText(until)+"，理由："+reason); err != nil {
 			return err
 		}
 		var office []string
@@ -589,7 +577,7 @@ func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string
 		if len(office) == 0 {
 			return errors.New("no office reviewer for an extension")
 		}
-		if err := b.text(ctx, t, office[0], fmt.Sprintf("%s申请将12345工单 %s 的时限由%s延至%s，理由：%s", b.name(to), c.TicketNo, b.dueText(c.DueAt), b.dueText(until), reason)); err != nil {
+		if err := b.Text(ctx, t, office[0], fmt.Sprintf("%s申请将12345工单 %s 的时限由%s延至%s，理由：%s", b.Name(to), c.TicketNo, b.dueText(c.DueAt), b.dueText(until), reason)); err != nil {
 			return err
 		}
 		return b.orderCard(ctx, t, c, ocExtend, "延期申请待审核", []bot.CardButton{
@@ -600,8 +588,8 @@ func (b *Bot) onOrderExtend(ctx context.Context, t *turn, cv *convo, text string
 	return fmt.Errorf("order extend: unknown step %q", cv.Step)
 }
 
-func (b *Bot) decideExtension(ctx context.Context, t *turn, c *storage.Complaint, approve bool) error {
-	to := t.person.UserID
+func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Complaint, approve bool) error {
+	to := t.Person.UserID
 	until, reason := c.ExtUntil.Time, c.ExtReason
 	ch := storage.OrderChange{State: c.State, ClearExt: true}
 	action, label := "extend_refused", "不同意延期"
@@ -613,29 +601,29 @@ func (b *Bot) decideExtension(ctx context.Context, t *turn, c *storage.Complaint
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocExtend, "已"+label, b.name(to)+"已"+label); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, ocExtend, "已"+label, b.Name(to)+"已"+label); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("办公室（%s）%s：工单 %s 的时限%s。", b.name(to), label, c.TicketNo, map[bool]string{true: "延至" + b.dueText(until), false: "仍为" + b.dueText(c.DueAt)}[approve])
-	if err := b.text(ctx, t, c.Handler, msg); err != nil {
+	msg := fmt.Sprintf("办公室（%s）%s：工单 %s 的时限%s。", b.Name(to), label, c.TicketNo, map[bool]string{true: "延至" + b.dueText(until), false: "仍为" + b.dueText(c.DueAt)}[approve])
+	if err := b.Text(ctx, t, c.Handler, msg); err != nil {
 		return err
 	}
 	if err := b.tellRegistrar(ctx, t, c, msg); err != nil {
 		return err
 	}
-	return b.text(ctx, t, to, "已"+label+"。")
+	return b.Text(ctx, t, to, "已"+label+"。")
 }
 
-func (b *Bot) closeOrder(ctx context.Context, t *turn, c *storage.Complaint) error {
-	to := t.person.UserID
-	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderClosed), ClosedAt: &t.now}, "replied_12345", nil)
+func (b *Flow) closeOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+	to := t.Person.UserID
+	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderClosed), ClosedAt: &t.Now}, "replied_12345", nil)
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocReply, "已回复12345", b.name(to)+"已回复12345"); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, ocReply, "已回复12345", b.Name(to)+"已回复12345"); err != nil {
 		return err
 	}
-	if err := b.text(ctx, t, to, "工单 "+c.TicketNo+" 已办结并回复12345。"); err != nil {
+	if err := b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已办结并回复12345。"); err != nil {
 		return err
 	}
 	if c.OpenID != "" {
@@ -644,7 +632,7 @@ func (b *Bot) closeOrder(ctx context.Context, t *turn, c *storage.Complaint) err
 		}
 	}
 	if c.Handler != to {
-		if err := b.text(ctx, t, c.Handler, "您办理的12345工单 "+c.TicketNo+" 已回复12345。"); err != nil {
+		if err := b.Text(ctx, t, c.Handler, "您办理的12345工单 "+c.TicketNo+" 已回复12345。"); err != nil {
 			return err
 		}
 	}
@@ -657,18 +645,18 @@ func (b *Bot) closeOrder(ctx context.Context, t *turn, c *storage.Complaint) err
 
 // queueAnswerNotice tells the complainant, a 公众号 follower, the answer
 // to their order (件件有回音), in the transaction that closes it.
-func (b *Bot) queueAnswerNotice(ctx context.Context, t *turn, c *storage.Complaint) error {
-	if err := b.Notices.QueueComplaintAnswer(ctx, t.tx, c.OpenID, c.TicketNo, c.Answer, t.now); err != nil {
+func (b *Flow) queueAnswerNotice(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+	if err := b.Notices.QueueComplaintAnswer(ctx, t.Tx, c.OpenID, c.TicketNo, c.Answer, t.Now); err != nil {
 		return err
 	}
 	if b.Notices != nil && b.Notices.Config.AnswerTemplateID != "" {
-		t.queued++
+		t.Queued(1)
 	}
 	return nil
 }
 
-func (b *Bot) recordVisit(ctx context.Context, t *turn, c *storage.Complaint, visit string) error {
-	to := t.person.UserID
+func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Complaint, visit string) error {
+	to := t.Person.UserID
 	ch := storage.OrderChange{State: c.State, Visit: &visit}
 	reopen := visit == "不满意"
 	if reopen {
@@ -682,12 +670,12 @@ func (b *Bot) recordVisit(ctx context.Context, t *turn, c *storage.Complaint, vi
 		return err
 	}
 	if !reopen {
-		return b.text(ctx, t, to, "已记录回访结果："+visit+"。")
+		return b.Text(ctx, t, to, "已记录回访结果："+visit+"。")
 	}
-	if err := b.text(ctx, t, to, fmt.Sprintf("已记录回访结果：不满意。工单 %s 已退回%s重新办理（第%d次重办）。", c.TicketNo, b.name(c.Handler), c.ReopenCount)); err != nil {
+	if err := b.Text(ctx, t, to, fmt.Sprintf("已记录回访结果：不满意。工单 %s 已退回%s重新办理（第%d次重办）。", c.TicketNo, b.Name(c.Handler), c.ReopenCount)); err != nil {
 		return err
 	}
-	if err := b.text(ctx, t, c.Handler, fmt.Sprintf("12345工单 %s 回访不满意，请重新办理（第%d次重办），时限 %s。", c.TicketNo, c.ReopenCount, b.dueText(c.DueAt))); err != nil {
+	if err := b.Text(ctx, t, c.Handler, fmt.Sprintf("12345工单 %s 回访不满意，请重新办理（第%d次重办），时限 %s。", c.TicketNo, c.ReopenCount, b.dueText(c.DueAt))); err != nil {
 		return err
 	}
 	return b.sendHandleCard(ctx, t, c)
@@ -695,35 +683,35 @@ func (b *Bot) recordVisit(ctx context.Context, t *turn, c *storage.Complaint, vi
 
 // Text commands about orders.
 
-// showOrder answers 工单 <工单号>.
-func (b *Bot) showOrder(ctx context.Context, t *turn, arg string) error {
-	to := t.person.UserID
+// ShowOrder answers 工单 <工单号>.
+func (b *Flow) ShowOrder(ctx context.Context, t *chat.Turn, arg string) error {
+	to := t.Person.UserID
 	if arg == "" {
-		return b.text(ctx, t, to, "请发送「工单 工单号」，如：工单 2026112800001。")
+		return b.Text(ctx, t, to, "请发送「工单 工单号」，如：工单 2026112800001。")
 	}
-	c, err := storage.ComplaintByTicket(ctx, t.tx, strings.TrimSpace(arg))
+	c, err := storage.ComplaintByTicket(ctx, t.Tx, strings.TrimSpace(arg))
 	if errors.Is(err, storage.ErrNotFound) {
-		return b.text(ctx, t, to, "没有找到工单 "+clip(arg, 40)+"，请核对工单号。")
+		return b.Text(ctx, t, to, "没有找到工单 "+chat.Clip(arg, 40)+"，请核对工单号。")
 	}
 	if err != nil {
 		return err
 	}
-	trail, err := storage.AuditTrail(ctx, t.tx, "complaint", c.TicketNo)
+	trail, err := storage.AuditTrail(ctx, t.Tx, "complaint", c.TicketNo)
 	if err != nil {
 		return err
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "12345工单 %s（%s%s）\n诉求：%s\n事发地点：%s\n来电人：%s\n承办：%s %s\n状态：%s\n时限：%s，%s",
-		c.TicketNo, c.Category, map[bool]string{true: " · 紧急", false: ""}[c.Urgent], clip(c.Content, 200), orDash(c.Location),
-		b.contact(c, to), c.Section, orDash(b.nameOrEmpty(c.Handler)), workflow.OrderState(c.State).Label(), b.dueText(c.DueAt), b.leftText(c, t.now))
+		c.TicketNo, c.Category, map[bool]string{true: " · 紧急", false: ""}[c.Urgent], chat.Clip(c.Content, 200), chat.OrDash(c.Location),
+		b.contact(c, to), c.Section, chat.OrDash(b.NameOrEmpty(c.Handler)), workflow.OrderState(c.State).Label(), b.dueText(c.DueAt), b.leftText(c, t.Now))
 	if c.ReopenCount > 0 {
 		fmt.Fprintf(&sb, "\n重办次数：%d", c.ReopenCount)
 	}
 	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
-		fmt.Fprintf(&sb, "\n%s %s %s", e.At.In(b.Location).Format("01-02 15:04"), b.name(e.Actor), orderAction(e.Action))
+		fmt.Fprintf(&sb, "\n%s %s %s", e.At.In(b.Location).Format("01-02 15:04"), b.Name(e.Actor), orderAction(e.Action))
 	}
-	return b.text(ctx, t, to, sb.String())
+	return b.Text(ctx, t, to, sb.String())
 }
 
 func orderAction(a string) string {
@@ -760,70 +748,70 @@ func orderAction(a string) string {
 	return a
 }
 
-// myOrders answers 我的工单.
-func (b *Bot) myOrders(ctx context.Context, t *turn) error {
-	to := t.person.UserID
-	cs, err := storage.ComplaintsFor(ctx, t.tx, to, 10)
+// MyOrders answers 我的工单.
+func (b *Flow) MyOrders(ctx context.Context, t *chat.Turn) error {
+	to := t.Person.UserID
+	cs, err := storage.ComplaintsFor(ctx, t.Tx, to, 10)
 	if err != nil {
 		return err
 	}
 	if len(cs) == 0 {
-		return b.text(ctx, t, to, "您没有登记或承办的12345工单。")
+		return b.Text(ctx, t, to, "您没有登记或承办的12345工单。")
 	}
 	var sb strings.Builder
 	sb.WriteString("您登记或承办的12345工单：")
 	for i := range cs {
 		c := &cs[i]
-		fmt.Fprintf(&sb, "\n· %s %s：%s，%s", c.TicketNo, c.Category, workflow.OrderState(c.State).Label(), b.leftText(c, t.now))
+		fmt.Fprintf(&sb, "\n· %s %s：%s，%s", c.TicketNo, c.Category, workflow.OrderState(c.State).Label(), b.leftText(c, t.Now))
 	}
-	return b.text(ctx, t, to, sb.String())
+	return b.Text(ctx, t, to, sb.String())
 }
 
-func (b *Bot) overseer(p config.Person) bool {
+func (b *Flow) overseer(p config.Person) bool {
 	return p.Has(config.RoleOffice) || p.Has(config.RoleLeader) || p.Has(config.RoleSupervisor)
 }
 
-// overdueOrders answers 超期工单 for the office, leaders and the supervisor.
-func (b *Bot) overdueOrders(ctx context.Context, t *turn) error {
-	to := t.person.UserID
-	if !b.overseer(t.person) {
-		return b.text(ctx, t, to, "超期工单仅向办公室、主要负责人和纪检监督人员提供。")
+// Overdue answers 超期工单 for the office, leaders and the supervisor.
+func (b *Flow) Overdue(ctx context.Context, t *chat.Turn) error {
+	to := t.Person.UserID
+	if !b.overseer(t.Person) {
+		return b.Text(ctx, t, to, "超期工单仅向办公室、主要负责人和纪检监督人员提供。")
 	}
-	cs, err := storage.OverdueComplaints(ctx, t.tx, t.now, 20)
+	cs, err := storage.OverdueComplaints(ctx, t.Tx, t.Now, 20)
 	if err != nil {
 		return err
 	}
 	if len(cs) == 0 {
-		return b.text(ctx, t, to, "目前没有超期未办结的12345工单。")
+		return b.Text(ctx, t, to, "目前没有超期未办结的12345工单。")
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "超期未办结的12345工单（%d件）：", len(cs))
 	for i := range cs {
 		c := &cs[i]
-		fmt.Fprintf(&sb, "\n· %s %s %s，承办 %s，%s", c.TicketNo, c.Category, c.Section, orDash(b.nameOrEmpty(c.Handler)), b.leftText(c, t.now))
+		fmt.Fprintf(&sb, "\n· %s %s %s，承办 %s，%s", c.TicketNo, c.Category, c.Section, chat.OrDash(b.NameOrEmpty(c.Handler)), b.leftText(c, t.Now))
 	}
-	return b.text(ctx, t, to, sb.String())
+	return b.Text(ctx, t, to, sb.String())
 }
 
-// stats answers 统计: this month's figures by section and by category.
-func (b *Bot) stats(ctx context.Context, t *turn) error {
-	to := t.person.UserID
-	if !b.overseer(t.person) {
-		return b.text(ctx, t, to, "统计仅向办公室、主要负责人和纪检监督人员提供。")
+// Stats answers 统计: this month's figures by section and by category.
+func (b *Flow) Stats(ctx context.Context, t *chat.Turn) error {
+	to := t.Person.UserID
+	if !b.overseer(t.Person) {
+		return b.Text(ctx, t, to, "统计仅向办公室、主要负责人和纪检监督人员提供。")
 	}
-	now := t.now.In(b.Location)
+	now := t.Now.In(b.Location)
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, b.Location)
 	to2 := from.AddDate(0, 1, 0)
-	report, err := b.ComplaintReport(ctx, t.tx, from, to2, t.now)
+	report, err := b.ComplaintReport(ctx, t.Tx, from, to2, t.Now)
 	if err != nil {
 		return err
 	}
-	return b.text(ctx, t, to, fmt.Sprintf("%d年%d月12345工单统计\n%s", now.Year(), int(now.Month()), report))
+	return b.Text(ctx, t, to, fmt.Sprintf("%d年%d月12345工单统计\n%s", now.Year(), int(now.Month()), report))
 }
 
 // ComplaintReport is the statistics as text: the total, then by section and
 // by category.
-func (b *Bot) ComplaintReport(ctx context.Context, q storage.Queryer, from, to, now time.Time) (string, error) {
+func (b *Flow) ComplaintReport(ctx context.Context, q storage.Queryer, from, to, now time.Time) (string, error) {
 	var sb strings.Builder
 	for _, by := range []string{"", "section", "category"} {
 		rows, err := storage.ComplaintStats(ctx, q, from, to, now, by)
