@@ -18,17 +18,28 @@ import (
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
-// Kinds of cards about an order.
-const (
-	ocDispatch = "dispatch" // section head: 签收 / 转办 / 退回
-	ocTransfer = "transfer" // section head chooses the section to 转办 to
-	ocAssign   = "assign"   // section head chooses the handler
-	ocHandle   = "handle"   // handler: 办结 / 申请延期
-	ocExtend   = "ext"      // office: 同意延期 / 不同意
-	ocReply    = "reply"    // registrar and office: 已回复12345
-	ocVisit    = "visit"    // registrar: 回访 result
-	ocReturned = "returned" // registrar re-dispatches a returned order
-)
+// orderOf is what the rules (workflow.OrderNext) read of c.
+func orderOf(c *storage.Complaint) workflow.Order {
+	o := workflow.Order{
+		State: workflow.OrderState(c.State), Section: c.Section, Registrar: c.Registrar, Handler: c.Handler,
+		ReopenCount: c.ReopenCount, Visit: c.Visit,
+	}
+	if c.ExtUntil.Valid {
+		o.ExtUntil = c.ExtUntil.Time
+	}
+	return o
+}
+
+// actor is p as the rules see them.
+func (b *Flow) actor(p config.Person) workflow.OrderActor {
+	a := workflow.OrderActor{UserID: p.UserID, Office: p.Has(config.RoleOffice)}
+	for _, s := range b.Roster.Sections {
+		if s.Head == p.UserID {
+			a.Heads = append(a.Heads, s.Name)
+		}
+	}
+	return a
+}
 
 // RegisterComplaint stores a validated order and dispatches it, in the
 // caller's transaction (the API and the CSV import). A known 工单号 returns
@@ -65,7 +76,7 @@ func (b *Flow) sendDispatch(ctx context.Context, t *chat.Turn, c *storage.Compla
 	if !ok {
 		return fmt.Errorf("section %s has no head", c.Section)
 	}
-	return b.orderCard(ctx, t, c, ocDispatch, "待签收", []bot.CardButton{
+	return b.orderCard(ctx, t, c, workflow.CardDispatch, "待签收", []bot.CardButton{
 		{Text: "签收", Key: "accept", Style: 1},
 		{Text: "转办", Key: "transfer", Style: 2},
 		{Text: "退回", Key: "return", Style: 3},
@@ -138,7 +149,7 @@ func (b *Flow) seesContact(c *storage.Complaint, viewer string) bool {
 
 // orderCard sends a card about an order to each holder (one copy each, so
 // that every person's messages keep their order) and records it.
-func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind, status string, buttons []bot.CardButton, holders ...string) error {
+func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holders ...string) error {
 	for _, h := range holders {
 		if err := b.orderCardTo(ctx, t, c, kind, status, buttons, h); err != nil {
 			return err
@@ -147,7 +158,7 @@ func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Complaint
 	return nil
 }
 
-func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind, status string, buttons []bot.CardButton, holder string) error {
+func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string) error {
 	holders := []string{holder}
 	urg := ""
 	if c.Urgent {
@@ -173,27 +184,16 @@ func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complai
 	if c.ReopenCount > 0 {
 		card.MainTitle.Desc += fmt.Sprintf(" · 第%d次重办", c.ReopenCount)
 	}
-	if err := storage.InsertOrderCard(ctx, t.Tx, storage.OrderCard{TaskID: card.TaskID, ComplaintID: c.ID, Kind: kind, State: cardState(c, kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
+	if err := storage.InsertOrderCard(ctx, t.Tx, storage.OrderCard{TaskID: card.TaskID, ComplaintID: c.ID, Kind: string(kind), State: orderOf(c).CardMark(kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
 		return err
 	}
 	return b.Card(ctx, t, card, holders...)
 }
 
-// cardState is what a card must still match to be acted on: the order's
-// state, how often it was reopened (a card from before a reopening is
-// stale) and, for an extension card, which request it decides.
-func cardState(c *storage.Complaint, kind string) string {
-	s := c.State + "#" + strconv.Itoa(c.ReopenCount)
-	if kind == ocExtend && c.ExtUntil.Valid {
-		s += "@" + strconv.FormatInt(c.ExtUntil.Time.Unix(), 10)
-	}
-	return s
-}
-
 // closeOrderCards replaces the buttons of every card of kind: the clicker's
 // with the click's code, the other holders' with the send's code.
-func (b *Flow) closeOrderCards(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind, mine, others string) error {
-	cards, err := storage.OrderCardsOf(ctx, t.Tx, c.ID, kind)
+func (b *Flow) closeOrderCards(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind workflow.OrderCardKind, mine, others string) error {
+	cards, err := storage.OrderCardsOf(ctx, t.Tx, c.ID, string(kind))
 	if err != nil {
 		return err
 	}
@@ -234,16 +234,13 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 	if !slices.Contains(oc.Holders, to) {
 		return b.Text(ctx, t, to, "您不是该工单此环节的办理人，无法操作。")
 	}
-	stale := oc.State != cardState(c, oc.Kind) || (oc.Kind != ocReply && oc.Kind != ocVisit && oc.Section != c.Section)
-	if oc.Kind == ocExtend && !c.ExtUntil.Valid || oc.Kind == ocVisit && c.Visit != "" {
-		stale = true
-	}
-	if stale {
+	kind := workflow.OrderCardKind(oc.Kind)
+	if !orderOf(c).CardLive(kind, oc.State, oc.Section) {
 		return b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已处理或已变化（当前：%s），此卡片已失效。", c.TicketNo, workflow.OrderState(c.State).Label()))
 	}
 	key := m.EventKey
-	switch oc.Kind {
-	case ocDispatch:
+	switch kind {
+	case workflow.CardDispatch:
 		switch key {
 		case "accept":
 			return b.acceptOrder(ctx, t, c)
@@ -257,28 +254,28 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 			if err := b.ReplaceButton(ctx, t, to, "转办中"); err != nil {
 				return err
 			}
-			return b.orderCard(ctx, t, c, ocTransfer, "选择转办股室", btns, to)
+			return b.orderCard(ctx, t, c, workflow.CardTransfer, "选择转办股室", btns, to)
 		case "return":
 			b.saveConvo(t, &convo{Kind: kindOrderReason, OrderID: c.ID, Action: "return", State: c.State, TaskID: m.TaskID, ResponseCode: m.ResponseCode})
 			return b.Text(ctx, t, to, fmt.Sprintf("请回复退回工单 %s 的理由，将转告登记人%s。发送「取消」则不退回。", c.TicketNo, b.Name(c.Registrar)))
 		}
-	case ocTransfer, ocReturned:
+	case workflow.CardTransfer, workflow.CardReturned:
 		i, err := strconv.Atoi(strings.TrimPrefix(key, "to_"))
-		if err != nil || i < 0 || i >= len(b.Roster.Sections) || b.Roster.Sections[i].Name == c.Section && oc.Kind == ocTransfer {
+		if err != nil || i < 0 || i >= len(b.Roster.Sections) || b.Roster.Sections[i].Name == c.Section && kind == workflow.CardTransfer {
 			return b.Text(ctx, t, to, chat.MsgCardUnknown)
 		}
 		target := b.Roster.Sections[i].Name
-		if oc.Kind == ocReturned {
+		if kind == workflow.CardReturned {
 			return b.redispatch(ctx, t, c, target)
 		}
 		b.saveConvo(t, &convo{Kind: kindOrderReason, OrderID: c.ID, Action: "transfer", Target: target, State: c.State, TaskID: m.TaskID, ResponseCode: m.ResponseCode})
 		return b.Text(ctx, t, to, fmt.Sprintf("请回复转办至%s的理由。发送「取消」则不转办。", target))
-	case ocAssign:
+	case workflow.CardAssign:
 		handler, ok := strings.CutPrefix(key, "h_")
 		if p, found := b.Roster.Person(handler); ok && found && (p.Section == c.Section || p.UserID == to) {
 			return b.assignOrder(ctx, t, c, p.UserID)
 		}
-	case ocHandle:
+	case workflow.CardHandle:
 		switch key {
 		case "finish":
 			b.saveConvo(t, &convo{Kind: kindOrderFinish, OrderID: c.ID, State: c.State, Step: "answer", Vals: map[string]string{}})
@@ -290,16 +287,16 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 			b.saveConvo(t, &convo{Kind: kindOrderExtend, OrderID: c.ID, State: c.State, Step: "reason", Vals: map[string]string{}})
 			return b.Text(ctx, t, to, fmt.Sprintf("申请延期：工单 %s 当前时限 %s。\n第1步：请输入延期理由。发送「取消」放弃。", c.TicketNo, b.dueText(c.DueAt)))
 		}
-	case ocExtend:
+	case workflow.CardExtend:
 		switch key {
 		case "ext_yes", "ext_no":
 			return b.decideExtension(ctx, t, c, key == "ext_yes")
 		}
-	case ocReply:
+	case workflow.CardReply:
 		if key == "replied" {
 			return b.closeOrder(ctx, t, c)
 		}
-	case ocVisit:
+	case workflow.CardVisit:
 		if i, err := strconv.Atoi(strings.TrimPrefix(key, "v_")); err == nil && i >= 0 && i < len(workflow.Visits) {
 			return b.recordVisit(ctx, t, c, workflow.Visits[i])
 		}
@@ -307,15 +304,33 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
 
-// change applies a guarded change, audits it, and answers a lost race.
-func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, ch storage.OrderChange, action string, detail map[string]any) (bool, error) {
-	ch.ID, ch.FromState, ch.At = c.ID, c.State, t.Now
+// change takes action on c for the turn's person: the rules
+// (workflow.OrderNext) say whether it may happen now and the state that
+// follows, and storage records ch with it, guarded by the state c was in,
+// and audits it. It answers a lost race or someone else's step itself and
+// reports false.
+func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, action workflow.OrderAction, ch storage.OrderChange, detail map[string]any) (bool, error) {
+	visit := ""
+	if ch.Visit != nil {
+		visit = *ch.Visit
+	}
+	next, err := workflow.OrderNext(orderOf(c), action, b.actor(t.Person), visit)
+	switch {
+	case errors.Is(err, workflow.ErrNotOrderActor):
+		return false, b.Text(ctx, t, t.Person.UserID, "您不是该工单此环节的办理人，无法操作。")
+	case errors.Is(err, workflow.ErrOrderMoved):
+		return false, b.Text(ctx, t, t.Person.UserID, "工单 "+c.TicketNo+" 已由他人处理，此操作未生效。")
+	case err != nil:
+		return false, err
+	}
+	ch.ID, ch.FromState, ch.At, ch.State = c.ID, c.State, t.Now, string(next)
+	ch.Reopen = action == workflow.OrderVisit && next == workflow.OrderAssigned
 	if err := storage.ChangeOrder(ctx, t.Tx, ch); errors.Is(err, storage.ErrStale) {
 		return false, b.Text(ctx, t, t.Person.UserID, "工单 "+c.TicketNo+" 已由他人处理，此操作未生效。")
 	} else if err != nil {
 		return false, err
 	}
-	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, action, "complaint", c.TicketNo, detail); err != nil {
+	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, string(action), "complaint", c.TicketNo, detail); err != nil {
 		return false, err
 	}
 	updated, err := storage.LockComplaint(ctx, t.Tx, c.ID)
@@ -328,11 +343,11 @@ func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, c
 
 func (b *Flow) acceptOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
 	to := t.Person.UserID
-	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderAccepted), AcceptedAt: &t.Now}, "accept", nil)
+	ok, err := b.change(ctx, t, c, workflow.OrderAccept, storage.OrderChange{AcceptedAt: &t.Now}, nil)
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已签收", b.Name(to)+"已签收"); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已签收", b.Name(to)+"已签收"); err != nil {
 		return err
 	}
 	if err := b.tellRegistrar(ctx, t, c, b.Name(to)+"（"+c.Section+"）已签收。"); err != nil {
@@ -344,15 +359,15 @@ func (b *Flow) acceptOrder(ctx context.Context, t *chat.Turn, c *storage.Complai
 			btns = append(btns, bot.CardButton{Text: p.Name, Key: "h_" + p.UserID, Style: 2})
 		}
 	}
-	return b.orderCard(ctx, t, c, ocAssign, "请指定承办人", btns, to)
+	return b.orderCard(ctx, t, c, workflow.CardAssign, "请指定承办人", btns, to)
 }
 
 func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint, handler string) error {
-	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderAssigned), Handler: &handler}, "assign", map[string]any{"handler": handler})
+	ok, err := b.change(ctx, t, c, workflow.OrderAssign, storage.OrderChange{Handler: &handler}, map[string]any{"handler": handler})
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocAssign, "已指定"+b.Name(handler), "已指定"+b.Name(handler)); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardAssign, "已指定"+b.Name(handler), "已指定"+b.Name(handler)); err != nil {
 		return err
 	}
 	if err := b.tellRegistrar(ctx, t, c, "已指定"+b.Name(handler)+"办理，时限 "+b.dueText(c.DueAt)+"。"); err != nil {
@@ -367,7 +382,7 @@ func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Complai
 }
 
 func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
-	return b.orderCard(ctx, t, c, ocHandle, "请办理", []bot.CardButton{
+	return b.orderCard(ctx, t, c, workflow.CardHandle, "请办理", []bot.CardButton{
 		{Text: "办结", Key: "finish", Style: 1},
 		{Text: "申请延期", Key: "extend", Style: 2},
 	}, c.Handler)
@@ -375,11 +390,11 @@ func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Comp
 
 // redispatch sends a returned order to a section again (by its registrar).
 func (b *Flow) redispatch(ctx context.Context, t *chat.Turn, c *storage.Complaint, section string) error {
-	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderDispatched), Section: &section}, "dispatch", map[string]any{"section": section})
+	ok, err := b.change(ctx, t, c, workflow.OrderRedispatch, storage.OrderChange{Section: &section}, map[string]any{"section": section})
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocReturned, "已派发"+section, "已派发"+section); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardReturned, "已派发"+section, "已派发"+section); err != nil {
 		return err
 	}
 	if err := b.Text(ctx, t, t.Person.UserID, "已将工单 "+c.TicketNo+" 派发至"+section+"。"); err != nil {
@@ -414,11 +429,11 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 	switch cv.Action {
 	case "transfer":
 		from := c.Section
-		ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderDispatched), Section: &cv.Target}, "transfer", map[string]any{"from": from, "to": cv.Target, "reason": reason})
+		ok, err := b.change(ctx, t, c, workflow.OrderTransfer, storage.OrderChange{Section: &cv.Target}, map[string]any{"from": from, "to": cv.Target, "reason": reason})
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已转办", b.Name(to)+"已转办"); err != nil {
+		if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已转办", b.Name(to)+"已转办"); err != nil {
 			return err
 		}
 		if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 转办至"+cv.Target+"。"); err != nil {
@@ -429,11 +444,11 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 		}
 		return b.sendDispatch(ctx, t, c)
 	case "return":
-		ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderReturned)}, "return", map[string]any{"reason": reason})
+		ok, err := b.change(ctx, t, c, workflow.OrderReturn, storage.OrderChange{}, map[string]any{"reason": reason})
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.closeOrderCards(ctx, t, c, ocDispatch, "已退回", b.Name(to)+"已退回"); err != nil {
+		if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已退回", b.Name(to)+"已退回"); err != nil {
 			return err
 		}
 		if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 退回登记人。"); err != nil {
@@ -448,7 +463,7 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("工单 %s 被%s（%s）退回，理由：%s\n请选择重新派发的股室。", c.TicketNo, b.Name(to), c.Section, reason)); err != nil {
 			return err
 		}
-		return b.orderCard(ctx, t, c, ocReturned, "已退回，请重新派发", btns, c.Registrar)
+		return b.orderCard(ctx, t, c, workflow.CardReturned, "已退回，请重新派发", btns, c.Registrar)
 	}
 	return fmt.Errorf("order reason: unknown action %q", cv.Action)
 }
@@ -490,17 +505,17 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 		if err != nil {
 			return err
 		}
-		if c.State != string(workflow.OrderAssigned) || c.Handler != to {
+		if _, err := workflow.OrderNext(orderOf(c), workflow.OrderFinish, b.actor(t.Person), ""); err != nil {
 			return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化（当前："+workflow.OrderState(c.State).Label()+"），办结未生效。")
 		}
 		answer, finding := cv.Vals["answer"], cv.Vals["finding"]
-		ok, err := b.change(ctx, t, c, storage.OrderChange{
-			State: string(workflow.OrderAnswered), Answer: &answer, Finding: &finding, Measures: &v, AnsweredAt: &t.Now, ClearExt: true,
-		}, "finish", map[string]any{"finding": finding})
+		ok, err := b.change(ctx, t, c, workflow.OrderFinish, storage.OrderChange{
+			Answer: &answer, Finding: &finding, Measures: &v, AnsweredAt: &t.Now, ClearExt: true,
+		}, map[string]any{"finding": finding})
 		if !ok || err != nil {
 			return err
 		}
-		if err := b.closeOrderCards(ctx, t, c, ocHandle, "已办结", "已办结"); err != nil {
+		if err := b.closeOrderCards(ctx, t, c, workflow.CardHandle, "已办结", "已办结"); err != nil {
 			return err
 		}
 		if err := b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已办结（%s）。请登记人回复12345。", c.TicketNo, b.leftText(c, t.Now))); err != nil {
@@ -515,7 +530,7 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s 已由%s办结。\n核查结果：%s\n答复内容：%s\n处理措施：%s\n请将答复回复12345后点击「已回复12345」。", c.TicketNo, b.Name(to), finding, answer, v)); err != nil {
 			return err
 		}
-		return b.orderCard(ctx, t, c, ocReply, "已办结，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
+		return b.orderCard(ctx, t, c, workflow.CardReply, "已办结，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
 	}
 	return fmt.Errorf("order finish: unknown step %q", cv.Step)
 }
@@ -556,11 +571,11 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 			return b.Text(ctx, t, to, "延期日期应晚于当前时限 "+b.dueText(c.DueAt)+"，请重新输入。")
 		}
 		b.End(t)
-		if c.State != string(workflow.OrderAssigned) || c.Handler != to || c.ExtUntil.Valid {
+		if _, err := workflow.OrderNext(orderOf(c), workflow.OrderAskExtend, b.actor(t.Person), ""); err != nil {
 			return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化，延期申请未提交。")
 		}
 		reason := cv.Vals["reason"]
-		ok, err := b.change(ctx, t, c, storage.OrderChange{State: c.State, ExtUntil: &until, ExtReason: &reason}, "extend_request", map[string]any{"until": until, "reason": reason})
+		ok, err := b.change(ctx, t, c, workflow.OrderAskExtend, storage.OrderChange{ExtUntil: &until, ExtReason: &reason}, map[string]any{"until": until, "reason": reason})
 		if !ok || err != nil {
 			return err
 		}
@@ -580,7 +595,7 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 		if err := b.Text(ctx, t, office[0], fmt.Sprintf("%s申请将12345工单 %s 的时限由%s延至%s，理由：%s", b.Name(to), c.TicketNo, b.dueText(c.DueAt), b.dueText(until), reason)); err != nil {
 			return err
 		}
-		return b.orderCard(ctx, t, c, ocExtend, "延期申请待审核", []bot.CardButton{
+		return b.orderCard(ctx, t, c, workflow.CardExtend, "延期申请待审核", []bot.CardButton{
 			{Text: "同意延期", Key: "ext_yes", Style: 1},
 			{Text: "不同意", Key: "ext_no", Style: 3},
 		}, office...)
@@ -591,17 +606,17 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Complaint, approve bool) error {
 	to := t.Person.UserID
 	until, reason := c.ExtUntil.Time, c.ExtReason
-	ch := storage.OrderChange{State: c.State, ClearExt: true}
-	action, label := "extend_refused", "不同意延期"
+	ch := storage.OrderChange{ClearExt: true}
+	action, label := workflow.OrderDenyExtend, "不同意延期"
 	if approve {
 		ch.DueAt = &until
-		action, label = "extend_approved", "同意延期"
+		action, label = workflow.OrderGrantExtend, "同意延期"
 	}
-	ok, err := b.change(ctx, t, c, ch, action, map[string]any{"until": until, "reason": reason})
+	ok, err := b.change(ctx, t, c, action, ch, map[string]any{"until": until, "reason": reason})
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocExtend, "已"+label, b.Name(to)+"已"+label); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardExtend, "已"+label, b.Name(to)+"已"+label); err != nil {
 		return err
 	}
 	msg := fmt.Sprintf("办公室（%s）%s：工单 %s 的时限%s。", b.Name(to), label, c.TicketNo, map[bool]string{true: "延至" + b.dueText(until), false: "仍为" + b.dueText(c.DueAt)}[approve])
@@ -616,11 +631,11 @@ func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Com
 
 func (b *Flow) closeOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
 	to := t.Person.UserID
-	ok, err := b.change(ctx, t, c, storage.OrderChange{State: string(workflow.OrderClosed), ClosedAt: &t.Now}, "replied_12345", nil)
+	ok, err := b.change(ctx, t, c, workflow.OrderReply, storage.OrderChange{ClosedAt: &t.Now}, nil)
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocReply, "已回复12345", b.Name(to)+"已回复12345"); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardReply, "已回复12345", b.Name(to)+"已回复12345"); err != nil {
 		return err
 	}
 	if err := b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已办结并回复12345。"); err != nil {
@@ -640,7 +655,7 @@ func (b *Flow) closeOrder(ctx context.Context, t *chat.Turn, c *storage.Complain
 	for i, v := range workflow.Visits {
 		btns = append(btns, bot.CardButton{Text: v, Key: "v_" + strconv.Itoa(i), Style: 2})
 	}
-	return b.orderCard(ctx, t, c, ocVisit, "回访（可选）", btns, c.Registrar)
+	return b.orderCard(ctx, t, c, workflow.CardVisit, "回访（可选）", btns, c.Registrar)
 }
 
 // queueAnswerNotice tells the complainant, a 公众号 follower, the answer
@@ -657,16 +672,12 @@ func (b *Flow) queueAnswerNotice(ctx context.Context, t *chat.Turn, c *storage.C
 
 func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Complaint, visit string) error {
 	to := t.Person.UserID
-	ch := storage.OrderChange{State: c.State, Visit: &visit}
-	reopen := visit == "不满意"
-	if reopen {
-		ch.State, ch.Reopen = string(workflow.OrderAssigned), true
-	}
-	ok, err := b.change(ctx, t, c, ch, "visit", map[string]any{"visit": visit})
+	reopen := visit == workflow.VisitUnsatisfied
+	ok, err := b.change(ctx, t, c, workflow.OrderVisit, storage.OrderChange{Visit: &visit}, map[string]any{"visit": visit})
 	if !ok || err != nil {
 		return err
 	}
-	if err := b.closeOrderCards(ctx, t, c, ocVisit, "回访："+visit, "回访："+visit); err != nil {
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardVisit, "回访："+visit, "回访："+visit); err != nil {
 		return err
 	}
 	if !reopen {
