@@ -25,14 +25,15 @@ const (
 type convo struct {
 	Kind string `json:"kind"`
 
-	// The wizard.
-	Step     string    `json:"step,omitempty"`
-	Draft    draftForm `json:"draft,omitzero"`
-	CardTask string    `json:"card_task,omitempty"` // the only wizard card that may be clicked now
-	ReviseID int64     `json:"revise_id,omitempty"` // resubmitting this rejected form
-	ReviseV  int       `json:"revise_v,omitempty"`
-	// A 形成日期 more than a year back, waiting for 是 / 否 (YYYY-MM-DD).
-	FormedAsk string `json:"formed_ask,omitempty"`
+	// The wizard: its answers by field, the draft's id, and the form it
+	// revises.
+	chat.Wizard
+	// DraftID names the draft: submitting it twice (a repeated click, or
+	// a conversation that survived a crash after the commit) yields the
+	// form it became the first time.
+	DraftID  string `json:"draft_id,omitempty"`
+	ReviseID int64  `json:"revise_id,omitempty"` // resubmitting this rejected form
+	ReviseV  int    `json:"revise_v,omitempty"`
 
 	// 驳回 reason and publication reference.
 	FormID       int64  `json:"form_id,omitempty"`
@@ -41,14 +42,16 @@ type convo struct {
 	TaskID       string `json:"task_id,omitempty"`
 	ResponseCode string `json:"response_code,omitempty"`
 	Platform     string `json:"platform,omitempty"`
+
+	// Drafts saved before the wizard kept its answers by field.
+	LegacyDraft     *draftForm `json:"draft,omitempty"`
+	LegacyFormedAsk string     `json:"formed_ask,omitempty"`
 }
 
-// draftForm is what the wizard has gathered so far.
+// draftForm is a form as the wizard gathered it, and the snapshot of each
+// version (storage.SaveVersion).
 type draftForm struct {
-	// ID names the draft: submitting it twice (a repeated click, or a
-	// conversation that survived a crash after the commit) yields the
-	// form it became the first time. Empty in drafts saved before ids.
-	ID        string   `json:"id,omitempty"`
+	ID        string   `json:"id,omitempty"` // the draft's (convo.DraftID)
 	Title     string   `json:"title,omitempty"`
 	Summary   string   `json:"summary,omitempty"`
 	FormedOn  string   `json:"formed_on,omitempty"` // YYYY-MM-DD
@@ -66,6 +69,13 @@ func convoOf(s *chat.Session) (*convo, error) {
 	var c convo
 	if err := s.Decode(&c); err != nil {
 		return nil, err
+	}
+	if d := c.LegacyDraft; d != nil {
+		c.Vals, c.DraftID = d.vals(), d.ID
+		if c.LegacyFormedAsk != "" {
+			c.Vals[formedAsk] = c.LegacyFormedAsk
+		}
+		c.LegacyDraft, c.LegacyFormedAsk = nil, ""
 	}
 	return &c, nil
 }

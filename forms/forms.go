@@ -46,7 +46,8 @@ func serial(f *storage.Form) string { return workflow.FormatSerial(f.Year, f.Seq
 // submitDraft stores the wizard's form, new or revised, routes it and
 // sends the first cards.
 func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
-	d := c.Draft
+	d := draftOf(c.Vals)
+	d.ID = c.DraftID
 	to := t.Person.UserID
 	if d.ID != "" {
 		done, err := storage.DraftSubmitted(ctx, t.Tx, d.ID)
@@ -69,7 +70,7 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 		if err := b.Text(ctx, t, to, "草稿内容不完整，请重新核对填写。"); err != nil {
 			return err
 		}
-		return b.askStep(ctx, t, c)
+		return b.AskWizard(ctx, t, b.wizard(c), &c.Wizard)
 	}
 	org := b.org(t.Person.Section)
 	step, err := workflow.Start(to, *d.Major, org)

@@ -24,14 +24,14 @@ const (
 
 // convo is this flow's state of a conversation in progress.
 type convo struct {
-	Kind     string            `json:"kind"`
-	Step     string            `json:"step,omitempty"`
-	CardTask string            `json:"card_task,omitempty"` // the only registration card that may be clicked now
-	OrderID  int64             `json:"order_id,omitempty"`
-	State    string            `json:"state,omitempty"` // the order's state when asked
-	Action   string            `json:"action,omitempty"`
-	Target   string            `json:"target,omitempty"`
-	Vals     map[string]string `json:"vals,omitempty"`
+	Kind string `json:"kind"`
+	// The registration's answers; 办结 and 申请延期 keep their steps and
+	// answers in it too.
+	chat.Wizard
+	OrderID int64  `json:"order_id,omitempty"`
+	State   string `json:"state,omitempty"` // the order's state when asked
+	Action  string `json:"action,omitempty"`
+	Target  string `json:"target,omitempty"`
 
 	// The card a reason answers, to close it.
 	TaskID       string `json:"task_id,omitempty"`
@@ -51,6 +51,10 @@ func convoOf(s *chat.Session) (*convo, error) {
 	var c convo
 	if err := s.Decode(&c); err != nil {
 		return nil, err
+	}
+	if d, ok := c.Vals["received_on"]; ok { // saved before partial answers had a "_"
+		c.Vals[receivedOn] = d
+		delete(c.Vals, "received_on")
 	}
 	return &c, nil
 }

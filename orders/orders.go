@@ -278,13 +278,13 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 	case workflow.CardHandle:
 		switch key {
 		case "finish":
-			b.saveConvo(t, &convo{Kind: kindOrderFinish, OrderID: c.ID, State: c.State, Step: "answer", Vals: map[string]string{}})
+			b.saveConvo(t, &convo{Kind: kindOrderFinish, OrderID: c.ID, State: c.State, Wizard: chat.Wizard{Step: "answer", Vals: map[string]string{}}})
 			return b.Text(ctx, t, to, fmt.Sprintf("办结工单 %s。\n第1步：请输入答复内容（必填，将回复12345与来电人）。发送「取消」放弃。", c.TicketNo))
 		case "extend":
 			if c.ExtUntil.Valid {
 				return b.Text(ctx, t, to, "该工单已有延期申请在审批中，请等待办公室审核。")
 			}
-			b.saveConvo(t, &convo{Kind: kindOrderExtend, OrderID: c.ID, State: c.State, Step: "reason", Vals: map[string]string{}})
+			b.saveConvo(t, &convo{Kind: kindOrderExtend, OrderID: c.ID, State: c.State, Wizard: chat.Wizard{Step: "reason", Vals: map[string]string{}}})
 			return b.Text(ctx, t, to, fmt.Sprintf("申请延期：工单 %s 当前时限 %s。\n第1步：请输入延期理由。发送「取消」放弃。", c.TicketNo, b.dueText(c.DueAt)))
 		}
 	case workflow.CardExtend:
