@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -34,7 +34,7 @@ func ReadCalendarFile(path string) ([]byte, error) {
 
 // LoadCalendar is the embedded working-day calendar plus CALENDAR_FILE,
 // for what runs without a database; the service adds the office's years
-// (handlers.LoadCalendar).
+// (office.LoadCalendar).
 func LoadCalendar(path string) (*workflow.Calendar, error) {
 	data, err := ReadCalendarFile(path)
 	if err != nil {
@@ -62,7 +62,7 @@ func (s *Service) RefreshCalendar(ctx context.Context, every time.Duration) {
 			}
 			continue
 		}
-		cal, err := handlers.LoadCalendar(ctx, s.db, s.calExtra)
+		cal, err := office.LoadCalendar(ctx, s.db, s.calExtra)
 		if err != nil {
 			s.log.ErrorContext(ctx, "calendar refresh: keeping the calendar in use", "err", err)
 			continue

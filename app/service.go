@@ -22,11 +22,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
 	"github.com/zwgk-bot/zwgk/metrics"
 	"github.com/zwgk-bot/zwgk/notices"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/outbox"
+	"github.com/zwgk-bot/zwgk/router"
 	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -41,7 +43,7 @@ type Service struct {
 	db      *storage.DB
 	redis   *storage.Redis
 	client  *bot.Client
-	bot     *handlers.Bot
+	bot     *router.Router
 	worker  *outbox.Worker
 	sched   *scheduler.Scheduler
 	now     func() time.Time
@@ -93,7 +95,7 @@ func Open(ctx context.Context, cfg config.Config, roster *config.Roster, log *sl
 		db.Close()
 		return nil, err
 	}
-	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	cal, err := office.LoadCalendar(ctx, db, extra)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -122,12 +124,12 @@ func Open(ctx context.Context, cfg config.Config, roster *config.Roster, log *sl
 	s.worker = outbox.NewWorker(db, s.client, log)
 	s.worker.Observe = s.metrics.Delivery
 	s.wireDelivery(hc)
-	s.bot = &handlers.Bot{
-		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal, CalendarExtra: extra,
+	s.bot = router.New(&chat.Bot{
+		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal,
 		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
 		Roster: roster, Log: log, Now: s.now, Location: BusinessLocation(), Queued: s.worker.Poke,
 		Notices: s.notices,
-	}
+	}, extra)
 	if s.sched, err = newScheduler(s, cal); err != nil {
 		s.Close()
 		return nil, err
@@ -179,7 +181,7 @@ func (s *Service) Redis() *storage.Redis { return s.redis }
 
 // Bot is what answers the callbacks: what each message, click and command
 // does.
-func (s *Service) Bot() *handlers.Bot { return s.bot }
+func (s *Service) Bot() *router.Router { return s.bot }
 
 // Worker is the outbox worker that delivers what the bot queues.
 func (s *Service) Worker() *outbox.Worker { return s.worker }
@@ -201,8 +203,8 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 		w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
-	mux.HandleFunc("GET /forms/{id}", s.bot.ServeForm)
-	s.bot.APIRoutes(mux, s.cfg.APIToken)
+	mux.HandleFunc("GET /forms/{id}", s.bot.Forms.ServeForm)
+	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	return s.deliveryRoutes(mux)
 }
 

@@ -17,7 +17,7 @@ import (
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
 
-// notingReceiver says what became of the callback, as handlers.Bot does.
+// notingReceiver says what became of the callback, as router.Router does.
 type notingReceiver struct {
 	outcome string // noted when set
 	err     error

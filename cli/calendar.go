@@ -12,7 +12,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -56,7 +56,7 @@ func cmdCalendar(ctx context.Context, e *env, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	cal, err := office.LoadCalendar(ctx, db, extra)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func calendarAdd(ctx context.Context, e *env, args []string) error {
 	if n.Year < years[0]-1 || n.Year > years[len(years)-1]+1 {
 		return fmt.Errorf("calendar add: the calendar covers %d to %d; %d is not next to them", years[0], years[len(years)-1], n.Year)
 	}
-	reply, err := s.Bot().AddCalendarYear(ctx, n, string(text), who)
+	reply, err := s.Bot().Office.AddCalendarYear(ctx, n, string(text), who)
 	if err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/app"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/orders"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -127,7 +127,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 			}
 			return ""
 		}
-		in := handlers.ComplaintInput{
+		in := orders.ComplaintInput{
 			TicketNo: get("ticket_no"), Category: get("category"), Content: get("content"), Location: get("location"),
 			CallerName: get("caller_name"), CallerPhone: get("caller_phone"), Urgency: get("urgency"),
 			ReceivedAt: get("received_at"), DueAt: get("due_at"), Section: get("section"), OpenID: get("openid"),
@@ -136,8 +136,8 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 		if in.Registrar == "" {
 			in.Registrar = registrar
 		}
-		c, err := s.Bot().ValidateComplaint(in, now)
-		var fe handlers.FieldErrors
+		c, err := s.Bot().Orders.ValidateComplaint(in, now)
+		var fe orders.FieldErrors
 		if errors.As(err, &fe) {
 			for _, p := range fe {
 				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", name, line, p.Field, p.Message))
@@ -164,7 +164,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 	var created, known, queued int
 	err = s.DB().WithTx(ctx, func(tx *storage.Tx) error {
 		for _, r := range rows {
-			ok, n, err := s.Bot().RegisterComplaint(ctx, tx, r.c, now)
+			ok, n, err := s.Bot().Orders.RegisterComplaint(ctx, tx, r.c, now)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", name, r.line, err)
 			}

@@ -15,7 +15,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/router"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
 )
@@ -172,7 +172,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 	// The demo listens on localhost only: its metrics may share the mux.
 	mux.Handle("GET /metrics", s.MetricsHandler())
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
-	menu := handlers.AppMenu()
+	menu := router.AppMenu()
 	chat := corp.WebChat(sandbox.WebChatConfig{
 		AppName: demoAppName,
 		Users:   webUsers(roster),

@@ -13,7 +13,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
 )
@@ -142,7 +142,7 @@ func jobsRun(ctx context.Context, e *env, name string, args []string) error {
 	if _, err := db.Migrate(ctx); err != nil {
 		return err
 	}
-	cal, err := handlers.LoadCalendar(ctx, db, extra)
+	cal, err := office.LoadCalendar(ctx, db, extra)
 	if err != nil {
 		return err
 	}

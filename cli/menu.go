@@ -6,7 +6,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/router"
 	"github.com/zwgk-bot/zwgk/storage"
 )
 
@@ -28,7 +28,7 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	c := bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, e.log)
-	if err := c.CreateMenu(ctx, handlers.AppMenu()); err != nil {
+	if err := c.CreateMenu(ctx, router.AppMenu()); err != nil {
 		return fmt.Errorf("menu sync: %w", err)
 	}
 	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
-	"github.com/zwgk-bot/zwgk/handlers"
+	"github.com/zwgk-bot/zwgk/router"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
@@ -522,10 +522,10 @@ func TestMenuLimits(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	if err := f.client.CreateMenu(ctx, handlers.AppMenu()); err != nil {
+	if err := f.client.CreateMenu(ctx, router.AppMenu()); err != nil {
 		t.Fatalf("zwgk menu sync's menu refused: %v", err)
 	}
-	if got := f.corp.Menu(); got == nil || got.Buttons[0].Key != handlers.MenuSubmit {
+	if got := f.corp.Menu(); got == nil || got.Buttons[0].Key != router.MenuSubmit {
 		t.Fatalf("menu = %+v", got)
 	}
 	click := func(name string) bot.MenuButton { return bot.MenuButton{Type: "click", Name: name, Key: "k"} }

@@ -1,4 +1,4 @@
-package handlers
+package orders
 
 import (
 	"crypto/subtle"
@@ -18,7 +18,7 @@ const maxAPIBody = 64 << 10
 
 // APIRoutes registers the machine API (12345 orders) on mux, guarded by
 // the bearer token. With an empty token the API is not served at all.
-func (b *Bot) APIRoutes(mux *http.ServeMux, token string) {
+func (b *Flow) APIRoutes(mux *http.ServeMux, token string) {
 	if token == "" {
 		return
 	}
@@ -94,7 +94,7 @@ func complaintJSON(c *storage.Complaint) ComplaintJSON {
 	return j
 }
 
-func (b *Bot) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
+func (b *Flow) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
 	if err != nil {
@@ -145,7 +145,7 @@ func (b *Bot) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, status, complaintJSON(c))
 }
 
-func (b *Bot) apiGetComplaint(w http.ResponseWriter, r *http.Request) {
+func (b *Flow) apiGetComplaint(w http.ResponseWriter, r *http.Request) {
 	ticket := r.PathValue("ticket_no")
 	// A ticket_no no order can have (a NUL or invalid UTF-8 would make
 	// Postgres refuse the query) is simply not there.

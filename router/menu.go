@@ -1,4 +1,4 @@
-package handlers
+package router
 
 import (
 	"fmt"
@@ -32,15 +32,8 @@ func AppMenu() bot.Menu {
 	}}
 }
 
-// User-facing texts. Short, polite, in the bureau's own terms.
-const (
-	msgGreeting      = "%s，您好！欢迎使用政务公开助手。发送「帮助」可查看可办理的事项。"
-	msgNotUnderstood = "抱歉，没有理解您的意思。请发送「帮助」查看可办理的事项。"
-	msgMenuUnknown   = "该菜单项暂不可用，请发送「帮助」查看可办理的事项。"
-	msgCardUnknown   = "该卡片已失效或暂不支持此操作。"
-	msgUnsupported   = "暂不支持此类消息，请发送文字。发送「帮助」可查看可办理的事项。"
-	msgInternalError = "抱歉，系统处理您的消息时出错，已记录。请稍后再试，或联系综合办公室。"
-)
+// msgGreeting welcomes a member on their first visit.
+const msgGreeting = "%s，您好！欢迎使用政务公开助手。发送「帮助」可查看可办理的事项。"
 
 // helpText lists what the bot does for this person.
 func helpText(p config.Person) string {

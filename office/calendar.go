@@ -1,4 +1,4 @@
-package handlers
+package office
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/chat"
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
@@ -100,7 +102,7 @@ func dateStrings(days []time.Time) []string {
 
 // candidateCalendar is the calendar as it would be with y in force: the
 // years confirmed now, y in place of its year, and CALENDAR_FILE.
-func (b *Bot) candidateCalendar(ctx context.Context, q storage.Queryer, y workflow.NoticeYear) (*workflow.Calendar, error) {
+func (b *Flow) candidateCalendar(ctx context.Context, q storage.Queryer, y workflow.NoticeYear) (*workflow.Calendar, error) {
 	rows, err := storage.ConfirmedCalendarYears(ctx, q)
 	if err != nil {
 		return nil, err
@@ -113,19 +115,19 @@ func (b *Bot) candidateCalendar(ctx context.Context, q storage.Queryer, y workfl
 	return workflow.BuildCalendar(workflow.CalendarSources{Years: append(years, y), Extra: b.CalendarExtra})
 }
 
-// onCalendar answers 「日历」 (what the calendar covers) and 「日历 添加」.
-func (b *Bot) onCalendar(ctx context.Context, t *turn, arg string) error {
-	to := t.person.UserID
-	rest, add := cutCommand(arg, "添加")
+// CalendarCommand answers 「日历」 (what the calendar covers) and 「日历 添加」.
+func (b *Flow) CalendarCommand(ctx context.Context, t *chat.Turn, arg string) error {
+	to := t.Person.UserID
+	rest, add := chat.CutCommand(arg, "添加")
 	if !add {
-		return b.text(ctx, t, to, b.calendarCoverage())
+		return b.Text(ctx, t, to, b.calendarCoverage())
 	}
-	if !t.person.Has(config.RoleOffice) {
-		return b.text(ctx, t, to, "工作日历由综合办公室维护。如国务院办公厅已发布新的节假日安排，请联系"+b.officeNames()+"添加。")
+	if !t.Person.Has(config.RoleOffice) {
+		return b.Text(ctx, t, to, "工作日历由综合办公室维护。如国务院办公厅已发布新的节假日安排，请联系"+b.OfficeNames()+"添加。")
 	}
 	if rest == "" {
-		b.saveConvo(t, &convo{Kind: kindCalendar, Step: calendarStepText})
-		return b.text(ctx, t, to, "请发送国务院办公厅节假日安排通知的全文（含标题更好）。发送「取消」则不添加。")
+		b.saveConvo(t, &convo{Kind: KindCalendar, Step: calendarStepText})
+		return b.Text(ctx, t, to, "请发送国务院办公厅节假日安排通知的全文（含标题更好）。发送「取消」则不添加。")
 	}
 	year := 0
 	if len(rest) > 4 && rest[0] >= '0' && rest[0] <= '9' {
@@ -138,11 +140,11 @@ func (b *Bot) onCalendar(ctx context.Context, t *turn, arg string) error {
 }
 
 // onCalendarText continues the calendar conversation.
-func (b *Bot) onCalendarText(ctx context.Context, t *turn, c *convo, text string) error {
-	to := t.person.UserID
+func (b *Flow) onCalendarText(ctx context.Context, t *chat.Turn, c *convo, text string) error {
+	to := t.Person.UserID
 	if text == "取消" {
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消，未添加节假日安排。")
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消，未添加节假日安排。")
 	}
 	if c.Step == calendarStepText {
 		return b.proposeCalendarYear(ctx, t, c, text, 0)
@@ -150,7 +152,7 @@ func (b *Bot) onCalendarText(ctx context.Context, t *turn, c *convo, text string
 	y, err := strconv.Atoi(strings.TrimSuffix(text, "年"))
 	if err != nil || y < 2008 || y > 2100 {
 		b.saveConvo(t, c)
-		return b.text(ctx, t, to, "请回复四位数的年份，如 2028。发送「取消」则不添加。")
+		return b.Text(ctx, t, to, "请回复四位数的年份，如 2028。发送「取消」则不添加。")
 	}
 	return b.proposeCalendarYear(ctx, t, c, c.Vals["text"], y)
 }
@@ -160,18 +162,18 @@ func (b *Bot) onCalendarText(ctx context.Context, t *turn, c *convo, text string
 // calendar conversation that brought the text, nil for a one-message
 // paste: only that conversation ends here (another, such as a
 // publisher's pending reference, is left alone).
-func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text string, year int) error {
-	to := t.person.UserID
+func (b *Flow) proposeCalendarYear(ctx context.Context, t *chat.Turn, c *convo, text string, year int) error {
+	to := t.Person.UserID
 	n, err := workflow.ParseHolidayNotice(text, year)
 	if errors.Is(err, workflow.ErrNoticeYear) {
-		b.saveConvo(t, &convo{Kind: kindCalendar, Step: calendarStepYear, Vals: map[string]string{"text": text}})
-		return b.text(ctx, t, to, "通知中没有写明年份。请回复这份节假日安排的年份，如 2028。发送「取消」则不添加。")
+		b.saveConvo(t, &convo{Kind: KindCalendar, Step: calendarStepYear, Vals: map[string]string{"text": text}})
+		return b.Text(ctx, t, to, "通知中没有写明年份。请回复这份节假日安排的年份，如 2028。发送「取消」则不添加。")
 	}
 	if c != nil {
-		b.endConvo(t)
+		b.End(t)
 	}
 	if err != nil {
-		return b.text(ctx, t, to, "未能添加："+err.Error()+"\n请核对后重新发送「日历 添加」和通知全文。未作任何更改。")
+		return b.Text(ctx, t, to, "未能添加："+err.Error()+"\n请核对后重新发送「日历 添加」和通知全文。未作任何更改。")
 	}
 	years := b.Calendar.Years()
 	first, last := years[0], years[len(years)-1]
@@ -180,13 +182,13 @@ func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text s
 		if n.Year < first {
 			next = first - 1
 		}
-		return b.text(ctx, t, to, fmt.Sprintf("目前工作日历覆盖%d年至%d年，%d年与之不相邻。请先添加%d年的节假日安排。未作任何更改。", first, last, n.Year, next))
+		return b.Text(ctx, t, to, fmt.Sprintf("目前工作日历覆盖%d年至%d年，%d年与之不相邻。请先添加%d年的节假日安排。未作任何更改。", first, last, n.Year, next))
 	}
 	days := n.Days()
-	cand, err := b.candidateCalendar(ctx, t.tx, days)
+	cand, err := b.candidateCalendar(ctx, t.Tx, days)
 	if err != nil {
 		b.Log.WarnContext(ctx, "pasted calendar year does not fit", "year", n.Year, "err", err)
-		return b.text(ctx, t, to, fmt.Sprintf("未能添加：%d年的安排与现有工作日历数据不一致，请联系系统管理员。未作任何更改。", n.Year))
+		return b.Text(ctx, t, to, fmt.Sprintf("未能添加：%d年的安排与现有工作日历数据不一致，请联系系统管理员。未作任何更改。", n.Year))
 	}
 	var replacing *workflow.YearSource
 	for _, s := range b.Calendar.Coverage() {
@@ -201,21 +203,21 @@ func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text s
 			return err
 		}
 		if len(changed) == 0 {
-			return b.text(ctx, t, to, fmt.Sprintf("%d年的节假日安排与工作日历现有数据（%s）完全一致，无需添加。", n.Year, sourceLabel(replacing.Source)))
+			return b.Text(ctx, t, to, fmt.Sprintf("%d年的节假日安排与工作日历现有数据（%s）完全一致，无需添加。", n.Year, sourceLabel(replacing.Source)))
 		}
 	}
 	workdays, err := cand.WorkingDaysIn(n.Year)
 	if err != nil {
 		return err
 	}
-	taskID := "c" + nonce() + nonce()
-	if _, err := storage.ProposeCalendarYear(ctx, t.tx, storage.CalendarYear{
+	taskID := "c" + chat.Nonce() + chat.Nonce()
+	if _, err := storage.ProposeCalendarYear(ctx, t.Tx, storage.CalendarYear{
 		Year: n.Year, Off: dateStrings(days.Off), Work: dateStrings(days.Work), Notice: text,
-		TaskID: sql.NullString{String: taskID, Valid: true}, ProposedBy: to, ProposedAt: t.now,
+		TaskID: sql.NullString{String: taskID, Valid: true}, ProposedBy: to, ProposedAt: t.Now,
 	}); err != nil {
 		return err
 	}
-	if err := storage.Audit(ctx, t.tx, to, "calendar_propose", "calendar_year", strconv.Itoa(n.Year), map[string]any{"task_id": taskID}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, to, "calendar_propose", "calendar_year", strconv.Itoa(n.Year), map[string]any{"task_id": taskID}); err != nil {
 		return err
 	}
 
@@ -229,7 +231,7 @@ func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text s
 		fmt.Fprintf(&sb, "\n注意：将替换工作日历中现有的%d年安排（%s），以下日期的上班、放假会改变：%s。", n.Year, sourceLabel(replacing.Source), strings.Join(changed, "、"))
 	}
 	sb.WriteString("\n无误请点击下方卡片上的「确认」；有误请点击「取消」。")
-	if err := b.text(ctx, t, to, sb.String()); err != nil {
+	if err := b.Text(ctx, t, to, sb.String()); err != nil {
 		return err
 	}
 	weekdaysOff := 0
@@ -246,7 +248,7 @@ func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text s
 			{KeyName: "放假", Value: fmt.Sprintf("%d天（其中工作日%d天）", len(days.Off), weekdaysOff)},
 			{KeyName: "调休上班", Value: fmt.Sprintf("%d天", len(days.Work))},
 			{KeyName: "全年工作日", Value: fmt.Sprintf("%d天", workdays)},
-			{KeyName: "添加人", Value: t.person.Name},
+			{KeyName: "添加人", Value: t.Person.Name},
 		},
 		TaskID: taskID,
 		ButtonList: []bot.CardButton{
@@ -254,45 +256,45 @@ func (b *Bot) proposeCalendarYear(ctx context.Context, t *turn, c *convo, text s
 			{Text: "取消", Style: 2, Key: calendarCancel},
 		},
 	}
-	return b.card(ctx, t, card, to)
+	return b.Card(ctx, t, card, to)
 }
 
-// onCalendarCard decides a proposed year.
-func (b *Bot) onCalendarCard(ctx context.Context, t *turn) error {
-	m := t.m
-	to := t.person.UserID
-	y, err := storage.LockCalendarTask(ctx, t.tx, m.TaskID)
+// OnCalendarCard decides a proposed year.
+func (b *Flow) OnCalendarCard(ctx context.Context, t *chat.Turn) error {
+	m := t.Msg
+	to := t.Person.UserID
+	y, err := storage.LockCalendarTask(ctx, t.Tx, m.TaskID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return b.text(ctx, t, to, msgCardUnknown)
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
 	if err != nil {
 		return err
 	}
-	if y.ProposedBy != to || !t.person.Has(config.RoleOffice) {
-		return b.text(ctx, t, to, "工作日历由添加该安排的综合办公室人员确认。")
+	if y.ProposedBy != to || !t.Person.Has(config.RoleOffice) {
+		return b.Text(ctx, t, to, "工作日历由添加该安排的综合办公室人员确认。")
 	}
 	closeWith := func(label string) error {
-		return b.closeCopies(ctx, t, []cardCopy{{TaskID: m.TaskID, Holders: []string{to}}}, to, label, m.TaskID, m.ResponseCode, label)
+		return b.CloseCopies(ctx, t, []chat.CardCopy{{TaskID: m.TaskID, Holders: []string{to}}}, to, label, m.TaskID, m.ResponseCode, label)
 	}
 	if y.Status != storage.CalendarProposed {
 		word := map[string]string{storage.CalendarConfirmed: "已确认", storage.CalendarCancelled: "已取消", storage.CalendarReplaced: "已被更新的安排替换"}[y.Status]
 		if err := closeWith(word); err != nil {
 			return err
 		}
-		return b.text(ctx, t, to, fmt.Sprintf("%d年节假日安排%s，此卡片已失效。", y.Year, word))
+		return b.Text(ctx, t, to, fmt.Sprintf("%d年节假日安排%s，此卡片已失效。", y.Year, word))
 	}
 	switch m.EventKey {
 	case calendarCancel:
-		if err := storage.DecideCalendarYear(ctx, t.tx, y.ID, storage.CalendarCancelled, to, t.now); err != nil {
+		if err := storage.DecideCalendarYear(ctx, t.Tx, y.ID, storage.CalendarCancelled, to, t.Now); err != nil {
 			return err
 		}
-		if err := storage.Audit(ctx, t.tx, to, "calendar_cancel", "calendar_year", strconv.Itoa(y.Year), map[string]any{"id": y.ID}); err != nil {
+		if err := storage.Audit(ctx, t.Tx, to, "calendar_cancel", "calendar_year", strconv.Itoa(y.Year), map[string]any{"id": y.ID}); err != nil {
 			return err
 		}
 		if err := closeWith("已取消"); err != nil {
 			return err
 		}
-		return b.text(ctx, t, to, fmt.Sprintf("已取消，%d年节假日安排未添加。", y.Year))
+		return b.Text(ctx, t, to, fmt.Sprintf("已取消，%d年节假日安排未添加。", y.Year))
 	case calendarConfirm:
 		reply, notes, err := b.confirmCalendarYear(ctx, t, y)
 		if err != nil {
@@ -301,12 +303,12 @@ func (b *Bot) onCalendarCard(ctx context.Context, t *turn) error {
 		if err := closeWith("已确认"); err != nil {
 			return err
 		}
-		if err := b.text(ctx, t, to, reply); err != nil {
+		if err := b.Text(ctx, t, to, reply); err != nil {
 			return err
 		}
-		return b.sendNotes(ctx, t, notes)
+		return b.SendNotes(ctx, t, notes)
 	}
-	return b.text(ctx, t, to, msgCardUnknown)
+	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
 
 // confirmCalendarYear puts a proposed year in force: it is stored as
@@ -314,206 +316,79 @@ func (b *Bot) onCalendarCard(ctx context.Context, t *turn) error {
 // computable are filled in and announced, and this process's calendar
 // takes it once the turn commits. It returns what to tell the confirmer,
 // and the announcements to send after that.
-func (b *Bot) confirmCalendarYear(ctx context.Context, t *turn, y *storage.CalendarYear) (string, []note, error) {
+func (b *Flow) confirmCalendarYear(ctx context.Context, t *chat.Turn, y *storage.CalendarYear) (string, []chat.Note, error) {
 	ny, err := noticeYearOf(*y)
 	if err != nil {
 		return "", nil, err
 	}
-	cand, err := b.candidateCalendar(ctx, t.tx, ny)
+	cand, err := b.candidateCalendar(ctx, t.Tx, ny)
 	if err != nil {
 		// The calendar changed since the paste (another year confirmed).
 		b.Log.WarnContext(ctx, "confirmed calendar year does not fit", "year", y.Year, "err", err)
 		return fmt.Sprintf("未能确认：%d年的安排与现有工作日历数据不一致，请重新发送「日历 添加」。", y.Year), nil, nil
 	}
-	by := t.person.UserID
-	if err := storage.DecideCalendarYear(ctx, t.tx, y.ID, storage.CalendarConfirmed, by, t.now); err != nil {
+	by := t.Person.UserID
+	if err := storage.DecideCalendarYear(ctx, t.Tx, y.ID, storage.CalendarConfirmed, by, t.Now); err != nil {
 		return "", nil, err
 	}
 	workdays, err := cand.WorkingDaysIn(y.Year)
 	if err != nil {
 		return "", nil, err
 	}
-	if err := storage.Audit(ctx, t.tx, by, "calendar_confirm", "calendar_year", strconv.Itoa(y.Year), map[string]any{
+	if err := storage.Audit(ctx, t.Tx, by, "calendar_confirm", "calendar_year", strconv.Itoa(y.Year), map[string]any{
 		"id": y.ID, "off": y.Off, "work": y.Work, "working_days": workdays, "notice": y.Notice,
 	}); err != nil {
 		return "", nil, err
 	}
-	forms, orders, notes, err := b.fillDeadlines(ctx, t, cand)
-	if err != nil {
-		return "", nil, err
+	msg := fmt.Sprintf("已确认：%d年节假日安排已生效（全年工作日%d天），各项时限即按此计算。", y.Year, workdays)
+	var notes []chat.Note
+	for _, fill := range b.Deadlines {
+		said, n, err := fill(ctx, t, cand)
+		if err != nil {
+			return "", nil, err
+		}
+		if said != "" {
+			msg += "\n" + said
+		}
+		notes = append(notes, n...)
 	}
-	t.afterCommit(func(context.Context) error {
+	t.AfterCommit(func(context.Context) error {
 		b.Calendar.Replace(cand)
 		return nil
 	})
-	msg := fmt.Sprintf("已确认：%d年节假日安排已生效（全年工作日%d天），各项时限即按此计算。", y.Year, workdays)
-	if forms > 0 {
-		msg += fmt.Sprintf("\n%d件审批单原先无法计算的主动公开时限已算出，已通知相关人员。", forms)
-	}
-	if orders > 0 {
-		msg += fmt.Sprintf("\n%d件12345工单的签收时限已算出。", orders)
-	}
 	return msg, notes, nil
-}
-
-// note is a text to send to one person.
-type note struct{ to, text string }
-
-func (b *Bot) sendNotes(ctx context.Context, t *turn, notes []note) error {
-	for _, n := range notes {
-		if err := b.text(ctx, t, n.to, n.text); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // AddCalendarYear confirms a year for an operator (zwgk calendar add):
 // the same as a paste and a confirmation in the chat, by the given user.
 // It returns what the chat would have told the confirmer.
-func (b *Bot) AddCalendarYear(ctx context.Context, n *workflow.HolidayNotice, text string, by config.Person) (string, error) {
+func (b *Flow) AddCalendarYear(ctx context.Context, n *workflow.HolidayNotice, text string, by config.Person) (string, error) {
 	var reply string
-	var queued int
-	var after []func(context.Context) error
-	now := b.Now()
-	err := b.DB.WithTx(ctx, func(tx *storage.Tx) error {
-		t := &turn{tx: tx, now: now, person: by}
+	err := b.Act(ctx, by, func(ctx context.Context, t *chat.Turn) error {
 		days := n.Days()
-		id, err := storage.ProposeCalendarYear(ctx, tx, storage.CalendarYear{
+		id, err := storage.ProposeCalendarYear(ctx, t.Tx, storage.CalendarYear{
 			Year: n.Year, Off: dateStrings(days.Off), Work: dateStrings(days.Work), Notice: text,
-			ProposedBy: by.UserID, ProposedAt: now,
+			ProposedBy: by.UserID, ProposedAt: t.Now,
 		})
 		if err != nil {
 			return err
 		}
 		y := &storage.CalendarYear{ID: id, Year: n.Year, Off: dateStrings(days.Off), Work: dateStrings(days.Work), Notice: text, ProposedBy: by.UserID}
-		var notes []note
+		var notes []chat.Note
 		reply, notes, err = b.confirmCalendarYear(ctx, t, y)
 		if err != nil {
 			return err
 		}
-		if err := b.sendNotes(ctx, t, notes); err != nil {
-			return err
-		}
-		queued, after = t.queued, t.after
-		return nil
+		return b.SendNotes(ctx, t, notes)
 	})
 	if err != nil {
 		return "", err
 	}
-	for _, f := range after {
-		if err := f(ctx); err != nil {
-			return "", err
-		}
-	}
-	if queued > 0 && b.Queued != nil {
-		b.Queued()
-	}
 	return reply, nil
 }
 
-// fillDeadlines computes, with cal, the deadlines that could not be
-// computed before: the 主动公开 limits of forms, announced to those who
-// must act and to the office (the notes to send), and the 签收 limits of
-// 12345 orders.
-func (b *Bot) fillDeadlines(ctx context.Context, t *turn, cal *workflow.Calendar) (forms, orders int, notes []note, err error) {
-	open, err := storage.OpenForms(ctx, t.tx)
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	perUser := map[string][]string{}
-	var users []string
-	office := b.Roster.WithRole(config.RoleOffice)
-	for i := range open {
-		f := &open[i]
-		if f.Mode != string(workflow.ModeActive) || f.Deadline.Valid {
-			continue
-		}
-		due, err := cal.AddWorkingDays(f.FormedOn.In(b.Location), workflow.ActiveDisclosureDays)
-		if errors.Is(err, workflow.ErrNoCalendarData) {
-			continue // still a year short
-		}
-		if err != nil {
-			return 0, 0, nil, fmt.Errorf("deadline of form %d: %w", f.ID, err)
-		}
-		if err := storage.FillFormDeadline(ctx, t.tx, f, due, t.person.UserID); errors.Is(err, storage.ErrStale) {
-			continue
-		} else if err != nil {
-			return 0, 0, nil, err
-		}
-		forms++
-		left, err := b.timeLeft(cal, t.now, due)
-		if err != nil {
-			return 0, 0, nil, err
-		}
-		line := fmt.Sprintf("· %s「%s」：%s前，%s（%s）", serial(f), clip(f.Title, 20), workflow.FormatDate(due, b.Location), left, b.where(f))
-		to := slices.Clone([]string(f.Assignees))
-		if f.State == string(workflow.StateRejected) {
-			to = []string{f.Submitter}
-		}
-		for _, p := range office {
-			to = append(to, p.UserID)
-		}
-		for _, u := range to {
-			if slices.Contains(perUser[u], line) {
-				continue
-			}
-			if _, ok := perUser[u]; !ok {
-				users = append(users, u)
-			}
-			perUser[u] = append(perUser[u], line)
-		}
-	}
-	years := cal.Years()
-	for _, u := range users {
-		notes = append(notes, note{u, fmt.Sprintf("【公开时限】工作日历已补充节假日安排（现覆盖%d年至%d年），以下审批单的主动公开时限已算出：\n%s\n发送「查询 编号」可查看详情。",
-			years[0], years[len(years)-1], strings.Join(perUser[u], "\n"))})
-	}
-
-	waiting, err := storage.OrdersWithoutAcceptDue(ctx, t.tx)
-	if err != nil {
-		return 0, 0, nil, err
-	}
-	for i := range waiting {
-		o := &waiting[i]
-		due, err := b.Limits.Accept.Due(cal, o.ReceivedAt)
-		if errors.Is(err, workflow.ErrNoCalendarData) {
-			continue
-		}
-		if err != nil {
-			return 0, 0, nil, fmt.Errorf("签收 limit of order %s: %w", o.TicketNo, err)
-		}
-		if err := storage.FillAcceptDue(ctx, t.tx, o, due, t.person.UserID); errors.Is(err, storage.ErrStale) {
-			continue
-		} else if err != nil {
-			return 0, 0, nil, err
-		}
-		orders++
-	}
-	return forms, orders, notes, nil
-}
-
-// timeLeft says how a deadline stands: 还剩3个工作日, 今日到期, 已逾期5个工作日.
-func (b *Bot) timeLeft(cal *workflow.Calendar, now, due time.Time) (string, error) {
-	if now.After(due) {
-		late, err := cal.WorkingDaysBetween(due, now)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("已逾期%d个工作日", late), nil
-	}
-	left, err := cal.WorkingDaysBetween(now, due)
-	if err != nil {
-		return "", err
-	}
-	if left == 0 {
-		return "今日到期", nil
-	}
-	return fmt.Sprintf("还剩%d个工作日", left), nil
-}
-
 // calendarCoverage answers 「日历」.
-func (b *Bot) calendarCoverage() string {
+func (b *Flow) calendarCoverage() string {
 	var parts []string
 	for _, s := range b.Calendar.Coverage() {
 		parts = append(parts, fmt.Sprintf("%d年（%s）", s.Year, sourceLabel(s.Source)))

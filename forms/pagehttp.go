@@ -1,4 +1,4 @@
-package handlers
+package forms
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 
 // ServeForm answers GET /forms/{id}?exp=…&sig=…: the printable 审批单, for
 // whoever holds a link signed by the bot. A bad or expired link gets 403.
-func (b *Bot) ServeForm(w http.ResponseWriter, r *http.Request) {
+func (b *Flow) ServeForm(w http.ResponseWriter, r *http.Request) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
 		http.Error(w, "链接无效。", http.StatusNotFound)
@@ -59,7 +59,7 @@ func (b *Bot) ServeForm(w http.ResponseWriter, r *http.Request) {
 
 // formView gathers what the page shows: the current version's signature
 // blocks and the whole timeline.
-func (b *Bot) formView(r *http.Request, f *storage.Form) (FormView, error) {
+func (b *Flow) formView(r *http.Request, f *storage.Form) (FormView, error) {
 	ctx := r.Context()
 	ds, err := storage.Decisions(ctx, b.DB, f.ID)
 	if err != nil {
@@ -70,7 +70,7 @@ func (b *Bot) formView(r *http.Request, f *storage.Form) (FormView, error) {
 		return FormView{}, err
 	}
 	v := FormView{
-		Serial: serial(f), FiledOn: f.CreatedAt, Section: f.Section, Submitter: b.name(f.Submitter),
+		Serial: serial(f), FiledOn: f.CreatedAt, Section: f.Section, Submitter: b.Name(f.Submitter),
 		Title: f.Title, Summary: f.Summary, Mode: f.Mode, Column: f.Column, Platforms: f.Platforms,
 		FormedOn: f.FormedOn, State: workflow.State(f.State).Label(), Version: f.Version,
 	}
@@ -83,14 +83,14 @@ func (b *Bot) formView(r *http.Request, f *storage.Form) (FormView, error) {
 		if !ok || d.Version != f.Version {
 			continue
 		}
-		v.Signatures[i] = Signature{Name: b.name(d.Approver), Decision: workflow.Verdict(d.Verdict).Label(), Reason: d.Reason, At: d.DecidedAt}
+		v.Signatures[i] = Signature{Name: b.Name(d.Approver), Decision: workflow.Verdict(d.Verdict).Label(), Reason: d.Reason, At: d.DecidedAt}
 	}
 	past := f.State == string(workflow.StatePublishing) || f.State == string(workflow.StatePublished)
 	if past && v.Signatures[2].Name == "" {
 		v.Signatures[2].Decision = "不适用（非重大事项）"
 	}
 	for _, e := range trail {
-		v.History = append(v.History, HistoryLine{At: e.At, Who: b.name(e.Actor), What: b.describe(e)})
+		v.History = append(v.History, HistoryLine{At: e.At, Who: b.Name(e.Actor), What: b.describe(e)})
 	}
 	return v, nil
 }

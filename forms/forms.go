@@ -1,4 +1,4 @@
-package handlers
+package forms
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/chat"
+
 	"github.com/lib/pq"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
@@ -22,7 +24,7 @@ import (
 const linkValidity = 30 * 24 * time.Hour
 
 // org is what routing needs of the roster for a form of section.
-func (b *Bot) org(section string) workflow.Org {
+func (b *Flow) org(section string) workflow.Org {
 	o := workflow.Org{}
 	if head, ok := b.Roster.HeadOf(section); ok {
 		o.SectionHead = head.UserID
@@ -39,37 +41,23 @@ func (b *Bot) org(section string) workflow.Org {
 	return o
 }
 
-func (b *Bot) name(userID string) string {
-	if p, ok := b.Roster.Person(userID); ok {
-		return p.Name
-	}
-	return userID
-}
-
-func (b *Bot) names(ids []string) string {
-	var out []string
-	for _, id := range ids {
-		out = append(out, b.name(id))
-	}
-	return strings.Join(out, "、")
-}
-
 func serial(f *storage.Form) string { return workflow.FormatSerial(f.Year, f.Seq) }
 
 // submitDraft stores the wizard's form, new or revised, routes it and
 // sends the first cards.
-func (b *Bot) submitDraft(ctx context.Context, t *turn, c *convo) error {
-	d := c.Draft
-	to := t.person.UserID
+func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
+	d := draftOf(c.Vals)
+	d.ID = c.DraftID
+	to := t.Person.UserID
 	if d.ID != "" {
-		done, err := storage.DraftSubmitted(ctx, t.tx, d.ID)
+		done, err := storage.DraftSubmitted(ctx, t.Tx, d.ID)
 		if err == nil {
-			f, err := storage.GetForm(ctx, t.tx, done.FormID)
+			f, err := storage.GetForm(ctx, t.Tx, done.FormID)
 			if err != nil {
 				return err
 			}
-			b.endConvo(t)
-			return b.text(ctx, t, to, fmt.Sprintf("这份草稿已于%s提交，编号 %s（第%d版），无需再次提交。当前：%s。",
+			b.End(t)
+			return b.Text(ctx, t, to, fmt.Sprintf("这份草稿已于%s提交，编号 %s（第%d版），无需再次提交。当前：%s。",
 				workflow.FormatDateTime(done.SubmittedAt, b.Location), serial(f), done.Version, b.where(f)))
 		}
 		if !errors.Is(err, storage.ErrNotFound) {
@@ -79,22 +67,22 @@ func (b *Bot) submitDraft(ctx context.Context, t *turn, c *convo) error {
 	formed, err := time.ParseInLocation(time.DateOnly, d.FormedOn, b.Location)
 	if err != nil || d.Title == "" || d.Summary == "" || d.Mode == "" || len(d.Platforms) == 0 || d.Major == nil {
 		c.Step = stepTitle
-		if err := b.text(ctx, t, to, "草稿内容不完整，请重新核对填写。"); err != nil {
+		if err := b.Text(ctx, t, to, "草稿内容不完整，请重新核对填写。"); err != nil {
 			return err
 		}
-		return b.askStep(ctx, t, c)
+		return b.AskWizard(ctx, t, b.wizard(c), &c.Wizard)
 	}
-	org := b.org(t.person.Section)
+	org := b.org(t.Person.Section)
 	step, err := workflow.Start(to, *d.Major, org)
 	if err != nil {
 		return fmt.Errorf("route new form: %w", err)
 	}
 	f := &storage.Form{
 		State: string(workflow.StateReview), Stage: string(step.Stage), Assignees: step.Assignees,
-		Section: t.person.Section, Submitter: to, Title: d.Title, Summary: d.Summary,
+		Section: t.Person.Section, Submitter: to, Title: d.Title, Summary: d.Summary,
 		FormedOn: formed, Mode: d.Mode, Column: d.Column, Platforms: d.Platforms, Major: *d.Major,
 		NoticeDue: slices.Contains(d.Platforms, string(workflow.PlatformWeChat)),
-		CreatedAt: t.now, UpdatedAt: t.now,
+		CreatedAt: t.Now, UpdatedAt: t.Now,
 	}
 	if step.Stage == workflow.StagePublish {
 		f.State = string(workflow.StatePublishing)
@@ -113,55 +101,55 @@ func (b *Bot) submitDraft(ctx context.Context, t *turn, c *convo) error {
 	if c.ReviseID != 0 {
 		action = "resubmit"
 		f.ID = c.ReviseID
-		if err := storage.ReviseForm(ctx, t.tx, f, c.ReviseV); errors.Is(err, storage.ErrStale) {
-			b.endConvo(t)
-			return b.text(ctx, t, to, "该审批单已撤回或已重新提交，本次修改未保存。")
+		if err := storage.ReviseForm(ctx, t.Tx, f, c.ReviseV); errors.Is(err, storage.ErrStale) {
+			b.End(t)
+			return b.Text(ctx, t, to, "该审批单已撤回或已重新提交，本次修改未保存。")
 		} else if err != nil {
 			return err
 		}
-		cur, err := storage.GetForm(ctx, t.tx, f.ID)
+		cur, err := storage.GetForm(ctx, t.Tx, f.ID)
 		if err != nil {
 			return err
 		}
 		f = cur
 	} else {
-		year := t.now.In(b.Location).Year()
-		n, err := storage.NextSerial(ctx, t.tx, year)
+		year := t.Now.In(b.Location).Year()
+		n, err := storage.NextSerial(ctx, t.Tx, year)
 		if err != nil {
 			return err
 		}
 		f.Year, f.Seq, f.Version = year, n, 1
-		if _, err := storage.InsertForm(ctx, t.tx, f); err != nil {
+		if _, err := storage.InsertForm(ctx, t.Tx, f); err != nil {
 			return err
 		}
 	}
 	snap, _ := json.Marshal(d)
-	if err := storage.SaveVersion(ctx, t.tx, f.ID, f.Version, snap, t.now); err != nil {
+	if err := storage.SaveVersion(ctx, t.Tx, f.ID, f.Version, snap, t.Now); err != nil {
 		return err
 	}
 	if d.ID != "" {
-		if err := storage.RecordDraftSubmission(ctx, t.tx, storage.DraftSubmission{DraftID: d.ID, FormID: f.ID, Version: f.Version, SubmittedAt: t.now}); err != nil {
+		if err := storage.RecordDraftSubmission(ctx, t.Tx, storage.DraftSubmission{DraftID: d.ID, FormID: f.ID, Version: f.Version, SubmittedAt: t.Now}); err != nil {
 			return err
 		}
 	}
-	if err := storage.Audit(ctx, t.tx, to, action, "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "serial": serial(f)}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, to, action, "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "serial": serial(f)}); err != nil {
 		return err
 	}
 	if err := b.recordAuto(ctx, t, f, step.Auto); err != nil {
 		return err
 	}
-	b.endConvo(t)
+	b.End(t)
 	msg := fmt.Sprintf("已提交，编号 %s。\n当前环节：%s（%s）。审核结果会通知您；发送「我的申请」可随时查看进度。",
-		serial(f), step.Stage.Label(), b.names(step.Assignees))
+		serial(f), step.Stage.Label(), b.Names(step.Assignees))
 	if c.ReviseID != 0 {
-		msg = fmt.Sprintf("已重新提交 %s（第%d版）。\n当前环节：%s（%s）。", serial(f), f.Version, step.Stage.Label(), b.names(step.Assignees))
+		msg = fmt.Sprintf("已重新提交 %s（第%d版）。\n当前环节：%s（%s）。", serial(f), f.Version, step.Stage.Label(), b.Names(step.Assignees))
 	}
-	if err := b.text(ctx, t, to, msg); err != nil {
+	if err := b.Text(ctx, t, to, msg); err != nil {
 		return err
 	}
 	if deadlineWarning {
 		for _, p := range b.Roster.WithRole(config.RoleOffice) {
-			if err := b.text(ctx, t, p.UserID, "提醒："+serial(f)+" 的主动公开时限无法计算：工作日历缺少相应年份的节假日安排，请及时补充。"); err != nil {
+			if err := b.Text(ctx, t, p.UserID, "提醒："+serial(f)+" 的主动公开时限无法计算：工作日历缺少相应年份的节假日安排，请及时补充。"); err != nil {
 				return err
 			}
 		}
@@ -171,13 +159,13 @@ func (b *Bot) submitDraft(ctx context.Context, t *turn, c *convo) error {
 
 // recordAuto records stages skipped because the submitter would have
 // approved their own submission.
-func (b *Bot) recordAuto(ctx context.Context, t *turn, f *storage.Form, auto []workflow.AutoDecision) error {
+func (b *Flow) recordAuto(ctx context.Context, t *chat.Turn, f *storage.Form, auto []workflow.AutoDecision) error {
 	for _, a := range auto {
-		d := storage.Decision{FormID: f.ID, Version: f.Version, Stage: string(a.Stage), Approver: a.Approver, Verdict: string(workflow.VerdictSelf), DecidedAt: t.now}
-		if err := storage.InsertDecision(ctx, t.tx, d); err != nil {
+		d := storage.Decision{FormID: f.ID, Version: f.Version, Stage: string(a.Stage), Approver: a.Approver, Verdict: string(workflow.VerdictSelf), DecidedAt: t.Now}
+		if err := storage.InsertDecision(ctx, t.Tx, d); err != nil {
 			return err
 		}
-		if err := storage.Audit(ctx, t.tx, a.Approver, "self", "form", strconv.FormatInt(f.ID, 10), map[string]any{"stage": a.Stage, "version": f.Version}); err != nil {
+		if err := storage.Audit(ctx, t.Tx, a.Approver, "self", "form", strconv.FormatInt(f.ID, 10), map[string]any{"stage": a.Stage, "version": f.Version}); err != nil {
 			return err
 		}
 	}
@@ -186,7 +174,7 @@ func (b *Bot) recordAuto(ctx context.Context, t *turn, f *storage.Form, auto []w
 
 // sendStageCards sends the cards of the form's current stage to its
 // assignees: an approval card, or the publication card.
-func (b *Bot) sendStageCards(ctx context.Context, t *turn, f *storage.Form) error {
+func (b *Flow) sendStageCards(ctx context.Context, t *chat.Turn, f *storage.Form) error {
 	if len(f.Assignees) == 0 {
 		return nil
 	}
@@ -201,19 +189,19 @@ func (b *Bot) sendStageCards(ctx context.Context, t *turn, f *storage.Form) erro
 }
 
 // sendStageCardTo sends one person a card of the form's current stage.
-func (b *Bot) sendStageCardTo(ctx context.Context, t *turn, f *storage.Form, userID string) error {
+func (b *Flow) sendStageCardTo(ctx context.Context, t *chat.Turn, f *storage.Form, userID string) error {
 	card, err := b.stageCardFor(ctx, t, f)
 	if err != nil {
 		return err
 	}
-	if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: []string{userID}}); err != nil {
+	if err := storage.InsertCard(ctx, t.Tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: []string{userID}}); err != nil {
 		return err
 	}
-	return b.card(ctx, t, card, userID)
+	return b.Card(ctx, t, card, userID)
 }
 
 // stageCardFor builds the card of the form's current stage.
-func (b *Bot) stageCardFor(ctx context.Context, t *turn, f *storage.Form) (bot.TemplateCard, error) {
+func (b *Flow) stageCardFor(ctx context.Context, t *chat.Turn, f *storage.Form) (bot.TemplateCard, error) {
 	if f.Stage == string(workflow.StagePublish) {
 		return b.publishCard(ctx, t, f)
 	}
@@ -221,11 +209,11 @@ func (b *Bot) stageCardFor(ctx context.Context, t *turn, f *storage.Form) (bot.T
 }
 
 // formLink is the signed address of the printable form.
-func (b *Bot) formLink(f *storage.Form, now time.Time) string {
+func (b *Flow) formLink(f *storage.Form, now time.Time) string {
 	return b.PublicURL + SignFormLink(b.LinkSecret, f.ID, now.Add(linkValidity))
 }
 
-func (b *Bot) deadlineOf(f *storage.Form) string {
+func (b *Flow) deadlineOf(f *storage.Form) string {
 	if f.Mode != string(workflow.ModeActive) {
 		return "依申请公开，不适用"
 	}
@@ -235,9 +223,9 @@ func (b *Bot) deadlineOf(f *storage.Form) string {
 	return workflow.FormatDate(f.Deadline.Time, b.Location) + "前"
 }
 
-func (b *Bot) formFields(f *storage.Form) []bot.CardField {
+func (b *Flow) formFields(f *storage.Form) []bot.CardField {
 	return []bot.CardField{
-		{KeyName: "承办", Value: f.Section + " " + b.name(f.Submitter)},
+		{KeyName: "承办", Value: f.Section + " " + b.Name(f.Submitter)},
 		{KeyName: "公开形式", Value: f.Mode + " · " + f.Column},
 		{KeyName: "公开平台", Value: strings.Join(f.Platforms, "、")},
 		{KeyName: "形成日期", Value: workflow.FormatDate(f.FormedOn, b.Location)},
@@ -246,7 +234,7 @@ func (b *Bot) formFields(f *storage.Form) []bot.CardField {
 	}
 }
 
-func (b *Bot) approvalCard(t *turn, f *storage.Form) bot.TemplateCard {
+func (b *Flow) approvalCard(t *chat.Turn, f *storage.Form) bot.TemplateCard {
 	stage := workflow.Stage(f.Stage)
 	var buttons []bot.CardButton
 	for _, v := range workflow.Verdicts(stage, f.Major) {
@@ -258,7 +246,7 @@ func (b *Bot) approvalCard(t *turn, f *storage.Form) bot.TemplateCard {
 		}
 		buttons = append(buttons, bot.CardButton{Text: v.Label(), Key: string(v), Style: style})
 	}
-	link := b.formLink(f, t.now)
+	link := b.formLink(f, t.Now)
 	desc := serial(f) + " · 待" + stage.Label()
 	if f.Version > 1 {
 		desc += fmt.Sprintf("（第%d版）", f.Version)
@@ -266,19 +254,19 @@ func (b *Bot) approvalCard(t *turn, f *storage.Form) bot.TemplateCard {
 	return bot.TemplateCard{
 		CardType:              bot.CardButtonInteraction,
 		Source:                &bot.CardSource{Desc: "政务公开 · 信息公开审批"},
-		MainTitle:             &bot.CardTitle{Title: clip(f.Title, 26), Desc: desc},
-		SubTitleText:          clip(f.Summary, 120),
+		MainTitle:             &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: desc},
+		SubTitleText:          chat.Clip(f.Summary, 120),
 		HorizontalContentList: b.formFields(f),
 		JumpList:              []bot.CardJump{{Type: 1, Title: "查看详情（可打印审批单）", URL: link}},
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
-		TaskID:                fmt.Sprintf("f%dv%d%s-%s", f.ID, f.Version, f.Stage[:1], nonce()),
+		TaskID:                fmt.Sprintf("f%dv%d%s-%s", f.ID, f.Version, f.Stage[:1], chat.Nonce()),
 		ButtonList:            buttons,
 	}
 }
 
 // publishCard lists the platforms still to confirm, one button each.
-func (b *Bot) publishCard(ctx context.Context, t *turn, f *storage.Form) (bot.TemplateCard, error) {
-	done, err := storage.Publications(ctx, t.tx, f.ID)
+func (b *Flow) publishCard(ctx context.Context, t *chat.Turn, f *storage.Form) (bot.TemplateCard, error) {
+	done, err := storage.Publications(ctx, t.Tx, f.ID)
 	if err != nil {
 		return bot.TemplateCard{}, err
 	}
@@ -289,32 +277,32 @@ func (b *Bot) publishCard(ctx context.Context, t *turn, f *storage.Form) (bot.Te
 		}
 		buttons = append(buttons, bot.CardButton{Text: string(p) + " 已发布", Key: "pub_" + strconv.Itoa(i), Style: 1})
 	}
-	link := b.formLink(f, t.now)
+	link := b.formLink(f, t.Now)
 	return bot.TemplateCard{
 		CardType:              bot.CardButtonInteraction,
 		Source:                &bot.CardSource{Desc: "政务公开 · 待发布"},
-		MainTitle:             &bot.CardTitle{Title: clip(f.Title, 26), Desc: serial(f) + " · 审核已通过，待发布"},
+		MainTitle:             &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: serial(f) + " · 审核已通过，待发布"},
 		SubTitleText:          "请在各平台发布后点击对应按钮确认，之后可回复链接或期号。",
 		HorizontalContentList: b.formFields(f),
 		JumpList:              []bot.CardJump{{Type: 1, Title: "查看详情（可打印审批单）", URL: link}},
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
-		TaskID:                fmt.Sprintf("f%dv%dp-%s", f.ID, f.Version, nonce()),
+		TaskID:                fmt.Sprintf("f%dv%dp-%s", f.ID, f.Version, chat.Nonce()),
 		ButtonList:            buttons,
 	}, nil
 }
 
 // onFormCard handles a click on a card about a form.
-func (b *Bot) onFormCard(ctx context.Context, t *turn, c *convo) error {
-	m := t.m
-	to := t.person.UserID
-	card, err := storage.GetCard(ctx, t.tx, m.TaskID)
+func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
+	m := t.Msg
+	to := t.Person.UserID
+	card, err := storage.GetCard(ctx, t.Tx, m.TaskID)
 	if errors.Is(err, storage.ErrNotFound) {
-		return b.text(ctx, t, to, msgCardUnknown)
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
 	if err != nil {
 		return err
 	}
-	f, err := storage.LockForm(ctx, t.tx, card.FormID)
+	f, err := storage.LockForm(ctx, t.Tx, card.FormID)
 	if err != nil {
 		return err
 	}
@@ -322,51 +310,51 @@ func (b *Bot) onFormCard(ctx context.Context, t *turn, c *convo) error {
 		return b.onRejectedCard(ctx, t, c, f, card)
 	}
 	if !slices.Contains(card.Holders, to) {
-		return b.text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
+		return b.Text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
 	}
 	if card.Version != f.Version || card.Stage != f.Stage || (f.State != string(workflow.StateReview) && f.State != string(workflow.StatePublishing)) {
 		// Close the clicked copy with the click's own response_code: it
 		// may still have live buttons because the code of its send was
 		// never learnt (the send's answer was lost, see outbox
 		// alreadyDone) or its update failed.
-		if err := b.replaceButton(ctx, t, to, "已处理"); err != nil {
+		if err := b.ReplaceButton(ctx, t, to, "已处理"); err != nil {
 			return err
 		}
-		return b.text(ctx, t, to, fmt.Sprintf("%s 已处理或已更新（当前：%s），此卡片已失效。", serial(f), b.where(f)))
+		return b.Text(ctx, t, to, fmt.Sprintf("%s 已处理或已更新（当前：%s），此卡片已失效。", serial(f), b.where(f)))
 	}
 	if !slices.Contains(f.Assignees, to) {
-		return b.text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
+		return b.Text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
 	}
 	if f.Stage == string(workflow.StagePublish) {
 		return b.onPublishClick(ctx, t, f)
 	}
 	v := workflow.Verdict(m.EventKey)
 	if !slices.Contains(workflow.Verdicts(workflow.Stage(f.Stage), f.Major), v) {
-		return b.text(ctx, t, to, msgCardUnknown)
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
 	if v == workflow.VerdictReject {
 		nc := &convo{Kind: kindReject, FormID: f.ID, Version: f.Version, Stage: f.Stage, TaskID: m.TaskID, ResponseCode: m.ResponseCode}
 		b.saveConvo(t, nc)
-		return b.text(ctx, t, to, fmt.Sprintf("请回复驳回 %s 的理由（不超过200字），将转告承办人。\n发送「取消」则不驳回。", serial(f)))
+		return b.Text(ctx, t, to, fmt.Sprintf("请回复驳回 %s 的理由（不超过200字），将转告承办人。\n发送「取消」则不驳回。", serial(f)))
 	}
 	return b.decide(ctx, t, f, v, "", m.TaskID, m.ResponseCode)
 }
 
 // where says where a form is: its state, and who it waits for.
-func (b *Bot) where(f *storage.Form) string {
+func (b *Flow) where(f *storage.Form) string {
 	st := workflow.State(f.State)
 	if st == workflow.StateReview || st == workflow.StatePublishing {
-		return fmt.Sprintf("%s，待%s（%s）", st.Label(), workflow.Stage(f.Stage).Label(), b.names(f.Assignees))
+		return fmt.Sprintf("%s，待%s（%s）", st.Label(), workflow.Stage(f.Stage).Label(), b.Names(f.Assignees))
 	}
 	return st.Label()
 }
 
 // decide records a verdict of the clicker at the form's current stage and
 // moves the form on. The form row is locked by the caller.
-func (b *Bot) decide(ctx context.Context, t *turn, f *storage.Form, v workflow.Verdict, reason, taskID, responseCode string) error {
-	who := t.person.UserID
+func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, reason, taskID, responseCode string) error {
+	who := t.Person.UserID
 	from := workflow.Stage(f.Stage)
-	move := storage.FormMove{ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage, At: t.now}
+	move := storage.FormMove{ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage, At: t.Now}
 	var step workflow.Step
 	if v == workflow.VerdictReject {
 		move.ToState, move.ToStage = string(workflow.StateRejected), ""
@@ -382,15 +370,15 @@ func (b *Bot) decide(ctx context.Context, t *turn, f *storage.Form, v workflow.V
 		}
 		move.Escalated = v == workflow.VerdictEscalate
 	}
-	if err := storage.MoveForm(ctx, t.tx, move); errors.Is(err, storage.ErrStale) {
-		return b.text(ctx, t, who, serial(f)+" 已由他人处理，此卡片已失效。")
+	if err := storage.MoveForm(ctx, t.Tx, move); errors.Is(err, storage.ErrStale) {
+		return b.Text(ctx, t, who, serial(f)+" 已由他人处理，此卡片已失效。")
 	} else if err != nil {
 		return err
 	}
-	if err := storage.InsertDecision(ctx, t.tx, storage.Decision{FormID: f.ID, Version: f.Version, Stage: f.Stage, Approver: who, Verdict: string(v), Reason: reason, DecidedAt: t.now}); err != nil {
+	if err := storage.InsertDecision(ctx, t.Tx, storage.Decision{FormID: f.ID, Version: f.Version, Stage: f.Stage, Approver: who, Verdict: string(v), Reason: reason, DecidedAt: t.Now}); err != nil {
 		return err
 	}
-	if err := storage.Audit(ctx, t.tx, who, string(v), "form", strconv.FormatInt(f.ID, 10), map[string]any{"stage": f.Stage, "version": f.Version, "reason": reason}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, who, string(v), "form", strconv.FormatInt(f.ID, 10), map[string]any{"stage": f.Stage, "version": f.Version, "reason": reason}); err != nil {
 		return err
 	}
 	// Update the card: the clicker's copy with the click's code, the other
@@ -399,7 +387,7 @@ func (b *Bot) decide(ctx context.Context, t *turn, f *storage.Form, v workflow.V
 	if v == workflow.VerdictEscalate {
 		label = "已同意，报主要负责人"
 	}
-	if err := b.closeCards(ctx, t, f, who, label, taskID, responseCode, fmt.Sprintf("%s %s", b.name(who), label)); err != nil {
+	if err := b.closeCards(ctx, t, f, who, label, taskID, responseCode, fmt.Sprintf("%s %s", b.Name(who), label)); err != nil {
 		return err
 	}
 	f.State, f.Stage, f.Assignees = move.ToState, move.ToStage, move.Assignees
@@ -409,89 +397,89 @@ func (b *Bot) decide(ctx context.Context, t *turn, f *storage.Form, v workflow.V
 	if err := b.recordAuto(ctx, t, f, step.Auto); err != nil {
 		return err
 	}
-	if err := b.text(ctx, t, who, fmt.Sprintf("已%s %s。%s", v.Label(), serial(f), b.nextNote(f))); err != nil {
+	if err := b.Text(ctx, t, who, fmt.Sprintf("已%s %s。%s", v.Label(), serial(f), b.nextNote(f))); err != nil {
 		return err
 	}
 	if f.Submitter != who {
-		if err := b.text(ctx, t, f.Submitter, fmt.Sprintf("您的 %s「%s」：%s%s。%s", serial(f), clip(f.Title, 30), b.name(who), v.Label(), b.nextNote(f))); err != nil {
+		if err := b.Text(ctx, t, f.Submitter, fmt.Sprintf("您的 %s「%s」：%s%s。%s", serial(f), chat.Clip(f.Title, 30), b.Name(who), v.Label(), b.nextNote(f))); err != nil {
 			return err
 		}
 	}
 	return b.sendStageCards(ctx, t, f)
 }
 
-func (b *Bot) nextNote(f *storage.Form) string {
-	return fmt.Sprintf("下一环节：%s（%s）。", workflow.Stage(f.Stage).Label(), b.names(f.Assignees))
+func (b *Flow) nextNote(f *storage.Form) string {
+	return fmt.Sprintf("下一环节：%s（%s）。", workflow.Stage(f.Stage).Label(), b.Names(f.Assignees))
 }
 
 // closeCards replaces the buttons of every card of the form's current
 // stage: the clicker's with their own click, the others' with the send's
 // response_code, so nobody is left with live buttons on a decided stage.
-func (b *Bot) closeCards(ctx context.Context, t *turn, f *storage.Form, clicker, mine, taskID, responseCode, others string) error {
-	cards, err := storage.CardsAt(ctx, t.tx, f.ID, f.Version, f.Stage)
+func (b *Flow) closeCards(ctx context.Context, t *chat.Turn, f *storage.Form, clicker, mine, taskID, responseCode, others string) error {
+	cards, err := storage.CardsAt(ctx, t.Tx, f.ID, f.Version, f.Stage)
 	if err != nil {
 		return err
 	}
-	copies := make([]cardCopy, len(cards))
+	copies := make([]chat.CardCopy, len(cards))
 	for i, c := range cards {
-		copies[i] = cardCopy{TaskID: c.TaskID, Holders: c.Holders}
+		copies[i] = chat.CardCopy{TaskID: c.TaskID, Holders: c.Holders}
 	}
-	return b.closeCopies(ctx, t, copies, clicker, mine, taskID, responseCode, others)
+	return b.CloseCopies(ctx, t, copies, clicker, mine, taskID, responseCode, others)
 }
 
 // onRejectText takes the reason of a 驳回.
-func (b *Bot) onRejectText(ctx context.Context, t *turn, c *convo, text string) error {
-	to := t.person.UserID
-	if text == wordCancel {
-		b.endConvo(t)
-		return b.text(ctx, t, to, "已取消驳回，审批单仍待您审核。")
+func (b *Flow) onRejectText(ctx context.Context, t *chat.Turn, c *convo, text string) error {
+	to := t.Person.UserID
+	if text == chat.WordCancel {
+		b.End(t)
+		return b.Text(ctx, t, to, "已取消驳回，审批单仍待您审核。")
 	}
-	if isCommand(text) {
-		return b.text(ctx, t, to, "您正在填写驳回理由。请直接回复理由；发送「取消」则不驳回。")
+	if b.IsCommand(text) {
+		return b.Text(ctx, t, to, "您正在填写驳回理由。请直接回复理由；发送「取消」则不驳回。")
 	}
 	reason := strings.TrimSpace(text)
 	if n := len([]rune(reason)); n == 0 || n > 200 {
-		return b.text(ctx, t, to, "驳回理由应为1至200字，请重新输入；发送「取消」则不驳回。")
+		return b.Text(ctx, t, to, "驳回理由应为1至200字，请重新输入；发送「取消」则不驳回。")
 	}
-	f, err := storage.LockForm(ctx, t.tx, c.FormID)
+	f, err := storage.LockForm(ctx, t.Tx, c.FormID)
 	if err != nil {
 		return err
 	}
-	b.endConvo(t)
+	b.End(t)
 	if f.Version != c.Version || f.Stage != c.Stage || f.State != string(workflow.StateReview) || !slices.Contains(f.Assignees, to) {
-		return b.text(ctx, t, to, fmt.Sprintf("%s 已处理或已撤回（当前：%s），驳回未生效。", serial(f), b.where(f)))
+		return b.Text(ctx, t, to, fmt.Sprintf("%s 已处理或已撤回（当前：%s），驳回未生效。", serial(f), b.where(f)))
 	}
 	return b.decide(ctx, t, f, workflow.VerdictReject, reason, c.TaskID, c.ResponseCode)
 }
 
 // notifyRejected tells the submitter, with buttons to revise or withdraw.
-func (b *Bot) notifyRejected(ctx context.Context, t *turn, f *storage.Form, by, reason string) error {
-	if err := b.text(ctx, t, by, fmt.Sprintf("已驳回 %s，理由已转告承办人%s。", serial(f), b.name(f.Submitter))); err != nil {
+func (b *Flow) notifyRejected(ctx context.Context, t *chat.Turn, f *storage.Form, by, reason string) error {
+	if err := b.Text(ctx, t, by, fmt.Sprintf("已驳回 %s，理由已转告承办人%s。", serial(f), b.Name(f.Submitter))); err != nil {
 		return err
 	}
 	card := bot.TemplateCard{
 		CardType:     bot.CardButtonInteraction,
 		Source:       &bot.CardSource{Desc: "政务公开 · 审批单被驳回"},
-		MainTitle:    &bot.CardTitle{Title: clip(f.Title, 26), Desc: serial(f) + " · 已驳回"},
-		SubTitleText: "驳回理由：" + clip(reason, 200),
+		MainTitle:    &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: serial(f) + " · 已驳回"},
+		SubTitleText: "驳回理由：" + chat.Clip(reason, 200),
 		HorizontalContentList: []bot.CardField{
-			{KeyName: "驳回人", Value: b.name(by)},
+			{KeyName: "驳回人", Value: b.Name(by)},
 			{KeyName: "环节", Value: workflow.Stage(b.lastStage(ctx, t, f)).Label()},
 		},
-		TaskID: fmt.Sprintf("f%dv%dr-%s", f.ID, f.Version, nonce()),
+		TaskID: fmt.Sprintf("f%dv%dr-%s", f.ID, f.Version, chat.Nonce()),
 		ButtonList: []bot.CardButton{
 			{Text: "修改后重新提交", Key: "resubmit", Style: 1},
 			{Text: "撤回", Key: "withdraw", Style: 3},
 		},
 	}
-	if err := storage.InsertCard(ctx, t.tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: "rejected", Holders: pq.StringArray{f.Submitter}}); err != nil {
+	if err := storage.InsertCard(ctx, t.Tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: "rejected", Holders: pq.StringArray{f.Submitter}}); err != nil {
 		return err
 	}
-	return b.card(ctx, t, card, f.Submitter)
+	return b.Card(ctx, t, card, f.Submitter)
 }
 
-func (b *Bot) lastStage(ctx context.Context, t *turn, f *storage.Form) string {
-	ds, err := storage.Decisions(ctx, t.tx, f.ID)
+func (b *Flow) lastStage(ctx context.Context, t *chat.Turn, f *storage.Form) string {
+	ds, err := storage.Decisions(ctx, t.Tx, f.ID)
 	if err != nil || len(ds) == 0 {
 		return ""
 	}
@@ -499,20 +487,20 @@ func (b *Bot) lastStage(ctx context.Context, t *turn, f *storage.Form) string {
 }
 
 // onRejectedCard handles 修改后重新提交 and 撤回 on a rejection notice.
-func (b *Bot) onRejectedCard(ctx context.Context, t *turn, c *convo, f *storage.Form, card *storage.FormCard) error {
-	to := t.person.UserID
+func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *storage.Form, card *storage.FormCard) error {
+	to := t.Person.UserID
 	if to != f.Submitter {
-		return b.text(ctx, t, to, "只有承办人本人可以操作。")
+		return b.Text(ctx, t, to, "只有承办人本人可以操作。")
 	}
 	if card.Version != f.Version || f.State != string(workflow.StateRejected) {
-		return b.text(ctx, t, to, fmt.Sprintf("%s 当前：%s，此卡片已失效。", serial(f), b.where(f)))
+		return b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，此卡片已失效。", serial(f), b.where(f)))
 	}
-	switch t.m.EventKey {
+	switch t.Msg.EventKey {
 	case "resubmit":
-		if c != nil && c.Kind == kindDraft {
-			return b.text(ctx, t, to, "您有一份尚未完成的草稿。请先完成或发送「取消」，再点击「修改后重新提交」。")
+		if c != nil && c.Kind == KindDraft {
+			return b.Text(ctx, t, to, "您有一份尚未完成的草稿。请先完成或发送「取消」，再点击「修改后重新提交」。")
 		}
-		if err := b.replaceButton(ctx, t, to, "修改中"); err != nil {
+		if err := b.ReplaceButton(ctx, t, to, "修改中"); err != nil {
 			return err
 		}
 		major := f.Major
@@ -522,36 +510,36 @@ func (b *Bot) onRejectedCard(ctx context.Context, t *turn, c *convo, f *storage.
 		}
 		return b.startDraft(ctx, t, nil, prefill, f.ID, f.Version)
 	case "withdraw":
-		if err := b.replaceButton(ctx, t, to, "已撤回"); err != nil {
+		if err := b.ReplaceButton(ctx, t, to, "已撤回"); err != nil {
 			return err
 		}
 		return b.withdraw(ctx, t, f)
 	}
-	return b.text(ctx, t, to, msgCardUnknown)
+	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
 
 // withdraw takes back a form not yet finally approved. The row is locked.
-func (b *Bot) withdraw(ctx context.Context, t *turn, f *storage.Form) error {
-	to := t.person.UserID
+func (b *Flow) withdraw(ctx context.Context, t *chat.Turn, f *storage.Form) error {
+	to := t.Person.UserID
 	if f.Submitter != to {
-		return b.text(ctx, t, to, "只有承办人本人可以撤回。")
+		return b.Text(ctx, t, to, "只有承办人本人可以撤回。")
 	}
 	st := workflow.State(f.State)
 	if st != workflow.StateReview && st != workflow.StateRejected {
-		return b.text(ctx, t, to, fmt.Sprintf("%s 当前：%s，已无法撤回。", serial(f), st.Label()))
+		return b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，已无法撤回。", serial(f), st.Label()))
 	}
 	waiting := []string(f.Assignees)
-	err := storage.MoveForm(ctx, t.tx, storage.FormMove{
+	err := storage.MoveForm(ctx, t.Tx, storage.FormMove{
 		ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage,
-		ToState: string(workflow.StateWithdrawn), ToStage: "", At: t.now,
+		ToState: string(workflow.StateWithdrawn), ToStage: "", At: t.Now,
 	})
 	if errors.Is(err, storage.ErrStale) {
-		return b.text(ctx, t, to, serial(f)+" 状态已变化，请发送「我的申请」查看。")
+		return b.Text(ctx, t, to, serial(f)+" 状态已变化，请发送「我的申请」查看。")
 	}
 	if err != nil {
 		return err
 	}
-	if err := storage.Audit(ctx, t.tx, to, "withdraw", "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "from": f.State}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, to, "withdraw", "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "from": f.State}); err != nil {
 		return err
 	}
 	if st == workflow.StateReview {
@@ -559,85 +547,85 @@ func (b *Bot) withdraw(ctx context.Context, t *turn, f *storage.Form) error {
 			return err
 		}
 		for _, a := range waiting {
-			if err := b.text(ctx, t, a, fmt.Sprintf("%s「%s」已由承办人撤回，无需再审核。", serial(f), clip(f.Title, 30))); err != nil {
+			if err := b.Text(ctx, t, a, fmt.Sprintf("%s「%s」已由承办人撤回，无需再审核。", serial(f), chat.Clip(f.Title, 30))); err != nil {
 				return err
 			}
 		}
 	}
-	return b.text(ctx, t, to, fmt.Sprintf("已撤回 %s。", serial(f)))
+	return b.Text(ctx, t, to, fmt.Sprintf("已撤回 %s。", serial(f)))
 }
 
 // onPublishClick confirms one platform; the last one makes the form 已公开.
-func (b *Bot) onPublishClick(ctx context.Context, t *turn, f *storage.Form) error {
-	to := t.person.UserID
-	i, err := strconv.Atoi(strings.TrimPrefix(t.m.EventKey, "pub_"))
+func (b *Flow) onPublishClick(ctx context.Context, t *chat.Turn, f *storage.Form) error {
+	to := t.Person.UserID
+	i, err := strconv.Atoi(strings.TrimPrefix(t.Msg.EventKey, "pub_"))
 	all := workflow.Platforms()
 	if err != nil || i < 0 || i >= len(all) || !slices.Contains(f.Platforms, string(all[i])) {
-		return b.text(ctx, t, to, msgCardUnknown)
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
 	platform := string(all[i])
-	fresh, err := storage.InsertPublication(ctx, t.tx, storage.Publication{FormID: f.ID, Platform: platform, PublishedBy: to, PublishedAt: t.now})
+	fresh, err := storage.InsertPublication(ctx, t.Tx, storage.Publication{FormID: f.ID, Platform: platform, PublishedBy: to, PublishedAt: t.Now})
 	if err != nil {
 		return err
 	}
 	if !fresh {
-		return b.text(ctx, t, to, platform+" 已确认发布过，无需重复操作。")
+		return b.Text(ctx, t, to, platform+" 已确认发布过，无需重复操作。")
 	}
-	if err := storage.Audit(ctx, t.tx, to, "publish", "form", strconv.FormatInt(f.ID, 10), map[string]any{"platform": platform}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, to, "publish", "form", strconv.FormatInt(f.ID, 10), map[string]any{"platform": platform}); err != nil {
 		return err
 	}
-	if err := b.closeCards(ctx, t, f, to, platform+" 已发布", t.m.TaskID, t.m.ResponseCode, b.name(to)+"确认"+platform+"已发布"); err != nil {
+	if err := b.closeCards(ctx, t, f, to, platform+" 已发布", t.Msg.TaskID, t.Msg.ResponseCode, b.Name(to)+"确认"+platform+"已发布"); err != nil {
 		return err
 	}
-	done, err := storage.Publications(ctx, t.tx, f.ID)
+	done, err := storage.Publications(ctx, t.Tx, f.ID)
 	if err != nil {
 		return err
 	}
-	b.saveConvo(t, &convo{Kind: kindPublish, FormID: f.ID, Platform: platform})
+	b.saveConvo(t, &convo{Kind: KindPublish, FormID: f.ID, Platform: platform})
 	if len(done) < len(f.Platforms) {
-		if err := b.text(ctx, t, to, fmt.Sprintf("已确认 %s 在%s发布。如需登记链接或期号，请直接回复；无需登记可继续操作。", serial(f), platform)); err != nil {
+		if err := b.Text(ctx, t, to, fmt.Sprintf("已确认 %s 在%s发布。如需登记链接或期号，请直接回复；无需登记可继续操作。", serial(f), platform)); err != nil {
 			return err
 		}
 		// A fresh card with the platforms still to confirm.
 		return b.sendStageCards(ctx, t, f)
 	}
-	err = storage.MoveForm(ctx, t.tx, storage.FormMove{
+	err = storage.MoveForm(ctx, t.Tx, storage.FormMove{
 		ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage,
-		ToState: string(workflow.StatePublished), ToStage: "", At: t.now,
+		ToState: string(workflow.StatePublished), ToStage: "", At: t.Now,
 	})
 	if err != nil {
 		return err
 	}
-	if err := storage.Audit(ctx, t.tx, to, "published", "form", strconv.FormatInt(f.ID, 10), nil); err != nil {
+	if err := storage.Audit(ctx, t.Tx, to, "published", "form", strconv.FormatInt(f.ID, 10), nil); err != nil {
 		return err
 	}
 	if f.NoticeDue {
 		// The 公众号's subscribers hear of it, in this same transaction.
-		n, err := b.Notices.QueueFormNotice(ctx, t.tx, f, t.now)
+		n, err := b.Notices.QueueFormNotice(ctx, t.Tx, f, t.Now)
 		if err != nil {
 			return err
 		}
-		t.queued += n
+		t.Queued(n)
 	}
-	if err := b.text(ctx, t, to, fmt.Sprintf("%s 已在全部平台发布，状态为已公开。如需登记%s的链接或期号，请直接回复。", serial(f), platform)); err != nil {
+	if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已在全部平台发布，状态为已公开。如需登记%s的链接或期号，请直接回复。", serial(f), platform)); err != nil {
 		return err
 	}
-	return b.text(ctx, t, f.Submitter, fmt.Sprintf("您的 %s「%s」已公开（%s）。", serial(f), clip(f.Title, 30), strings.Join(f.Platforms, "、")))
+	return b.Text(ctx, t, f.Submitter, fmt.Sprintf("您的 %s「%s」已公开（%s）。", serial(f), chat.Clip(f.Title, 30), strings.Join(f.Platforms, "、")))
 }
 
 // onPublishText records a link or 期号 for the platform just confirmed.
 // Anything that looks like a command ends the conversation instead.
-func (b *Bot) onPublishText(ctx context.Context, t *turn, c *convo, text string) (bool, error) {
-	if isCommand(text) {
-		b.endConvo(t)
+func (b *Flow) onPublishText(ctx context.Context, t *chat.Turn, c *convo, text string) (bool, error) {
+	if b.IsCommand(text) {
+		b.End(t)
 		return false, nil
 	}
-	b.endConvo(t)
-	if err := storage.SetPublicationReference(ctx, t.tx, c.FormID, c.Platform, clip(text, 500)); err != nil {
+	b.End(t)
+	if err := storage.SetPublicationReference(ctx, t.Tx, c.FormID, c.Platform, chat.Clip(text, 500)); err != nil {
 		return true, err
 	}
-	if err := storage.Audit(ctx, t.tx, t.person.UserID, "publish_reference", "form", strconv.FormatInt(c.FormID, 10), map[string]any{"platform": c.Platform, "reference": clip(text, 500)}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, "publish_reference", "form", strconv.FormatInt(c.FormID, 10), map[string]any{"platform": c.Platform, "reference": chat.Clip(text, 500)}); err != nil {
 		return true, err
 	}
-	return true, b.text(ctx, t, t.person.UserID, "已登记"+c.Platform+"的发布信息："+clip(text, 100))
+	return true, b.Text(ctx, t, t.Person.UserID, "已登记"+c.Platform+"的发布信息："+chat.Clip(text, 100))
 }

@@ -1,4 +1,4 @@
-package handlers
+package orders
 
 import (
 	"database/sql"
@@ -99,7 +99,7 @@ func textProblem(s string) string {
 
 // ValidateComplaint checks every field and returns the order to store, or
 // all the problems at once.
-func (b *Bot) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Complaint, error) {
+func (b *Flow) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Complaint, error) {
 	var errs FieldErrors
 	// One problem per field: the first found says the most.
 	bad := func(field, msg string) {
@@ -216,7 +216,7 @@ func (b *Bot) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Comp
 	return c, nil
 }
 
-func (b *Bot) sectionNames() []string {
+func (b *Flow) sectionNames() []string {
 	var out []string
 	for _, s := range b.Roster.Sections {
 		out = append(out, s.Name)

@@ -1,0 +1,111 @@
+package office
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/chat"
+
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// maxMeetingTopic is the longest topic of a recorded meeting, in characters.
+const maxMeetingTopic = 100
+
+const (
+	msgReportUsage  = "请发送「年度报告 已完成」，登记上一年度政府信息公开工作年度报告已报送。"
+	msgMeetingUsage = "请按「会议 登记 日期 主题」发送，如：会议 登记 2026-06-28 研究部署全年政务公开工作。"
+)
+
+// Records handles the yearly records the reminders ask for:
+// 「年度报告 已完成」 and 「会议 登记 日期 主题」. It reports false when text is
+// neither, so the caller goes on.
+func (b *Flow) Records(ctx context.Context, t *chat.Turn, text string) (bool, error) {
+	if arg, ok := chat.CutCommand(text, "年度报告"); ok {
+		return true, b.markAnnualReport(ctx, t, arg)
+	}
+	if arg, ok := chat.CutCommand(text, "会议"); ok {
+		rest, ok := chat.CutCommand(arg, "登记")
+		if !ok {
+			return true, b.Text(ctx, t, t.Person.UserID, msgMeetingUsage)
+		}
+		return true, b.recordMeeting(ctx, t, rest)
+	}
+	return false, nil
+}
+
+// markAnnualReport records, for an office member, that last year's report
+// was submitted: the weekly reminder stops.
+func (b *Flow) markAnnualReport(ctx context.Context, t *chat.Turn, arg string) error {
+	p := t.Person
+	if arg != "已完成" && arg != "完成" && arg != "已报送" {
+		return b.Text(ctx, t, p.UserID, msgReportUsage)
+	}
+	if !p.Has(config.RoleOffice) {
+		return b.Text(ctx, t, p.UserID, "年度报告由综合办公室审核人员登记。如已报送，请联系"+b.OfficeNames()+"登记。")
+	}
+	now := t.Now.In(b.Location)
+	year := now.Year() - 1 // the report due on 31 January of this year
+	fresh, prev, err := storage.MarkAnnualReport(ctx, t.Tx, storage.AnnualReport{Year: year, DoneBy: p.UserID, DoneAt: t.Now})
+	if err != nil {
+		return err
+	}
+	if !fresh {
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告已于%s由%s登记为已完成，无需重复登记。",
+			year, workflow.FormatDate(prev.DoneAt, b.Location), b.Name(prev.DoneBy)))
+	}
+	if err := storage.Audit(ctx, t.Tx, p.UserID, "annual_report_done", "annual_report", strconv.Itoa(year), nil); err != nil {
+		return err
+	}
+	return b.Text(ctx, t, p.UserID, fmt.Sprintf("已登记：%d年度政府信息公开工作年度报告已完成报送（%s，%s），不再提醒。",
+		year, p.Name, workflow.FormatDate(now, b.Location)))
+}
+
+// recordMeeting records a 政务公开专题工作会议 for the office, a leader or
+// the supervisor.
+func (b *Flow) recordMeeting(ctx context.Context, t *chat.Turn, arg string) error {
+	p := t.Person
+	if !p.Has(config.RoleOffice) && !p.Has(config.RoleLeader) && !p.Has(config.RoleSupervisor) {
+		return b.Text(ctx, t, p.UserID, "专题工作会议由综合办公室、主要负责人或纪检监督人员登记。如需登记，请联系"+b.OfficeNames()+"。")
+	}
+	fields := strings.Fields(arg)
+	if len(fields) < 2 {
+		return b.Text(ctx, t, p.UserID, msgMeetingUsage)
+	}
+	held, err := workflow.ParseDate(fields[0], t.Now, b.Location, workflow.DatePast)
+	switch {
+	case errors.Is(err, workflow.ErrDateFuture):
+		return b.Text(ctx, t, p.UserID, "会议日期不能晚于今天（您填写的是"+workflow.FormatDate(held, b.Location)+"），请在会议召开后登记。")
+	case err != nil:
+		return b.Text(ctx, t, p.UserID, "没有识别出会议日期「"+chat.Clip(fields[0], 20)+"」。请按 2026-06-28 或 6月28日 的格式填写。\n"+msgMeetingUsage)
+	}
+	topic := strings.Join(fields[1:], " ")
+	if utf8.RuneCountInString(topic) > maxMeetingTopic {
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("会议主题不能超过%d个字，请精简后重新发送。", maxMeetingTopic))
+	}
+	ms, err := storage.MeetingsIn(ctx, t.Tx, held.Year())
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if m.HeldOn.Format("2006-01-02") == held.Format("2006-01-02") && m.Topic == topic {
+			return b.Text(ctx, t, p.UserID, "该会议已于"+workflow.FormatDate(m.RecordedAt, b.Location)+"由"+b.Name(m.RecordedBy)+"登记，无需重复登记。")
+		}
+	}
+	id, err := storage.InsertMeeting(ctx, t.Tx, storage.Meeting{HeldOn: held, Topic: topic, RecordedBy: p.UserID, RecordedAt: t.Now})
+	if err != nil {
+		return err
+	}
+	if err := storage.Audit(ctx, t.Tx, p.UserID, "meeting_record", "meeting", strconv.FormatInt(id, 10),
+		map[string]any{"held_on": held.Format("2006-01-02"), "topic": topic}); err != nil {
+		return err
+	}
+	return b.Text(ctx, t, p.UserID, fmt.Sprintf("已登记政务公开专题工作会议：%s「%s」。%d年共登记%d次。",
+		workflow.FormatDate(held, b.Location), topic, held.Year(), len(ms)+1))
+}
