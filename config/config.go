@@ -37,7 +37,7 @@ type Config struct {
 	LinkSecret  string        // LINK_SECRET (secret), derived when not set
 	SessionTTL  time.Duration // SESSION_TTL
 	APIToken    string        // API_TOKEN (secret); the machine API is off when empty
-	LimitsSpec  string        // COMPLAINT_LIMITS, validated; see Limits
+	LimitsSpec  string        // ORDER_LIMITS (or the old COMPLAINT_LIMITS), validated; see Limits
 
 	// Reminders.
 	CalendarFile string // CALENDAR_FILE; empty = the embedded calendar only
@@ -83,11 +83,14 @@ const (
 	EnvLinkSecret  = "LINK_SECRET"
 	EnvSessionTTL  = "SESSION_TTL"
 	EnvAPIToken    = "API_TOKEN"
-	EnvLimits      = "COMPLAINT_LIMITS"
-	EnvCalendar    = "CALENDAR_FILE"
-	EnvSchedules   = "SCHEDULES"
-	EnvMeetingDue  = "MEETING_DUE"
-	EnvUrgentAny   = "URGENT_OVERDUE_ANYTIME"
+	EnvLimits      = "ORDER_LIMITS"
+	// EnvLimitsOld is ORDER_LIMITS's name before the work order had one
+	// name; still read when ORDER_LIMITS is not set.
+	EnvLimitsOld  = "COMPLAINT_LIMITS"
+	EnvCalendar   = "CALENDAR_FILE"
+	EnvSchedules  = "SCHEDULES"
+	EnvMeetingDue = "MEETING_DUE"
+	EnvUrgentAny  = "URGENT_OVERDUE_ANYTIME"
 )
 
 // Defaults of the optional variables.
@@ -140,7 +143,7 @@ var variables = []Variable{
 	{Name: EnvSessionTTL, Default: "30m",
 		Meaning: "how long the bot keeps the state of an idle conversation, a Go duration between 1m and 24h"},
 	{Name: EnvLimits,
-		Meaning: "12345 time limits over the defaults, e.g. 咨询=2wd;求助=5wd;投诉=15wd;举报=15wd;建议=15wd;紧急=24h;签收=1wd (wd working days, d days, h hours, wh working hours)"},
+		Meaning: "12345 time limits over the defaults, e.g. 咨询=2wd;求助=5wd;投诉=15wd;举报=15wd;建议=15wd;紧急=24h;签收=1wd (wd working days, d days, h hours, wh working hours); COMPLAINT_LIMITS, its old name, is read when it is not set"},
 	{Name: EnvAPIToken, Secret: true,
 		Meaning: "bearer token of the machine API, at least 16 characters; the API is off when empty"},
 	{Name: EnvCalendar,
@@ -663,14 +666,21 @@ func OnOff(b bool) string {
 }
 
 func (l *loader) limits() string {
-	v := l.get(EnvLimits, "")
+	name := EnvLimits
+	v, old := l.get(EnvLimits, ""), l.get(EnvLimitsOld, "")
+	switch {
+	case v == "" && old != "":
+		name, v = EnvLimitsOld, old
+	case v != "" && old != "" && v != old:
+		l.problem(EnvLimitsOld, "is the old name of %s, which is set to something else; remove %s", EnvLimits, EnvLimitsOld)
+	}
 	if _, err := workflow.ParseLimits(v); err != nil {
-		l.problem(EnvLimits, "%v", err)
+		l.problem(name, "%v", err)
 	}
 	return v
 }
 
-// Limits are the 12345 time limits: the defaults with COMPLAINT_LIMITS
+// Limits are the 12345 time limits: the defaults with ORDER_LIMITS
 // applied (Load has checked it).
 func (c Config) Limits() workflow.Limits {
 	ls, _ := workflow.ParseLimits(c.LimitsSpec)

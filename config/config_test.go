@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // tencentAESKey is the EncodingAESKey published in WeCom's callback
@@ -435,8 +437,10 @@ func TestVariables(t *testing.T) {
 		}
 		return validEnv()[name]
 	})
-	if !slices.Equal(slices.Sorted(slices.Values(read)), slices.Sorted(slices.Values(names))) {
-		t.Errorf("Load read %v, want exactly %v", read, names)
+	// and the old names it still honours.
+	known := append(slices.Clone(names), EnvLimitsOld)
+	if !slices.Equal(slices.Sorted(slices.Values(read)), slices.Sorted(slices.Values(known))) {
+		t.Errorf("Load read %v, want exactly %v", read, known)
 	}
 
 	// The defaults are what Load uses.
@@ -485,5 +489,36 @@ func TestEnvExample(t *testing.T) {
 		if !known[m[1]] {
 			t.Logf(".env.example sets %s, which config does not read", m[1])
 		}
+	}
+}
+
+// The 12345 limits' variable was renamed; a deployment that still sets
+// the old name keeps its limits, and one that sets both differently is
+// told which to remove.
+func TestOrderLimitsOldName(t *testing.T) {
+	t.Parallel()
+	env := validEnv()
+	env["COMPLAINT_LIMITS"] = "咨询=3wd"
+	c, err := Load(getenv(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Limits().ByCategory[workflow.CategoryConsult]; got != (workflow.Limit{N: 3, Unit: "wd"}) {
+		t.Fatalf("咨询 limit from COMPLAINT_LIMITS = %v, want 3 working days", got)
+	}
+	env["ORDER_LIMITS"] = "咨询=3wd"
+	if _, err := Load(getenv(env)); err != nil {
+		t.Fatalf("both names set alike: %v", err)
+	}
+	env["ORDER_LIMITS"] = "咨询=4wd"
+	_, err = Load(getenv(env))
+	if got := problemsOf(t, err); len(got) != 1 || !strings.HasPrefix(got[0], "COMPLAINT_LIMITS: is the old name of ORDER_LIMITS") {
+		t.Fatalf("problems = %q, want one naming COMPLAINT_LIMITS as the old name", got)
+	}
+	env["COMPLAINT_LIMITS"] = "咨询=0wd"
+	delete(env, "ORDER_LIMITS")
+	_, err = Load(getenv(env))
+	if got := problemsOf(t, err); len(got) != 1 || !strings.HasPrefix(got[0], "COMPLAINT_LIMITS: ") {
+		t.Fatalf("problems = %q, want the bad old variable named", got)
 	}
 }

@@ -42,14 +42,14 @@ func errorFields(out map[string]any) []string {
 	return fields
 }
 
-// TestComplaintAPIRefusesBadInput: input Postgres cannot store, or that
+// TestOrderAPIRefusesBadInput: input Postgres cannot store, or that
 // encoding/json would silently repair or drop, is a 400 naming the field
 // (never a 503 that makes a client retry forever), and nothing is stored.
-func TestComplaintAPIRefusesBadInput(t *testing.T) {
+func TestOrderAPIRefusesBadInput(t *testing.T) {
 	t.Parallel()
 	const token = "api-token-for-tests-0123456789"
 	h := newHarness(t, func(env map[string]string) { env["API_TOKEN"] = token })
-	url := h.base + "/api/v1/complaints"
+	url := h.base + "/api/v1/orders"
 	// obj is a good order with extra members spliced in raw.
 	obj := func(ticket, extra string) string {
 		return `{"ticket_no":"` + ticket + `","category":"投诉","section":"综合一股","received_at":"2026-11-27T10:00:00+08:00"` + extra + `}`
@@ -95,7 +95,7 @@ func TestComplaintAPIRefusesBadInput(t *testing.T) {
 		}
 	}
 	var n int
-	if err := h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM complaints`); err != nil {
+	if err := h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM orders`); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {
@@ -118,10 +118,10 @@ func TestComplaintAPIRefusesBadInput(t *testing.T) {
 	}
 }
 
-// TestComplaintCSVImportRefusesBadText: a NUL or a file not in UTF-8 is
+// TestOrderCSVImportRefusesBadText: a NUL or a file not in UTF-8 is
 // reported with its line and cause by the dry run and the import alike,
 // and the dry run runs the import itself, rolled back.
-func TestComplaintCSVImportRefusesBadText(t *testing.T) {
+func TestOrderCSVImportRefusesBadText(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	c := newCursor(h)
@@ -141,7 +141,7 @@ func TestComplaintCSVImportRefusesBadText(t *testing.T) {
 		return n
 	}
 	importFile := func(file string, dry bool) (string, error) {
-		args := []string{"import", "complaints", file}
+		args := []string{"import", "orders", file}
 		if dry {
 			args = append(args, "--dry-run")
 		}
@@ -180,7 +180,7 @@ func TestComplaintCSVImportRefusesBadText(t *testing.T) {
 			t.Errorf("dry %v: a GBK line is reported as bad fields, or a good line as bad:\n%s", dry, out)
 		}
 	}
-	if n := count("complaints"); n != 0 {
+	if n := count("orders"); n != 0 {
 		t.Fatalf("%d orders written from bad files", n)
 	}
 
@@ -197,7 +197,7 @@ func TestComplaintCSVImportRefusesBadText(t *testing.T) {
 	more := write("more.csv", "ticket_no,category,content,section\n"+
 		"CSV-10,投诉,噪声扰民,综合一股\n"+
 		"CSV-12,建议,增设监测点,综合一股\n")
-	before := []int{count("complaints"), count("outbox"), count("audit_log")}
+	before := []int{count("orders"), count("outbox"), count("audit_log")}
 	out, err := importFile(more, true)
 	if err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out)
@@ -207,7 +207,7 @@ func TestComplaintCSVImportRefusesBadText(t *testing.T) {
 			t.Errorf("dry run lacks %q:\n%s", want, out)
 		}
 	}
-	if after := []int{count("complaints"), count("outbox"), count("audit_log")}; !slices.Equal(before, after) {
+	if after := []int{count("orders"), count("outbox"), count("audit_log")}; !slices.Equal(before, after) {
 		t.Fatalf("dry run changed complaints/outbox/audit_log from %v to %v", before, after)
 	}
 	c.none(head)

@@ -3,6 +3,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"net"
@@ -551,15 +553,22 @@ func cloneValues(v url.Values) url.Values {
 }
 
 // TestDemoAnswersThroughItsSandbox starts `zwgk demo` as the README's
-// command does and plays one exchange through its user API.
+// command does and plays one exchange through its user API. It has a
+// database of its own, so that neither a developer's demo nor another
+// checkout's tests (with other migrations) meet it.
 func TestDemoAnswersThroughItsSandbox(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
+	var rnd [5]byte
+	rand.Read(rnd[:])
+	name := "zwgk_demo_test_" + hex.EncodeToString(rnd[:])
 	env := map[string]string{
-		"DATABASE_URL": storagetest.DatabaseURL(),
-		"REDIS_URL":    storagetest.RedisURL(),
-		"HTTP_ADDR":    addr,
+		"DATABASE_URL":  storagetest.DatabaseURL(),
+		"REDIS_URL":     storagetest.RedisURL(),
+		"HTTP_ADDR":     addr,
+		"DEMO_DATABASE": name,
 	}
+	t.Cleanup(func() { dropDemoData(t, name, strings.ReplaceAll(name, "_", "-")+":") })
 	var stdout syncBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -111,10 +111,10 @@ func TestJobsRunRemindsOfOrders(t *testing.T) {
 	c := newCursor(h)
 	ctx := context.Background()
 	loc := businessLocation()
-	insert := func(o *storage.Complaint, handler string) {
+	insert := func(o *storage.Order, handler string) {
 		t.Helper()
 		err := h.db.WithTx(ctx, func(tx *storage.Tx) error {
-			if _, err := storage.InsertComplaint(ctx, tx, o); err != nil {
+			if _, err := storage.InsertOrder(ctx, tx, o); err != nil {
 				return err
 			}
 			if handler == "" {
@@ -128,7 +128,7 @@ func TestJobsRunRemindsOfOrders(t *testing.T) {
 		}
 	}
 	received := time.Date(2026, 2, 10, 9, 0, 0, 0, loc)
-	insert(&storage.Complaint{TicketNo: "GD202602100001", Category: "咨询", Content: "咨询排污许可办理流程。",
+	insert(&storage.Order{TicketNo: "GD202602100001", Category: "咨询", Content: "咨询排污许可办理流程。",
 		ReceivedAt: received, DueAt: time.Date(2026, 2, 13, 23, 59, 59, 0, loc), Section: "综合一股", Registrar: office2,
 		State: "dispatched", Source: "api", CreatedAt: received}, staff)
 	out, err := jobs(t, h.getenv, "run", "order_due", "--at", "2026-02-12T09:36")
@@ -144,7 +144,7 @@ func TestJobsRunRemindsOfOrders(t *testing.T) {
 	// signed for: at 03:10 the next night the head, the office and the
 	// leader hear of it.
 	received = time.Date(2026, 2, 15, 3, 0, 0, 0, loc)
-	insert(&storage.Complaint{TicketNo: "GD202602150001", Category: "投诉", Content: "某企业夜间排放刺鼻气体。", Urgent: true,
+	insert(&storage.Order{TicketNo: "GD202602150001", Category: "投诉", Content: "某企业夜间排放刺鼻气体。", Urgent: true,
 		ReceivedAt: received, DueAt: received.Add(24 * time.Hour), Section: "综合二股", Registrar: office2,
 		State: "dispatched", Source: "api", CreatedAt: received}, "")
 	out, err = jobs(t, h.getenv, "run", "order_urgent", "--at", "2026-02-16T03:10")

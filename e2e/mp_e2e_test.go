@@ -229,7 +229,7 @@ func TestClosedOrderAnswerReachesComplainant(t *testing.T) {
 	mpWait(t, mp, "oComplainant", 1)
 	mpWait(t, mp, "oOther", 1)
 
-	st, out := apiCall(t, "POST", h.base+"/api/v1/complaints", token, map[string]any{
+	st, out := apiCall(t, "POST", h.base+"/api/v1/orders", token, map[string]any{
 		"ticket_no": "GD-MP-0001", "category": "投诉", "content": "夜间施工噪声扰民。", "location": "某小区",
 		"caller_name": "赵女士", "caller_phone": "13900139000", "urgency": "normal",
 		"received_at": "2026-11-27T10:00:00+08:00", "section": "环境监察室", "openid": "oComplainant",

@@ -368,10 +368,10 @@ func verify(ctx context.Context, db *storage.DB, r *Report, mode string) {
 	check(dup == 0, fmt.Sprintf("no stage decided twice (%d)", dup))
 	pubs := count(`SELECT count(*) FROM form_publications`)
 	check(pubs == published, fmt.Sprintf("one publication per published form (%d for %d)", pubs, published))
-	closed := count(`SELECT count(*) FROM complaints WHERE state = 'closed' AND source <> 'seed'`)
+	closed := count(`SELECT count(*) FROM orders WHERE state = 'closed' AND source <> 'seed'`)
 	check(int64(closed) >= r.flowsOrd, fmt.Sprintf("every completed order flow is closed (%d closed, %d flows)", closed, r.flowsOrd))
 	regs := count(`SELECT count(*) FROM audit_log WHERE action = 'register'`)
-	orders := count(`SELECT count(*) FROM complaints WHERE source <> 'seed'`)
+	orders := count(`SELECT count(*) FROM orders WHERE source <> 'seed'`)
 	check(regs == orders, fmt.Sprintf("each order registered once (%d registrations, %d orders)", regs, orders))
 }
 
@@ -810,7 +810,7 @@ func seedAndTime(ctx context.Context, db *storage.DB, n int, r *Report) error {
 	// 10 000 per 200 000); of the older ones one in 200 is stuck open and
 	// overdue (about 5 000), the rest are closed.
 	_, err := db.ExecContext(ctx, `
-		INSERT INTO complaints (ticket_no, category, content, section, registrar, handler, state, received_at, due_at,
+		INSERT INTO orders (ticket_no, category, content, section, registrar, handler, state, received_at, due_at,
 			accept_due_at, answered_at, closed_at, created_at, updated_at, source)
 		SELECT 'SEED' || g, (ARRAY['咨询','求助','投诉','举报','建议'])[1 + g % 5], '负载种子数据', '负载' || (1 + g % 4) || '股',
 			'office1', 'staff000', st,
@@ -856,7 +856,7 @@ func seedAndTime(ctx context.Context, db *storage.DB, n int, r *Report) error {
 	}
 	timeIt("statistics, this month (3 groupings)", func() error {
 		for _, by := range []string{"", "section", "category"} {
-			if _, err := storage.ComplaintStats(ctx, db, from, from.AddDate(0, 1, 0), now, by); err != nil {
+			if _, err := storage.OrderStats(ctx, db, from, from.AddDate(0, 1, 0), now, by); err != nil {
 				return err
 			}
 		}
@@ -864,14 +864,14 @@ func seedAndTime(ctx context.Context, db *storage.DB, n int, r *Report) error {
 	})
 	timeIt("statistics, whole year (3 groupings)", func() error {
 		for _, by := range []string{"", "section", "category"} {
-			if _, err := storage.ComplaintStats(ctx, db, now.AddDate(-1, 0, 0), now, now, by); err != nil {
+			if _, err := storage.OrderStats(ctx, db, now.AddDate(-1, 0, 0), now, now, by); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	timeIt("overdue orders (超期工单, first 20)", func() error {
-		_, err := storage.OverdueComplaints(ctx, db, now, 20)
+		_, err := storage.OverdueOrders(ctx, db, now, 20)
 		return err
 	})
 	timeIt("forms waiting for one approver (待办)", func() error {

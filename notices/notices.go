@@ -128,12 +128,12 @@ func (s *Service) QueueFormNotice(ctx context.Context, tx *storage.Tx, f *storag
 	return len(subs), storage.Audit(ctx, tx, "system", "mp_notice_queued", "form", id, map[string]any{"mode": "template", "recipients": len(subs)})
 }
 
-// QueueComplaintAnswer queues the answer notice of a closed 12345 order to
+// QueueOrderAnswer queues the answer notice of a closed 12345 order to
 // the complainant's openid (a template message: the follower need not
 // have written to the account lately). Call it in the transaction that
 // closes the order. An order closed again after reopening (closedAt
 // differs) is announced again; the same close twice is not.
-func (s *Service) QueueComplaintAnswer(ctx context.Context, tx *storage.Tx, openid, ticketNo, summary string, closedAt time.Time) error {
+func (s *Service) QueueOrderAnswer(ctx context.Context, tx *storage.Tx, openid, ticketNo, summary string, closedAt time.Time) error {
 	openid = strings.TrimSpace(openid)
 	if openid == "" {
 		return nil
@@ -143,7 +143,7 @@ func (s *Service) QueueComplaintAnswer(ctx context.Context, tx *storage.Tx, open
 		if s != nil {
 			reason = "未配置答复通知模板（MP_ANSWER_TEMPLATE_ID）"
 		}
-		return storage.Audit(ctx, tx, "system", "mp_answer_skipped", "complaint", ticketNo, map[string]any{"openid": openid, "reason": reason})
+		return storage.Audit(ctx, tx, "system", "mp_answer_skipped", storage.EntityOrder, ticketNo, map[string]any{"openid": openid, "reason": reason})
 	}
 	ref := ticketNo + ":" + strconv.FormatInt(closedAt.Unix(), 10)
 	detail, err := json.Marshal(answerDetail{TicketNo: ticketNo, Summary: summary, ClosedAt: closedAt})
@@ -163,7 +163,7 @@ func (s *Service) QueueComplaintAnswer(ctx context.Context, tx *storage.Tx, open
 	if _, err := storage.Enqueue(ctx, tx, storage.KindMPTemplate, "mp:"+openid, m, "mpanswer:"+ref); err != nil {
 		return err
 	}
-	return storage.Audit(ctx, tx, "system", "mp_answer_queued", "complaint", ticketNo, map[string]any{"openid": openid})
+	return storage.Audit(ctx, tx, "system", "mp_answer_queued", storage.EntityOrder, ticketNo, map[string]any{"openid": openid})
 }
 
 // answerDetail is what an answer notice said, kept for its page.

@@ -366,7 +366,7 @@ func TestFormNoticeAsMassSendToTag(t *testing.T) {
 	f.quiet("oM1", 3)
 }
 
-func TestComplaintAnswerReachesThatFollower(t *testing.T) {
+func TestOrderAnswerReachesThatFollower(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, false, false)
 	f.act("complainant follows", f.mp.Follower("oC1").Follow)
@@ -376,7 +376,7 @@ func TestComplaintAnswerReachesThatFollower(t *testing.T) {
 	summary := "经现场核查，该企业已停止夜间施工，并对噪声设备加装隔音罩，后续将持续监管。"
 	queue := func() {
 		err := f.db.WithTx(context.Background(), func(tx *storage.Tx) error {
-			return f.svc.QueueComplaintAnswer(context.Background(), tx, "oC1", "2026112700123", summary, closed)
+			return f.svc.QueueOrderAnswer(context.Background(), tx, "oC1", "2026112700123", summary, closed)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -405,7 +405,7 @@ func TestComplaintAnswerReachesThatFollower(t *testing.T) {
 	queue() // the same close again: nothing new
 	f.quiet("oC1", 2)
 	f.quiet("oC2", 1)
-	trail, _ := storage.AuditTrail(context.Background(), f.db, "complaint", "2026112700123")
+	trail, _ := storage.AuditTrail(context.Background(), f.db, storage.EntityOrder, "2026112700123")
 	if len(trail) != 1 || trail[0].Action != "mp_answer_queued" {
 		t.Fatalf("audit %+v", trail)
 	}
@@ -421,10 +421,10 @@ func TestSwitchedOffRecordsWhyNothingWasSent(t *testing.T) {
 		if n, err := off.QueueFormNotice(ctx, tx, &storage.Form{ID: 5, Title: "t"}, time.Now()); err != nil || n != 0 {
 			return err
 		}
-		if err := off.QueueComplaintAnswer(ctx, tx, "o1", "T1", "答复", time.Now()); err != nil {
+		if err := off.QueueOrderAnswer(ctx, tx, "o1", "T1", "答复", time.Now()); err != nil {
 			return err
 		}
-		return noAnswer.QueueComplaintAnswer(ctx, tx, "o1", "T2", "答复", time.Now())
+		return noAnswer.QueueOrderAnswer(ctx, tx, "o1", "T2", "答复", time.Now())
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -432,13 +432,13 @@ func TestSwitchedOffRecordsWhyNothingWasSent(t *testing.T) {
 	if rows, _ := db.ListOutbox(ctx, "", 10); len(rows) != 0 {
 		t.Fatalf("%d outbox rows with the 公众号 off", len(rows))
 	}
-	for entity, id := range map[string]string{"form": "5", "complaint": "T1"} {
+	for entity, id := range map[string]string{storage.EntityForm: "5", storage.EntityOrder: "T1"} {
 		trail, _ := storage.AuditTrail(ctx, db, entity, id)
 		if len(trail) != 1 || !strings.HasSuffix(trail[0].Action, "_skipped") || !strings.Contains(string(trail[0].Detail), "公众号未配置") {
 			t.Errorf("%s %s: audit %+v", entity, id, trail)
 		}
 	}
-	trail, _ := storage.AuditTrail(ctx, db, "complaint", "T2")
+	trail, _ := storage.AuditTrail(ctx, db, storage.EntityOrder, "T2")
 	if len(trail) != 1 || !strings.Contains(string(trail[0].Detail), "MP_ANSWER_TEMPLATE_ID") {
 		t.Errorf("T2: audit %+v", trail)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,8 +34,12 @@ func (b *Flow) APIRoutes(mux *http.ServeMux, token string) {
 			h(w, r)
 		}
 	}
-	mux.HandleFunc("POST /api/v1/complaints", guard(b.apiCreateComplaint))
-	mux.HandleFunc("GET /api/v1/complaints/{ticket_no}", guard(b.apiGetComplaint))
+	mux.HandleFunc("POST /api/v1/orders", guard(b.apiCreateOrder))
+	mux.HandleFunc("GET /api/v1/orders/{ticket_no}", guard(b.apiGetOrder))
+	// The paths before the work order had one name; deprecated, kept for
+	// the clients written against them.
+	mux.HandleFunc("POST /api/v1/complaints", guard(deprecated(b.apiCreateOrder)))
+	mux.HandleFunc("GET /api/v1/complaints/{ticket_no}", guard(deprecated(b.apiGetOrder)))
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -49,8 +54,8 @@ func writeAPIError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// ComplaintJSON is an order as the API shows it.
-type ComplaintJSON struct {
+// View is an order as the API shows it.
+type View struct {
 	TicketNo    string     `json:"ticket_no"`
 	Category    string     `json:"category"`
 	Content     string     `json:"content"`
@@ -74,8 +79,8 @@ type ComplaintJSON struct {
 	ReopenCount int        `json:"reopen_count"`
 }
 
-func complaintJSON(c *storage.Complaint) ComplaintJSON {
-	j := ComplaintJSON{
+func viewOf(c *storage.Order) View {
+	j := View{
 		TicketNo: c.TicketNo, Category: c.Category, Content: c.Content, Location: c.Location,
 		CallerName: c.CallerName, CallerPhone: c.CallerPhone, Urgency: "normal",
 		ReceivedAt: c.ReceivedAt, DueAt: c.DueAt, Section: c.Section, Registrar: c.Registrar, Handler: c.Handler,
@@ -94,14 +99,14 @@ func complaintJSON(c *storage.Complaint) ComplaintJSON {
 	return j
 }
 
-func (b *Flow) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
+func (b *Flow) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
 	if err != nil {
 		writeAPIError(w, http.StatusRequestEntityTooLarge, "the body must be at most 64 KiB")
 		return
 	}
-	var in ComplaintInput
+	var in Input
 	fe, err := decodeComplaint(body, &in)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "the body must be one JSON object with the documented fields", "detail": err.Error()})
@@ -112,13 +117,13 @@ func (b *Flow) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := b.Now()
-	c, err := b.ValidateComplaint(in, now)
+	c, err := b.Validate(in, now)
 	if fe, ok := asFieldErrors(err); ok {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid fields", "errors": fe})
 		return
 	}
 	if err != nil {
-		b.Log.ErrorContext(ctx, "api validate complaint", "err", err)
+		b.Log.ErrorContext(ctx, "api validate order", "err", err)
 		writeAPIError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
@@ -127,11 +132,11 @@ func (b *Flow) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 	var queued int
 	err = b.DB.WithTx(ctx, func(tx *storage.Tx) error {
 		var err error
-		created, queued, err = b.RegisterComplaint(ctx, tx, c, now)
+		created, queued, err = b.Register(ctx, tx, c, now)
 		return err
 	})
 	if err != nil {
-		b.Log.ErrorContext(ctx, "api register complaint", "ticket", in.TicketNo, "err", err)
+		b.Log.ErrorContext(ctx, "api register order", "ticket", in.TicketNo, "err", err)
 		writeAPIError(w, http.StatusServiceUnavailable, "the order could not be stored; try again")
 		return
 	}
@@ -142,10 +147,10 @@ func (b *Flow) apiCreateComplaint(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, complaintJSON(c))
+	writeJSON(w, status, viewOf(c))
 }
 
-func (b *Flow) apiGetComplaint(w http.ResponseWriter, r *http.Request) {
+func (b *Flow) apiGetOrder(w http.ResponseWriter, r *http.Request) {
 	ticket := r.PathValue("ticket_no")
 	// A ticket_no no order can have (a NUL or invalid UTF-8 would make
 	// Postgres refuse the query) is simply not there.
@@ -153,15 +158,29 @@ func (b *Flow) apiGetComplaint(w http.ResponseWriter, r *http.Request) {
 		writeAPIError(w, http.StatusNotFound, "no such ticket_no")
 		return
 	}
-	c, err := storage.ComplaintByTicket(r.Context(), b.DB, ticket)
+	c, err := storage.OrderByTicket(r.Context(), b.DB, ticket)
 	if errors.Is(err, storage.ErrNotFound) {
 		writeAPIError(w, http.StatusNotFound, "no such ticket_no")
 		return
 	}
 	if err != nil {
-		b.Log.ErrorContext(r.Context(), "api get complaint", "err", err)
+		b.Log.ErrorContext(r.Context(), "api get order", "err", err)
 		writeAPIError(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
-	writeJSON(w, http.StatusOK, complaintJSON(c))
+	writeJSON(w, http.StatusOK, viewOf(c))
+}
+
+// deprecatedSince is when /api/v1/complaints gave way to /api/v1/orders
+// (2026-12-01, Asia/Shanghai), as RFC 9745's Deprecation header states it.
+const deprecatedSince = 1796054400
+
+// deprecated answers as h does, and tells the client the path is
+// deprecated and where its successor is.
+func deprecated(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Deprecation", "@"+strconv.Itoa(deprecatedSince))
+		w.Header().Set("Link", `</api/v1/orders>; rel="successor-version"`)
+		h(w, r)
+	}
 }

@@ -14,10 +14,10 @@ import (
 // errTrailingData: something follows the JSON object of a request body.
 var errTrailingData = errors.New("trailing data after the JSON object")
 
-// complaintFields are the JSON names of ComplaintInput, in order.
-var complaintFields = func() []string {
+// inputFields are the JSON names of Input, in order.
+var inputFields = func() []string {
 	var names []string
-	t := reflect.TypeFor[ComplaintInput]()
+	t := reflect.TypeFor[Input]()
 	for i := range t.NumField() {
 		names = append(names, strings.Split(t.Field(i).Tag.Get("json"), ",")[0])
 	}
@@ -31,7 +31,7 @@ var fieldLabels = map[string]string{
 	"due_at": "办理时限", "section": "承办股室", "openid": "openid", "registrar": "登记人",
 }
 
-// decodeComplaint reads body as exactly one JSON object of ComplaintInput.
+// decodeComplaint reads body as exactly one JSON object of Input.
 // A non-nil error is a body that is not such an object (a syntax error,
 // an unknown field, a wrong type, trailing data); FieldErrors are members
 // that encoding/json would accept but not as sent: it silently turns
@@ -39,7 +39,7 @@ var fieldLabels = map[string]string{
 // of two keys win (matching names case-insensitively), so the order stored
 // would differ from the caller's without anyone noticing. Those are found
 // in the raw bytes, token by token.
-func decodeComplaint(body []byte, in *ComplaintInput) (FieldErrors, error) {
+func decodeComplaint(body []byte, in *Input) (FieldErrors, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(in); err != nil {
@@ -81,7 +81,7 @@ func decodeComplaint(body []byte, in *ComplaintInput) (FieldErrors, error) {
 			// Decode matched it to a field, as bytes.EqualFold does.
 			name, _ := tok.(string)
 			field = ""
-			for _, f := range complaintFields {
+			for _, f := range inputFields {
 				if strings.EqualFold(name, f) {
 					field = f
 				}

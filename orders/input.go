@@ -13,9 +13,9 @@ import (
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
-// ComplaintInput is a 12345 order as the API, a CSV row or the chat gives
+// Input is a 12345 order as the API, a CSV row or the chat gives
 // it: text fields, checked by Validate.
-type ComplaintInput struct {
+type Input struct {
 	TicketNo    string `json:"ticket_no"`
 	Category    string `json:"category"`
 	Content     string `json:"content"`
@@ -71,7 +71,7 @@ var earliestReceived = time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8
 type namedText struct{ name, value string }
 
 // texts are the input's fields with their JSON names.
-func (in ComplaintInput) texts() []namedText {
+func (in Input) texts() []namedText {
 	return []namedText{
 		{"ticket_no", in.TicketNo}, {"category", in.Category}, {"content", in.Content}, {"location", in.Location},
 		{"caller_name", in.CallerName}, {"caller_phone", in.CallerPhone}, {"urgency", in.Urgency},
@@ -97,9 +97,9 @@ func textProblem(s string) string {
 	return ""
 }
 
-// ValidateComplaint checks every field and returns the order to store, or
+// Validate checks every field and returns the order to store, or
 // all the problems at once.
-func (b *Flow) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Complaint, error) {
+func (b *Flow) Validate(in Input, now time.Time) (*storage.Order, error) {
 	var errs FieldErrors
 	// One problem per field: the first found says the most.
 	bad := func(field, msg string) {
@@ -118,7 +118,7 @@ func (b *Flow) ValidateComplaint(in ComplaintInput, now time.Time) (*storage.Com
 			bad(f.name, fieldLabels[f.name]+msg)
 		}
 	}
-	c := &storage.Complaint{State: string(workflow.OrderDispatched), CreatedAt: now, UpdatedAt: now, OpenID: strings.TrimSpace(in.OpenID)}
+	c := &storage.Order{State: string(workflow.OrderDispatched), CreatedAt: now, UpdatedAt: now, OpenID: strings.TrimSpace(in.OpenID)}
 
 	if v, err := workflow.CheckTicketNo(in.TicketNo); err != nil {
 		bad("ticket_no", err.Error())

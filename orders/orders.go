@@ -19,7 +19,7 @@ import (
 )
 
 // orderOf is what the rules (workflow.OrderNext) read of c.
-func orderOf(c *storage.Complaint) workflow.Order {
+func orderOf(c *storage.Order) workflow.Order {
 	o := workflow.Order{
 		State: workflow.OrderState(c.State), Section: c.Section, Registrar: c.Registrar, Handler: c.Handler,
 		ReopenCount: c.ReopenCount, Visit: c.Visit,
@@ -41,22 +41,22 @@ func (b *Flow) actor(p config.Person) workflow.OrderActor {
 	return a
 }
 
-// RegisterComplaint stores a validated order and dispatches it, in the
+// Register stores a validated order and dispatches it, in the
 // caller's transaction (the API and the CSV import). A known 工单号 returns
 // the stored order and false: nothing is copied or sent again. queued
 // counts the outbound messages, to wake the outbox after commit.
-func (b *Flow) RegisterComplaint(ctx context.Context, tx *storage.Tx, c *storage.Complaint, now time.Time) (created bool, queued int, err error) {
+func (b *Flow) Register(ctx context.Context, tx *storage.Tx, c *storage.Order, now time.Time) (created bool, queued int, err error) {
 	t := &chat.Turn{Tx: tx, Now: now}
-	created, err = b.register(ctx, t, c)
+	created, err = b.insertAndDispatch(ctx, t, c)
 	return created, t.Pending(), err
 }
 
-func (b *Flow) register(ctx context.Context, t *chat.Turn, c *storage.Complaint) (bool, error) {
-	created, err := storage.InsertComplaint(ctx, t.Tx, c)
+func (b *Flow) insertAndDispatch(ctx context.Context, t *chat.Turn, c *storage.Order) (bool, error) {
+	created, err := storage.InsertOrder(ctx, t.Tx, c)
 	if err != nil || !created {
 		return created, err
 	}
-	if err := storage.Audit(ctx, t.Tx, c.Registrar, "register", "complaint", c.TicketNo, map[string]any{"source": c.Source, "section": c.Section, "due": c.DueAt}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, c.Registrar, "register", storage.EntityOrder, c.TicketNo, map[string]any{"source": c.Source, "section": c.Section, "due": c.DueAt}); err != nil {
 		return false, err
 	}
 	if err := b.sendDispatch(ctx, t, c); err != nil {
@@ -71,7 +71,7 @@ func (b *Flow) register(ctx context.Context, t *chat.Turn, c *storage.Complaint)
 	return true, nil
 }
 
-func (b *Flow) sendDispatch(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+func (b *Flow) sendDispatch(ctx context.Context, t *chat.Turn, c *storage.Order) error {
 	head, ok := b.Roster.HeadOf(c.Section)
 	if !ok {
 		return fmt.Errorf("section %s has no head", c.Section)
@@ -95,7 +95,7 @@ func (b *Flow) dueText(t time.Time) string {
 }
 
 // leftText says how long is left, or how long overdue.
-func (b *Flow) leftText(c *storage.Complaint, now time.Time) string {
+func (b *Flow) leftText(c *storage.Order, now time.Time) string {
 	if c.AnsweredAt.Valid {
 		if c.AnsweredAt.Time.After(c.DueAt) {
 			return "已办结（超期）"
@@ -121,7 +121,7 @@ func humanDuration(d time.Duration) string {
 
 // contact shows the caller to viewer: in full to the handler, the section
 // head, the registrar and the office; masked to everyone else.
-func (b *Flow) contact(c *storage.Complaint, viewer string) string {
+func (b *Flow) contact(c *storage.Order, viewer string) string {
 	name := c.CallerName
 	if name == "" {
 		name = "（未留姓名）"
@@ -136,7 +136,7 @@ func (b *Flow) contact(c *storage.Complaint, viewer string) string {
 	return name + " " + phone
 }
 
-func (b *Flow) seesContact(c *storage.Complaint, viewer string) bool {
+func (b *Flow) seesContact(c *storage.Order, viewer string) bool {
 	if viewer == c.Handler || viewer == c.Registrar {
 		return true
 	}
@@ -149,7 +149,7 @@ func (b *Flow) seesContact(c *storage.Complaint, viewer string) bool {
 
 // orderCard sends a card about an order to each holder (one copy each, so
 // that every person's messages keep their order) and records it.
-func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holders ...string) error {
+func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holders ...string) error {
 	for _, h := range holders {
 		if err := b.orderCardTo(ctx, t, c, kind, status, buttons, h); err != nil {
 			return err
@@ -158,7 +158,7 @@ func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Complaint
 	return nil
 }
 
-func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string) error {
+func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string) error {
 	holders := []string{holder}
 	urg := ""
 	if c.Urgent {
@@ -184,7 +184,7 @@ func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complai
 	if c.ReopenCount > 0 {
 		card.MainTitle.Desc += fmt.Sprintf(" · 第%d次重办", c.ReopenCount)
 	}
-	if err := storage.InsertOrderCard(ctx, t.Tx, storage.OrderCard{TaskID: card.TaskID, ComplaintID: c.ID, Kind: string(kind), State: orderOf(c).CardMark(kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
+	if err := storage.InsertOrderCard(ctx, t.Tx, storage.OrderCard{TaskID: card.TaskID, OrderID: c.ID, Kind: string(kind), State: orderOf(c).CardMark(kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
 		return err
 	}
 	return b.Card(ctx, t, card, holders...)
@@ -192,7 +192,7 @@ func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Complai
 
 // closeOrderCards replaces the buttons of every card of kind: the clicker's
 // with the click's code, the other holders' with the send's code.
-func (b *Flow) closeOrderCards(ctx context.Context, t *chat.Turn, c *storage.Complaint, kind workflow.OrderCardKind, mine, others string) error {
+func (b *Flow) closeOrderCards(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, mine, others string) error {
 	cards, err := storage.OrderCardsOf(ctx, t.Tx, c.ID, string(kind))
 	if err != nil {
 		return err
@@ -209,7 +209,7 @@ func (b *Flow) closeOrderCards(ctx context.Context, t *chat.Turn, c *storage.Com
 }
 
 // tellRegistrar keeps the 首问责任人 informed of every step.
-func (b *Flow) tellRegistrar(ctx context.Context, t *chat.Turn, c *storage.Complaint, what string) error {
+func (b *Flow) tellRegistrar(ctx context.Context, t *chat.Turn, c *storage.Order, what string) error {
 	if t.Person.UserID == c.Registrar {
 		return nil
 	}
@@ -227,7 +227,7 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 	if err != nil {
 		return err
 	}
-	c, err := storage.LockComplaint(ctx, t.Tx, oc.ComplaintID)
+	c, err := storage.LockOrder(ctx, t.Tx, oc.OrderID)
 	if err != nil {
 		return err
 	}
@@ -309,7 +309,7 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 // follows, and storage records ch with it, guarded by the state c was in,
 // and audits it. It answers a lost race or someone else's step itself and
 // reports false.
-func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, action workflow.OrderAction, ch storage.OrderChange, detail map[string]any) (bool, error) {
+func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Order, action workflow.OrderAction, ch storage.OrderChange, detail map[string]any) (bool, error) {
 	visit := ""
 	if ch.Visit != nil {
 		visit = *ch.Visit
@@ -330,10 +330,10 @@ func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, a
 	} else if err != nil {
 		return false, err
 	}
-	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, string(action), "complaint", c.TicketNo, detail); err != nil {
+	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, string(action), storage.EntityOrder, c.TicketNo, detail); err != nil {
 		return false, err
 	}
-	updated, err := storage.LockComplaint(ctx, t.Tx, c.ID)
+	updated, err := storage.LockOrder(ctx, t.Tx, c.ID)
 	if err != nil {
 		return false, err
 	}
@@ -341,7 +341,7 @@ func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Complaint, a
 	return true, nil
 }
 
-func (b *Flow) acceptOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+func (b *Flow) acceptOrder(ctx context.Context, t *chat.Turn, c *storage.Order) error {
 	to := t.Person.UserID
 	ok, err := b.change(ctx, t, c, workflow.OrderAccept, storage.OrderChange{AcceptedAt: &t.Now}, nil)
 	if !ok || err != nil {
@@ -362,7 +362,7 @@ func (b *Flow) acceptOrder(ctx context.Context, t *chat.Turn, c *storage.Complai
 	return b.orderCard(ctx, t, c, workflow.CardAssign, "请指定承办人", btns, to)
 }
 
-func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint, handler string) error {
+func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Order, handler string) error {
 	ok, err := b.change(ctx, t, c, workflow.OrderAssign, storage.OrderChange{Handler: &handler}, map[string]any{"handler": handler})
 	if !ok || err != nil {
 		return err
@@ -381,7 +381,7 @@ func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Complai
 	return b.sendHandleCard(ctx, t, c)
 }
 
-func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Order) error {
 	return b.orderCard(ctx, t, c, workflow.CardHandle, "请办理", []bot.CardButton{
 		{Text: "办结", Key: "finish", Style: 1},
 		{Text: "申请延期", Key: "extend", Style: 2},
@@ -389,7 +389,7 @@ func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Comp
 }
 
 // redispatch sends a returned order to a section again (by its registrar).
-func (b *Flow) redispatch(ctx context.Context, t *chat.Turn, c *storage.Complaint, section string) error {
+func (b *Flow) redispatch(ctx context.Context, t *chat.Turn, c *storage.Order, section string) error {
 	ok, err := b.change(ctx, t, c, workflow.OrderRedispatch, storage.OrderChange{Section: &section}, map[string]any{"section": section})
 	if !ok || err != nil {
 		return err
@@ -418,7 +418,7 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 		return b.Text(ctx, t, to, "理由应为1至200字，请重新输入；发送「取消」则放弃。")
 	}
 	b.End(t)
-	c, err := storage.LockComplaint(ctx, t.Tx, cv.OrderID)
+	c, err := storage.LockOrder(ctx, t.Tx, cv.OrderID)
 	if err != nil {
 		return err
 	}
@@ -501,7 +501,7 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 			return b.Text(ctx, t, to, "处理措施应为1至2000字；没有可回复「无」。")
 		}
 		b.End(t)
-		c, err := storage.LockComplaint(ctx, t.Tx, cv.OrderID)
+		c, err := storage.LockOrder(ctx, t.Tx, cv.OrderID)
 		if err != nil {
 			return err
 		}
@@ -555,7 +555,7 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 		b.saveConvo(t, cv)
 		return b.Text(ctx, t, to, "第2步：请输入申请延至的日期，如 2026-12-31 或 12月31日。")
 	case "date":
-		c, err := storage.LockComplaint(ctx, t.Tx, cv.OrderID)
+		c, err := storage.LockOrder(ctx, t.Tx, cv.OrderID)
 		if err != nil {
 			return err
 		}
@@ -603,7 +603,7 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 	return fmt.Errorf("order extend: unknown step %q", cv.Step)
 }
 
-func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Complaint, approve bool) error {
+func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Order, approve bool) error {
 	to := t.Person.UserID
 	until, reason := c.ExtUntil.Time, c.ExtReason
 	ch := storage.OrderChange{ClearExt: true}
@@ -629,7 +629,7 @@ func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Com
 	return b.Text(ctx, t, to, "已"+label+"。")
 }
 
-func (b *Flow) closeOrder(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
+func (b *Flow) closeOrder(ctx context.Context, t *chat.Turn, c *storage.Order) error {
 	to := t.Person.UserID
 	ok, err := b.change(ctx, t, c, workflow.OrderReply, storage.OrderChange{ClosedAt: &t.Now}, nil)
 	if !ok || err != nil {
@@ -660,8 +660,8 @@ func (b *Flow) closeOrder(ctx context.Context, t *chat.Turn, c *storage.Complain
 
 // queueAnswerNotice tells the complainant, a 公众号 follower, the answer
 // to their order (件件有回音), in the transaction that closes it.
-func (b *Flow) queueAnswerNotice(ctx context.Context, t *chat.Turn, c *storage.Complaint) error {
-	if err := b.Notices.QueueComplaintAnswer(ctx, t.Tx, c.OpenID, c.TicketNo, c.Answer, t.Now); err != nil {
+func (b *Flow) queueAnswerNotice(ctx context.Context, t *chat.Turn, c *storage.Order) error {
+	if err := b.Notices.QueueOrderAnswer(ctx, t.Tx, c.OpenID, c.TicketNo, c.Answer, t.Now); err != nil {
 		return err
 	}
 	if b.Notices != nil && b.Notices.Config.AnswerTemplateID != "" {
@@ -670,7 +670,7 @@ func (b *Flow) queueAnswerNotice(ctx context.Context, t *chat.Turn, c *storage.C
 	return nil
 }
 
-func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Complaint, visit string) error {
+func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Order, visit string) error {
 	to := t.Person.UserID
 	reopen := visit == workflow.VisitUnsatisfied
 	ok, err := b.change(ctx, t, c, workflow.OrderVisit, storage.OrderChange{Visit: &visit}, map[string]any{"visit": visit})
@@ -700,14 +700,14 @@ func (b *Flow) ShowOrder(ctx context.Context, t *chat.Turn, arg string) error {
 	if arg == "" {
 		return b.Text(ctx, t, to, "请发送「工单 工单号」，如：工单 2026112800001。")
 	}
-	c, err := storage.ComplaintByTicket(ctx, t.Tx, strings.TrimSpace(arg))
+	c, err := storage.OrderByTicket(ctx, t.Tx, strings.TrimSpace(arg))
 	if errors.Is(err, storage.ErrNotFound) {
 		return b.Text(ctx, t, to, "没有找到工单 "+chat.Clip(arg, 40)+"，请核对工单号。")
 	}
 	if err != nil {
 		return err
 	}
-	trail, err := storage.AuditTrail(ctx, t.Tx, "complaint", c.TicketNo)
+	trail, err := storage.AuditTrail(ctx, t.Tx, storage.EntityOrder, c.TicketNo)
 	if err != nil {
 		return err
 	}
@@ -762,7 +762,7 @@ func orderAction(a string) string {
 // MyOrders answers 我的工单.
 func (b *Flow) MyOrders(ctx context.Context, t *chat.Turn) error {
 	to := t.Person.UserID
-	cs, err := storage.ComplaintsFor(ctx, t.Tx, to, 10)
+	cs, err := storage.OrdersFor(ctx, t.Tx, to, 10)
 	if err != nil {
 		return err
 	}
@@ -788,7 +788,7 @@ func (b *Flow) Overdue(ctx context.Context, t *chat.Turn) error {
 	if !b.overseer(t.Person) {
 		return b.Text(ctx, t, to, "超期工单仅向办公室、主要负责人和纪检监督人员提供。")
 	}
-	cs, err := storage.OverdueComplaints(ctx, t.Tx, t.Now, 20)
+	cs, err := storage.OverdueOrders(ctx, t.Tx, t.Now, 20)
 	if err != nil {
 		return err
 	}
@@ -813,26 +813,26 @@ func (b *Flow) Stats(ctx context.Context, t *chat.Turn) error {
 	now := t.Now.In(b.Location)
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, b.Location)
 	to2 := from.AddDate(0, 1, 0)
-	report, err := b.ComplaintReport(ctx, t.Tx, from, to2, t.Now)
+	report, err := b.Report(ctx, t.Tx, from, to2, t.Now)
 	if err != nil {
 		return err
 	}
 	return b.Text(ctx, t, to, fmt.Sprintf("%d年%d月12345工单统计\n%s", now.Year(), int(now.Month()), report))
 }
 
-// ComplaintReport is the statistics as text: the total, then by section and
+// Report is the statistics as text: the total, then by section and
 // by category.
-func (b *Flow) ComplaintReport(ctx context.Context, q storage.Queryer, from, to, now time.Time) (string, error) {
+func (b *Flow) Report(ctx context.Context, q storage.Queryer, from, to, now time.Time) (string, error) {
 	var sb strings.Builder
 	for _, by := range []string{"", "section", "category"} {
-		rows, err := storage.ComplaintStats(ctx, q, from, to, now, by)
+		rows, err := storage.OrderStats(ctx, q, from, to, now, by)
 		if err != nil {
 			return "", err
 		}
 		switch by {
 		case "":
 			if len(rows) == 0 {
-				rows = []storage.ComplaintStat{{}}
+				rows = []storage.OrderStat{{}}
 			}
 			r := rows[0]
 			fmt.Fprintf(&sb, "受理%d件，答复%d件，办结回复%d件，按时%d件，超期%d件，在办%d件；处理率%s，按时率%s",

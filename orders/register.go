@@ -21,7 +21,7 @@ import (
 const receivedOn = "_received_on"
 
 // registration is the 登记12345 conversation: one question per field, a
-// summary card, and the same validation as the API (ValidateComplaint)
+// summary card, and the same validation as the API (Validate)
 // before anything is stored.
 func (b *Flow) registration(c *convo) *chat.WizardSpec {
 	return &chat.WizardSpec{
@@ -166,7 +166,7 @@ func (b *Flow) showMoment(v string) string {
 // knownTicket ends the registration of a 工单号 already registered, and
 // shows that order instead.
 func (b *Flow) knownTicket(ctx context.Context, t *chat.Turn, _ *chat.Wizard, ticket string) (bool, error) {
-	existing, err := storage.ComplaintByTicket(ctx, t.Tx, ticket)
+	existing, err := storage.OrderByTicket(ctx, t.Tx, ticket)
 	if errors.Is(err, storage.ErrNotFound) {
 		return false, nil
 	}
@@ -234,9 +234,9 @@ func (b *Flow) onRegCard(ctx context.Context, t *chat.Turn, c *convo) error {
 	return b.WizardClick(ctx, t, b.registration(c), &c.Wizard)
 }
 
-func (b *Flow) regInput(w *chat.Wizard, registrar string) ComplaintInput {
+func (b *Flow) regInput(w *chat.Wizard, registrar string) Input {
 	v := w.Vals
-	return ComplaintInput{
+	return Input{
 		TicketNo: v["ticket_no"], Category: v["category"], Content: v["content"], Location: v["location"],
 		CallerName: v["caller_name"], CallerPhone: v["caller_phone"], Urgency: v["urgency"],
 		ReceivedAt: v["received_at"], DueAt: v["due_at"], Section: v["section"], Registrar: registrar,
@@ -246,7 +246,7 @@ func (b *Flow) regInput(w *chat.Wizard, registrar string) ComplaintInput {
 // regSummary is the summary card, once the answers pass the same checks
 // as the API; otherwise the field to fix.
 func (b *Flow) regSummary(_ context.Context, t *chat.Turn, w *chat.Wizard) (bot.TemplateCard, error) {
-	o, err := b.ValidateComplaint(b.regInput(w, t.Person.UserID), t.Now)
+	o, err := b.Validate(b.regInput(w, t.Person.UserID), t.Now)
 	if fe, ok := asFieldErrors(err); ok {
 		fields := b.registration(nil).Fields
 		fix := chat.Fix{Field: fields[0].Key, Msg: fe[0].Message}
@@ -281,7 +281,7 @@ func (b *Flow) regSummary(_ context.Context, t *chat.Turn, w *chat.Wizard) (bot.
 
 func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) error {
 	to := t.Person.UserID
-	o, err := b.ValidateComplaint(b.regInput(&c.Wizard, to), t.Now)
+	o, err := b.Validate(b.regInput(&c.Wizard, to), t.Now)
 	if _, ok := asFieldErrors(err); ok {
 		c.Step = chat.StepConfirm
 		return b.AskWizard(ctx, t, b.registration(c), &c.Wizard) // says what to fix
@@ -294,7 +294,7 @@ func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) e
 	head, _ := b.Roster.HeadOf(o.Section)
 	// Say it before the dispatch card goes out, so the registrar reads
 	// the confirmation first.
-	created, err := storage.InsertComplaint(ctx, t.Tx, o)
+	created, err := storage.InsertOrder(ctx, t.Tx, o)
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) e
 		}
 		return b.ShowOrder(ctx, t, o.TicketNo)
 	}
-	if err := storage.Audit(ctx, t.Tx, to, "register", "complaint", o.TicketNo, map[string]any{"source": "chat", "section": o.Section, "due": o.DueAt}); err != nil {
+	if err := storage.Audit(ctx, t.Tx, to, "register", storage.EntityOrder, o.TicketNo, map[string]any{"source": "chat", "section": o.Section, "due": o.DueAt}); err != nil {
 		return err
 	}
 	if err := b.Text(ctx, t, to, fmt.Sprintf("已登记12345工单 %s，已派发%s（%s）签收，办理时限 %s。办理的每一步都会通知您。", o.TicketNo, o.Section, head.Name, b.dueText(o.DueAt))); err != nil {

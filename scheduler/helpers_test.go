@@ -78,12 +78,12 @@ type seeder struct {
 	t      testing.TB
 	db     *storage.DB
 	cal    *workflow.Calendar
-	forms  map[string]*storage.Form      // by test name: F1, F2, ...
-	orders map[string]*storage.Complaint // by test name: A, B, ...
+	forms  map[string]*storage.Form  // by test name: F1, F2, ...
+	orders map[string]*storage.Order // by test name: A, B, ...
 }
 
 func newSeeder(t testing.TB, db *storage.DB) *seeder {
-	return &seeder{t: t, db: db, cal: workflow.DefaultCalendar(), forms: map[string]*storage.Form{}, orders: map[string]*storage.Complaint{}}
+	return &seeder{t: t, db: db, cal: workflow.DefaultCalendar(), forms: map[string]*storage.Form{}, orders: map[string]*storage.Order{}}
 }
 
 type formSeed struct {
@@ -178,10 +178,10 @@ func endOf(t testing.TB, s string) time.Time {
 	return at(t, s)
 }
 
-// order registers an order, as the handlers' RegisterComplaint stores it.
-func (sd *seeder) order(name string, o orderSeed) *storage.Complaint {
+// order registers an order, as the handlers' Register stores it.
+func (sd *seeder) order(name string, o orderSeed) *storage.Order {
 	sd.t.Helper()
-	c := &storage.Complaint{
+	c := &storage.Order{
 		TicketNo: strings.ReplaceAll(o.received[:10], "-", "") + "-" + name, Category: o.category,
 		Content: "反映" + name + "处环境问题。", Location: "开发区", Urgent: o.urgent,
 		ReceivedAt: at(sd.t, o.received), DueAt: endOf(sd.t, o.due), Section: o.section, Registrar: o.registrar,
@@ -191,7 +191,7 @@ func (sd *seeder) order(name string, o orderSeed) *storage.Complaint {
 		c.AcceptDueAt.Time, c.AcceptDueAt.Valid = endOf(sd.t, o.acceptDue), true
 	}
 	err := sd.db.WithTx(context.Background(), func(tx *storage.Tx) error {
-		_, err := storage.InsertComplaint(context.Background(), tx, c)
+		_, err := storage.InsertOrder(context.Background(), tx, c)
 		return err
 	})
 	if err != nil {
@@ -214,7 +214,7 @@ func (sd *seeder) change(name string, ch storage.OrderChange, when string) {
 		if err := storage.ChangeOrder(context.Background(), tx, ch); err != nil {
 			return err
 		}
-		got, err := storage.LockComplaint(context.Background(), tx, c.ID)
+		got, err := storage.LockOrder(context.Background(), tx, c.ID)
 		if err == nil {
 			*c = *got
 		}

@@ -12,7 +12,7 @@ import (
 
 // orderAcceptJob: a 12345 order still waiting for the section head's 签收
 // after its 签收 limit (accept_due_at, set at registration from
-// COMPLAINT_LIMITS 签收, default 1 working day) goes back to its registrar
+// ORDER_LIMITS 签收, default 1 working day) goes back to its registrar
 // (首问责任人) and the office, daily until it is signed for, transferred
 // or returned. "Goes back" is a reminder, not a change of state: the
 // head's 签收 card stays valid (the order is usually just forgotten), and
@@ -38,7 +38,7 @@ func (s *Scheduler) orderAccept(ctx context.Context, t *Tick) error {
 	}
 	office := s.withRole(config.RoleOffice)
 	var (
-		late   []*storage.Complaint
+		late   []*storage.Order
 		limits []time.Time
 		keys   []storage.ReminderKey
 	)

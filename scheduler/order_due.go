@@ -34,7 +34,7 @@ func (s *Scheduler) orderDue(ctx context.Context, t *Tick) error {
 		return err
 	}
 	type reminder struct {
-		c    *storage.Complaint
+		c    *storage.Order
 		when string
 	}
 	var (

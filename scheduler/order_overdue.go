@@ -36,7 +36,7 @@ func (s *Scheduler) orderOverdue(ctx context.Context, t *Tick) error {
 		return err
 	}
 	var (
-		late []*storage.Complaint
+		late []*storage.Order
 		keys []storage.ReminderKey
 	)
 	for i := range orders {

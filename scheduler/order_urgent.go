@@ -106,7 +106,7 @@ func (s *Scheduler) orderUrgent(ctx context.Context, t *Tick) error {
 
 // urgentOverdue reports an urgent order that has gone overdue, once per
 // due time.
-func (s *Scheduler) urgentOverdue(ctx context.Context, t *Tick, c *storage.Complaint, stamp string) error {
+func (s *Scheduler) urgentOverdue(ctx context.Context, t *Tick, c *storage.Order, stamp string) error {
 	entity := orderEntity(c, "overdue")
 	reported, err := storage.ReminderQueued(ctx, t.Tx, t.Job, entity, stamp)
 	if err != nil || reported {

@@ -43,7 +43,7 @@ import (
 
 // orderDue is the time an order must be answered by: due_at (see above on
 // extensions).
-func orderDue(c *storage.Complaint) time.Time { return c.DueAt }
+func orderDue(c *storage.Order) time.Time { return c.DueAt }
 
 // dayLimit reports whether a due time is the end of a day (a limit in
 // working or calendar days) rather than a clock time (hours).
@@ -93,12 +93,12 @@ func (s *Scheduler) late(due, now time.Time) string {
 
 // ticket names an order: 12345工单 2026021100001（投诉）, with 紧急 for an
 // urgent one.
-func ticket(c *storage.Complaint) string {
+func ticket(c *storage.Order) string {
 	return fmt.Sprintf("12345工单 %s（%s）", c.TicketNo, ticketKind(c))
 }
 
 // ticketKind is an order's category, with 紧急 for an urgent one.
-func ticketKind(c *storage.Complaint) string {
+func ticketKind(c *storage.Order) string {
 	if c.Urgent {
 		return c.Category + "，紧急"
 	}
@@ -117,7 +117,7 @@ func (s *Scheduler) headOf(section string) string {
 // head to 签收 a dispatched order or to name the handler of an accepted
 // one, the registrar to re-dispatch a returned one or to reply an answered
 // one to 12345, the handler of an assigned one.
-func (s *Scheduler) orderActors(c *storage.Complaint) []string {
+func (s *Scheduler) orderActors(c *storage.Order) []string {
 	switch workflow.OrderState(c.State) {
 	case workflow.OrderDispatched, workflow.OrderAccepted:
 		return union([]string{s.headOf(c.Section)})
@@ -135,7 +135,7 @@ func (s *Scheduler) orderActors(c *storage.Complaint) []string {
 // overdueRecipients are those an overdue order is escalated to: those who
 // must act, the section head, the office and the leader; for an answered
 // order (办结, not yet replied to 12345) the registrar and the office only.
-func (s *Scheduler) overdueRecipients(c *storage.Complaint) []string {
+func (s *Scheduler) overdueRecipients(c *storage.Order) []string {
 	office := s.withRole(config.RoleOffice)
 	if c.State == string(workflow.OrderAnswered) {
 		return union([]string{c.Registrar}, office)
@@ -144,7 +144,7 @@ func (s *Scheduler) overdueRecipients(c *storage.Complaint) []string {
 }
 
 // orderStatus says where an order stands: 待综合一股（张伟）签收.
-func (s *Scheduler) orderStatus(c *storage.Complaint) string {
+func (s *Scheduler) orderStatus(c *storage.Order) string {
 	head := s.name(s.headOf(c.Section))
 	var st string
 	switch workflow.OrderState(c.State) {
@@ -172,7 +172,7 @@ func (s *Scheduler) orderStatus(c *storage.Complaint) string {
 
 // orderTodo tells the person who must act on an order what to do, as the
 // cards they hold allow.
-func (s *Scheduler) orderTodo(c *storage.Complaint) string {
+func (s *Scheduler) orderTodo(c *storage.Order) string {
 	switch workflow.OrderState(c.State) {
 	case workflow.OrderDispatched:
 		return fmt.Sprintf("该工单已派发%s，尚未签收，请在派单卡片上点击「签收」并指定承办人。", c.Section)
@@ -190,11 +190,11 @@ func (s *Scheduler) orderTodo(c *storage.Complaint) string {
 }
 
 // orderEntity is the entity of an order's reminder keys: order:12:due.
-func orderEntity(c *storage.Complaint, what string) string {
+func orderEntity(c *storage.Order, what string) string {
 	return fmt.Sprintf("order:%d:%s", c.ID, what)
 }
 
 // detail is the closing line of every order reminder.
-func detail(c *storage.Complaint) string {
+func detail(c *storage.Order) string {
 	return "发送「工单 " + c.TicketNo + "」可查看详情。"
 }

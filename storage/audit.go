@@ -7,6 +7,16 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Entities of the audit log.
+const (
+	EntityForm  = "form"
+	EntityOrder = "order" // a 12345 work order, by its 工单号
+	// legacyEntityOrder is how orders were logged before the work order
+	// had one name; the log is append-only, so those rows keep it.
+	legacyEntityOrder = "complaint"
 )
 
 // AuditEntry is one recorded state change.
@@ -39,12 +49,17 @@ func Audit(ctx context.Context, q sqlx.ExtContext, actor, action, entity, entity
 	return nil
 }
 
-// AuditTrail returns the entries of one entity, oldest first.
+// AuditTrail returns the entries of one entity, oldest first; an order's
+// include those logged under its old name.
 func AuditTrail(ctx context.Context, q sqlx.QueryerContext, entity, entityID string) ([]AuditEntry, error) {
+	names := pq.StringArray{entity}
+	if entity == EntityOrder {
+		names = append(names, legacyEntityOrder)
+	}
 	var out []AuditEntry
 	err := sqlx.SelectContext(ctx, q, &out, `
 		SELECT id, at, actor, action, entity, entity_id, detail FROM audit_log
-		WHERE entity = $1 AND entity_id = $2 ORDER BY id`, entity, entityID)
+		WHERE entity = ANY($1) AND entity_id = $2 ORDER BY id`, names, entityID)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail %s/%s: %w", entity, entityID, err)
 	}

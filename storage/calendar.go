@@ -138,10 +138,10 @@ func FillFormDeadline(ctx context.Context, tx *Tx, f *Form, deadline time.Time, 
 
 // OrdersWithoutAcceptDue lists the orders waiting to be 签收 whose 签收
 // limit the calendar could not compute when they were registered.
-func OrdersWithoutAcceptDue(ctx context.Context, q sqlx.QueryerContext) ([]Complaint, error) {
-	var out []Complaint
+func OrdersWithoutAcceptDue(ctx context.Context, q sqlx.QueryerContext) ([]Order, error) {
+	var out []Order
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT `+complaintCols+` FROM complaints
+		SELECT `+orderCols+` FROM orders
 		WHERE accept_due_at IS NULL AND state IN ('dispatched', 'returned') ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("orders without 签收 limit: %w", err)
@@ -151,8 +151,8 @@ func OrdersWithoutAcceptDue(ctx context.Context, q sqlx.QueryerContext) ([]Compl
 
 // FillAcceptDue stores an order's 签收 limit while it has none, audited as
 // actor's; ErrStale when it has one meanwhile.
-func FillAcceptDue(ctx context.Context, tx *Tx, c *Complaint, due time.Time, actor string) error {
-	res, err := tx.ExecContext(ctx, `UPDATE complaints SET accept_due_at = $2 WHERE id = $1 AND accept_due_at IS NULL`, c.ID, due)
+func FillAcceptDue(ctx context.Context, tx *Tx, c *Order, due time.Time, actor string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET accept_due_at = $2 WHERE id = $1 AND accept_due_at IS NULL`, c.ID, due)
 	if err != nil {
 		return fmt.Errorf("order %s: set 签收 limit: %w", c.TicketNo, err)
 	}
@@ -160,5 +160,5 @@ func FillAcceptDue(ctx context.Context, tx *Tx, c *Complaint, due time.Time, act
 		return ErrStale
 	}
 	c.AcceptDueAt = sql.NullTime{Time: due, Valid: true}
-	return Audit(ctx, tx, actor, "accept_due", "complaint", c.TicketNo, map[string]any{"accept_due": due.Format(time.RFC3339)})
+	return Audit(ctx, tx, actor, "accept_due", EntityOrder, c.TicketNo, map[string]any{"accept_due": due.Format(time.RFC3339)})
 }

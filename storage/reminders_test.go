@@ -229,9 +229,9 @@ func TestOpenComplaintsAndReminderQueued(t *testing.T) {
 			{"T4", "assigned", true, 48 * time.Hour},
 			{"T5", "returned", false, 2 * time.Hour},
 		} {
-			c := &storage.Complaint{TicketNo: o.ticket, Category: "投诉", Content: "内容", Urgent: o.urgent, ReceivedAt: base,
+			c := &storage.Order{TicketNo: o.ticket, Category: "投诉", Content: "内容", Urgent: o.urgent, ReceivedAt: base,
 				DueAt: base.Add(o.due), Section: "综合一股", Registrar: "lina", State: o.state, CreatedAt: base.Add(time.Duration(i) * time.Minute)}
-			if _, err := storage.InsertComplaint(ctx, tx, c); err != nil {
+			if _, err := storage.InsertOrder(ctx, tx, c); err != nil {
 				return err
 			}
 		}

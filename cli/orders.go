@@ -24,12 +24,13 @@ import (
 // them, in any order.
 var csvColumns = []string{"ticket_no", "category", "content", "location", "caller_name", "caller_phone", "urgency", "received_at", "due_at", "section", "openid", "registrar"}
 
-// cmdImport: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]
+// cmdImport: zwgk import orders FILE.csv [--dry-run] [--registrar USERID]
+// ("complaints", the old name, still works).
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	if len(args) < 1 || args[0] != "complaints" {
-		return errors.New("usage: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]")
+	if len(args) < 1 || args[0] != "orders" && args[0] != "complaints" {
+		return errors.New("usage: zwgk import orders FILE.csv [--dry-run] [--registrar USERID]")
 	}
-	fs := flag.NewFlagSet("import complaints", flag.ContinueOnError)
+	fs := flag.NewFlagSet("import orders", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	dry := fs.Bool("dry-run", false, "check every row and write nothing")
 	registrar := fs.String("registrar", "", "userid of the 首问责任人 for rows without a registrar column (default: the first office member)")
@@ -45,7 +46,7 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return errors.New("usage: zwgk import complaints FILE.csv [--dry-run] [--registrar USERID]")
+		return errors.New("usage: zwgk import orders FILE.csv [--dry-run] [--registrar USERID]")
 	}
 	cfg, roster, err := app.LoadConfig(e.getenv)
 	if err != nil {
@@ -100,7 +101,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 	now := time.Now()
 	type row struct {
 		line int
-		c    *storage.Complaint
+		c    *storage.Order
 	}
 	var rows []row
 	seen := map[string]int{}
@@ -127,7 +128,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 			}
 			return ""
 		}
-		in := orders.ComplaintInput{
+		in := orders.Input{
 			TicketNo: get("ticket_no"), Category: get("category"), Content: get("content"), Location: get("location"),
 			CallerName: get("caller_name"), CallerPhone: get("caller_phone"), Urgency: get("urgency"),
 			ReceivedAt: get("received_at"), DueAt: get("due_at"), Section: get("section"), OpenID: get("openid"),
@@ -136,7 +137,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 		if in.Registrar == "" {
 			in.Registrar = registrar
 		}
-		c, err := s.Bot().Orders.ValidateComplaint(in, now)
+		c, err := s.Bot().Orders.Validate(in, now)
 		var fe orders.FieldErrors
 		if errors.As(err, &fe) {
 			for _, p := range fe {
@@ -164,7 +165,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 	var created, known, queued int
 	err = s.DB().WithTx(ctx, func(tx *storage.Tx) error {
 		for _, r := range rows {
-			ok, n, err := s.Bot().Orders.RegisterComplaint(ctx, tx, r.c, now)
+			ok, n, err := s.Bot().Orders.Register(ctx, tx, r.c, now)
 			if err != nil {
 				return fmt.Errorf("%s:%d: %w", name, r.line, err)
 			}
@@ -222,12 +223,13 @@ func reportProblems(out io.Writer, problems []string) error {
 	return fmt.Errorf("%d problems; nothing was written", len(problems))
 }
 
-// cmdReport: zwgk report complaints --from 2026-11-01 --to 2026-11-30 [--csv]
+// cmdReport: zwgk report orders --from 2026-11-01 --to 2026-11-30 [--csv]
+// ("complaints", the old name, still works).
 func cmdReport(ctx context.Context, e *env, args []string) error {
-	if len(args) < 1 || args[0] != "complaints" {
-		return errors.New("usage: zwgk report complaints --from YYYY-MM-DD --to YYYY-MM-DD [--csv]")
+	if len(args) < 1 || args[0] != "orders" && args[0] != "complaints" {
+		return errors.New("usage: zwgk report orders --from YYYY-MM-DD --to YYYY-MM-DD [--csv]")
 	}
-	fs := flag.NewFlagSet("report complaints", flag.ContinueOnError)
+	fs := flag.NewFlagSet("report orders", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fromS := fs.String("from", "", "first day (YYYY-MM-DD), required")
 	toS := fs.String("to", "", "last day, included (YYYY-MM-DD), required")
@@ -262,12 +264,12 @@ func writeReport(ctx context.Context, db *storage.DB, from, to, now time.Time, a
 		fmt.Fprintf(out, "%-10s %-12s %8s %8s %8s %8s %8s %8s %8s %8s\n", "by", "group", "received", "answered", "closed", "on_time", "overdue", "open", "handling", "on_time%")
 	}
 	for _, by := range []string{"", "section", "category"} {
-		rows, err := storage.ComplaintStats(ctx, db, from, to, now, by)
+		rows, err := storage.OrderStats(ctx, db, from, to, now, by)
 		if err != nil {
 			return err
 		}
 		if by == "" && len(rows) == 0 {
-			rows = []storage.ComplaintStat{{}}
+			rows = []storage.OrderStat{{}}
 		}
 		label := by
 		if label == "" {

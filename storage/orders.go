@@ -13,8 +13,8 @@ import (
 	"github.com/lib/pq"
 )
 
-// Complaint is a 12345 work order.
-type Complaint struct {
+// Order is a 12345 work order.
+type Order struct {
 	ID          int64        `db:"id"`
 	TicketNo    string       `db:"ticket_no"`
 	Category    string       `db:"category"`
@@ -46,22 +46,22 @@ type Complaint struct {
 	UpdatedAt   time.Time    `db:"updated_at"`
 }
 
-const complaintCols = `id, ticket_no, category, content, location, caller_name, caller_phone, urgent, received_at, due_at,
+const orderCols = `id, ticket_no, category, content, location, caller_name, caller_phone, urgent, received_at, due_at,
 	accept_due_at, section, registrar, handler, state, openid, answer, finding, measures, accepted_at, answered_at,
 	closed_at, visit, reopen_count, ext_until, ext_reason, source, created_at, updated_at`
 
-// InsertComplaint stores a new order. It returns false, and the order
+// InsertOrder stores a new order. It returns false, and the order
 // already stored, when the 工单号 is known: a repeat is never a copy.
-func InsertComplaint(ctx context.Context, tx *Tx, c *Complaint) (bool, error) {
+func InsertOrder(ctx context.Context, tx *Tx, c *Order) (bool, error) {
 	err := tx.GetContext(ctx, &c.ID, `
-		INSERT INTO complaints (ticket_no, category, content, location, caller_name, caller_phone, urgent,
+		INSERT INTO orders (ticket_no, category, content, location, caller_name, caller_phone, urgent,
 			received_at, due_at, accept_due_at, section, registrar, state, openid, source, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
 		ON CONFLICT (ticket_no) DO NOTHING RETURNING id`,
 		c.TicketNo, c.Category, c.Content, c.Location, c.CallerName, c.CallerPhone, c.Urgent,
 		c.ReceivedAt, c.DueAt, c.AcceptDueAt, c.Section, c.Registrar, c.State, c.OpenID, c.Source, c.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		existing, err := ComplaintByTicket(ctx, tx, c.TicketNo)
+		existing, err := OrderByTicket(ctx, tx, c.TicketNo)
 		if err != nil {
 			return false, err
 		}
@@ -69,25 +69,25 @@ func InsertComplaint(ctx context.Context, tx *Tx, c *Complaint) (bool, error) {
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("insert complaint %s: %w", c.TicketNo, err)
+		return false, fmt.Errorf("insert order %s: %w", c.TicketNo, err)
 	}
 	return true, nil
 }
 
-// ComplaintByTicket finds an order by 工单号.
-func ComplaintByTicket(ctx context.Context, q sqlx.QueryerContext, ticket string) (*Complaint, error) {
-	var c Complaint
-	if err := sqlx.GetContext(ctx, q, &c, `SELECT `+complaintCols+` FROM complaints WHERE ticket_no = $1`, ticket); err != nil {
-		return nil, fmt.Errorf("complaint %s: %w", ticket, mapErr(err))
+// OrderByTicket finds an order by 工单号.
+func OrderByTicket(ctx context.Context, q sqlx.QueryerContext, ticket string) (*Order, error) {
+	var c Order
+	if err := sqlx.GetContext(ctx, q, &c, `SELECT `+orderCols+` FROM orders WHERE ticket_no = $1`, ticket); err != nil {
+		return nil, fmt.Errorf("order %s: %w", ticket, mapErr(err))
 	}
 	return &c, nil
 }
 
-// LockComplaint loads an order and locks it until the transaction ends.
-func LockComplaint(ctx context.Context, tx *Tx, id int64) (*Complaint, error) {
-	var c Complaint
-	if err := tx.GetContext(ctx, &c, `SELECT `+complaintCols+` FROM complaints WHERE id = $1 FOR UPDATE`, id); err != nil {
-		return nil, fmt.Errorf("lock complaint %d: %w", id, mapErr(err))
+// LockOrder loads an order and locks it until the transaction ends.
+func LockOrder(ctx context.Context, tx *Tx, id int64) (*Order, error) {
+	var c Order
+	if err := tx.GetContext(ctx, &c, `SELECT `+orderCols+` FROM orders WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return nil, fmt.Errorf("lock order %d: %w", id, mapErr(err))
 	}
 	return &c, nil
 }
@@ -174,9 +174,9 @@ func ChangeOrder(ctx context.Context, tx *Tx, ch OrderChange) error {
 	if ch.ClearExt {
 		sets = append(sets, "ext_until = NULL")
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE complaints SET `+strings.Join(sets, ", ")+` WHERE id = $1 AND state = $2`, args...)
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET `+strings.Join(sets, ", ")+` WHERE id = $1 AND state = $2`, args...)
 	if err != nil {
-		return fmt.Errorf("change complaint %d: %w", ch.ID, err)
+		return fmt.Errorf("change order %d: %w", ch.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrStale
@@ -186,19 +186,19 @@ func ChangeOrder(ctx context.Context, tx *Tx, ch OrderChange) error {
 
 // OrderCard is a card sent about an order.
 type OrderCard struct {
-	TaskID      string         `db:"task_id"`
-	ComplaintID int64          `db:"complaint_id"`
-	Kind        string         `db:"kind"`
-	State       string         `db:"state"`
-	Section     string         `db:"section"`
-	Holders     pq.StringArray `db:"holders"`
+	TaskID  string         `db:"task_id"`
+	OrderID int64          `db:"order_id"`
+	Kind    string         `db:"kind"`
+	State   string         `db:"state"`
+	Section string         `db:"section"`
+	Holders pq.StringArray `db:"holders"`
 }
 
 // InsertOrderCard records a card's task_id.
 func InsertOrderCard(ctx context.Context, tx *Tx, c OrderCard) error {
 	_, err := tx.ExecContext(ctx, `
-		INSERT INTO complaint_cards (task_id, complaint_id, kind, state, section, holders) VALUES ($1, $2, $3, $4, $5, $6)`,
-		c.TaskID, c.ComplaintID, c.Kind, c.State, c.Section, c.Holders)
+		INSERT INTO order_cards (task_id, order_id, kind, state, section, holders) VALUES ($1, $2, $3, $4, $5, $6)`,
+		c.TaskID, c.OrderID, c.Kind, c.State, c.Section, c.Holders)
 	if err != nil {
 		return fmt.Errorf("order card %s: %w", c.TaskID, mapErr(err))
 	}
@@ -208,7 +208,7 @@ func InsertOrderCard(ctx context.Context, tx *Tx, c OrderCard) error {
 // GetOrderCard finds a card; ErrNotFound when it is not an order's.
 func GetOrderCard(ctx context.Context, q sqlx.QueryerContext, taskID string) (*OrderCard, error) {
 	var c OrderCard
-	err := sqlx.GetContext(ctx, q, &c, `SELECT task_id, complaint_id, kind, state, section, holders FROM complaint_cards WHERE task_id = $1`, taskID)
+	err := sqlx.GetContext(ctx, q, &c, `SELECT task_id, order_id, kind, state, section, holders FROM order_cards WHERE task_id = $1`, taskID)
 	if err != nil {
 		return nil, fmt.Errorf("order card %s: %w", taskID, mapErr(err))
 	}
@@ -219,34 +219,34 @@ func GetOrderCard(ctx context.Context, q sqlx.QueryerContext, taskID string) (*O
 func OrderCardsOf(ctx context.Context, q sqlx.QueryerContext, id int64, kind string) ([]OrderCard, error) {
 	var out []OrderCard
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT task_id, complaint_id, kind, state, section, holders FROM complaint_cards
-		WHERE complaint_id = $1 AND kind = $2 ORDER BY created_at`, id, kind)
+		SELECT task_id, order_id, kind, state, section, holders FROM order_cards
+		WHERE order_id = $1 AND kind = $2 ORDER BY created_at`, id, kind)
 	if err != nil {
-		return nil, fmt.Errorf("cards of complaint %d: %w", id, err)
+		return nil, fmt.Errorf("cards of order %d: %w", id, err)
 	}
 	return out, nil
 }
 
-// ComplaintsFor lists orders a person is involved in (registrar, handler),
+// OrdersFor lists orders a person is involved in (registrar, handler),
 // newest first.
-func ComplaintsFor(ctx context.Context, q sqlx.QueryerContext, userID string, limit int) ([]Complaint, error) {
-	var out []Complaint
+func OrdersFor(ctx context.Context, q sqlx.QueryerContext, userID string, limit int) ([]Order, error) {
+	var out []Order
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT `+complaintCols+` FROM complaints WHERE registrar = $1 OR handler = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
+		SELECT `+orderCols+` FROM orders WHERE registrar = $1 OR handler = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("complaints of %s: %w", userID, err)
+		return nil, fmt.Errorf("orders of %s: %w", userID, err)
 	}
 	return out, nil
 }
 
-// OverdueComplaints lists orders not yet answered whose due time passed.
-func OverdueComplaints(ctx context.Context, q sqlx.QueryerContext, now time.Time, limit int) ([]Complaint, error) {
-	var out []Complaint
+// OverdueOrders lists orders not yet answered whose due time passed.
+func OverdueOrders(ctx context.Context, q sqlx.QueryerContext, now time.Time, limit int) ([]Order, error) {
+	var out []Order
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT `+complaintCols+` FROM complaints
+		SELECT `+orderCols+` FROM orders
 		WHERE state NOT IN ('answered', 'closed') AND due_at < $1 ORDER BY due_at LIMIT $2`, now, limit)
 	if err != nil {
-		return nil, fmt.Errorf("overdue complaints: %w", err)
+		return nil, fmt.Errorf("overdue orders: %w", err)
 	}
 	return out, nil
 }
@@ -255,34 +255,34 @@ func OverdueComplaints(ctx context.Context, q sqlx.QueryerContext, now time.Time
 // by due time: what the order reminders are about. urgentOnly keeps the
 // 紧急 orders only, for the frequent checks. A district bureau has tens of
 // open orders, never thousands.
-func OpenComplaints(ctx context.Context, q sqlx.QueryerContext, urgentOnly bool) ([]Complaint, error) {
-	var out []Complaint
+func OpenComplaints(ctx context.Context, q sqlx.QueryerContext, urgentOnly bool) ([]Order, error) {
+	var out []Order
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT `+complaintCols+` FROM complaints
+		SELECT `+orderCols+` FROM orders
 		WHERE state <> 'closed' AND (urgent OR NOT $1) ORDER BY due_at, id`, urgentOnly)
 	if err != nil {
-		return nil, fmt.Errorf("open complaints: %w", err)
+		return nil, fmt.Errorf("open orders: %w", err)
 	}
 	return out, nil
 }
 
 // OpenComplaintsDueBefore returns the orders not closed whose due time is
 // before before, optionally only those in state, by due time: what a
-// reminder job needs of a million orders, through complaints_unclosed_due.
-func OpenComplaintsDueBefore(ctx context.Context, q sqlx.QueryerContext, before time.Time, state string) ([]Complaint, error) {
-	var out []Complaint
+// reminder job needs of a million orders, through orders_unclosed_due.
+func OpenComplaintsDueBefore(ctx context.Context, q sqlx.QueryerContext, before time.Time, state string) ([]Order, error) {
+	var out []Order
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT `+complaintCols+` FROM complaints
+		SELECT `+orderCols+` FROM orders
 		WHERE state <> 'closed' AND due_at < $1 AND ($2 = '' OR state = $2) ORDER BY due_at, id`, before, state)
 	if err != nil {
-		return nil, fmt.Errorf("open complaints due before %s: %w", before.Format(time.RFC3339), err)
+		return nil, fmt.Errorf("open orders due before %s: %w", before.Format(time.RFC3339), err)
 	}
 	return out, nil
 }
 
-// ComplaintStat is one row of the statistics: a group (a section or a
+// OrderStat is one row of the statistics: a group (a section or a
 // category, or "" for the total) and its counts.
-type ComplaintStat struct {
+type OrderStat struct {
 	Group    string `db:"grp"`
 	Received int    `db:"received"`
 	Answered int    `db:"answered"`
@@ -292,11 +292,11 @@ type ComplaintStat struct {
 	Open     int    `db:"open"`
 }
 
-// ComplaintStats counts the orders received in [from, to) as of now,
+// OrderStats counts the orders received in [from, to) as of now,
 // grouped by "section", "category" or "" (the total). An order is answered
 // once 办结 (answered_at set), on time when answered by its due time,
 // overdue when answered late or still unanswered after its due time.
-func ComplaintStats(ctx context.Context, q sqlx.QueryerContext, from, to, now time.Time, by string) ([]ComplaintStat, error) {
+func OrderStats(ctx context.Context, q sqlx.QueryerContext, from, to, now time.Time, by string) ([]OrderStat, error) {
 	group := "''"
 	switch by {
 	case "section":
@@ -305,9 +305,9 @@ func ComplaintStats(ctx context.Context, q sqlx.QueryerContext, from, to, now ti
 		group = "category"
 	case "":
 	default:
-		return nil, fmt.Errorf("complaint stats: unknown grouping %q", by)
+		return nil, fmt.Errorf("order stats: unknown grouping %q", by)
 	}
-	var out []ComplaintStat
+	var out []OrderStat
 	err := sqlx.SelectContext(ctx, q, &out, `
 		SELECT `+group+` AS grp,
 			count(*) AS received,
@@ -316,10 +316,10 @@ func ComplaintStats(ctx context.Context, q sqlx.QueryerContext, from, to, now ti
 			count(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at <= due_at) AS on_time,
 			count(*) FILTER (WHERE (answered_at IS NOT NULL AND answered_at > due_at) OR (answered_at IS NULL AND due_at < $3)) AS overdue,
 			count(*) FILTER (WHERE answered_at IS NULL) AS open
-		FROM complaints WHERE received_at >= $1 AND received_at < $2
+		FROM orders WHERE received_at >= $1 AND received_at < $2
 		GROUP BY 1 ORDER BY 1`, from, to, now)
 	if err != nil {
-		return nil, fmt.Errorf("complaint stats: %w", err)
+		return nil, fmt.Errorf("order stats: %w", err)
 	}
 	return out, nil
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
 
-// TestComplaintStatisticsMatchHandCount seeds a month of orders with known
+// TestOrderStatisticsMatchHandCount seeds a month of orders with known
 // outcomes and compares the report with figures counted by hand.
-func TestComplaintStatisticsMatchHandCount(t *testing.T) {
+func TestOrderStatisticsMatchHandCount(t *testing.T) {
 	t.Parallel()
 	db := storagetest.NewDB(t)
 	ctx := context.Background()
@@ -36,9 +36,9 @@ func TestComplaintStatisticsMatchHandCount(t *testing.T) {
 	}
 	err := db.WithTx(ctx, func(tx *storage.Tx) error {
 		for _, s := range seeds {
-			c := &storage.Complaint{TicketNo: s.ticket, Category: s.cat, Content: "x", ReceivedAt: s.received, DueAt: s.due,
+			c := &storage.Order{TicketNo: s.ticket, Category: s.cat, Content: "x", ReceivedAt: s.received, DueAt: s.due,
 				Section: s.section, Registrar: "linxiaoyan", State: "dispatched", Source: "test", CreatedAt: s.received}
-			if _, err := storage.InsertComplaint(ctx, tx, c); err != nil {
+			if _, err := storage.InsertOrder(ctx, tx, c); err != nil {
 				return err
 			}
 			if s.answered != nil {
@@ -57,16 +57,16 @@ func TestComplaintStatisticsMatchHandCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := at(28, 12)
-	total, err := storage.ComplaintStats(ctx, db, at(1, 0), time.Date(2026, 12, 1, 0, 0, 0, 0, loc), now, "")
+	total, err := storage.OrderStats(ctx, db, at(1, 0), time.Date(2026, 12, 1, 0, 0, 0, 0, loc), now, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := storage.ComplaintStat{Group: "", Received: 5, Answered: 3, Closed: 2, OnTime: 2, Overdue: 2, Open: 2}
+	want := storage.OrderStat{Group: "", Received: 5, Answered: 3, Closed: 2, OnTime: 2, Overdue: 2, Open: 2}
 	if len(total) != 1 || total[0] != want {
 		t.Fatalf("total %+v, want %+v", total, want)
 	}
-	bySection, _ := storage.ComplaintStats(ctx, db, at(1, 0), time.Date(2026, 12, 1, 0, 0, 0, 0, loc), now, "section")
-	wantSec := []storage.ComplaintStat{
+	bySection, _ := storage.OrderStats(ctx, db, at(1, 0), time.Date(2026, 12, 1, 0, 0, 0, 0, loc), now, "section")
+	wantSec := []storage.OrderStat{
 		{Group: "综合一股", Received: 3, Answered: 2, Closed: 2, OnTime: 1, Overdue: 1, Open: 1},
 		{Group: "综合二股", Received: 2, Answered: 1, Closed: 0, OnTime: 1, Overdue: 1, Open: 1},
 	}

@@ -68,16 +68,16 @@ func (c *cursor) registerDue(user, ticket string, urgent bool, sectionKey, due s
 	c.text(user, "已登记12345工单 "+ticket)
 }
 
-func (h *harness) order(ticket string) *storage.Complaint {
+func (h *harness) order(ticket string) *storage.Order {
 	h.t.Helper()
-	c, err := storage.ComplaintByTicket(context.Background(), h.db, ticket)
+	c, err := storage.OrderByTicket(context.Background(), h.db, ticket)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	return c
 }
 
-func TestComplaintFullCycleWithReopening(t *testing.T) {
+func TestOrderFullCycleWithReopening(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	c := newCursor(h)
@@ -148,7 +148,7 @@ func TestComplaintFullCycleWithReopening(t *testing.T) {
 	c.text(registrar, "登记", "签收", "指定承办人", "办结", "已回复12345", "回访", "13800138000", "重办次数：1")
 }
 
-func TestComplaintTransferAndReturn(t *testing.T) {
+func TestOrderTransferAndReturn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	c := newCursor(h)
@@ -190,7 +190,7 @@ func TestComplaintTransferAndReturn(t *testing.T) {
 	}
 }
 
-func TestComplaintExtensionApprovedAndRefused(t *testing.T) {
+func TestOrderExtensionApprovedAndRefused(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	c := newCursor(h)
@@ -251,7 +251,7 @@ func TestComplaintExtensionApprovedAndRefused(t *testing.T) {
 	}
 }
 
-func TestComplaintChatRefusalsAndMasking(t *testing.T) {
+func TestOrderChatRefusalsAndMasking(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	c := newCursor(h)
@@ -277,7 +277,7 @@ func TestComplaintChatRefusalsAndMasking(t *testing.T) {
 	c.text(office1, "已登记过")
 	c.text(office1, "12345工单 "+ticket)
 	var n int
-	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM complaints`)
+	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM orders`)
 	if n != 1 {
 		t.Fatalf("%d orders, want 1", n)
 	}
@@ -315,12 +315,12 @@ func apiCall(t *testing.T, method, url, token string, body any) (int, map[string
 	return resp.StatusCode, out
 }
 
-func TestComplaintAPI(t *testing.T) {
+func TestOrderAPI(t *testing.T) {
 	t.Parallel()
 	const token = "api-token-for-tests-0123456789"
 	h := newHarness(t, func(env map[string]string) { env["API_TOKEN"] = token })
 	c := newCursor(h)
-	url := h.base + "/api/v1/complaints"
+	url := h.base + "/api/v1/orders"
 	good := map[string]any{
 		"ticket_no": "API-0001", "category": "举报", "content": "河道有排污口。", "location": "某河段",
 		"caller_name": "李女士", "caller_phone": "0475-8888888", "urgency": "normal",
@@ -370,17 +370,39 @@ func TestComplaintAPI(t *testing.T) {
 	if st, _ = apiCall(t, "GET", url+"/NOPE", token, nil); st != 404 {
 		t.Fatalf("get unknown: %d", st)
 	}
+
+	// The path of before the rename still answers, and says it is deprecated.
+	req, err := http.NewRequest("GET", h.base+"/api/v1/complaints/API-0001", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&old); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || old["ticket_no"] != "API-0001" {
+		t.Fatalf("deprecated path: %d %v", resp.StatusCode, old)
+	}
+	if d, l := resp.Header.Get("Deprecation"), resp.Header.Get("Link"); !strings.HasPrefix(d, "@") || !strings.Contains(l, "/api/v1/orders") {
+		t.Fatalf("deprecated path's headers: Deprecation %q, Link %q", d, l)
+	}
 }
 
-func TestComplaintAPIOffWithoutToken(t *testing.T) {
+func TestOrderAPIOffWithoutToken(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	if st, _ := apiCall(t, "POST", h.base+"/api/v1/complaints", "anything", map[string]any{}); st != 404 {
+	if st, _ := apiCall(t, "POST", h.base+"/api/v1/orders", "anything", map[string]any{}); st != 404 {
 		t.Fatalf("API without API_TOKEN: %d, want 404", st)
 	}
 }
 
-func TestComplaintCSVImport(t *testing.T) {
+func TestOrderCSVImport(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	c := newCursor(h)
@@ -398,7 +420,7 @@ func TestComplaintCSVImport(t *testing.T) {
 		"CSV-3,咨询,,综合九股,123\n"+
 		"CSV-1,建议,重复的工单号,综合一股,\n")
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"import", "complaints", badFile}, h.getenv, &out, io.Discard)
+	err := run(context.Background(), []string{"import", "orders", badFile}, h.getenv, &out, io.Discard)
 	if err == nil {
 		t.Fatal("import of a bad file succeeded")
 	}
@@ -408,7 +430,7 @@ func TestComplaintCSVImport(t *testing.T) {
 		}
 	}
 	var n int
-	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM complaints`)
+	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM orders`)
 	if n != 0 {
 		t.Fatalf("%d orders written from a file with bad rows", n)
 	}
@@ -417,25 +439,26 @@ func TestComplaintCSVImport(t *testing.T) {
 		"CSV-10,投诉,噪声扰民,综合一股,normal,linxiaoyan\n"+
 		"CSV-11,咨询,排污许可办理流程,综合二股,urgent,linxiaoyan\n")
 	out.Reset()
+	// The command's old name still works.
 	if err := run(context.Background(), []string{"import", "complaints", goodFile, "--dry-run"}, h.getenv, &out, io.Discard); err != nil {
 		t.Fatalf("dry run: %v\n%s", err, out.String())
 	}
-	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM complaints`)
+	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM orders`)
 	if n != 0 || !strings.Contains(out.String(), "2 rows are good") {
 		t.Fatalf("dry run wrote %d orders: %s", n, out.String())
 	}
 	out.Reset()
-	if err := run(context.Background(), []string{"import", "complaints", goodFile}, h.getenv, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"import", "orders", goodFile}, h.getenv, &out, io.Discard); err != nil {
 		t.Fatalf("import: %v\n%s", err, out.String())
 	}
-	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM complaints`)
+	h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM orders`)
 	if n != 2 {
 		t.Fatalf("%d orders after import, want 2", n)
 	}
 	c.card(head)
 	c.card(head2)
 	out.Reset()
-	if err := run(context.Background(), []string{"import", "complaints", goodFile}, h.getenv, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"import", "orders", goodFile}, h.getenv, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "0 orders registered, 2 already known") {

@@ -27,7 +27,7 @@ func Categories() []Category {
 	return []Category{CategoryConsult, CategoryHelp, CategoryComplaint, CategoryReport, CategorySuggest}
 }
 
-// Complaint errors; their text is the explanation the user sees.
+// Order errors; their text is the explanation the user sees.
 var (
 	ErrDisclosureRequest = errors.New("政府信息公开申请不属于12345诉求，请按依申请公开渠道登记办理（《政府信息公开条例》第三十九条）。")
 	ErrCategory          = errors.New("诉求类别应为 咨询、求助、投诉、举报 或 建议。")
