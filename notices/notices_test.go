@@ -29,14 +29,32 @@ type fixture struct {
 	svc  *notices.Service
 	mp   *sandbox.MP
 	base string // the bot's public URL
+	now  func() time.Time
+}
+
+// fixtureOptions: safe mode, mass sends to a tag, a 订阅号 rather than a
+// 服务号, and the clock of the sandbox, the callback and the service
+// (time.Now when nil).
+type fixtureOptions struct {
+	safe, mass, subscription bool
+	now                      func() time.Time
 }
 
 // newFixture runs the notices service behind /mp/callback and its pages,
-// a delivery worker, and a sandbox 公众号 posting to it. tag > 0 creates
-// a mass-send tag and configures it.
+// a delivery worker, and a sandbox 公众号 posting to it. mass creates a
+// mass-send tag and configures it.
 func newFixture(t *testing.T, safe, mass bool) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: storagetest.NewDB(t)}
+	return newFixtureWith(t, fixtureOptions{safe: safe, mass: mass})
+}
+
+func newFixtureWith(t *testing.T, o fixtureOptions) *fixture {
+	t.Helper()
+	safe, mass := o.safe, o.mass
+	if o.now == nil {
+		o.now = time.Now
+	}
+	f := &fixture{t: t, db: storagetest.NewDB(t), now: o.now}
 	rdb := storagetest.NewRedis(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
@@ -45,11 +63,12 @@ func newFixture(t *testing.T, safe, mass bool) *fixture {
 	f.base = srv.URL
 
 	sb := sandbox.New()
+	sb.Now = o.now
 	sb.RetryDelay = 20 * time.Millisecond
 	mp, err := sb.AddMP(sandbox.MPConfig{
 		AppID: "wxnotice", Secret: "mpsecret", Token: "mptoken", EncodingAESKey: aesKey,
 		CallbackURL: srv.URL + "/mp/callback", SafeMode: safe,
-		Templates: []string{"tpl-notice", "tpl-answer"},
+		Templates: []string{"tpl-notice", "tpl-answer"}, Subscription: o.subscription,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -70,15 +89,18 @@ func newFixture(t *testing.T, safe, mass bool) *fixture {
 	if mass {
 		cfg.BroadcastTag = mp.CreateTag("政府信息公开订阅")
 	}
+	if o.subscription {
+		cfg.AccountType, cfg.TemplateID, cfg.AnswerTemplateID = config.MPSubscription, "", ""
+	}
 	f.svc = &notices.Service{
 		DB: f.db, Redis: rdb, Config: cfg, PublicURL: srv.URL, LinkSecret: []byte("link-secret-for-tests"),
-		Location: workflow.DefaultCalendar().Location(), Log: log, Now: time.Now, Queued: w.Poke,
+		Location: workflow.DefaultCalendar().Location(), Log: log, Now: o.now, Queued: w.Poke,
 	}
 	var cr *bot.Crypto
 	if safe {
 		cr, _ = bot.NewCrypto("mptoken", aesKey, "wxnotice")
 	}
-	mux.Handle("/mp/callback", &bot.MPCallback{Token: "mptoken", Crypto: cr, Receiver: f.svc, Now: time.Now, Log: log})
+	mux.Handle("/mp/callback", &bot.MPCallback{Token: "mptoken", Crypto: cr, Receiver: f.svc, Now: o.now, Log: log, Replay: rdb})
 	f.svc.Routes(mux)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -136,10 +158,15 @@ func (f *fixture) subscribe(openid string) {
 // government website and the 公众号.
 func (f *fixture) publishedForm(title string) *storage.Form {
 	f.t.Helper()
+	return f.publishedFormSeq(7, title)
+}
+
+func (f *fixture) publishedFormSeq(seq int, title string) *storage.Form {
+	f.t.Helper()
 	ctx := context.Background()
-	now := time.Now()
+	now := f.now()
 	form := &storage.Form{
-		Year: 2026, Seq: 7, Version: 1, State: string(workflow.StatePublished), Assignees: []string{}, Section: "综合一股", Submitter: "lina",
+		Year: 2026, Seq: seq, Version: 1, State: string(workflow.StatePublished), Assignees: []string{}, Section: "综合一股", Submitter: "lina",
 		Title: title, Summary: "项目环境影响报告书审批结果。", FormedOn: now, Mode: string(workflow.ModeActive),
 		Column: "环境保护", Platforms: []string{string(workflow.PlatformWebsite), string(workflow.PlatformWeChat)},
 		NoticeDue: true, CreatedAt: now,
@@ -163,7 +190,7 @@ func (f *fixture) queueNotice(form *storage.Form) int {
 	var n int
 	err := f.db.WithTx(context.Background(), func(tx *storage.Tx) error {
 		var err error
-		n, err = f.svc.QueueFormNotice(context.Background(), tx, form, time.Now())
+		n, err = f.svc.QueueFormNotice(context.Background(), tx, form, f.now())
 		return err
 	})
 	if err != nil {
@@ -445,3 +472,42 @@ func TestSwitchedOffRecordsWhyNothingWasSent(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPlainModeReplayRefusedRetryAnsweredOnce: in plain mode a captured
+// query string with a forged 「退订」 is refused and the follower stays
+// subscribed; WeChat's retry of the genuine post (same query and body) is
+// answered 200 and acted on once.
+func TestPlainModeReplayRefusedRetryAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false, false)
+	f.act("follow", f.mp.Follower("oP").Follow)
+	msg := func(content string, id int) []byte {
+		return []byte(`<xml><ToUserName><![CDATA[gh_wxnotice]]></ToUserName><FromUserName><![CDATA[oP]]></FromUserName>` +
+			`<CreateTime>` + strconv.FormatInt(time.Now().Unix(), 10) + `</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
+			`<Content><![CDATA[` + content + `]]></Content><MsgId>` + strconv.Itoa(id) + `</MsgId></xml>`)
+	}
+	q, body, err := f.mp.Seal(msg("订阅", 5151))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if st, err := f.mp.PostRaw(ctx, q, body); err != nil || st != 200 {
+		t.Fatalf("genuine 订阅: %d, %v", st, err)
+	}
+	if st, err := f.mp.PostRaw(ctx, q, msg("退订", 5152)); err != nil || st != http.StatusForbidden {
+		t.Fatalf("forged 退订 under the captured query: %d, %v; want 403", st, err)
+	}
+	if st, err := f.mp.PostRaw(ctx, q, body); err != nil || st != 200 {
+		t.Fatalf("WeChat's retry of the genuine post: %d, %v", st, err)
+	}
+	if got := f.replies("oP", 2); !strings.Contains(got[1], "订阅成功") {
+		t.Fatalf("reply %q", got[1])
+	}
+	f.quiet("oP", 2)
+	if subs, _ := storage.Subscribers(ctx, f.db); strings.Join(subs, ",") != "oP" {
+		t.Fatalf("subscribers %v: the forged 退订 took effect", subs)
+	}
+	if n, _ := storage.CountInbox(ctx, f.db, "mp:msg:5152"); n != 0 {
+		t.Fatalf("the forged message was recorded (%d)", n)
+	}
+}
