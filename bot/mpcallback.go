@@ -220,7 +220,7 @@ func (h *MPCallback) Open(encryptType, msgSignature, timestamp, nonce string, bo
 func (h *MPCallback) checkReplay(ctx context.Context, timestamp, nonce string, body []byte) error {
 	sum := sha256.Sum256(body)
 	digest := hex.EncodeToString(sum[:])
-	key := "mp:nonce:" + timestamp + ":" + nonce
+	key := "mp:" + timestamp + ":" + nonce
 	now := h.Now()
 	// The memory holds only bodies that were accepted: what this replica
 	// let through, or what the shared store says was. So a replay is
