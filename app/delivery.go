@@ -44,7 +44,7 @@ func (s *Service) deliveryRoutes(mux *http.ServeMux) error {
 		}
 	}
 	mux.Handle("/mp/callback", &bot.MPCallback{Token: s.cfg.MP.Token, Crypto: cr, Receiver: s.notices, Now: s.now, Log: s.log,
-		Observe: s.metrics.Callback("mp")})
+		Replay: s.redis, Observe: s.metrics.Callback("mp")})
 	s.notices.Routes(mux)
 	return nil
 }

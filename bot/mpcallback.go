@@ -2,13 +2,16 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -27,6 +30,26 @@ var ErrSafeModeOff = errors.New("safe mode callback but no EncodingAESKey config
 // configured.
 var ErrPlainRefused = errors.New("plain callback refused: safe mode is configured")
 
+// ErrReplayed reports a plain 公众号 callback whose timestamp and nonce
+// came before with another body.
+var ErrReplayed = errors.New("plain callback refused: timestamp and nonce already used with another body")
+
+// ReplayGuard remembers, across replicas (Redis), the timestamp and nonce
+// of each plain-mode callback with a digest of its body.
+type ReplayGuard interface {
+	// ClaimNonce stores value under key for ttl unless key is stored
+	// already, and returns what key holds: value itself when this call
+	// stored it or when the same value was stored before.
+	ClaimNonce(ctx context.Context, key, value string, ttl time.Duration) (string, error)
+}
+
+// replayTTL is how long a plain callback's timestamp and nonce are
+// remembered: the whole window in which its timestamp is accepted
+// (MaxClockSkew either side of now), plus a minute for replicas whose
+// clocks differ a little. A fixed span, so that the writer's clock does
+// not decide when another replica forgets.
+const replayTTL = 2*MaxClockSkew + time.Minute
+
 // MPReceiver acts on a verified 公众号 callback. An error means the
 // callback was not recorded and WeChat should post it again.
 type MPReceiver interface {
@@ -42,15 +65,38 @@ type MPReceiver interface {
 // plain signature does not cover the body, so once an EncodingAESKey is
 // configured plain POSTs are refused: only the encrypted body is bound to
 // the Token.
+//
+// In plain mode, which is WeChat's protocol and cannot be made to sign
+// the body, a captured query string would otherwise carry any body while
+// its timestamp is accepted. So each timestamp+nonce is remembered with
+// the SHA-256 of its body (Replay, shared by the replicas, and this
+// process's own memory), and the pair coming again with another body is
+// refused. The same pair with the same body is let through: WeChat posts a
+// callback again when no answer came within 5 s (「微信服务器在五秒内收不到
+// 响应会断掉连接，并且重新发起请求，总共重试三次」, 微信开放文档 接收普通消息),
+// with the same message; the documents do not say whether the retry
+// keeps the query's timestamp and nonce, so both must work, and the
+// receiver's inbox makes a repeat do nothing. Replay may be nil (tests):
+// the process's memory alone then guards. When Replay fails (Redis is
+// down) the callback is not refused, since WeChat gives up after three
+// tries and the follower's message would be lost: this replica's memory
+// still refuses a replay of what it saw, and one that reaches another
+// replica during the outage gets through. Safe mode (MP_AES_KEY) binds
+// the body to the Token and needs none of this.
 type MPCallback struct {
 	Token    string
 	Crypto   *Crypto // nil when MP_AES_KEY is empty: plain mode only
 	Receiver MPReceiver
 	Now      func() time.Time
 	Log      *slog.Logger
+	// Replay remembers plain callbacks' timestamps and nonces for every
+	// replica (Redis); nil = this process only.
+	Replay ReplayGuard
 	// Observe, when set, hears of every request: its outcome (Outcome*)
 	// and how long it took to answer (the metrics).
 	Observe func(outcome string, took time.Duration)
+
+	seen nonceMemory
 }
 
 func (h *MPCallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -116,9 +162,13 @@ func (h *MPCallback) receive(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m, err := h.Open(q.Get("encrypt_type"), q.Get("msg_signature"), q.Get("timestamp"), q.Get("nonce"), body)
+	if err == nil && h.Crypto == nil {
+		// Open accepted a plain body: the only kind unbound to the Token.
+		err = h.checkReplay(r.Context(), q.Get("timestamp"), q.Get("nonce"), body)
+	}
 	if err != nil {
 		status := statusFor(err)
-		if errors.Is(err, ErrPlainRefused) {
+		if errors.Is(err, ErrPlainRefused) || errors.Is(err, ErrReplayed) {
 			status = http.StatusForbidden
 		}
 		h.refuse(w, r, status, err)
@@ -163,6 +213,84 @@ func (h *MPCallback) Open(encryptType, msgSignature, timestamp, nonce string, bo
 		return ParseMessage(plain)
 	}
 	return nil, errors.New("encrypt_type must be raw or aes")
+}
+
+// checkReplay refuses a plain callback whose timestamp and nonce came
+// before with another body (see MPCallback).
+func (h *MPCallback) checkReplay(ctx context.Context, timestamp, nonce string, body []byte) error {
+	sum := sha256.Sum256(body)
+	digest := hex.EncodeToString(sum[:])
+	key := "mp:" + timestamp + ":" + nonce
+	now := h.Now()
+	// The memory holds only bodies that were accepted: what this replica
+	// let through, or what the shared store says was. So a replay is
+	// refused here even when the shared store failed at the original.
+	if prev, ok := h.seen.get(key, now); ok && prev != digest {
+		return ErrReplayed
+	}
+	if h.Replay != nil {
+		stored, err := h.Replay.ClaimNonce(ctx, key, digest, replayTTL)
+		if err == nil {
+			h.seen.claim(key, stored, now, replayTTL)
+			if stored != digest {
+				return ErrReplayed
+			}
+			return nil
+		}
+		h.Log.WarnContext(ctx, "mp replay check: shared store unavailable, this replica's memory only", "err", err)
+	}
+	if h.seen.claim(key, digest, now, replayTTL) != digest {
+		return ErrReplayed
+	}
+	return nil
+}
+
+// nonceMemory is the process's own record of plain callbacks' timestamps
+// and nonces. Its zero value is ready. Only callbacks with a valid
+// signature reach it, so its size is WeChat's traffic of replayTTL;
+// expired entries are swept when it has doubled since the last sweep.
+type nonceMemory struct {
+	mu      sync.Mutex
+	entries map[string]nonceEntry
+	sweepAt int
+}
+
+type nonceEntry struct {
+	value string
+	until time.Time
+}
+
+// get returns what key holds, if it has not expired.
+func (n *nonceMemory) get(key string, now time.Time) (string, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	e, ok := n.entries[key]
+	if !ok || !now.Before(e.until) {
+		return "", false
+	}
+	return e.value, true
+}
+
+// claim is ClaimNonce in memory.
+func (n *nonceMemory) claim(key, value string, now time.Time, ttl time.Duration) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if e, ok := n.entries[key]; ok && now.Before(e.until) {
+		return e.value
+	}
+	if n.entries == nil {
+		n.entries = map[string]nonceEntry{}
+	}
+	if len(n.entries) >= n.sweepAt {
+		for k, e := range n.entries {
+			if !now.Before(e.until) {
+				delete(n.entries, k)
+			}
+		}
+		n.sweepAt = 2*len(n.entries) + 1024
+	}
+	n.entries[key] = nonceEntry{value: value, until: now.Add(ttl)}
+	return value
 }
 
 func (h *MPCallback) refuse(w http.ResponseWriter, r *http.Request, status int, err error) {

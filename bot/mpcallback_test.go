@@ -3,8 +3,11 @@ package bot_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,20 +16,41 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/sandbox"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/storage/storagetest"
 )
 
 type mpRecorder struct {
 	mu   sync.Mutex
 	msgs []*bot.Message
+	// fail is how many of the next calls fail (as when Postgres is
+	// unavailable): the endpoint answers 503 and WeChat posts again.
+	fail int
 }
 
 func (r *mpRecorder) ReceiveMP(_ context.Context, m *bot.Message) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.fail > 0 {
+		r.fail--
+		return errors.New("not recorded")
+	}
 	r.msgs = append(r.msgs, m)
 	return nil
+}
+
+func (r *mpRecorder) contents() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, m := range r.msgs {
+		out = append(out, m.Content)
+	}
+	return out
 }
 
 func (r *mpRecorder) count() int {
@@ -171,5 +195,166 @@ func TestMPCallbackRefusals(t *testing.T) {
 	}
 	if st, _ := plainMP.PostRaw(ctx, pq, pbody); st != 200 {
 		t.Fatalf("genuine plain callback: %d", st)
+	}
+}
+
+// followerText is a follower's text message as WeChat posts it.
+func followerText(openid, content string, msgID int) []byte {
+	return []byte(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[` + openid + `]]></FromUserName>` +
+		`<CreateTime>` + strconv.FormatInt(time.Now().Unix(), 10) + `</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
+		`<Content><![CDATA[` + content + `]]></Content><MsgId>` + strconv.Itoa(msgID) + `</MsgId></xml>`)
+}
+
+// replica is one bot process's 公众号 endpoint, with its own memory and
+// the Redis it is given.
+func replica(t *testing.T, crypto *bot.Crypto, guard bot.ReplayGuard) (string, *mpRecorder) {
+	t.Helper()
+	rec := &mpRecorder{}
+	h := &bot.MPCallback{Token: "mptoken", Crypto: crypto, Receiver: rec, Now: time.Now, Replay: guard,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL, rec
+}
+
+func postTo(t *testing.T, url string, q url.Values, body []byte) int {
+	t.Helper()
+	resp, err := http.Post(url+"?"+q.Encode(), "text/xml", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// signer signs callbacks as the 公众号 platform does; its own callback
+// URL is not used.
+func signer(t *testing.T, safe bool) *sandbox.MP {
+	t.Helper()
+	mp, err := sandbox.New().AddMP(sandbox.MPConfig{AppID: "wxbot", Secret: "s", Token: "mptoken", EncodingAESKey: mpKey,
+		CallbackURL: "http://127.0.0.1:1/", SafeMode: safe})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mp
+}
+
+// TestMPPlainReplayWithAnotherBodyRefused: in plain mode the signature
+// covers only timestamp and nonce. A captured query string posted again
+// with another body (a forged 退订) is refused, on the replica that saw
+// the original and on another sharing its Redis; the genuine post and
+// WeChat's retry of it (same query, same body) are answered.
+func TestMPPlainReplayWithAnotherBodyRefused(t *testing.T) {
+	t.Parallel()
+	rdb := storagetest.NewRedis(t)
+	a, recA := replica(t, nil, rdb)
+	b, recB := replica(t, nil, rdb)
+	mp := signer(t, false)
+	q, genuine, err := mp.Seal(followerText("oVictim", "订阅", 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := followerText("oVictim", "退订", 2)
+
+	if st := postTo(t, a, q, genuine); st != http.StatusOK {
+		t.Fatalf("genuine post: %d", st)
+	}
+	if st := postTo(t, a, q, forged); st != http.StatusForbidden {
+		t.Fatalf("replay with another body, same replica: %d, want 403", st)
+	}
+	if st := postTo(t, b, q, forged); st != http.StatusForbidden {
+		t.Fatalf("replay with another body, other replica: %d, want 403", st)
+	}
+	// WeChat's retry: the receiver gets it again and its inbox makes the
+	// repeat do nothing.
+	if st := postTo(t, b, q, genuine); st != http.StatusOK {
+		t.Fatalf("genuine retry on the other replica: %d", st)
+	}
+	if got := fmt.Sprint(recA.contents(), recB.contents()); got != "[订阅] [订阅]" {
+		t.Fatalf("received %s, want the genuine message on each replica and no 退订", got)
+	}
+	// Another follower's message with fresh timestamp and nonce is not
+	// affected.
+	q2, other, _ := mp.Seal(followerText("oOther", "退订", 3))
+	if st := postTo(t, a, q2, other); st != http.StatusOK {
+		t.Fatalf("a fresh callback: %d", st)
+	}
+}
+
+// TestMPPlainRetryAfterFailureAnswered: the first post is not recorded
+// (503); WeChat posts the same query and body again and it is handled,
+// not taken for a replay.
+func TestMPPlainRetryAfterFailureAnswered(t *testing.T) {
+	t.Parallel()
+	mp, rec := mpEndpoint(t, false, "wxbot", "mptoken")
+	rec.fail = 1
+	f := mp.Follower("oRetry")
+	if _, err := f.Follow(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.count(); got != 1 {
+		t.Fatalf("follow: %d messages recorded after the retry, want 1", got)
+	}
+	rec.fail = 2
+	if st, err := f.SendText(context.Background(), "订阅"); err != nil || st != http.StatusOK {
+		t.Fatalf("text through two failures: %d, %v", st, err)
+	}
+	if got := rec.contents(); len(got) != 2 || got[1] != "订阅" {
+		t.Fatalf("recorded %q", got)
+	}
+}
+
+// TestMPReplayGuardWithRedisDown: without Redis the genuine callback is
+// still answered (refusing would lose it) and this replica's memory still
+// refuses the replay.
+func TestMPReplayGuardWithRedisDown(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	down := &storage.Redis{Client: redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1}), Prefix: "down:"}
+	t.Cleanup(func() { down.Close() })
+	a, rec := replica(t, nil, down)
+	q, genuine, _ := signer(t, false).Seal(followerText("oV", "订阅", 1))
+	if st := postTo(t, a, q, genuine); st != http.StatusOK {
+		t.Fatalf("genuine post with Redis down: %d", st)
+	}
+	if st := postTo(t, a, q, followerText("oV", "退订", 2)); st != http.StatusForbidden {
+		t.Fatalf("replay with Redis down: %d, want 403", st)
+	}
+	if st := postTo(t, a, q, genuine); st != http.StatusOK {
+		t.Fatalf("genuine retry with Redis down: %d", st)
+	}
+	if got := rec.contents(); len(got) != 2 || got[0] != "订阅" || got[1] != "订阅" {
+		t.Fatalf("recorded %q", got)
+	}
+}
+
+// TestMPSafeModeNeedsNoReplayGuard: in safe mode the body is bound to the
+// Token; the same callback twice is answered both times (the inbox
+// deduplicates) and nothing else can be sent under its query.
+func TestMPSafeModeNeedsNoReplayGuard(t *testing.T) {
+	t.Parallel()
+	cr, err := bot.NewCrypto("mptoken", mpKey, "wxbot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, rec := replica(t, cr, nil)
+	mp := signer(t, true)
+	q, body, _ := mp.Seal(followerText("oS", "订阅", 1))
+	_, otherBody, _ := mp.Seal(followerText("oS", "退订", 2))
+	for range 2 {
+		if st := postTo(t, a, q, body); st != http.StatusOK {
+			t.Fatalf("safe callback: %d", st)
+		}
+	}
+	if st := postTo(t, a, q, otherBody); st != http.StatusForbidden {
+		t.Fatalf("another ciphertext under the query: %d, want 403 (msg_signature)", st)
+	}
+	if rec.count() != 2 {
+		t.Fatalf("%d received, want 2", rec.count())
 	}
 }

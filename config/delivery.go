@@ -25,7 +25,21 @@ type MPConfig struct {
 	AnswerTemplateID   string // MP_ANSWER_TEMPLATE_ID; empty = no answer notices
 	AnswerFieldsSpec   string // MP_ANSWER_TEMPLATE_FIELDS
 	BroadcastTag       int64  // MP_BROADCAST_TAG; 0 = template messages
+	AccountType        string // MP_ACCOUNT_TYPE: MPService or MPSubscription; empty = MPService
 }
+
+// Account types of a 公众号 (MP_ACCOUNT_TYPE). They differ in what may be
+// sent: a 服务号's follower receives at most 4 群发 a calendar month, a
+// 订阅号 may 群发 once a day and has no template messages (模板消息 needs
+// a 认证服务号). Source: 微信开放文档 群发接口和原创校验
+// (developers.weixin.qq.com/doc/offiaccount/Message_Management/Batch_Sends_and_Originality_Checks.html).
+const (
+	MPService      = "service"
+	MPSubscription = "subscription"
+)
+
+// Subscription reports whether the account is a 订阅号.
+func (m MPConfig) Subscription() bool { return m.AccountType == MPSubscription }
 
 // Enabled reports whether the 公众号 part is configured.
 func (m MPConfig) Enabled() bool { return m.AppID != "" }
@@ -48,6 +62,7 @@ const (
 	EnvMPAnswerTemplate = "MP_ANSWER_TEMPLATE_ID"
 	EnvMPAnswerFields   = "MP_ANSWER_TEMPLATE_FIELDS"
 	EnvMPBroadcastTag   = "MP_BROADCAST_TAG"
+	EnvMPAccountType    = "MP_ACCOUNT_TYPE"
 	EnvOutboxRates      = "OUTBOX_RATES"
 	EnvRecipientRate    = "OUTBOX_RECIPIENT_RATE"
 )
@@ -124,6 +139,8 @@ var deliveryVariables = []Variable{
 		Meaning: "template keywords of the answer notice: name=keyword;... with names ticket, closed, summary"},
 	{Name: EnvMPBroadcastTag,
 		Meaning: "id of a 公众号 tag (标签); when set, a disclosure notice is one mass send (群发) to the subscribers' tag instead of a template message each"},
+	{Name: EnvMPAccountType, Default: MPService,
+		Meaning: "the 公众号's type: service (服务号: each follower receives at most 4 群发 a month) or subscription (订阅号: one 群发 a day, no template messages, so MP_BROADCAST_TAG is required)"},
 	{Name: EnvOutboxRates,
 		Meaning: "outbox call rates over the defaults: api=N/s|m|h;... for message/send, update_template_card (2400/m), template/send, custom/send (600/m), mass/sendall (10/m), tags (300/m)"},
 	{Name: EnvRecipientRate, Default: DefaultRecipientRate,
@@ -263,6 +280,7 @@ func (l *loader) mp() MPConfig {
 	m.AnswerTemplateID = l.get(EnvMPAnswerTemplate, "")
 	m.AnswerFieldsSpec = l.get(EnvMPAnswerFields, "")
 	tag := l.get(EnvMPBroadcastTag, "")
+	accountType := l.get(EnvMPAccountType, "")
 	if m.AppID == "" {
 		return MPConfig{}
 	}
@@ -302,8 +320,27 @@ func (l *loader) mp() MPConfig {
 		}
 		m.BroadcastTag = n
 	}
-	if m.TemplateID == "" && m.BroadcastTag == 0 {
-		l.problem(EnvMPTemplateID, "required when MP_APP_ID is set and MP_BROADCAST_TAG is not")
+	switch accountType {
+	case "", MPService:
+		if m.TemplateID == "" && m.BroadcastTag == 0 {
+			l.problem(EnvMPTemplateID, "required when MP_APP_ID is set and MP_BROADCAST_TAG is not")
+		}
+	case MPSubscription:
+		m.AccountType = MPSubscription
+		// A 订阅号 has no template messages: WeChat refuses them (48001),
+		// so every disclosure notice must be a 群发 and no answer notice
+		// can be sent. Say so now rather than fail each send.
+		if m.BroadcastTag == 0 && tag == "" {
+			l.problem(EnvMPBroadcastTag, "required when MP_ACCOUNT_TYPE=subscription: a 订阅号 cannot send template messages (they need a 认证服务号), so disclosure notices go as one 群发 a day to this tag")
+		}
+		if m.TemplateID != "" {
+			l.problem(EnvMPTemplateID, "must be empty when MP_ACCOUNT_TYPE=subscription: a 订阅号 cannot send template messages")
+		}
+		if m.AnswerTemplateID != "" {
+			l.problem(EnvMPAnswerTemplate, "must be empty when MP_ACCOUNT_TYPE=subscription: a 订阅号 cannot send template messages, so 12345 answers cannot be announced")
+		}
+	default:
+		l.problem(EnvMPAccountType, "must be service (服务号) or subscription (订阅号), got %q", accountType)
 	}
 	if _, err := parseFields(cmpOr(m.TemplateFieldsSpec, DefaultMPTemplateFields), FormNoticeFields); err != nil {
 		l.problem(EnvMPTemplateFields, "%v", err)
@@ -362,6 +399,7 @@ func (c Config) deliveryPairs() []struct{ name, value string } {
 		{EnvMPAnswerTemplate, c.MP.AnswerTemplateID},
 		{EnvMPAnswerFields, cmpOr(c.MP.AnswerFieldsSpec, DefaultMPAnswerFields)},
 		{EnvMPBroadcastTag, tag},
+		{EnvMPAccountType, cmpOr(c.MP.AccountType, MPService)},
 		{EnvOutboxRates, c.Delivery.RatesSpec},
 		{EnvRecipientRate, cmpOr(c.Delivery.RecipientSpec, DefaultRecipientRate)},
 	}

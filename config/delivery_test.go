@@ -91,6 +91,12 @@ func TestMPProblems(t *testing.T) {
 		{map[string]string{"MP_TEMPLATE_FIELDS": "title=thing1;date=thing1"}, "MP_TEMPLATE_FIELDS: keyword thing1 is used twice"},
 		{map[string]string{"MP_ANSWER_TEMPLATE_FIELDS": "ticket=工单号"}, `MP_ANSWER_TEMPLATE_FIELDS: "工单号" is not a template keyword`},
 		{map[string]string{"MP_API_BASE": "api.weixin.qq.com"}, "MP_API_BASE: must be an absolute http or https URL"},
+		{map[string]string{"MP_ACCOUNT_TYPE": "服务号"}, `MP_ACCOUNT_TYPE: must be service (服务号) or subscription (订阅号), got "服务号"`},
+		{map[string]string{"MP_ACCOUNT_TYPE": "Service"}, `MP_ACCOUNT_TYPE: must be service (服务号) or subscription (订阅号), got "Service"`},
+		{map[string]string{"MP_ACCOUNT_TYPE": "subscription", "MP_TEMPLATE_ID": ""}, "MP_BROADCAST_TAG: required when MP_ACCOUNT_TYPE=subscription"},
+		{map[string]string{"MP_ACCOUNT_TYPE": "subscription", "MP_BROADCAST_TAG": "7"}, "MP_TEMPLATE_ID: must be empty when MP_ACCOUNT_TYPE=subscription"},
+		{map[string]string{"MP_ACCOUNT_TYPE": "subscription", "MP_TEMPLATE_ID": "", "MP_BROADCAST_TAG": "7", "MP_ANSWER_TEMPLATE_ID": "tplA"},
+			"MP_ANSWER_TEMPLATE_ID: must be empty when MP_ACCOUNT_TYPE=subscription"},
 		{map[string]string{"OUTBOX_RATES": "message/send=fast"}, `OUTBOX_RATES: "fast": want a rate such as 20/s`},
 		{map[string]string{"OUTBOX_RATES": "gettoken=1/s"}, `OUTBOX_RATES: unknown api "gettoken"`},
 		{map[string]string{"OUTBOX_RECIPIENT_RATE": "2/s"}, "OUTBOX_RECIPIENT_RATE: \"2/s\": give a rate per minute (/m) or per hour (/h)"},
@@ -115,7 +121,21 @@ func TestMPProblems(t *testing.T) {
 	}
 	env["MP_TEMPLATE_ID"] = ""
 	env["MP_BROADCAST_TAG"] = "101"
-	if c, err := Load(getenv(env)); err != nil || c.MP.BroadcastTag != 101 {
+	if c, err := Load(getenv(env)); err != nil || c.MP.BroadcastTag != 101 || c.MP.Subscription() {
 		t.Fatalf("broadcast tag: %+v, %v", c.MP, err)
+	}
+	// A 订阅号 announces by 群发 only.
+	env["MP_ACCOUNT_TYPE"] = "subscription"
+	c, err := Load(getenv(env))
+	if err != nil || !c.MP.Subscription() || c.MP.AccountType != MPSubscription {
+		t.Fatalf("subscription account: %+v, %v", c.MP, err)
+	}
+	if s := c.String(); !strings.Contains(s, `MP_ACCOUNT_TYPE="subscription"`) {
+		t.Errorf("String() = %s", s)
+	}
+	// The default is a 服务号, and saying so changes nothing.
+	env["MP_ACCOUNT_TYPE"] = "service"
+	if c, err := Load(getenv(env)); err != nil || c.MP.Subscription() || !strings.Contains(c.String(), `MP_ACCOUNT_TYPE="service"`) {
+		t.Fatalf("service account: %+v, %v", c.MP, err)
 	}
 }

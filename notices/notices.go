@@ -7,6 +7,7 @@
 package notices
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -74,7 +75,8 @@ func (s *Service) NoticeURL(formID int64) string {
 // subscriber, or with MP_BROADCAST_TAG one mass send to their tag. Call it
 // in the transaction that publishes the form. A form is announced once: a
 // second call queues nothing. It returns how many followers were queued
-// (1 for a mass send).
+// (1 for a mass send). A 群发 beyond WeChat's quota is not queued: the
+// notice is recorded as refused, with the reason, and 0 is returned.
 func (s *Service) QueueFormNotice(ctx context.Context, tx *storage.Tx, f *storage.Form, at time.Time) (int, error) {
 	id := strconv.FormatInt(f.ID, 10)
 	if s == nil {
@@ -92,6 +94,13 @@ func (s *Service) QueueFormNotice(ctx context.Context, tx *storage.Tx, f *storag
 	}
 	link := s.NoticeURL(f.ID)
 	if s.Mass() {
+		room, refusal, err := s.massRoom(ctx, tx, at)
+		if err != nil {
+			return 0, err
+		}
+		if !room {
+			return 0, s.refuseMass(ctx, tx, id, detail, at, refusal)
+		}
 		fresh, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: kindForm, Ref: id, Mode: "mass", Recipients: 1, Detail: detail, QueuedAt: at})
 		if err != nil || !fresh {
 			return 0, err
@@ -126,6 +135,73 @@ func (s *Service) QueueFormNotice(ctx context.Context, tx *storage.Tx, f *storag
 		}
 	}
 	return len(subs), storage.Audit(ctx, tx, "system", "mp_notice_queued", "form", id, map[string]any{"mode": "template", "recipients": len(subs)})
+}
+
+// WeChat's 群发 quotas (微信开放文档 群发接口和原创校验,
+// developers.weixin.qq.com/doc/offiaccount/Message_Management/Batch_Sends_and_Originality_Checks.html):
+// 「用户每月只能接收4条，无论在公众平台网站上，还是使用接口群发……多于4条的
+// 群发将对该用户发送失败」 for a 服务号, 「群发接口每天可成功调用1次」 for a
+// 订阅号. A 服务号's fifth 群发 is accepted (errcode 0) and reaches no
+// follower who had four, with no error to see; a 订阅号's second answers
+// 45028. So the bot counts its own 群发 and does not attempt one the quota
+// has no room for. Months and days are Beijing time (WeChat's). What the
+// office sends from the admin console counts against the same quota and
+// is not seen here.
+const (
+	massPerMonthService    = 4
+	massPerDaySubscription = 1
+)
+
+// massRefusal is why a 群发 was not attempted, as the office is told.
+type massRefusal struct {
+	reason      string
+	used, limit int
+	from        time.Time
+}
+
+// massRoom reports whether a 群发 at at fits the quota of its period,
+// counting the 群发 queued in the period that did not fail. It holds the
+// quota lock for the rest of the transaction.
+func (s *Service) massRoom(ctx context.Context, tx *storage.Tx, at time.Time) (bool, massRefusal, error) {
+	if err := storage.LockMassQuota(ctx, tx); err != nil {
+		return false, massRefusal{}, err
+	}
+	// The reason names the period by its dates, not 本月 or 今日: the
+	// office reads it in the next day's digest.
+	t := at.In(s.loc())
+	r := massRefusal{limit: massPerMonthService, from: time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, s.loc())}
+	to := r.from.AddDate(0, 1, 0)
+	r.reason = fmt.Sprintf("%d月的%d次群发已用完（服务号的关注者每月最多接收%d次群发），%d月1日起恢复",
+		t.Month(), massPerMonthService, massPerMonthService, to.Month())
+	if s.Config.Subscription() {
+		r.limit = massPerDaySubscription
+		r.from = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc())
+		to = r.from.AddDate(0, 0, 1)
+		r.reason = fmt.Sprintf("%d月%d日的群发已用完（订阅号每天只能群发%d次），%d月%d日起恢复",
+			t.Month(), t.Day(), massPerDaySubscription, to.Month(), to.Day())
+	}
+	used, err := storage.CountMassNotices(ctx, tx, r.from, to)
+	if err != nil {
+		return false, massRefusal{}, err
+	}
+	r.used = used
+	return used < r.limit, r, nil
+}
+
+// refuseMass records that the form's notice was not sent, and why: the
+// state the office digest reports from.
+func (s *Service) refuseMass(ctx context.Context, tx *storage.Tx, id string, detail json.RawMessage, at time.Time, r massRefusal) error {
+	fresh, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: kindForm, Ref: id, Mode: "mass", Detail: detail, QueuedAt: at,
+		Status: storage.NoticeRefused, Reason: r.reason})
+	if err != nil || !fresh {
+		return err
+	}
+	if s.Log != nil {
+		s.Log.WarnContext(ctx, "mp mass send not attempted: the quota is used", "form", id, "used", r.used, "limit", r.limit,
+			"since", r.from, "account_type", cmp.Or(s.Config.AccountType, config.MPService))
+	}
+	return storage.Audit(ctx, tx, "system", "mp_notice_refused", "form", id, map[string]any{
+		"mode": "mass", "reason": r.reason, "used": r.used, "limit": r.limit, "since": r.from})
 }
 
 // QueueOrderAnswer queues the answer notice of a closed 12345 order to

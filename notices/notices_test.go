@@ -2,12 +2,14 @@ package notices_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	"github.com/zwgk-bot/zwgk/notices"
 	"github.com/zwgk-bot/zwgk/outbox"
 	"github.com/zwgk-bot/zwgk/sandbox"
+	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -28,15 +31,34 @@ type fixture struct {
 	db   *storage.DB
 	svc  *notices.Service
 	mp   *sandbox.MP
-	base string // the bot's public URL
+	corp *sandbox.Corp // the bureau's WeCom, where the office reads its digest
+	base string        // the bot's public URL
+	now  func() time.Time
+}
+
+// fixtureOptions: safe mode, mass sends to a tag, a 订阅号 rather than a
+// 服务号, and the clock of the sandbox, the callback and the service
+// (time.Now when nil).
+type fixtureOptions struct {
+	safe, mass, subscription bool
+	now                      func() time.Time
 }
 
 // newFixture runs the notices service behind /mp/callback and its pages,
-// a delivery worker, and a sandbox 公众号 posting to it. tag > 0 creates
-// a mass-send tag and configures it.
+// a delivery worker, and a sandbox 公众号 posting to it. mass creates a
+// mass-send tag and configures it.
 func newFixture(t *testing.T, safe, mass bool) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: storagetest.NewDB(t)}
+	return newFixtureWith(t, fixtureOptions{safe: safe, mass: mass})
+}
+
+func newFixtureWith(t *testing.T, o fixtureOptions) *fixture {
+	t.Helper()
+	safe, mass := o.safe, o.mass
+	if o.now == nil {
+		o.now = time.Now
+	}
+	f := &fixture{t: t, db: storagetest.NewDB(t), now: o.now}
 	rdb := storagetest.NewRedis(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	mux := http.NewServeMux()
@@ -45,11 +67,12 @@ func newFixture(t *testing.T, safe, mass bool) *fixture {
 	f.base = srv.URL
 
 	sb := sandbox.New()
+	sb.Now = o.now
 	sb.RetryDelay = 20 * time.Millisecond
 	mp, err := sb.AddMP(sandbox.MPConfig{
 		AppID: "wxnotice", Secret: "mpsecret", Token: "mptoken", EncodingAESKey: aesKey,
 		CallbackURL: srv.URL + "/mp/callback", SafeMode: safe,
-		Templates: []string{"tpl-notice", "tpl-answer"},
+		Templates: []string{"tpl-notice", "tpl-answer"}, Subscription: o.subscription,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,9 +80,16 @@ func newFixture(t *testing.T, safe, mass bool) *fixture {
 	f.mp = mp
 	api := httptest.NewServer(mp.Handler())
 	t.Cleanup(api.Close)
-	hc, _ := bot.NewHTTPClient(map[string]string{bot.MPHost: api.URL})
+	f.corp, err = sb.AddCorp(sandbox.CorpConfig{CorpID: "wwnotice", Secret: "wcsecret", AgentID: 1000002, Token: "wctoken",
+		EncodingAESKey: aesKey, CallbackURL: "http://127.0.0.1:1/unused"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wecom := httptest.NewServer(sb.Handler())
+	t.Cleanup(wecom.Close)
+	hc, _ := bot.NewHTTPClient(map[string]string{bot.MPHost: api.URL, bot.WeComHost: wecom.URL})
 
-	w := outbox.NewWorker(f.db, nil, log)
+	w := outbox.NewWorker(f.db, bot.NewClient("wwnotice", 1000002, "wcsecret", hc, rdb, log), log)
 	w.Interval = 50 * time.Millisecond
 	w.CallTimeout = time.Second
 	w.MP = bot.NewMPClient("wxnotice", "mpsecret", hc, rdb, log)
@@ -70,15 +100,18 @@ func newFixture(t *testing.T, safe, mass bool) *fixture {
 	if mass {
 		cfg.BroadcastTag = mp.CreateTag("政府信息公开订阅")
 	}
+	if o.subscription {
+		cfg.AccountType, cfg.TemplateID, cfg.AnswerTemplateID = config.MPSubscription, "", ""
+	}
 	f.svc = &notices.Service{
 		DB: f.db, Redis: rdb, Config: cfg, PublicURL: srv.URL, LinkSecret: []byte("link-secret-for-tests"),
-		Location: workflow.DefaultCalendar().Location(), Log: log, Now: time.Now, Queued: w.Poke,
+		Location: workflow.DefaultCalendar().Location(), Log: log, Now: o.now, Queued: w.Poke,
 	}
 	var cr *bot.Crypto
 	if safe {
 		cr, _ = bot.NewCrypto("mptoken", aesKey, "wxnotice")
 	}
-	mux.Handle("/mp/callback", &bot.MPCallback{Token: "mptoken", Crypto: cr, Receiver: f.svc, Now: time.Now, Log: log})
+	mux.Handle("/mp/callback", &bot.MPCallback{Token: "mptoken", Crypto: cr, Receiver: f.svc, Now: o.now, Log: log, Replay: rdb})
 	f.svc.Routes(mux)
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -136,10 +169,15 @@ func (f *fixture) subscribe(openid string) {
 // government website and the 公众号.
 func (f *fixture) publishedForm(title string) *storage.Form {
 	f.t.Helper()
+	return f.publishedFormSeq(7, title)
+}
+
+func (f *fixture) publishedFormSeq(seq int, title string) *storage.Form {
+	f.t.Helper()
 	ctx := context.Background()
-	now := time.Now()
+	now := f.now()
 	form := &storage.Form{
-		Year: 2026, Seq: 7, Version: 1, State: string(workflow.StatePublished), Assignees: []string{}, Section: "综合一股", Submitter: "lina",
+		Year: 2026, Seq: seq, Version: 1, State: string(workflow.StatePublished), Assignees: []string{}, Section: "综合一股", Submitter: "lina",
 		Title: title, Summary: "项目环境影响报告书审批结果。", FormedOn: now, Mode: string(workflow.ModeActive),
 		Column: "环境保护", Platforms: []string{string(workflow.PlatformWebsite), string(workflow.PlatformWeChat)},
 		NoticeDue: true, CreatedAt: now,
@@ -163,7 +201,7 @@ func (f *fixture) queueNotice(form *storage.Form) int {
 	var n int
 	err := f.db.WithTx(context.Background(), func(tx *storage.Tx) error {
 		var err error
-		n, err = f.svc.QueueFormNotice(context.Background(), tx, form, time.Now())
+		n, err = f.svc.QueueFormNotice(context.Background(), tx, form, f.now())
 		return err
 	})
 	if err != nil {
@@ -445,3 +483,221 @@ func TestSwitchedOffRecordsWhyNothingWasSent(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPlainModeReplayRefusedRetryAnsweredOnce: in plain mode a captured
+// query string with a forged 「退订」 is refused and the follower stays
+// subscribed; WeChat's retry of the genuine post (same query and body) is
+// answered 200 and acted on once.
+func TestPlainModeReplayRefusedRetryAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, false, false)
+	f.act("follow", f.mp.Follower("oP").Follow)
+	msg := func(content string, id int) []byte {
+		return []byte(`<xml><ToUserName><![CDATA[gh_wxnotice]]></ToUserName><FromUserName><![CDATA[oP]]></FromUserName>` +
+			`<CreateTime>` + strconv.FormatInt(time.Now().Unix(), 10) + `</CreateTime><MsgType><![CDATA[text]]></MsgType>` +
+			`<Content><![CDATA[` + content + `]]></Content><MsgId>` + strconv.Itoa(id) + `</MsgId></xml>`)
+	}
+	q, body, err := f.mp.Seal(msg("订阅", 5151))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if st, err := f.mp.PostRaw(ctx, q, body); err != nil || st != 200 {
+		t.Fatalf("genuine 订阅: %d, %v", st, err)
+	}
+	if st, err := f.mp.PostRaw(ctx, q, msg("退订", 5152)); err != nil || st != http.StatusForbidden {
+		t.Fatalf("forged 退订 under the captured query: %d, %v; want 403", st, err)
+	}
+	if st, err := f.mp.PostRaw(ctx, q, body); err != nil || st != 200 {
+		t.Fatalf("WeChat's retry of the genuine post: %d, %v", st, err)
+	}
+	if got := f.replies("oP", 2); !strings.Contains(got[1], "订阅成功") {
+		t.Fatalf("reply %q", got[1])
+	}
+	f.quiet("oP", 2)
+	if subs, _ := storage.Subscribers(ctx, f.db); strings.Join(subs, ",") != "oP" {
+		t.Fatalf("subscribers %v: the forged 退订 took effect", subs)
+	}
+	if n, _ := storage.CountInbox(ctx, f.db, "mp:msg:5152"); n != 0 {
+		t.Fatalf("the forged message was recorded (%d)", n)
+	}
+}
+
+// testClock is the clock of a test: the sandbox, the callback and the
+// service read it, and the test moves it.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+var beijing = workflow.DefaultCalendar().Location()
+
+// waitTagged waits for the tag to have exactly the openids.
+func (f *fixture) waitTagged(openids ...string) {
+	f.t.Helper()
+	tag := f.svc.Config.BroadcastTag
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for strings.Join(f.mp.TagMembers(tag), ",") != strings.Join(openids, ",") {
+		if ctx.Err() != nil {
+			f.t.Fatalf("tag members %v, want %v", f.mp.TagMembers(tag), openids)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// officeDigest runs the office digest at the given time and returns the
+// text the first office reviewer was sent.
+func (f *fixture) officeDigest(at time.Time) string {
+	f.t.Helper()
+	roster, err := config.ParseRoster(config.ExampleRoster)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	s, err := scheduler.New(scheduler.Options{DB: f.db, Roster: roster, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	before := len(f.corp.Messages("chenlixin"))
+	res, err := s.RunJob(context.Background(), "office_digest", at, storage.TriggerCron)
+	if err != nil || res.Queued == 0 {
+		f.t.Fatalf("office digest = %+v, %v", res, err)
+	}
+	f.svc.Queued()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	got, err := f.corp.WaitMessages(ctx, "chenlixin", before+1)
+	if err != nil {
+		f.t.Fatalf("the digest did not reach 陈立新: %v", err)
+	}
+	return got[len(got)-1].Text
+}
+
+// TestMassQuotaOfAServiceAccount: a 服务号's followers receive at most 4
+// 群发 a calendar month (Beijing time). The bot sends four, does not
+// attempt the fifth (WeChat would accept it and deliver it to nobody),
+// records it as refused with the reason, and the next office digest says
+// which notice did not reach the followers and why. In December it sends
+// again.
+func TestMassQuotaOfAServiceAccount(t *testing.T) {
+	t.Parallel()
+	clk := &testClock{t: time.Date(2026, 11, 30, 9, 0, 0, 0, beijing)} // a Monday
+	f := newFixtureWith(t, fixtureOptions{mass: true, now: clk.Now})
+	ctx := context.Background()
+	f.subscribe("oQ1")
+	f.subscribe("oQ2")
+	f.waitTagged("oQ1", "oQ2")
+
+	var forms []*storage.Form
+	for i := range 5 {
+		clk.Set(time.Date(2026, 11, 30, 10, i, 0, 0, beijing))
+		form := f.publishedFormSeq(11+i, fmt.Sprintf("2026年11月第%d期环境质量通报", i+1))
+		forms = append(forms, form)
+		want := 1
+		if i == 4 {
+			want = 0
+		}
+		if n := f.queueNotice(form); n != want {
+			t.Fatalf("notice %d queued %d, want %d", i+1, n, want)
+		}
+	}
+	for _, o := range []string{"oQ1", "oQ2"} {
+		got := f.replies(o, 6) // welcome, 订阅成功, four 群发
+		if !strings.Contains(got[5], "第4期") {
+			t.Fatalf("%s: last 群发 %q", o, got[5])
+		}
+	}
+	f.quiet("oQ1", 6)
+	if jobs := f.mp.MassJobs(); len(jobs) != 4 {
+		t.Fatalf("the sandbox saw %d 群发, want 4: the fifth must not be attempted", len(jobs))
+	}
+
+	// The state says so.
+	fifth := forms[4]
+	n, err := storage.GetNotice(ctx, f.db, "form", itoa(fifth.ID))
+	if err != nil || n.Status != storage.NoticeRefused || !strings.Contains(n.Reason, "11月的4次群发已用完") {
+		t.Fatalf("notice of the fifth: %+v, %v", n, err)
+	}
+	var rows int
+	if err := f.db.GetContext(ctx, &rows, `SELECT count(*) FROM outbox WHERE idem_key = $1`, "mpmass:form:"+itoa(fifth.ID)); err != nil || rows != 0 {
+		t.Fatalf("outbox rows of the fifth: %d, %v", rows, err)
+	}
+	trail, _ := storage.AuditTrail(ctx, f.db, "form", itoa(fifth.ID))
+	if len(trail) != 1 || trail[0].Action != "mp_notice_refused" {
+		t.Fatalf("audit of the fifth: %+v", trail)
+	}
+
+	// The next morning's digest tells the office.
+	text := f.officeDigest(time.Date(2026, 12, 1, 8, 36, 0, 0, beijing))
+	t.Logf("the office digest:\n%s", text)
+	mustContain(t, text, "公开审〔2026〕15号未能推送给公众号关注者",
+		"原因是11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复。")
+	if strings.Contains(text, "公开审〔2026〕14号未能") {
+		t.Fatalf("the digest lists a notice that went out:\n%s", text)
+	}
+
+	// December: the quota is new.
+	clk.Set(time.Date(2026, 12, 1, 10, 0, 0, 0, beijing))
+	dec := f.publishedFormSeq(16, "2026年12月第1期环境质量通报")
+	if n := f.queueNotice(dec); n != 1 {
+		t.Fatalf("the first notice of December queued %d", n)
+	}
+	if got := f.replies("oQ1", 7); !strings.Contains(got[6], "12月第1期") {
+		t.Fatalf("December's 群发 %q", got[6])
+	}
+}
+
+// TestMassQuotaOfASubscriptionAccount: a 订阅号 may 群发 once a day; the
+// second notice of the day is refused with its reason, and the next day
+// goes out.
+func TestMassQuotaOfASubscriptionAccount(t *testing.T) {
+	t.Parallel()
+	clk := &testClock{t: time.Date(2026, 11, 2, 9, 0, 0, 0, beijing)}
+	f := newFixtureWith(t, fixtureOptions{mass: true, subscription: true, now: clk.Now})
+	f.subscribe("oD1")
+	f.waitTagged("oD1")
+	clk.Set(time.Date(2026, 11, 2, 10, 0, 0, 0, beijing))
+	if n := f.queueNotice(f.publishedFormSeq(21, "第一条")); n != 1 {
+		t.Fatalf("first notice queued %d", n)
+	}
+	clk.Set(time.Date(2026, 11, 2, 16, 0, 0, 0, beijing))
+	second := f.publishedFormSeq(22, "第二条")
+	if n := f.queueNotice(second); n != 0 {
+		t.Fatalf("second notice of the day queued %d", n)
+	}
+	f.replies("oD1", 3)
+	n, err := storage.GetNotice(context.Background(), f.db, "form", itoa(second.ID))
+	if err != nil || n.Status != storage.NoticeRefused || !strings.Contains(n.Reason, "订阅号每天只能群发1次") {
+		t.Fatalf("notice of the second: %+v, %v", n, err)
+	}
+	text := f.officeDigest(time.Date(2026, 11, 3, 8, 36, 0, 0, beijing))
+	mustContain(t, text, "公开审〔2026〕22号未能推送给公众号关注者，原因是11月2日的群发已用完（订阅号每天只能群发1次），11月3日起恢复。")
+	clk.Set(time.Date(2026, 11, 3, 10, 0, 0, 0, beijing))
+	if n := f.queueNotice(f.publishedFormSeq(23, "第三条")); n != 1 {
+		t.Fatalf("the next day's notice queued %d", n)
+	}
+	if got := f.replies("oD1", 4); !strings.Contains(got[3], "第三条") {
+		t.Fatalf("next day's 群发 %q", got[3])
+	}
+}
+
+func mustContain(t *testing.T, text string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("lacks %q:\n%s", w, text)
+		}
+	}
+}

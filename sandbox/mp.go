@@ -21,6 +21,10 @@ type MPConfig struct {
 	CallbackURL    string
 	SafeMode       bool     // post callbacks encrypted (安全模式)
 	Templates      []string // template ids the account has; empty accepts any
+	// Subscription makes the account a 订阅号: one 群发 a day and no
+	// template messages. Otherwise it is a 认证服务号, whose followers
+	// receive at most 4 群发 a calendar month.
+	Subscription bool
 }
 
 // MP is one 公众号 in the sandbox: its API (Handler), its followers (the
@@ -41,6 +45,10 @@ type MP struct {
 	inbox        map[string][]*MPReceived
 	templateSent map[string]mpSent // openid + client_msg_id
 	massSent     map[string]int64  // clientmsgid → msg_id
+	massReceived map[string]int    // openid + month → 群发 received that month
+	massDays     map[string]int    // day → successful 群发 (订阅号)
+	massToAll    map[string]int    // month → successful is_to_all 群发 (服务号)
+	massJobs     []MassJob
 	tokenFetches int
 	apiCalls     map[string]int
 	faults       []fault
@@ -89,6 +97,7 @@ func (s *Sandbox) AddMP(cfg MPConfig) (*MP, error) {
 		tokens: map[string]time.Time{}, following: map[string]bool{}, lastActive: map[string]time.Time{},
 		tags: map[int64]string{}, tagMembers: map[int64]map[string]bool{}, nextTag: 100,
 		inbox: map[string][]*MPReceived{}, templateSent: map[string]mpSent{}, massSent: map[string]int64{},
+		massReceived: map[string]int{}, massDays: map[string]int{}, massToAll: map[string]int{},
 		apiCalls: map[string]int{}, changed: make(chan struct{}),
 	}
 	if cfg.EncodingAESKey != "" {
@@ -267,7 +276,29 @@ func (m *MP) Reset() {
 	m.inbox = map[string][]*MPReceived{}
 	m.templateSent = map[string]mpSent{}
 	m.massSent = map[string]int64{}
+	m.massReceived = map[string]int{}
+	m.massDays = map[string]int{}
+	m.massToAll = map[string]int{}
+	m.massJobs = nil
 	m.notifyLocked()
+}
+
+// MassJob is what a 群发 did, as WeChat's MASSSENDJOBFINISH event reports
+// it: TotalCount followers chosen by the filter, FilterCount left after
+// WeChat's filters (among them 「用户接收已超4条的过滤」), SentCount reached.
+type MassJob struct {
+	MsgID       int64
+	At          time.Time
+	TotalCount  int
+	FilterCount int
+	SentCount   int
+}
+
+// MassJobs returns the 群发 accepted so far, oldest first.
+func (m *MP) MassJobs() []MassJob {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.massJobs)
 }
 
 // Notices returns what openid received as the demo page's phone shows it.

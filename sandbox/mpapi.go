@@ -22,11 +22,40 @@ const (
 	mpErrTokenExpired      = 42001
 	mpErrRequireSubscribe  = 43004
 	mpErrOutOfTime         = 45015
+	mpErrNoMassQuota       = 45028
 	mpErrDuplicateMass     = 45065
 	mpErrInvalidTag        = 45159
 	mpErrDataFormat        = 47001
 	mpErrArgumentInvalid   = 47003
+	mpErrAPIUnauthorized   = 48001
 )
+
+// The 群发 quotas, from 微信开放文档 群发接口和原创校验
+// (developers.weixin.qq.com/doc/offiaccount/Message_Management/Batch_Sends_and_Originality_Checks.html;
+// the same in doc/service/guide/product/message/Batch_Sends.html):
+//
+//   - 「对于认证订阅号，群发接口每天可成功调用1次」: a second send the same
+//     day answers 45028 「has no masssend quota」 (the global return codes,
+//     没有群发配额; seen answered to sendall in the 微信开放社区). The page
+//     does not say whether a tag send counts like is_to_all; the sandbox
+//     counts every send, the stricter reading.
+//   - 服务号: 「用户每月只能接收4条……多于4条的群发将对该用户发送失败」.
+//     The call itself succeeds: the follower is filtered out, which only
+//     the MASSSENDJOBFINISH event's FilterCount shows (chanxuehong/wechat
+//     mp/message/mass: 「用户接收已超4条的过滤」). So a fifth 群发 in a month
+//     answers errcode 0 and reaches nobody who had the four.
+//   - 服务号, is_to_all: 「一个月内……is_to_all为true群发的次数……最多只能是4次」;
+//     the fifth answers 45028, as the community reports for is_to_all.
+//
+// 「自然月」 and 「每天」 are not given a time zone; WeChat's are Beijing
+// time (UTC+8, no daylight saving since 1991), which chinaTime is.
+const (
+	mpMassPerFollowerMonth = 4
+	mpMassToAllMonth       = 4
+	mpMassSubscriptionDay  = 1
+)
+
+var chinaTime = time.FixedZone("CST", 8*60*60)
 
 // Handler serves the 公众号 server API under /cgi-bin/: token,
 // stable_token, template and 客服 messages, tags and mass sending.
@@ -217,6 +246,11 @@ func (m *MP) apiTemplateSend(w http.ResponseWriter, body []byte) {
 		writeErr(w, mpErrDataFormat, "data format error: "+err.Error())
 		return
 	}
+	if m.cfg.Subscription {
+		// Template messages are a 服务号's (模板消息 needs a 认证服务号).
+		writeErr(w, mpErrAPIUnauthorized, "api unauthorized")
+		return
+	}
 	if req.TemplateID == "" || len(m.cfg.Templates) > 0 && !slices.Contains(m.cfg.Templates, req.TemplateID) {
 		writeErr(w, mpErrInvalidTemplate, "invalid template_id")
 		return
@@ -323,13 +357,34 @@ func (m *MP) apiMassSend(w http.ResponseWriter, body []byte) {
 			}
 		}
 	}
+	now := m.sb.Now()
+	day, month := now.In(chinaTime).Format(time.DateOnly), now.In(chinaTime).Format("2006-01")
+	switch {
+	case m.cfg.Subscription && m.massDays[day] >= mpMassSubscriptionDay,
+		!m.cfg.Subscription && req.Filter.IsToAll && m.massToAll[month] >= mpMassToAllMonth:
+		writeErr(w, mpErrNoMassQuota, "has no masssend quota")
+		return
+	}
+	slices.Sort(to)
 	id := m.nextIDLocked()
 	if req.ClientMsgID != "" {
 		m.massSent[req.ClientMsgID] = id
 	}
-	for _, o := range to {
-		m.deliverLocked(o, &MPReceived{MsgID: id, At: m.sb.Now(), Kind: "mass", Text: req.Text.Content})
+	m.massDays[day]++
+	if req.Filter.IsToAll {
+		m.massToAll[month]++
 	}
+	job := MassJob{MsgID: id, At: now, TotalCount: len(to)}
+	for _, o := range to {
+		if !m.cfg.Subscription && m.massReceived[o+"\x00"+month] >= mpMassPerFollowerMonth {
+			continue // filtered, silently: the answer below is still a success
+		}
+		job.FilterCount++
+		m.massReceived[o+"\x00"+month]++
+		m.deliverLocked(o, &MPReceived{MsgID: id, At: now, Kind: "mass", Text: req.Text.Content})
+	}
+	job.SentCount = job.FilterCount
+	m.massJobs = append(m.massJobs, job)
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "send job submission success", "msg_id": id, "msg_data_id": id})
 }
 

@@ -151,7 +151,12 @@ func (m *MP) PostPlain(ctx context.Context, plain []byte) (int, error) {
 // not empty.
 func (m *MP) Sign(openid, encrypted string) url.Values {
 	ts := strconv.FormatInt(m.sb.Now().Unix(), 10)
-	nonce := strconv.FormatUint(uint64(m.sb.Now().UnixNano())%1e9, 10)
+	// WeChat's nonce is a random number, not derived from the clock: two
+	// callbacks in the same second (or under a test's stopped clock) carry
+	// different nonces, which the bot's replay check relies on.
+	var b [8]byte
+	rand.Read(b[:])
+	nonce := strconv.FormatUint(binary.BigEndian.Uint64(b[:])%1e10, 10)
 	q := url.Values{
 		"signature": {bot.Signature(m.cfg.Token, ts, nonce)},
 		"timestamp": {ts},

@@ -257,3 +257,31 @@ func TestMissingDeadlineAndCalendarEndReachTheOffice(t *testing.T) {
 		t.Errorf("audit = %+v, want one deadline entry by the scheduler", trail)
 	}
 }
+
+// A notice the 公众号's 群发 quota kept from the followers is reported in
+// the next office digest, even on a day with nothing else to say, and
+// only in that one.
+func TestOfficeDigestReportsRefusedNotices(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storagetest.NewDB(t)
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		_, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: "form", Ref: "15", Mode: "mass", QueuedAt: at(t, "2026-11-30 10:04"),
+			Status: storage.NoticeRefused, Detail: []byte(`{"title":"通报","serial":"公开审〔2026〕15号"}`),
+			Reason: "11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newScheduler(t, db, Options{})
+	res, err := s.RunJob(ctx, "office_digest", at(t, "2026-12-01 08:36"), storage.TriggerCron)
+	if err != nil || res.Queued != 2 {
+		t.Fatalf("office digest = %+v, %v; want 2 texts", res, err)
+	}
+	mustContain(t, "office digest", outboxAfter(t, db, 0)[0].Text,
+		"请注意：公开审〔2026〕15号未能推送给公众号关注者，原因是11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复。")
+	if res, err := s.RunJob(ctx, "office_digest", at(t, "2026-12-02 08:36"), storage.TriggerCron); err != nil || res.Queued != 0 {
+		t.Fatalf("the next day's digest = %+v, %v; want nothing", res, err)
+	}
+}

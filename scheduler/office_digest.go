@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -21,7 +22,7 @@ const calendarWarnDays = 60
 func (s *Scheduler) officeDigestJob() Job {
 	return Job{
 		Name:     "office_digest",
-		Summary:  "办公室日报：上一工作日以来新提交、今日到期、已逾期、待发布，以及公开时限无法计算的警告",
+		Summary:  "办公室日报：上一工作日以来新提交、今日到期、已逾期、待发布，以及公开时限无法计算、公众号群发额度已满未能推送的提醒",
 		Schedule: "35 8 * * *",
 		MaxAge:   3*time.Hour + 30*time.Minute,
 		Run:      s.officeDigest,
@@ -60,9 +61,15 @@ func (s *Scheduler) officeDigest(ctx context.Context, t *Tick) error {
 			overdue = append(overdue, f)
 		}
 	}
+	// Notices WeChat's 群发 quota kept from the 公众号's followers since
+	// the last digest (notices/ records them with the reason).
+	refused, err := storage.RefusedNotices(ctx, t.Tx, since, t.Now)
+	if err != nil {
+		return err
+	}
 	until := s.cal.CoveredUntil()
 	calendarEnds := until.Sub(t.Now) < calendarWarnDays*24*time.Hour
-	if len(fresh)+len(dueToday)+len(overdue)+len(publishing)+len(unknown) == 0 && !calendarEnds {
+	if len(fresh)+len(dueToday)+len(overdue)+len(publishing)+len(unknown)+len(refused) == 0 && !calendarEnds {
 		return nil // nothing to report: no message
 	}
 
@@ -82,6 +89,9 @@ func (s *Scheduler) officeDigest(ctx context.Context, t *Tick) error {
 	if len(unknown) > 0 {
 		fmt.Fprintf(&sb, "\n请注意：%d件主动公开审批单的公开时限无法计算（%s），工作日历缺少相应年份的节假日安排。请发送「日历 添加」并粘贴该年度的国务院办公厅节假日安排通知。",
 			len(unknown), serials(unknown))
+	}
+	for _, line := range refusedLines(refused) {
+		sb.WriteString("\n" + line)
 	}
 	if calendarEnds {
 		fmt.Fprintf(&sb, "\n请注意：工作日历仅覆盖至%s，之后的时限将无法计算。国务院办公厅发布%d年节假日安排后，请发送「日历 添加」并粘贴通知全文。",
@@ -114,4 +124,28 @@ func (s *Scheduler) previousWorkingDay(at time.Time) time.Time {
 		}
 	}
 	return at.AddDate(0, 0, -1)
+}
+
+// refusedLines says which notices did not reach the 公众号's followers,
+// one line per reason, in the order they were refused.
+func refusedLines(refused []storage.Notice) []string {
+	var reasons []string
+	serials := map[string][]string{}
+	for _, n := range refused {
+		var d struct {
+			Serial string `json:"serial"`
+		}
+		if json.Unmarshal(n.Detail, &d) != nil || d.Serial == "" {
+			d.Serial = n.Kind + " " + n.Ref
+		}
+		if _, ok := serials[n.Reason]; !ok {
+			reasons = append(reasons, n.Reason)
+		}
+		serials[n.Reason] = append(serials[n.Reason], d.Serial)
+	}
+	var out []string
+	for _, r := range reasons {
+		out = append(out, fmt.Sprintf("请注意：%s未能推送给公众号关注者，原因是%s。", strings.Join(serials[r], "、"), r))
+	}
+	return out
 }

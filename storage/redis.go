@@ -105,6 +105,24 @@ func (r *Redis) DeleteStringIf(ctx context.Context, key, val string) error {
 	return nil
 }
 
+// claimNonce stores ARGV[1] under KEYS[1] for ARGV[2] ms unless the key
+// exists, and returns what the key holds; one script, so two replicas
+// cannot both store. (SET NX GET would need Redis 7.)
+var claimNonce = redis.NewScript(`local v = redis.call("GET", KEYS[1])
+if v then return v end
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+return ARGV[1]`)
+
+// ClaimNonce implements bot.ReplayGuard: it stores value under key for
+// ttl unless key is stored already, and returns what key holds.
+func (r *Redis) ClaimNonce(ctx context.Context, key, value string, ttl time.Duration) (string, error) {
+	v, err := claimNonce.Run(ctx, r.Client, []string{r.key("nonce", key)}, value, ttl.Milliseconds()).Text()
+	if err != nil {
+		return "", fmt.Errorf("redis claim nonce: %w", err)
+	}
+	return v, nil
+}
+
 // TryLock takes a lock for ttl with SET NX. It returns ok=false when another
 // holder has it. unlock releases it only if it is still ours.
 func (r *Redis) TryLock(ctx context.Context, name string, ttl time.Duration) (unlock func(context.Context), ok bool, err error) {

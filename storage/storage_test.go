@@ -385,3 +385,63 @@ func recipients(rows []storage.OutboxRow) []string {
 	}
 	return out
 }
+
+// TestMassNoticeCountAndRefusals: the 群发 quota counts the period's mass
+// notices whose outbox row did not fail (WeChat counts what it sent);
+// refused notices are listed for the digest and never counted.
+func TestMassNoticeCountAndRefusals(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	nov := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	ids := map[string]int64{}
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		if err := storage.LockMassQuota(ctx, tx); err != nil {
+			return err
+		}
+		for i, ref := range []string{"1", "2", "3"} {
+			at := nov.Add(time.Duration(i+1) * 24 * time.Hour)
+			if _, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: "form", Ref: ref, Mode: "mass", Recipients: 1, QueuedAt: at}); err != nil {
+				return err
+			}
+			id, err := storage.Enqueue(ctx, tx, storage.KindMPMass, "mp:tag:1", map[string]string{"n": ref}, "mpmass:form:"+ref)
+			if err != nil {
+				return err
+			}
+			ids[ref] = id
+		}
+		// October's does not count in November; a template notice never does.
+		if _, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: "form", Ref: "0", Mode: "mass", Recipients: 1, QueuedAt: nov.Add(-time.Hour)}); err != nil {
+			return err
+		}
+		if _, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: "form", Ref: "9", Mode: "template", Recipients: 5, QueuedAt: nov.Add(time.Hour)}); err != nil {
+			return err
+		}
+		_, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: "form", Ref: "4", Mode: "mass", QueuedAt: nov.Add(5 * 24 * time.Hour),
+			Status: storage.NoticeRefused, Reason: "11月的4次群发已用完", Detail: []byte(`{"serial":"公开审〔2026〕4号"}`)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := nov.AddDate(0, 1, 0)
+	if n, err := storage.CountMassNotices(ctx, db, nov, dec); err != nil || n != 3 {
+		t.Fatalf("count = %d, %v; want 3", n, err)
+	}
+	if err := db.MarkFailed(ctx, ids["2"], "45159 invalid tag id"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := storage.CountMassNotices(ctx, db, nov, dec); err != nil || n != 2 {
+		t.Fatalf("count after a failure = %d, %v; want 2", n, err)
+	}
+	refused, err := storage.RefusedNotices(ctx, db, nov, dec)
+	if err != nil || len(refused) != 1 || refused[0].Ref != "4" || refused[0].Reason != "11月的4次群发已用完" {
+		t.Fatalf("refused = %+v, %v", refused, err)
+	}
+	if n, err := storage.GetNotice(ctx, db, "form", "1"); err != nil || n.Status != storage.NoticeQueued {
+		t.Fatalf("a queued notice: %+v, %v", n, err)
+	}
+	if refused, _ := storage.RefusedNotices(ctx, db, dec, dec.AddDate(0, 1, 0)); len(refused) != 0 {
+		t.Fatalf("refusals in December: %+v", refused)
+	}
+}

@@ -127,7 +127,8 @@ func Subscribers(ctx context.Context, q sqlx.QueryerContext) ([]string, error) {
 }
 
 // Notice is a public notice queued once: a published form or a 12345
-// answer.
+// answer. A notice WeChat's 群发 quota left no room for has Status
+// NoticeRefused and the Reason, and nothing was queued for it.
 type Notice struct {
 	Kind       string          `db:"kind"`
 	Ref        string          `db:"ref"`
@@ -135,17 +136,75 @@ type Notice struct {
 	Recipients int             `db:"recipients"`
 	Detail     json.RawMessage `db:"detail"`
 	QueuedAt   time.Time       `db:"queued_at"`
+	Status     string          `db:"status"`
+	Reason     string          `db:"reason"`
 }
 
-// ClaimNotice records that the notice (kind, ref) is being queued. It
-// reports false when it was queued before: the caller then queues nothing.
+// Notice statuses in mp_notices.
+const (
+	NoticeQueued  = "queued"
+	NoticeRefused = "refused"
+)
+
+const noticeCols = `kind, ref, mode, recipients, detail, queued_at, status, reason`
+
+// mpLockClass is the first key of the 公众号's two-key advisory locks
+// (see jobLockClass).
+const mpLockClass = 0x7a776d70 // "zwmp"
+
+// LockMassQuota serializes the transactions that decide whether a 群发
+// fits WeChat's quota, so that two publications at once cannot both take
+// the last one. The lock ends with the transaction.
+func LockMassQuota(ctx context.Context, tx *Tx) error {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, 1)`, mpLockClass); err != nil {
+		return fmt.Errorf("lock mass quota: %w", err)
+	}
+	return nil
+}
+
+// CountMassNotices counts the 群发 queued in [from, to) that may have gone
+// out: a mass notice whose outbox row failed (refused by WeChat, or given
+// up) is not counted, since WeChat counts only what it sent. A mass
+// notice's outbox row must have the idempotency key mpmass:KIND:REF.
+func CountMassNotices(ctx context.Context, q sqlx.QueryerContext, from, to time.Time) (int, error) {
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `
+		SELECT count(*) FROM mp_notices n
+		WHERE n.mode = 'mass' AND n.status = 'queued' AND n.queued_at >= $1 AND n.queued_at < $2
+		  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.idem_key = 'mpmass:' || n.kind || ':' || n.ref AND o.status = 'failed')`,
+		from, to)
+	if err != nil {
+		return 0, fmt.Errorf("count mass notices: %w", err)
+	}
+	return n, nil
+}
+
+// RefusedNotices returns the notices refused in [since, until), oldest
+// first.
+func RefusedNotices(ctx context.Context, q sqlx.QueryerContext, since, until time.Time) ([]Notice, error) {
+	var out []Notice
+	err := sqlx.SelectContext(ctx, q, &out, `
+		SELECT `+noticeCols+` FROM mp_notices
+		WHERE status = 'refused' AND queued_at >= $1 AND queued_at < $2 ORDER BY queued_at, kind, ref`, since, until)
+	if err != nil {
+		return nil, fmt.Errorf("refused notices: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimNotice records that the notice (kind, ref) is being queued, or with
+// Status NoticeRefused that it will not be. It reports false when it was
+// recorded before: the caller then queues nothing.
 func ClaimNotice(ctx context.Context, tx *Tx, n Notice) (bool, error) {
 	if n.Detail == nil {
 		n.Detail = json.RawMessage(`{}`)
 	}
+	if n.Status == "" {
+		n.Status = NoticeQueued
+	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO mp_notices (kind, ref, mode, recipients, detail, queued_at) VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (kind, ref) DO NOTHING`, n.Kind, n.Ref, n.Mode, n.Recipients, string(n.Detail), n.QueuedAt)
+		INSERT INTO mp_notices (kind, ref, mode, recipients, detail, queued_at, status, reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (kind, ref) DO NOTHING`, n.Kind, n.Ref, n.Mode, n.Recipients, string(n.Detail), n.QueuedAt, n.Status, n.Reason)
 	if err != nil {
 		return false, fmt.Errorf("claim notice %s/%s: %w", n.Kind, n.Ref, err)
 	}
@@ -160,7 +219,7 @@ func ClaimNotice(ctx context.Context, tx *Tx, n Notice) (bool, error) {
 func GetNotice(ctx context.Context, q sqlx.QueryerContext, kind, ref string) (*Notice, error) {
 	var n Notice
 	err := sqlx.GetContext(ctx, q, &n, `
-		SELECT kind, ref, mode, recipients, detail, queued_at FROM mp_notices WHERE kind = $1 AND ref = $2`, kind, ref)
+		SELECT `+noticeCols+` FROM mp_notices WHERE kind = $1 AND ref = $2`, kind, ref)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("notice %s/%s: %w", kind, ref, ErrNotFound)
 	}
