@@ -67,7 +67,16 @@ type WebChatConfig struct {
 	// Done ends the page's event streams when the server stops, so that a
 	// graceful shutdown does not wait for open browser tabs.
 	Done <-chan struct{}
+	// TimeZone is the IANA zone of the times the page shows; empty is
+	// DefaultTimeZone. The bot writes its texts in the bureau's time, so
+	// the page shows that time too, whatever the browser's zone: a demo
+	// watched from abroad, or on a UTC machine, must not say 01:05 beside
+	// a message that says 09:05.
+	TimeZone string
 }
+
+// DefaultTimeZone is the bureau's time, as the bot's texts use it.
+const DefaultTimeZone = "Asia/Shanghai"
 
 // WebChat is the browser page on a corp: a WeCom-like conversation per
 // user, the 公众号 follower's phone and the protocol log. Every action on
@@ -84,6 +93,9 @@ type WebChat struct {
 func (c *Corp) WebChat(cfg WebChatConfig) *WebChat {
 	if cfg.AppName == "" {
 		cfg.AppName = "应用"
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = DefaultTimeZone
 	}
 	var b [6]byte
 	rand.Read(b[:])
@@ -132,6 +144,8 @@ type webConfig struct {
 	AgentID  int64     `json:"agent_id"`
 	Users    []WebUser `json:"users"`
 	Menu     *bot.Menu `json:"menu"`
+	TimeZone string    `json:"time_zone"`
+	MaxText  int       `json:"max_text"` // bytes of UTF-8 in one text
 	Follower *struct {
 		Account  string `json:"account"`
 		Follower string `json:"follower"`
@@ -143,6 +157,7 @@ func (wc *WebChat) serveConfig(w http.ResponseWriter, r *http.Request) {
 	out := webConfig{
 		AppName: wc.cfg.AppName, CorpID: wc.c.cfg.CorpID, AgentID: wc.c.cfg.AgentID,
 		Users: wc.cfg.Users, Menu: cmp.Or(wc.cfg.Menu, wc.c.Menu()),
+		TimeZone: wc.cfg.TimeZone, MaxText: MaxText,
 	}
 	if out.Users == nil {
 		for _, id := range wc.c.cfg.Users {
@@ -339,12 +354,11 @@ func (wc *WebChat) serveFollowerText(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "公众号未配置", http.StatusNotFound)
 		return
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, 8<<10))
-	if err != nil || len(b) == 0 {
-		http.Error(w, "body must be the text to send", http.StatusBadRequest)
+	text, ok := readText(w, r)
+	if !ok {
 		return
 	}
-	if err := f.Send(r.Context(), string(b)); err != nil {
+	if err := f.Send(r.Context(), text); err != nil {
 		http.Error(w, "sending to the 公众号 failed: "+err.Error(), http.StatusBadGateway)
 		return
 	}
