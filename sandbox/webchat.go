@@ -131,6 +131,7 @@ func (wc *WebChat) Register(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+WebPath+"state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, wc.state()) })
 	mux.HandleFunc("GET "+WebPath+"events", wc.serveEvents)
 	mux.HandleFunc("GET "+WebPath+"users/{user}/conversation", wc.serveConversation)
+	mux.HandleFunc("POST "+WebPath+"users/{user}/read", wc.serveRead)
 	mux.HandleFunc("GET "+WebPath+"traffic", wc.serveTraffic)
 	mux.HandleFunc("GET "+WebPath+"follower", wc.serveFollower)
 	mux.HandleFunc("POST "+WebPath+"follower/text", wc.serveFollowerText)
@@ -188,6 +189,7 @@ type userCount struct {
 	Messages int `json:"messages"` // received from the app
 	Updates  int `json:"updates"`  // card updates, summed
 	Sent     int `json:"sent"`     // the user's own actions
+	Unread   int `json:"unread"`   // messages not yet seen in any tab
 }
 
 func (wc *WebChat) state() webState {
@@ -207,6 +209,10 @@ func (wc *WebChat) state() webState {
 	for u, s := range c.traffic.sent {
 		uc := st.Users[u]
 		uc.Sent = len(s)
+		st.Users[u] = uc
+	}
+	for u, uc := range st.Users {
+		uc.Unread = max(0, uc.Messages-c.traffic.read[u])
 		st.Users[u] = uc
 	}
 	c.traffic.mu.Unlock()
@@ -322,6 +328,21 @@ func (c *Corp) Conversation(user string) []ConversationItem {
 
 func (wc *WebChat) serveConversation(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, wc.c.Conversation(r.PathValue("user")))
+}
+
+// serveRead takes a tab's word that the user has seen their first n
+// messages (body: {"messages": n}): the tab showed them in the open
+// conversation. The read mark is the user's, so every tab's badges agree.
+func (wc *WebChat) serveRead(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Messages int `json:"messages"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<10)).Decode(&body); err != nil || body.Messages < 0 {
+		http.Error(w, `body must be {"messages": n}`, http.StatusBadRequest)
+		return
+	}
+	wc.c.MarkRead(r.PathValue("user"), body.Messages)
+	writeJSON(w, map[string]any{"ok": true, "unread": wc.c.Unread(r.PathValue("user"))})
 }
 
 func (wc *WebChat) serveTraffic(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -433,5 +434,61 @@ func TestTooLongTextIsRefusedWholeNeverCut(t *testing.T) {
 	}](t, f.base+"/sandbox/web/config")
 	if cfg.MaxText != sandbox.MaxText || cfg.TimeZone != "Asia/Shanghai" {
 		t.Errorf("config max_text %d, time_zone %q", cfg.MaxText, cfg.TimeZone)
+	}
+}
+
+func TestUnreadIsEachPersonsAcrossTabs(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t, nil)
+	ctx := context.Background()
+	unread := func(user string) int {
+		t.Helper()
+		st := getJSON[struct {
+			Users map[string]struct {
+				Unread int `json:"unread"`
+			} `json:"users"`
+		}](t, f.base+"/sandbox/web/state")
+		return st.Users[user].Unread
+	}
+	read := func(user string, n int) {
+		t.Helper()
+		if st, body := f.post(t, "/sandbox/web/users/"+user+"/read", "application/json", fmt.Sprintf(`{"messages":%d}`, n)); st != 200 {
+			t.Fatalf("read: %d %s", st, body)
+		}
+	}
+	for _, text := range []string{"您好", "请审核"} {
+		if _, err := f.client.Send(ctx, bot.TextMessage("b", text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := unread("b"); got != 2 {
+		t.Fatalf("unread %d, want 2", got)
+	}
+	read("b", 1) // one tab showed the first message
+	read("b", 0) // a tab that loaded earlier reports late: no step back
+	if got := unread("b"); got != 1 {
+		t.Errorf("after reading 1 of 2 (and a late report of 0): unread %d, want 1", got)
+	}
+	read("b", 99) // never past what was received
+	if _, err := f.client.Send(ctx, bot.TextMessage("b", "又一条")); err != nil {
+		t.Fatal(err)
+	}
+	if got := unread("b"); got != 1 {
+		t.Errorf("after reading all and one more message: unread %d, want 1", got)
+	}
+	if got := unread("a"); got != 0 {
+		t.Errorf("another person's unread %d, want 0", got)
+	}
+	if st, _ := f.post(t, "/sandbox/web/users/b/read", "application/json", `{"messages":-1}`); st != http.StatusBadRequest {
+		t.Errorf("a negative read mark: %d, want 400", st)
+	}
+	if st, _ := f.post(t, "/sandbox/web/reset", "text/plain", ""); st != 200 {
+		t.Fatal("reset failed")
+	}
+	if _, err := f.client.Send(ctx, bot.TextMessage("b", "重置后")); err != nil {
+		t.Fatal(err)
+	}
+	if got := unread("b"); got != 1 {
+		t.Errorf("after a reset the old read mark counts: unread %d, want 1", got)
 	}
 }
