@@ -84,10 +84,33 @@ function act(method, url, body, type) {
   return p;
 }
 
-function two(n) { return String(n).padStart(2, '0'); }
+// Times are the bureau's (page.cfg.time_zone, Asia/Shanghai), as in the
+// bot's texts, not the browser's.
+const formats = new Map();
+function partsOf(at) {
+  const tz = (page.cfg && page.cfg.time_zone) || 'Asia/Shanghai';
+  if (!formats.has(tz)) {
+    formats.set(tz, new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }));
+  }
+  const out = {};
+  for (const p of formats.get(tz).formatToParts(new Date(at))) out[p.type] = p.value;
+  return out;
+}
 function clock(at, secs) {
-  const d = new Date(at);
-  return two(d.getHours()) + ':' + two(d.getMinutes()) + (secs ? ':' + two(d.getSeconds()) : '');
+  const p = partsOf(at);
+  return p.hour + ':' + p.minute + (secs ? ':' + p.second : '');
+}
+// when is a time as a chat's separator shows it: the clock today, with
+// the date on other days.
+function when(at) {
+  const p = partsOf(at);
+  const now = partsOf(Date.now());
+  if (p.year === now.year && p.month === now.month && p.day === now.day) return clock(at);
+  const date = p.month + '月' + p.day + '日 ';
+  return (p.year === now.year ? '' : p.year + '年') + date + clock(at);
 }
 
 const PALETTE = ['#2b7cf6', '#13a8a8', '#f5a623', '#7c5cff', '#e5484d', '#17a34a', '#eb7a2f', '#3d7ed8'];
@@ -270,7 +293,7 @@ function renderConv(items) {
     const at = new Date(it.at).getTime();
     if (at - prev > 5 * 60 * 1000) {
       const k = 't' + at;
-      want.push(cached(k, 'sep', () => h('div', { class: 'time-sep' }, clock(it.at))));
+      want.push(cached(k, 'sep', () => h('div', { class: 'time-sep', title: '北京时间' }, when(it.at))));
       keys.add(k);
     }
     prev = at;
@@ -489,7 +512,7 @@ function renderTx(e) {
   if (e.error) body.append(h('div', { class: 'tx-label' }, '错误'), h('pre', {}, e.error));
   return h('details', { class: 'tx tx-' + e.dir, id: 'tx-' + e.seq, dataset: { seq: e.seq } },
     h('summary', {},
-      h('span', { class: 'tx-time' }, clock(e.at, true)),
+      h('span', { class: 'tx-time', title: '北京时间' }, clock(e.at, true)),
       h('span', { class: 'tx-dir', title: dirTitle }, dir),
       h('span', { class: 'tx-sum', title: e.summary + who }, e.summary + who),
       h('span', { class: 'tx-status ' + (ok ? 'ok' : 'bad') }, status)),
