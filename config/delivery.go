@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -25,6 +26,11 @@ type MPConfig struct {
 	AnswerTemplateID   string // MP_ANSWER_TEMPLATE_ID; empty = no answer notices
 	AnswerFieldsSpec   string // MP_ANSWER_TEMPLATE_FIELDS
 	BroadcastTag       int64  // MP_BROADCAST_TAG; 0 = template messages
+	// Bureau is the bureau's name as the 公众号's public pages show it
+	// (BUREAU_NAME); empty = they name none. It is part of the 公众号's
+	// configuration because only those pages use it, and the notices
+	// service is configured with MPConfig alone.
+	Bureau string
 }
 
 // Enabled reports whether the 公众号 part is configured.
@@ -48,6 +54,7 @@ const (
 	EnvMPAnswerTemplate = "MP_ANSWER_TEMPLATE_ID"
 	EnvMPAnswerFields   = "MP_ANSWER_TEMPLATE_FIELDS"
 	EnvMPBroadcastTag   = "MP_BROADCAST_TAG"
+	EnvBureauName       = "BUREAU_NAME"
 	EnvOutboxRates      = "OUTBOX_RATES"
 	EnvRecipientRate    = "OUTBOX_RECIPIENT_RATE"
 )
@@ -124,11 +131,17 @@ var deliveryVariables = []Variable{
 		Meaning: "template keywords of the answer notice: name=keyword;... with names ticket, closed, summary"},
 	{Name: EnvMPBroadcastTag,
 		Meaning: "id of a 公众号 tag (标签); when set, a disclosure notice is one mass send (群发) to the subscribers' tag instead of a template message each"},
+	{Name: EnvBureauName,
+		Meaning: "the bureau's name as the public pages behind the 公众号's notices show it, e.g. 某市某区生态环境分局 (at most 40 characters); empty = the pages name no bureau"},
 	{Name: EnvOutboxRates,
 		Meaning: "outbox call rates over the defaults: api=N/s|m|h;... for message/send, update_template_card (2400/m), template/send, custom/send (600/m), mass/sendall (10/m), tags (300/m)"},
 	{Name: EnvRecipientRate, Default: DefaultRecipientRate,
 		Meaning: "most WeCom messages one person is sent: N/m;N/h (WeCom drops messages above 30 a minute or 1000 an hour per member without an error)"},
 }
+
+// maxBureauName bounds BUREAU_NAME: the longest names of district
+// bureaus (某某自治州某某市生态环境局某某分局) stay well below it.
+const maxBureauName = 40
 
 var templateKey = regexp.MustCompile(`^[a-z][a-z_]*[0-9]+$`)
 
@@ -263,8 +276,17 @@ func (l *loader) mp() MPConfig {
 	m.AnswerTemplateID = l.get(EnvMPAnswerTemplate, "")
 	m.AnswerFieldsSpec = l.get(EnvMPAnswerFields, "")
 	tag := l.get(EnvMPBroadcastTag, "")
+	bureau := l.get(EnvBureauName, "")
 	if m.AppID == "" {
 		return MPConfig{}
+	}
+	switch n := utf8.RuneCountInString(bureau); {
+	case !utf8.ValidString(bureau) || strings.ContainsFunc(bureau, unicode.IsControl):
+		l.problem(EnvBureauName, "must be text without control characters")
+	case n > maxBureauName:
+		l.problem(EnvBureauName, "must be at most %d characters, got %d", maxBureauName, n)
+	default:
+		m.Bureau = bureau
 	}
 	if !isAlnum(m.AppID) {
 		l.problem(EnvMPAppID, "must contain only letters and digits, got %q", m.AppID)
@@ -362,6 +384,7 @@ func (c Config) deliveryPairs() []struct{ name, value string } {
 		{EnvMPAnswerTemplate, c.MP.AnswerTemplateID},
 		{EnvMPAnswerFields, cmpOr(c.MP.AnswerFieldsSpec, DefaultMPAnswerFields)},
 		{EnvMPBroadcastTag, tag},
+		{EnvBureauName, c.MP.Bureau},
 		{EnvOutboxRates, c.Delivery.RatesSpec},
 		{EnvRecipientRate, cmpOr(c.Delivery.RecipientSpec, DefaultRecipientRate)},
 	}
