@@ -110,6 +110,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		config.EnvMPAPIBase:        base + "/sandbox-mp",
 		config.EnvMPTemplateID:     demoMPTemplate,
 		config.EnvMPAnswerTemplate: demoMPAnswer,
+		config.EnvBureauName:       demoMPName,
 		// Reminders run on the real clock as in production; SCHEDULES=off
 		// (the demo's tests) stops them.
 		config.EnvSchedules: getenv(config.EnvSchedules),

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -26,6 +27,11 @@ type MPConfig struct {
 	AnswerFieldsSpec   string // MP_ANSWER_TEMPLATE_FIELDS
 	BroadcastTag       int64  // MP_BROADCAST_TAG; 0 = template messages
 	AccountType        string // MP_ACCOUNT_TYPE: MPService or MPSubscription; empty = MPService
+	// Bureau is the bureau's name as the 公众号's public pages show it
+	// (BUREAU_NAME); empty = they name none. It is part of the 公众号's
+	// configuration because only those pages use it, and the notices
+	// service is configured with MPConfig alone.
+	Bureau string
 }
 
 // Account types of a 公众号 (MP_ACCOUNT_TYPE). They differ in what may be
@@ -63,6 +69,7 @@ const (
 	EnvMPAnswerFields   = "MP_ANSWER_TEMPLATE_FIELDS"
 	EnvMPBroadcastTag   = "MP_BROADCAST_TAG"
 	EnvMPAccountType    = "MP_ACCOUNT_TYPE"
+	EnvBureauName       = "BUREAU_NAME"
 	EnvOutboxRates      = "OUTBOX_RATES"
 	EnvRecipientRate    = "OUTBOX_RECIPIENT_RATE"
 )
@@ -141,11 +148,17 @@ var deliveryVariables = []Variable{
 		Meaning: "id of a 公众号 tag (标签); when set, a disclosure notice is one mass send (群发) to the subscribers' tag instead of a template message each"},
 	{Name: EnvMPAccountType, Default: MPService,
 		Meaning: "the 公众号's type: service (服务号: each follower receives at most 4 群发 a month) or subscription (订阅号: one 群发 a day, no template messages, so MP_BROADCAST_TAG is required)"},
+	{Name: EnvBureauName,
+		Meaning: "the bureau's name as the public pages behind the 公众号's notices show it, e.g. 某市某区生态环境分局 (at most 40 characters); empty = the pages name no bureau"},
 	{Name: EnvOutboxRates,
 		Meaning: "outbox call rates over the defaults: api=N/s|m|h;... for message/send, update_template_card (2400/m), template/send, custom/send (600/m), mass/sendall (10/m), tags (300/m)"},
 	{Name: EnvRecipientRate, Default: DefaultRecipientRate,
 		Meaning: "most WeCom messages one person is sent: N/m;N/h (WeCom drops messages above 30 a minute or 1000 an hour per member without an error)"},
 }
+
+// maxBureauName bounds BUREAU_NAME: the longest names of district
+// bureaus (某某自治州某某市生态环境局某某分局) stay well below it.
+const maxBureauName = 40
 
 var templateKey = regexp.MustCompile(`^[a-z][a-z_]*[0-9]+$`)
 
@@ -281,8 +294,17 @@ func (l *loader) mp() MPConfig {
 	m.AnswerFieldsSpec = l.get(EnvMPAnswerFields, "")
 	tag := l.get(EnvMPBroadcastTag, "")
 	accountType := l.get(EnvMPAccountType, "")
+	bureau := l.get(EnvBureauName, "")
 	if m.AppID == "" {
 		return MPConfig{}
+	}
+	switch n := utf8.RuneCountInString(bureau); {
+	case !utf8.ValidString(bureau) || strings.ContainsFunc(bureau, unicode.IsControl):
+		l.problem(EnvBureauName, "must be text without control characters")
+	case n > maxBureauName:
+		l.problem(EnvBureauName, "must be at most %d characters, got %d", maxBureauName, n)
+	default:
+		m.Bureau = bureau
 	}
 	if !isAlnum(m.AppID) {
 		l.problem(EnvMPAppID, "must contain only letters and digits, got %q", m.AppID)
@@ -400,6 +422,7 @@ func (c Config) deliveryPairs() []struct{ name, value string } {
 		{EnvMPAnswerFields, cmpOr(c.MP.AnswerFieldsSpec, DefaultMPAnswerFields)},
 		{EnvMPBroadcastTag, tag},
 		{EnvMPAccountType, cmpOr(c.MP.AccountType, MPService)},
+		{EnvBureauName, c.MP.Bureau},
 		{EnvOutboxRates, c.Delivery.RatesSpec},
 		{EnvRecipientRate, cmpOr(c.Delivery.RecipientSpec, DefaultRecipientRate)},
 	}

@@ -40,6 +40,7 @@ func TestMPConfigured(t *testing.T) {
 	env["MP_API_BASE"] = "http://127.0.0.1:9999/"
 	env["MP_TEMPLATE_ID"] = "tplNotice"
 	env["MP_TEMPLATE_FIELDS"] = "title=thing1; serial=character_string3;date=time2"
+	env["BUREAU_NAME"] = " 某市某区生态环境分局 "
 	env["OUTBOX_RATES"] = "message/send=20/s;template/send=100/m"
 	env["OUTBOX_RECIPIENT_RATE"] = "20/m"
 	c, err := Load(getenv(env))
@@ -47,7 +48,8 @@ func TestMPConfigured(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := MPConfig{AppID: "wx0123456789abcdef", AppSecret: "mpSecretValue0123", Token: "mpTok3n", AESKey: tencentAESKey,
-		APIBase: "http://127.0.0.1:9999", TemplateID: "tplNotice", TemplateFieldsSpec: "title=thing1; serial=character_string3;date=time2"}
+		APIBase: "http://127.0.0.1:9999", TemplateID: "tplNotice", TemplateFieldsSpec: "title=thing1; serial=character_string3;date=time2",
+		Bureau: "某市某区生态环境分局"}
 	if c.MP != want {
 		t.Fatalf("MP = %+v\nwant %+v", c.MP, want)
 	}
@@ -100,6 +102,8 @@ func TestMPProblems(t *testing.T) {
 		{map[string]string{"OUTBOX_RATES": "message/send=fast"}, `OUTBOX_RATES: "fast": want a rate such as 20/s`},
 		{map[string]string{"OUTBOX_RATES": "gettoken=1/s"}, `OUTBOX_RATES: unknown api "gettoken"`},
 		{map[string]string{"OUTBOX_RECIPIENT_RATE": "2/s"}, "OUTBOX_RECIPIENT_RATE: \"2/s\": give a rate per minute (/m) or per hour (/h)"},
+		{map[string]string{"BUREAU_NAME": "某区\n生态环境分局"}, "BUREAU_NAME: must be text without control characters"},
+		{map[string]string{"BUREAU_NAME": strings.Repeat("局", 41)}, "BUREAU_NAME: must be at most 40 characters, got 41"},
 	}
 	for _, tt := range tests {
 		env := validEnv()

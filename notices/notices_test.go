@@ -93,7 +93,8 @@ func newFixtureWith(t *testing.T, o fixtureOptions) *fixture {
 	w.Interval = 50 * time.Millisecond
 	w.CallTimeout = time.Second
 	w.MP = bot.NewMPClient("wxnotice", "mpsecret", hc, rdb, log)
-	cfg := config.MPConfig{AppID: "wxnotice", AppSecret: "mpsecret", Token: "mptoken", TemplateID: "tpl-notice", AnswerTemplateID: "tpl-answer"}
+	cfg := config.MPConfig{AppID: "wxnotice", AppSecret: "mpsecret", Token: "mptoken", TemplateID: "tpl-notice", AnswerTemplateID: "tpl-answer",
+		Bureau: "某区生态环境分局"}
 	if safe {
 		cfg.AESKey = aesKey
 	}
@@ -349,8 +350,15 @@ func TestFormNoticeReachesSubscribersOnly(t *testing.T) {
 	if st != 200 || !strings.Contains(body, form.Title) || !strings.Contains(body, "https://hbj.example.gov.cn/2026/7.html") || !strings.Contains(body, "公开审〔2026〕7号") {
 		t.Fatalf("notice page: %d\n%s", st, body)
 	}
-	if st, _ := get(t, f.base+"/notices/999999"); st != 404 {
-		t.Fatalf("page of an unknown form: %d", st)
+	// The page says whose information it is (BUREAU_NAME), on top, in its
+	// title and under the text; so does a page that finds nothing.
+	for _, want := range []string{`<title>` + form.Title + ` - 某区生态环境分局</title>`, `<header class="org">某区生态环境分局</header>`, `<div class="sign">某区生态环境分局</div>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("notice page lacks %s", want)
+		}
+	}
+	if st, body := get(t, f.base+"/notices/999999"); st != 404 || !strings.Contains(body, "某区生态环境分局") {
+		t.Fatalf("page of an unknown form: %d\n%s", st, body)
 	}
 	// A form published without “双微”公众号 (or not published) has no
 	// public page: its id reveals nothing.
@@ -434,7 +442,7 @@ func TestOrderAnswerReachesThatFollower(t *testing.T) {
 		t.Fatalf("answer notice %+v", n)
 	}
 	st, body := get(t, n.URL)
-	if st != 200 || !strings.Contains(body, summary) || !strings.Contains(body, "2026112700123") {
+	if st != 200 || !strings.Contains(body, summary) || !strings.Contains(body, "2026112700123") || !strings.Contains(body, `<header class="org">某区生态环境分局</header>`) {
 		t.Fatalf("answer page: %d\n%s", st, body)
 	}
 	if st, _ := get(t, strings.Replace(n.URL, "sig=", "sig=00", 1)); st != 403 {

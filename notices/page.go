@@ -29,18 +29,20 @@ func (s *Service) Routes(mux *http.ServeMux) {
 var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Heading}}</title>
+<title>{{.Heading}}{{with .Bureau}} - {{.}}{{end}}</title>
 <style>
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:40em;margin:0 auto;padding:1.2em;color:#222;line-height:1.7}
 h1{font-size:1.3em;margin:.2em 0 .6em}.kicker{color:#b22;font-weight:600;font-size:.9em}
+.org{font-weight:600;font-size:1.05em;border-bottom:2px solid #b22;padding-bottom:.3em;margin-bottom:.8em}
 dl{display:grid;grid-template-columns:6em 1fr;gap:.2em .6em;margin:1em 0}dt{color:#666}dd{margin:0}
-.body{white-space:pre-wrap;border-top:1px solid #ddd;padding-top:.8em}footer{color:#888;font-size:.8em;margin-top:2em}
+.body{white-space:pre-wrap;border-top:1px solid #ddd;padding-top:.8em}footer{color:#888;font-size:.8em;margin-top:2em}.sign{text-align:right;margin-top:.6em}
 </style></head><body>
+{{with .Bureau}}<header class="org">{{.}}</header>{{end}}
 <div class="kicker">{{.Kicker}}</div>
 <h1>{{.Heading}}</h1>
 <dl>{{range .Facts}}<dt>{{.Name}}</dt><dd>{{if .Link}}<a href="{{.Link}}">{{.Value}}</a>{{else}}{{.Value}}{{end}}</dd>{{end}}</dl>
 {{if .Body}}<div class="body">{{.Body}}</div>{{end}}
-<footer>{{.Footer}}</footer>
+<footer>{{.Footer}}{{with .Bureau}}<div class="sign">{{.}}</div>{{end}}</footer>
 </body></html>`))
 
 type fact struct {
@@ -51,9 +53,13 @@ type fact struct {
 type page struct {
 	Kicker, Heading, Body, Footer string
 	Facts                         []fact
+	// Bureau names who publishes: a public page of government information
+	// must say whose it is. From BUREAU_NAME; empty names none.
+	Bureau string
 }
 
 func (s *Service) render(w http.ResponseWriter, status int, p page) {
+	p.Bureau = s.Config.Bureau
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(status)

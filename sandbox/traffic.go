@@ -67,6 +67,10 @@ type trafficLog struct {
 	seq     int64
 	entries []TrafficEntry // oldest first, at most MaxTraffic
 	sent    map[string][]Sent
+	// read is how many of each user's messages the user has seen: the
+	// client's read mark, which WeCom keeps for the account, not for one
+	// device, so every tab of the page shows the same unread badges.
+	read    map[string]int
 	changed chan struct{}
 }
 
@@ -115,7 +119,36 @@ func (l *trafficLog) reset() {
 	defer l.mu.Unlock()
 	l.entries = nil
 	l.sent = nil
+	l.read = nil
 	l.notifyLocked()
+}
+
+// MarkRead records that user has seen their first n messages. A mark
+// never moves back (a tab that loaded the conversation earlier may report
+// late) and never past what the user has received.
+func (c *Corp) MarkRead(user string, n int) {
+	have := len(c.Messages(user))
+	l := &c.traffic
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n = min(n, have)
+	if n <= l.read[user] {
+		return
+	}
+	if l.read == nil {
+		l.read = map[string]int{}
+	}
+	l.read[user] = n
+	l.notifyLocked()
+}
+
+// Unread is how many of user's messages the user has not seen.
+func (c *Corp) Unread(user string) int {
+	have := len(c.Messages(user))
+	l := &c.traffic
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return max(0, have-l.read[user])
 }
 
 // Traffic returns the recorded exchanges with a sequence number above

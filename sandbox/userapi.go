@@ -4,17 +4,64 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
+	"unicode/utf8"
 )
+
+// MaxText is the longest text, in bytes of UTF-8, that the sandbox's
+// client sends: a member's text to the app, or a follower's to the 公众号.
+//
+// WeCom documents no limit for a member's text message to an app: the
+// message format (接收消息与事件 → 消息格式, e.g.
+// https://developer.work.weixin.qq.com/document/path/96467) says only
+// "Content 文本消息内容", and nothing says what the client does with an
+// over-long one. So the sandbox takes the stricter behaviour: a longer text
+// is refused whole and nothing reaches the bot. It is never cut, which
+// could split a character and hand the bot invalid UTF-8 (which it refuses
+// with a 400 nobody sees), nor shortened in silence. 8 KiB is about 2700
+// Chinese characters, well above the bot's longest field (简要内容, 1000
+// characters) and a pasted holiday notice.
+const MaxText = 8 << 10
+
+// Answers of the user API to a text the client would not send, in the
+// words the page shows.
+var (
+	msgTextTooLong = fmt.Sprintf("消息过长，未发送。一条消息最多约 %d 个汉字（%d 字节），请删减或分几条发送。", MaxText/3, MaxText)
+	msgTextNotUTF8 = "消息不是有效的 UTF-8 文本，未发送。"
+	msgTextEmpty   = "消息为空，未发送。"
+)
+
+// readText reads the text a client is asked to send and says why it would
+// not be sent: too long (413), not UTF-8, or empty (400). Reading stops
+// one byte past MaxText, which is enough to know.
+func readText(w http.ResponseWriter, r *http.Request) (string, bool) {
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxText+1))
+	switch {
+	case err != nil:
+		http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
+	case len(b) > MaxText:
+		http.Error(w, msgTextTooLong, http.StatusRequestEntityTooLarge)
+	case !utf8.Valid(b):
+		http.Error(w, msgTextNotUTF8, http.StatusBadRequest)
+	case len(b) == 0:
+		http.Error(w, msgTextEmpty, http.StatusBadRequest)
+	default:
+		return string(b), true
+	}
+	return "", false
+}
 
 // UserAPI lets a person (or a script) act as the corp's users over plain
 // HTTP: the demo's way in until the web chat exists, and handy with curl.
 //
 //	GET  /users                               the corp's users
 //	GET  /users/{user}/messages               what the user received
-//	POST /users/{user}/text                   body: the text to send
+//	POST /users/{user}/text                   body: the text to send, at most
+//	                                          MaxText bytes of UTF-8 (413 when
+//	                                          longer: it is never cut)
 //	POST /users/{user}/enter                  open the app
 //	POST /users/{user}/menu/{key}             click a menu item
 //	POST /users/{user}/cards/{task}/{button}  click a card button
@@ -29,12 +76,11 @@ func (c *Corp) UserAPI() http.Handler {
 		writeJSON(w, c.Messages(r.PathValue("user")))
 	})
 	mux.HandleFunc("POST /users/{user}/text", func(w http.ResponseWriter, r *http.Request) {
-		b, err := io.ReadAll(io.LimitReader(r.Body, 8<<10))
-		if err != nil || len(b) == 0 {
-			http.Error(w, "body must be the text to send", http.StatusBadRequest)
+		text, ok := readText(w, r)
+		if !ok {
 			return
 		}
-		c.act(w, r, func(u *User) (int, error) { return u.SendText(r.Context(), string(b)) })
+		c.act(w, r, func(u *User) (int, error) { return u.SendText(r.Context(), text) })
 	})
 	mux.HandleFunc("POST /users/{user}/enter", func(w http.ResponseWriter, r *http.Request) {
 		c.act(w, r, func(u *User) (int, error) { return u.EnterAgent(r.Context()) })

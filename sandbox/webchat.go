@@ -67,7 +67,16 @@ type WebChatConfig struct {
 	// Done ends the page's event streams when the server stops, so that a
 	// graceful shutdown does not wait for open browser tabs.
 	Done <-chan struct{}
+	// TimeZone is the IANA zone of the times the page shows; empty is
+	// DefaultTimeZone. The bot writes its texts in the bureau's time, so
+	// the page shows that time too, whatever the browser's zone: a demo
+	// watched from abroad, or on a UTC machine, must not say 01:05 beside
+	// a message that says 09:05.
+	TimeZone string
 }
+
+// DefaultTimeZone is the bureau's time, as the bot's texts use it.
+const DefaultTimeZone = "Asia/Shanghai"
 
 // WebChat is the browser page on a corp: a WeCom-like conversation per
 // user, the 公众号 follower's phone and the protocol log. Every action on
@@ -84,6 +93,9 @@ type WebChat struct {
 func (c *Corp) WebChat(cfg WebChatConfig) *WebChat {
 	if cfg.AppName == "" {
 		cfg.AppName = "应用"
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = DefaultTimeZone
 	}
 	var b [6]byte
 	rand.Read(b[:])
@@ -119,6 +131,7 @@ func (wc *WebChat) Register(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+WebPath+"state", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, wc.state()) })
 	mux.HandleFunc("GET "+WebPath+"events", wc.serveEvents)
 	mux.HandleFunc("GET "+WebPath+"users/{user}/conversation", wc.serveConversation)
+	mux.HandleFunc("POST "+WebPath+"users/{user}/read", wc.serveRead)
 	mux.HandleFunc("GET "+WebPath+"traffic", wc.serveTraffic)
 	mux.HandleFunc("GET "+WebPath+"follower", wc.serveFollower)
 	mux.HandleFunc("POST "+WebPath+"follower/text", wc.serveFollowerText)
@@ -132,6 +145,8 @@ type webConfig struct {
 	AgentID  int64     `json:"agent_id"`
 	Users    []WebUser `json:"users"`
 	Menu     *bot.Menu `json:"menu"`
+	TimeZone string    `json:"time_zone"`
+	MaxText  int       `json:"max_text"` // bytes of UTF-8 in one text
 	Follower *struct {
 		Account  string `json:"account"`
 		Follower string `json:"follower"`
@@ -143,6 +158,7 @@ func (wc *WebChat) serveConfig(w http.ResponseWriter, r *http.Request) {
 	out := webConfig{
 		AppName: wc.cfg.AppName, CorpID: wc.c.cfg.CorpID, AgentID: wc.c.cfg.AgentID,
 		Users: wc.cfg.Users, Menu: cmp.Or(wc.cfg.Menu, wc.c.Menu()),
+		TimeZone: wc.cfg.TimeZone, MaxText: MaxText,
 	}
 	if out.Users == nil {
 		for _, id := range wc.c.cfg.Users {
@@ -173,6 +189,7 @@ type userCount struct {
 	Messages int `json:"messages"` // received from the app
 	Updates  int `json:"updates"`  // card updates, summed
 	Sent     int `json:"sent"`     // the user's own actions
+	Unread   int `json:"unread"`   // messages not yet seen in any tab
 }
 
 func (wc *WebChat) state() webState {
@@ -192,6 +209,10 @@ func (wc *WebChat) state() webState {
 	for u, s := range c.traffic.sent {
 		uc := st.Users[u]
 		uc.Sent = len(s)
+		st.Users[u] = uc
+	}
+	for u, uc := range st.Users {
+		uc.Unread = max(0, uc.Messages-c.traffic.read[u])
 		st.Users[u] = uc
 	}
 	c.traffic.mu.Unlock()
@@ -309,6 +330,21 @@ func (wc *WebChat) serveConversation(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, wc.c.Conversation(r.PathValue("user")))
 }
 
+// serveRead takes a tab's word that the user has seen their first n
+// messages (body: {"messages": n}): the tab showed them in the open
+// conversation. The read mark is the user's, so every tab's badges agree.
+func (wc *WebChat) serveRead(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Messages int `json:"messages"`
+	}
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<10)).Decode(&body); err != nil || body.Messages < 0 {
+		http.Error(w, `body must be {"messages": n}`, http.StatusBadRequest)
+		return
+	}
+	wc.c.MarkRead(r.PathValue("user"), body.Messages)
+	writeJSON(w, map[string]any{"ok": true, "unread": wc.c.Unread(r.PathValue("user"))})
+}
+
 func (wc *WebChat) serveTraffic(w http.ResponseWriter, r *http.Request) {
 	var after int64
 	fmt.Sscan(r.URL.Query().Get("after"), &after)
@@ -339,12 +375,11 @@ func (wc *WebChat) serveFollowerText(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "公众号未配置", http.StatusNotFound)
 		return
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, 8<<10))
-	if err != nil || len(b) == 0 {
-		http.Error(w, "body must be the text to send", http.StatusBadRequest)
+	text, ok := readText(w, r)
+	if !ok {
 		return
 	}
-	if err := f.Send(r.Context(), string(b)); err != nil {
+	if err := f.Send(r.Context(), text); err != nil {
 		http.Error(w, "sending to the 公众号 failed: "+err.Error(), http.StatusBadGateway)
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -361,5 +362,133 @@ func TestEventsFollowChangesAndReset(t *testing.T) {
 	}
 	if n := len(f.corp.Messages("b")) + len(f.corp.Traffic(0)); n != 0 {
 		t.Errorf("after reset the corp keeps %d messages and log entries", n)
+	}
+}
+
+// post sends body to the chat server and returns the status and answer.
+func (f *webFixture) post(t *testing.T, path, ctype, body string) (int, string) {
+	t.Helper()
+	resp, err := http.Post(f.base+path, ctype, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func TestTooLongTextIsRefusedWholeNeverCut(t *testing.T) {
+	t.Parallel()
+	var toMP []string
+	f := newWebFixture(t, &sandbox.FollowerPhone{
+		Account: "某区生态环境分局",
+		Send:    func(_ context.Context, text string) error { toMP = append(toMP, text); return nil },
+	})
+	callbacks := func() int {
+		n := 0
+		for _, e := range f.corp.Traffic(0) {
+			if e.Dir == sandbox.DirCallback {
+				n++
+			}
+		}
+		return n
+	}
+	// Exactly MaxText bytes, ending in two ASCII letters after three-byte
+	// characters, is sent whole.
+	fits := strings.Repeat("审", sandbox.MaxText/3) + strings.Repeat("a", sandbox.MaxText%3)
+	if len(fits) != sandbox.MaxText {
+		t.Fatalf("test text has %d bytes", len(fits))
+	}
+	if st, body := f.post(t, "/sandbox/api/users/a/text", "text/plain; charset=utf-8", fits); st != 200 {
+		t.Fatalf("a text of %d bytes: %d %s", len(fits), st, body)
+	}
+	if got := f.corp.SentBy("a"); len(got) != 1 || got[0].Text != fits {
+		t.Fatalf("the text of %d bytes did not arrive whole", len(fits))
+	}
+	// One byte more, falling inside a character: refused, in Chinese,
+	// and nothing is posted to the bot or shown as sent.
+	before := callbacks()
+	over := strings.Repeat("审", sandbox.MaxText/3+1)
+	for _, path := range []string{"/sandbox/api/users/a/text", "/sandbox/web/follower/text"} {
+		st, body := f.post(t, path, "text/plain; charset=utf-8", over)
+		if st != http.StatusRequestEntityTooLarge || !strings.Contains(body, "消息过长") || !strings.Contains(body, "未发送") {
+			t.Errorf("%s with %d bytes: %d %q, want 413 saying 消息过长，未发送", path, len(over), st, body)
+		}
+	}
+	// What a client cannot type is refused too, not passed on for the bot
+	// to refuse with a 400 nobody sees.
+	for _, bad := range []string{"审\xe5\xae", ""} {
+		if st, body := f.post(t, "/sandbox/api/users/a/text", "text/plain", bad); st != http.StatusBadRequest || !strings.Contains(body, "未发送") {
+			t.Errorf("text %q: %d %q, want 400 saying 未发送", bad, st, body)
+		}
+	}
+	if n := callbacks(); n != before {
+		t.Errorf("refused texts posted %d callbacks", n-before)
+	}
+	if got := len(f.corp.SentBy("a")); got != 1 || len(toMP) != 0 {
+		t.Errorf("refused texts were recorded as sent: %d in the chat, %d to the 公众号", got-1, len(toMP))
+	}
+	cfg := getJSON[struct {
+		MaxText  int    `json:"max_text"`
+		TimeZone string `json:"time_zone"`
+	}](t, f.base+"/sandbox/web/config")
+	if cfg.MaxText != sandbox.MaxText || cfg.TimeZone != "Asia/Shanghai" {
+		t.Errorf("config max_text %d, time_zone %q", cfg.MaxText, cfg.TimeZone)
+	}
+}
+
+func TestUnreadIsEachPersonsAcrossTabs(t *testing.T) {
+	t.Parallel()
+	f := newWebFixture(t, nil)
+	ctx := context.Background()
+	unread := func(user string) int {
+		t.Helper()
+		st := getJSON[struct {
+			Users map[string]struct {
+				Unread int `json:"unread"`
+			} `json:"users"`
+		}](t, f.base+"/sandbox/web/state")
+		return st.Users[user].Unread
+	}
+	read := func(user string, n int) {
+		t.Helper()
+		if st, body := f.post(t, "/sandbox/web/users/"+user+"/read", "application/json", fmt.Sprintf(`{"messages":%d}`, n)); st != 200 {
+			t.Fatalf("read: %d %s", st, body)
+		}
+	}
+	for _, text := range []string{"您好", "请审核"} {
+		if _, err := f.client.Send(ctx, bot.TextMessage("b", text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := unread("b"); got != 2 {
+		t.Fatalf("unread %d, want 2", got)
+	}
+	read("b", 1) // one tab showed the first message
+	read("b", 0) // a tab that loaded earlier reports late: no step back
+	if got := unread("b"); got != 1 {
+		t.Errorf("after reading 1 of 2 (and a late report of 0): unread %d, want 1", got)
+	}
+	read("b", 99) // never past what was received
+	if _, err := f.client.Send(ctx, bot.TextMessage("b", "又一条")); err != nil {
+		t.Fatal(err)
+	}
+	if got := unread("b"); got != 1 {
+		t.Errorf("after reading all and one more message: unread %d, want 1", got)
+	}
+	if got := unread("a"); got != 0 {
+		t.Errorf("another person's unread %d, want 0", got)
+	}
+	if st, _ := f.post(t, "/sandbox/web/users/b/read", "application/json", `{"messages":-1}`); st != http.StatusBadRequest {
+		t.Errorf("a negative read mark: %d, want 400", st)
+	}
+	if st, _ := f.post(t, "/sandbox/web/reset", "text/plain", ""); st != 200 {
+		t.Fatal("reset failed")
+	}
+	if _, err := f.client.Send(ctx, bot.TextMessage("b", "重置后")); err != nil {
+		t.Fatal(err)
+	}
+	if got := unread("b"); got != 1 {
+		t.Errorf("after a reset the old read mark counts: unread %d, want 1", got)
 	}
 }

@@ -33,7 +33,7 @@ const page = {
   cfg: null,
   me: null,
   state: null,
-  seen: {},            // userid -> messages counted as read
+  reported: {},        // userid -> read mark this tab last sent
   trafficSeq: 0,
   nodes: new Map(),    // conversation item key -> element
   choices: new Map(),  // task id -> chosen option ids not yet submitted
@@ -59,9 +59,10 @@ async function getJSON(url) {
 }
 
 // Actions run one after another, as a person taps one thing at a time,
-// so the bot sees them in the order they were made.
+// so the bot sees them in the order they were made. refused, when given,
+// may take a 4xx answer (it returns true when it told the user itself).
 let queue = Promise.resolve();
-function act(method, url, body, type) {
+function act(method, url, body, type, refused) {
   const run = async () => {
     const opts = { method, headers: {} };
     if (body !== undefined) {
@@ -71,6 +72,7 @@ function act(method, url, body, type) {
     const r = await fetch(url, opts);
     const text = await r.text();
     if (!r.ok) {
+      if (refused && r.status >= 400 && r.status < 500 && refused(r.status, text.trim())) return null;
       if (r.status === 409) toast('该卡片已处理，不能再次操作。');
       else if (r.status === 404) toast('沙箱中没有该人员。');
       else toast('操作失败：' + text.trim());
@@ -84,10 +86,33 @@ function act(method, url, body, type) {
   return p;
 }
 
-function two(n) { return String(n).padStart(2, '0'); }
+// Times are the bureau's (page.cfg.time_zone, Asia/Shanghai), as in the
+// bot's texts, not the browser's.
+const formats = new Map();
+function partsOf(at) {
+  const tz = (page.cfg && page.cfg.time_zone) || 'Asia/Shanghai';
+  if (!formats.has(tz)) {
+    formats.set(tz, new Intl.DateTimeFormat('en-US', {
+      timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
+      hour: '2-digit', minute: '2-digit', second: '2-digit',
+    }));
+  }
+  const out = {};
+  for (const p of formats.get(tz).formatToParts(new Date(at))) out[p.type] = p.value;
+  return out;
+}
 function clock(at, secs) {
-  const d = new Date(at);
-  return two(d.getHours()) + ':' + two(d.getMinutes()) + (secs ? ':' + two(d.getSeconds()) : '');
+  const p = partsOf(at);
+  return p.hour + ':' + p.minute + (secs ? ':' + p.second : '');
+}
+// when is a time as a chat's separator shows it: the clock today, with
+// the date on other days.
+function when(at) {
+  const p = partsOf(at);
+  const now = partsOf(Date.now());
+  if (p.year === now.year && p.month === now.month && p.day === now.day) return clock(at);
+  const date = p.month + '月' + p.day + '日 ';
+  return (p.year === now.year ? '' : p.year + '年') + date + clock(at);
 }
 
 const PALETTE = ['#2b7cf6', '#13a8a8', '#f5a623', '#7c5cff', '#e5484d', '#17a34a', '#eb7a2f', '#3d7ed8'];
@@ -138,22 +163,29 @@ function renderPeople() {
   renderBadges();
 }
 
+// Unread counts are the sandbox's, one per person (WeCom keeps the read
+// mark with the account, not the device), so every tab shows the same
+// badges; a tab marks messages read when it has shown them.
 function renderBadges() {
   const users = (page.state && page.state.users) || {};
   for (const li of document.querySelectorAll('.person')) {
     const id = li.dataset.user;
     li.classList.toggle('active', id === page.me);
-    const have = (users[id] && users[id].messages) || 0;
-    const unread = id === page.me ? 0 : Math.max(0, have - (page.seen[id] || 0));
+    const unread = id === page.me ? 0 : (users[id] && users[id].unread) || 0;
     const b = li.querySelector('.badge');
     b.hidden = unread === 0;
     b.textContent = unread > 99 ? '99+' : String(unread);
   }
 }
 
-function seenKey() { return 'zwgk-seen-' + page.state.instance + '-' + page.state.generation; }
-function saveSeen() {
-  if (page.state) sessionStorage.setItem(seenKey(), JSON.stringify(page.seen));
+// markRead tells the sandbox that the person has seen n messages: they
+// are on the screen of a visible tab.
+function markRead(id, n) {
+  if (document.visibilityState !== 'visible' || n <= (page.reported[id] || 0)) return;
+  page.reported[id] = n;
+  fetch(WEB + 'users/' + encodeURIComponent(id) + '/read', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ messages: n }),
+  }).catch(() => { page.reported[id] = 0; });
 }
 
 function choose(id) {
@@ -168,11 +200,8 @@ function choose(id) {
   $('#send').disabled = false;
   $('#input').placeholder = '以' + u.name + '的身份输入消息，按 Enter 发送';
   renderMenu();
-  if (page.state) {
-    page.seen[id] = (page.state.users[id] && page.state.users[id].messages) || 0;
-    saveSeen();
-  }
   if (first) {
+    composeNote('');
     page.nodes.clear();
     page.choices.clear();
     $('#conv').replaceChildren();
@@ -270,7 +299,7 @@ function renderConv(items) {
     const at = new Date(it.at).getTime();
     if (at - prev > 5 * 60 * 1000) {
       const k = 't' + at;
-      want.push(cached(k, 'sep', () => h('div', { class: 'time-sep' }, clock(it.at))));
+      want.push(cached(k, 'sep', () => h('div', { class: 'time-sep', title: '北京时间' }, when(it.at))));
       keys.add(k);
     }
     prev = at;
@@ -284,6 +313,7 @@ function renderConv(items) {
   want.forEach((n, i) => { if (box.children[i] !== n) box.insertBefore(n, box.children[i] || null); });
   while (box.children.length > want.length) box.lastChild.remove();
   if (atBottom || before === 0 || box.children.length > before) box.scrollTop = box.scrollHeight;
+  markRead(page.me, items.filter((it) => it.dir === 'in').length);
 }
 
 function cached(key, sig, build) {
@@ -423,15 +453,68 @@ async function submitCard(c, btn) {
   btn.disabled = false;
 }
 
+// composeNote shows, above the input, why a text was not sent; it stays
+// until the text is changed or sent.
+function composeNote(text) {
+  const n = $('#compose-note');
+  n.textContent = text;
+  n.hidden = !text;
+}
+
+// refusedText handles a text the client would not send (too long, not
+// UTF-8): it is put back into the input, if that is still empty, and the
+// user is told why; nothing reached the bot.
+function refusedText(input, text, note) {
+  return (status, why) => {
+    if (status !== 400 && status !== 413) return false;
+    const el = input();
+    if (el && !el.value) el.value = text;
+    note(why || '消息未发送。');
+    return true;
+  };
+}
+
 function sendText() {
   const input = $('#input');
   const text = input.value.trim();
   if (!page.me || !text) return;
   input.value = '';
-  act('POST', API + encodeURIComponent(page.me) + '/text', text);
+  composeNote('');
+  act('POST', API + encodeURIComponent(page.me) + '/text', text, undefined,
+    refusedText(() => $('#input'), text, composeNote));
 }
 
 // ---------------------------------------------------------------- 公众号 phone
+
+function phoneNote(text) {
+  const n = $('#phone-note');
+  if (!n) return;
+  n.textContent = text;
+  n.hidden = !text;
+}
+
+// buildPhone makes the phone's frame once: its input keeps what is being
+// typed while notices arrive, as only the body is drawn again.
+function buildPhone(f) {
+  const phone = $('#phone');
+  const body = h('div', { class: 'phone-body', id: 'phone-body' });
+  const parts = [h('div', { class: 'phone-head' }, f.account || '公众号'), body];
+  if (page.cfg.follower && page.cfg.follower.can_send) {
+    const input = h('input', { placeholder: '发送给公众号，如「订阅」', id: 'phone-input', oninput: () => phoneNote('') });
+    const send = async (e) => {
+      e.preventDefault();
+      const text = input.value.trim();
+      if (!text) return;
+      input.value = '';
+      phoneNote('');
+      await act('POST', WEB + 'follower/text', text, undefined, refusedText(() => $('#phone-input'), text, phoneNote));
+    };
+    parts.push(h('div', { class: 'phone-note', id: 'phone-note', role: 'alert', hidden: true }));
+    parts.push(h('form', { class: 'phone-input', onsubmit: send }, input, h('button', { type: 'submit' }, '发送')));
+  }
+  phone.replaceChildren(...parts);
+  return body;
+}
 
 async function refreshPhone() {
   const f = await getJSON(WEB + 'follower');
@@ -445,27 +528,16 @@ async function refreshPhone() {
     return;
   }
   $('#phone-sub').textContent = f.follower || '';
-  const body = h('div', { class: 'phone-body', id: 'phone-body' });
-  if (!f.notices.length) body.append(h('div', { class: 'phone-empty' }, '尚未收到通知。'));
+  const body = $('#phone-body') || buildPhone(f);
+  const items = [];
+  if (!f.notices.length) items.push(h('div', { class: 'phone-empty' }, '尚未收到通知。'));
   for (const n of f.notices) {
-    body.append(h('div', { class: 'notice' },
-      h('div', { class: 'n-title' }, n.title), h('div', { class: 'n-time' }, clock(n.at, true)),
+    items.push(h('div', { class: 'notice' },
+      h('div', { class: 'n-title' }, n.title), h('div', { class: 'n-time', title: '北京时间' }, clock(n.at, true)),
       n.text ? h('div', { class: 'n-text' }, n.text) : null,
       n.url ? h('a', { href: n.url, target: '_blank', rel: 'noopener' }, '详情 ›') : null));
   }
-  const parts = [h('div', { class: 'phone-head' }, f.account || '公众号'), body];
-  if (page.cfg.follower && page.cfg.follower.can_send) {
-    const input = h('input', { placeholder: '发送给公众号，如「订阅」', id: 'phone-input' });
-    const send = async (e) => {
-      e.preventDefault();
-      const text = input.value.trim();
-      if (!text) return;
-      input.value = '';
-      await act('POST', WEB + 'follower/text', text);
-    };
-    parts.push(h('form', { class: 'phone-input', onsubmit: send }, input, h('button', { type: 'submit' }, '发送')));
-  }
-  phone.replaceChildren(...parts);
+  body.replaceChildren(...items);
   body.scrollTop = body.scrollHeight;
 }
 
@@ -489,7 +561,7 @@ function renderTx(e) {
   if (e.error) body.append(h('div', { class: 'tx-label' }, '错误'), h('pre', {}, e.error));
   return h('details', { class: 'tx tx-' + e.dir, id: 'tx-' + e.seq, dataset: { seq: e.seq } },
     h('summary', {},
-      h('span', { class: 'tx-time' }, clock(e.at, true)),
+      h('span', { class: 'tx-time', title: '北京时间' }, clock(e.at, true)),
       h('span', { class: 'tx-dir', title: dirTitle }, dir),
       h('span', { class: 'tx-sum', title: e.summary + who }, e.summary + who),
       h('span', { class: 'tx-status ' + (ok ? 'ok' : 'bad') }, status)),
@@ -519,16 +591,12 @@ function onState(st) {
   page.state = st;
   if (fresh) {
     // A restart or 重置演示数据: start over.
-    page.seen = JSON.parse(sessionStorage.getItem(seenKey()) || '{}');
+    page.reported = {};
     page.trafficSeq = 0;
     $('#log').replaceChildren();
     page.nodes.clear();
     page.choices.clear();
     if (page.me) $('#conv').replaceChildren();
-  }
-  if (page.me) {
-    page.seen[page.me] = (st.users[page.me] && st.users[page.me].messages) || 0;
-    saveSeen();
   }
   renderBadges();
   scheduleRefresh(fresh || !old || old.follower !== st.follower || old.follower_at !== st.follower_at);
@@ -623,6 +691,10 @@ async function start() {
   $('#input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendText(); }
   });
+  $('#input').addEventListener('input', () => composeNote(''));
+  // A tab in the background has not shown anything; back in front it
+  // shows the open conversation, which is then read.
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') scheduleRefresh(); });
   document.addEventListener('click', closeMenus);
   setupReset();
   connect();
