@@ -4,13 +4,18 @@
 // callback and a restart loses nothing.
 //
 // Delivery is at least once, made effectively once where the API allows:
-// WeCom messages carry enable_duplicate_check (decided per row at enqueue,
-// see storage.Enqueue), 公众号 template messages a client_msg_id, mass
-// sends a clientmsgid. What remains is documented in README (Delivery).
+// WeCom messages carry enable_duplicate_check (its interval decided per row
+// at the first claim, see storage.DuplicateCheckWindow), 公众号 template
+// messages a client_msg_id, mass sends a clientmsgid. The outcome of a
+// call is recorded as soon as the API answers, retried while Postgres is
+// away, and a worker holds its rows through a Postgres session of its own,
+// so that a dead worker's rows go on at once (storage.OutboxSession). What
+// remains is documented in README (Delivery).
 package outbox
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,8 +24,10 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/lib/pq"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -66,7 +73,18 @@ type Worker struct {
 	Batch       int           // rows claimed at once
 	Concurrency int           // rows of a batch sent at the same time
 	MaxAttempts int
-	Lease       time.Duration // how long a claimed row is ours
+	// Lease is how long a claimed row is ours at most. While the worker's
+	// Postgres session lives its rows are ours anyway, and when it ends
+	// (the process died) they are free at once; the lease bounds what
+	// cannot be seen: a claim from before a Postgres restart, whose owner
+	// may be alive and recording what it sent, or a worker cut off from
+	// Postgres whose session Postgres has not seen end.
+	Lease time.Duration
+	// MarkReserve is the end of the lease kept for recording a call's
+	// outcome: a row waits for its API's rate only as long as leaves
+	// CallTimeout and MarkReserve, so that a Postgres restart of up to
+	// about MarkReserve after a send does not make the row go again.
+	MarkReserve time.Duration
 	CallTimeout time.Duration // one API call, token fetch included
 	// Limiter spaces calls per API (nil: unlimited); Pace limits what one
 	// recipient is sent (zero: unlimited).
@@ -78,7 +96,37 @@ type Worker struct {
 	Observe func(kind, result string, lag time.Duration)
 
 	poke chan struct{}
+
+	sessMu sync.Mutex
+	sess   *session
+	owner  int32 // the owner number of the last session, kept across reconnects
+
+	hooks *hooks // tests only (export_test.go)
 }
+
+// hooks are the tests' ways into a delivery: to stop a worker where a
+// crash or a hang would, and to make recording an outcome fail.
+type hooks struct {
+	beforeCall func(r storage.OutboxRow)            // claimed, its turn come; the session not yet checked
+	afterCall  func(r storage.OutboxRow, err error) // the API answered; nothing recorded yet
+	// write runs before each attempt to record an outcome (what: sent,
+	// sent-batch, retry, failed, release; prev: why the attempt before
+	// failed); an error fails the attempt.
+	write func(what string, attempt int, prev error) error
+}
+
+// session is the worker's storage.OutboxSession. lost is set when a
+// round trip on it failed: the rows not yet sent are given back, and the
+// session is replaced once the batch is done (closing it earlier would
+// free the rows still being sent).
+type session struct {
+	*storage.OutboxSession
+	lost atomic.Bool
+}
+
+// leaseMargin is kept off the end of a lease when recording an outcome:
+// other replicas read the lease with clocks of their own.
+const leaseMargin = 5 * time.Second
 
 // NewWorker returns a worker with default pacing: no rate limits; serve
 // sets them from the configuration.
@@ -86,7 +134,7 @@ func NewWorker(db *storage.DB, s Sender, log *slog.Logger) *Worker {
 	return &Worker{
 		DB: db, Sender: s, Log: log, Now: time.Now,
 		Interval: 500 * time.Millisecond, Batch: 200, Concurrency: 32, MaxAttempts: 12,
-		Lease: 45 * time.Second, CallTimeout: 10 * time.Second,
+		Lease: 90 * time.Second, MarkReserve: 45 * time.Second, CallTimeout: 10 * time.Second,
 		poke: make(chan struct{}, 1),
 	}
 }
@@ -100,10 +148,11 @@ func (w *Worker) Poke() {
 }
 
 // Run delivers until ctx is cancelled. A batch in flight is finished with a
-// context that outlives the cancellation.
+// context that outlives the cancellation; then the worker's session ends.
 func (w *Worker) Run(ctx context.Context) {
 	t := time.NewTicker(w.Interval)
 	defer t.Stop()
+	defer w.closeSession()
 	for {
 		n, err := w.DeliverDue(context.WithoutCancel(ctx))
 		if err != nil {
@@ -135,9 +184,30 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	if w.wecomPaused() {
 		pace.Paused = wecomKinds
 	}
-	rows, err := w.DB.ClaimOutboxPaced(ctx, w.Now(), w.Batch, w.Lease, pace)
-	if err != nil {
-		return 0, err
+	var (
+		sess    *session
+		rows    []storage.OutboxRow
+		claimed time.Time
+		err     error
+	)
+	for try := 0; ; try++ {
+		if sess, err = w.session(ctx); err == nil {
+			claimed = w.Now()
+			if rows, err = sess.ClaimPaced(ctx, claimed, w.Batch, w.Lease, pace); err != nil {
+				// The session's connection may be gone: the next
+				// round opens a new one.
+				w.endSession(sess)
+			}
+		}
+		if err == nil {
+			break
+		}
+		if !deadConn(err) || try == 20 {
+			return 0, err
+		}
+		// Postgres ended the connection (it restarted, or the session was
+		// killed), and the pool may hold more such: each fails once and is
+		// discarded, so try the next at once.
 	}
 	var (
 		wg   sync.WaitGroup
@@ -154,29 +224,152 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			w.deliver(ctx, r, later)
+			w.deliver(ctx, sess, r, later)
 		})
 	}
 	wg.Wait()
-	if err := w.DB.MarkSentMany(ctx, w.Now(), sent); err != nil {
-		// Sent but not marked: the leases expire and the rows go again,
-		// which the APIs' duplicate checks absorb (see protected).
-		return len(rows), err
+	if sess.lost.Load() {
+		w.endSession(sess)
+	}
+	if len(sent) > 0 {
+		err := w.record(ctx, claimed.Add(w.Lease-leaseMargin), "sent-batch", w.Log, func(ctx context.Context) error {
+			return w.DB.MarkSentMany(ctx, w.Now(), sent)
+		})
+		if err != nil {
+			// Sent but not marked, and Postgres did not answer before
+			// the leases end: the rows go again, which the APIs'
+			// duplicate checks absorb (see protected).
+			return len(rows), err
+		}
 	}
 	return len(rows), nil
 }
 
+// session returns the worker's session, opening one when it has none.
+func (w *Worker) session(ctx context.Context) (*session, error) {
+	w.sessMu.Lock()
+	defer w.sessMu.Unlock()
+	if w.sess != nil {
+		return w.sess, nil
+	}
+	s, err := w.DB.OpenOutboxSession(ctx, w.owner)
+	if err != nil {
+		return nil, err
+	}
+	w.owner = s.Owner()
+	w.sess = &session{OutboxSession: s}
+	return w.sess, nil
+}
+
+// endSession closes s, if it is still the worker's session, so that the
+// next round opens a new one.
+func (w *Worker) endSession(s *session) {
+	w.sessMu.Lock()
+	defer w.sessMu.Unlock()
+	if w.sess == s {
+		w.sess = nil
+	}
+	s.Close()
+}
+
+// closeSession ends the worker's session, if any: its remaining rows (none
+// after a finished batch, unless Postgres could not be told) are free.
+func (w *Worker) closeSession() {
+	w.sessMu.Lock()
+	s := w.sess
+	w.sess = nil
+	w.sessMu.Unlock()
+	if s != nil {
+		s.Close()
+	}
+}
+
+// record writes the outcome of a delivery, trying again while Postgres
+// does not answer (restarting: 57P01, 57P03; a broken connection) until
+// until, shortly before the row's lease ends: after that another worker
+// may send the row again, and a late record would not stop it. Every
+// unrecorded send is a message that may reach its recipient twice, so the
+// worker waits for Postgres rather than moving on.
+func (w *Worker) record(ctx context.Context, until time.Time, what string, log *slog.Logger, write func(context.Context) error) error {
+	// At least one attempt, even when the lease is nearly over.
+	rctx, cancel := context.WithTimeout(ctx, max(until.Sub(w.Now()), 2*time.Second))
+	defer cancel()
+	delay := 50 * time.Millisecond
+	var prev error
+	for attempt := 1; ; attempt++ {
+		var err error
+		if w.hooks != nil && w.hooks.write != nil {
+			err = w.hooks.write(what, attempt, prev)
+		}
+		if err == nil {
+			err = write(rctx)
+		}
+		prev = err
+		if err == nil {
+			if attempt > 1 {
+				log.InfoContext(ctx, "outbox recorded once Postgres answered", "what", what, "attempts", attempt)
+			}
+			return nil
+		}
+		if !storage.RetryableWrite(err) || rctx.Err() != nil {
+			log.ErrorContext(ctx, "outbox could not record a delivery", "what", what, "attempts", attempt, "err", err)
+			return err
+		}
+		if attempt == 1 {
+			log.WarnContext(ctx, "outbox delivery not recorded yet, trying again", "what", what, "err", err)
+		}
+		if deadConn(err) {
+			// The pool handed out a connection Postgres had ended (at
+			// its shutdown, or killed); it is discarded now, and the
+			// next one is tried at once: at most one per pooled
+			// connection, so this loop cannot spin.
+			continue
+		}
+		t := time.NewTimer(delay/2 + rand.N(delay/2+1))
+		select {
+		case <-rctx.Done():
+			t.Stop()
+			log.ErrorContext(ctx, "outbox could not record a delivery before its lease ends", "what", what, "attempts", attempt, "err", err)
+			return err
+		case <-t.C:
+		}
+		delay = min(2*delay, 500*time.Millisecond)
+	}
+}
+
+// deadConn reports an error that a connection ended by Postgres gives at
+// its first use after (57P01 admin_shutdown: a shutdown or a killed
+// backend; 57P02 crash_shutdown; then driver.ErrBadConn), as opposed to
+// Postgres refusing now.
+func deadConn(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "57P01" || pe.Code == "57P02"
+	}
+	return errors.Is(err, driver.ErrBadConn)
+}
+
+// leaseEnd is when r's outcome must be recorded by.
+func (w *Worker) leaseEnd(r storage.OutboxRow) time.Time {
+	if !r.LockedUntil.Valid {
+		return w.Now().Add(w.Lease - leaseMargin)
+	}
+	return r.LockedUntil.Time.Add(-leaseMargin)
+}
+
 // protected reports whether a repeat of r, once delivered, is absorbed by
-// the API (WeCom's duplicate check, a card's task_id, a card update's
-// single-use response_code, a template's client_msg_id, a mass send's
-// clientmsgid) or changes nothing (a menu, tag membership). Such rows are
-// marked sent together at the end of their batch, one statement instead
-// of one each; the others are marked the moment they are sent, so that
-// the window in which a crash repeats them stays milliseconds.
+// the API for long (WeCom's duplicate check over its full window, a card's
+// task_id, a card update's single-use response_code, a template's
+// client_msg_id, a mass send's clientmsgid) or changes nothing (a menu,
+// tag membership). Such rows are marked sent together at the end of their
+// batch, one statement instead of one each; the others (a message with a
+// short duplicate check or none, a 客服 message) are marked the moment
+// they are sent, so that a crash repeats them only when it falls between
+// the API's answer and that one statement.
 func protected(r storage.OutboxRow) bool {
 	switch r.Kind {
 	case storage.KindMessage:
-		if r.DupCheck {
+		if r.DupInterval >= int(storage.DuplicateCheckWindow.Seconds()) {
 			return true
 		}
 		return cardTaskID(r) != ""
@@ -209,20 +402,30 @@ func (w *Worker) wecomPaused() bool {
 	return rejected && w.Now().Before(next)
 }
 
-func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater func(storage.Sent)) {
+func (w *Worker) deliver(ctx context.Context, sess *session, r storage.OutboxRow, markLater func(storage.Sent)) {
 	log := w.Log.With("outbox_id", r.ID, "kind", r.Kind, "recipient", r.Recipient, "attempt", r.Attempts)
+	until := w.leaseEnd(r)
 	if !w.waitTurn(ctx, r, log) {
+		return
+	}
+	if w.hooks != nil && w.hooks.beforeCall != nil {
+		w.hooks.beforeCall(r)
+	}
+	if !w.stillOurs(ctx, sess, r, log) {
 		return
 	}
 	cctx, cancel := context.WithTimeout(ctx, w.CallTimeout)
 	result, err := w.call(cctx, r)
 	cancel()
+	if w.hooks != nil && w.hooks.afterCall != nil {
+		w.hooks.afterCall(r, err)
+	}
 	if se, ok := bot.IsSecretRejected(err); ok {
 		// Not the row's fault, and not an attempt: give it back until
 		// the client asks gettoken again. The client has logged it.
-		if err := w.DB.Release(ctx, r.ID, se.NextProbe); err != nil {
-			log.ErrorContext(ctx, "outbox release", "err", err)
-		}
+		w.record(ctx, until, "release", log, func(ctx context.Context) error {
+			return w.DB.ReleaseClaim(ctx, r, se.NextProbe)
+		})
 		return
 	}
 	if err != nil && w.alreadyDone(r, err) {
@@ -250,22 +453,48 @@ func (w *Worker) deliver(ctx context.Context, r storage.OutboxRow, markLater fun
 	case err == nil && protected(r):
 		markLater(storage.Sent{ID: r.ID, Result: result})
 	case err == nil:
-		if err := w.DB.MarkSent(ctx, r.ID, now, result); err != nil {
-			// Sent but not marked: the lease expires and it is sent again,
-			// which the duplicate checks absorb where the API has one.
-			log.ErrorContext(ctx, "outbox mark sent", "err", err)
-		}
+		// Sent and not absorbed if sent again: record it now, and wait for
+		// Postgres if it is away (record logs what it could not do).
+		w.record(ctx, until, "sent", log, func(ctx context.Context) error {
+			return w.DB.MarkSent(ctx, r.ID, now, result)
+		})
 	case retry:
 		log.WarnContext(ctx, "outbox retry", "err", err, "next", next)
-		if err := w.DB.MarkRetryCode(ctx, r.ID, next, errCode(err), err.Error()); err != nil {
-			log.ErrorContext(ctx, "outbox mark retry", "err", err)
-		}
+		w.record(ctx, until, "retry", log, func(ctx context.Context) error {
+			return w.DB.RetryClaim(ctx, r, next, errCode(err), err.Error())
+		})
 	default:
 		log.ErrorContext(ctx, "outbox failed", "err", err)
-		if err := w.DB.MarkFailedCode(ctx, r.ID, now, errCode(err), err.Error()); err != nil {
-			log.ErrorContext(ctx, "outbox mark failed", "err", err)
+		w.record(ctx, until, "failed", log, func(ctx context.Context) error {
+			return w.DB.FailClaim(ctx, r, now, errCode(err), err.Error())
+		})
+	}
+}
+
+// stillOurs makes a round trip on the worker's session right before a
+// call. While the session lives, no other worker takes the row; once it
+// is gone (its connection was killed or Postgres restarted), another may
+// have taken the row already, so this worker leaves it: two workers never
+// send the same row at the same time, except when the session ends during
+// the call itself. A row left is given back, if it is still this claim's,
+// for the next claim (ours or another worker's) to take at once.
+func (w *Worker) stillOurs(ctx context.Context, sess *session, r storage.OutboxRow, log *slog.Logger) bool {
+	if !sess.lost.Load() {
+		err := sess.Check(ctx)
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false // stopped: the row stays claimed, as a dead worker's would
+		}
+		if !sess.lost.Swap(true) {
+			log.WarnContext(ctx, "outbox session lost: rows not yet sent are left for the next claim", "err", err)
 		}
 	}
+	w.record(ctx, w.leaseEnd(r), "release", log, func(ctx context.Context) error {
+		return w.DB.ReleaseClaim(ctx, r, w.Now())
+	})
+	return false
 }
 
 // waitTurn waits for the row's API slot. When the slot is further away
@@ -281,7 +510,7 @@ func (w *Worker) waitTurn(ctx context.Context, r storage.OutboxRow, log *slog.Lo
 	if r.LockedUntil.Valid {
 		left = r.LockedUntil.Time.Sub(w.Now())
 	}
-	err := w.Limiter.Wait(ctx, api, left-w.CallTimeout-time.Second)
+	err := w.Limiter.Wait(ctx, api, left-w.CallTimeout-w.MarkReserve)
 	if err == nil {
 		return true
 	}
@@ -292,9 +521,9 @@ func (w *Worker) waitTurn(ctx context.Context, r storage.OutboxRow, log *slog.Lo
 	} else {
 		log.WarnContext(ctx, "outbox rate limiter", "err", err)
 	}
-	if err := w.DB.Release(ctx, r.ID, later); err != nil {
-		log.ErrorContext(ctx, "outbox release", "err", err)
-	}
+	w.record(ctx, w.leaseEnd(r), "release", log, func(ctx context.Context) error {
+		return w.DB.ReleaseClaim(ctx, r, later)
+	})
 	return false
 }
 
@@ -305,11 +534,12 @@ func (w *Worker) call(ctx context.Context, r storage.OutboxRow) (any, error) {
 		if err := json.Unmarshal(r.Payload, &m); err != nil {
 			return nil, permanent(fmt.Errorf("decode message: %w", err))
 		}
-		if r.DupCheck {
-			// Every attempt of the row sends the same JSON, so WeCom
+		if r.DupInterval > 0 {
+			// Every attempt of the row sends the same JSON (the interval
+			// is the row's, decided at its first claim), so WeCom
 			// recognises a retry of a message it already delivered.
 			m.EnableDuplicateCheck = 1
-			m.DuplicateCheckInterval = int(storage.DuplicateCheckWindow.Seconds())
+			m.DuplicateCheckInterval = r.DupInterval
 		}
 		res, err := w.Sender.Send(ctx, m)
 		if err != nil {

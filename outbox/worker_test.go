@@ -32,6 +32,7 @@ type fixture struct {
 	worker *outbox.Worker
 	log    *slog.Logger
 	now    time.Time
+	dbURL  string // the test's own database
 	srvURL string // the sandbox's API
 	// intercept, when set, serves the sandbox's API calls instead of the
 	// sandbox itself (it may call next).
@@ -41,6 +42,12 @@ type fixture struct {
 // newFixture starts a sandbox corp and a worker on a database of its own.
 // users restricts the corp's members; nil means a, b and c.
 func newFixture(t *testing.T, users ...string) *fixture {
+	t.Helper()
+	return newFixtureOn(t, storagetest.NewDatabase(t), users...)
+}
+
+// newFixtureOn is newFixture on the empty database dbURL.
+func newFixtureOn(t *testing.T, dbURL string, users ...string) *fixture {
 	t.Helper()
 	if users == nil {
 		users = []string{"a", "b", "c"}
@@ -69,7 +76,16 @@ func newFixture(t *testing.T, users ...string) *fixture {
 	f.srvURL = srv.URL
 	hc, _ := bot.NewHTTPClient(map[string]string{bot.WeComHost: srv.URL})
 	f.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	f.db = storagetest.NewDB(t)
+	f.dbURL = dbURL
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if f.db, err = storage.Open(ctx, f.dbURL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.db.Close() }) // before the database is dropped
+	if _, err := f.db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
 	f.redis = storagetest.NewRedis(t)
 	f.corp = corp
 	f.client = bot.NewClient("wwout", 7, "s", hc, f.redis, f.log)
@@ -173,7 +189,10 @@ func TestDeliversInOrderPerRecipientThroughFaults(t *testing.T) {
 // TestKilledWorkerRestartsAndDeliversExactlyOnce kills the worker right
 // after WeCom accepted a call and before the row is marked: the answer
 // never arrives and the database is out of reach for the dying worker.
-// A new worker takes the rows once their lease runs out.
+// Its Postgres session lives on (this process keeps it), as when Postgres
+// has not seen a worker's end: a new worker takes the rows once their
+// lease runs out. TestKilledProcessRowsGoOnAtOnce kills a process for
+// real, whose rows go on at once.
 func TestKilledWorkerRestartsAndDeliversExactlyOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, "*")
@@ -217,7 +236,7 @@ func TestKilledWorkerRestartsAndDeliversExactlyOnce(t *testing.T) {
 	}
 
 	// The restart: a new worker, after the dead one's lease has expired.
-	f.now = f.now.Add(time.Minute)
+	f.now = f.now.Add(2 * time.Minute)
 	f.worker = f.newWorker()
 	f.drain(t)
 	for _, u := range users {
