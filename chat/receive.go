@@ -52,6 +52,9 @@ type Bot struct {
 	// something field by field; starting another such conversation waits
 	// until it is finished or cancelled (InWizard).
 	Wizards []string
+	// Fault, when set (by tests only), is called at the named points of a
+	// turn; an error stops the turn there, as if the process had died.
+	Fault func(point string) error
 	// Commands are the words that start a command (the router's), so that
 	// a conversation waiting for free text can tell a command from an
 	// answer; Joined are those that may run into their argument without a
@@ -77,6 +80,7 @@ type Turn struct {
 	Person config.Person // the sender, once the roster knows them
 	queued int
 	after  []func(context.Context) error
+	conv   *convState // the sender's conversation (LoadSession, Save, End)
 }
 
 // Queued counts n outbound calls queued in the turn's transaction by other
@@ -89,6 +93,10 @@ func (t *Turn) Pending() int { return t.queued }
 
 // AfterCommit defers f until the turn's transaction has committed.
 func (t *Turn) AfterCommit(f func(context.Context) error) { t.after = append(t.after, f) }
+
+// FaultAfterCommit is the point after a turn's commit and before its
+// conversation's Redis copy is written.
+const FaultAfterCommit = "after-commit"
 
 // Dispatch acts on a turn: it is given by the router, which knows the
 // flows.
@@ -126,9 +134,14 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message, dispatch Dispatch) er
 			return err
 		}
 		t := &Turn{Tx: tx, Msg: m, Now: now}
-		err = b.safeDispatch(ctx, t, dispatch)
+		if err := b.safeDispatch(ctx, t, dispatch); err != nil {
+			return err
+		}
+		if err := b.recordSession(ctx, t); err != nil {
+			return err
+		}
 		queued, after = t.queued, t.after
-		return err
+		return nil
 	})
 	if err != nil {
 		// Record the callback as failed with an apology. If Postgres itself
@@ -151,17 +164,27 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message, dispatch Dispatch) er
 	if err != nil {
 		return err
 	}
+	// The turn has committed: its conversation's copy must be saved even
+	// if WeCom has hung up meanwhile.
+	saveCtx := context.WithoutCancel(ctx)
 	if repeat {
 		bot.NoteOutcome(ctx, bot.OutcomeDuplicate)
+		// The first delivery committed; if its process died before the
+		// Redis write, this puts the conversation where the commit left it.
+		if err := b.RepairSession(saveCtx, m.FromUserName, now); err != nil {
+			b.Log.WarnContext(ctx, "conversation copy not repaired", "user", m.FromUserName, "err", err)
+		}
 	}
-	// The turn has committed: its conversation state must be saved even if
-	// WeCom has hung up meanwhile.
-	saveCtx := context.WithoutCancel(ctx)
+	if b.Fault != nil {
+		if err := b.Fault(FaultAfterCommit); err != nil {
+			return err
+		}
+	}
 	for _, f := range after {
 		if err := f(saveCtx); err != nil {
-			// The reply already went out; the conversation state is behind
-			// by one step, which the user sees and can repeat.
-			b.Log.ErrorContext(ctx, "conversation state not saved", "user", m.FromUserName, "err", err)
+			// Postgres has the conversation; the next turn puts the copy
+			// right (LoadSession).
+			b.Log.WarnContext(ctx, "conversation copy not saved", "user", m.FromUserName, "err", err)
 		}
 	}
 	if err := b.Redis.MarkSeen(ctx, key, seenTTL); err != nil {

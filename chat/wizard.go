@@ -74,6 +74,10 @@ type WizardSpec struct {
 	Submit func(ctx context.Context, t *Turn, w *Wizard) error
 	// Save keeps w, inside the flow's conversation, once the turn commits.
 	Save func(t *Turn, w *Wizard)
+	// Ref, when set, is put at the end of the summary card's task id
+	// ("d…-c" + Ref), so that a click on it after the conversation ended
+	// can still say what became of it (SummaryRef).
+	Ref string
 	// The summary card's button keys.
 	SubmitKey, EditKey, CancelKey string
 	// StartWords start this wizard anew; typed in the middle they are
@@ -223,7 +227,7 @@ func (b *Bot) wizardSummary(ctx context.Context, t *Turn, s *WizardSpec, w *Wiza
 	if err != nil {
 		return err
 	}
-	w.CardTask = "d" + Nonce() + "-c"
+	w.CardTask = "d" + Nonce() + "-c" + s.Ref
 	s.Save(t, w)
 	card.CardType = bot.CardButtonInteraction
 	card.TaskID = w.CardTask
@@ -431,6 +435,16 @@ func (b *Bot) WizardClick(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard
 		return b.answerWizard(ctx, t, s, w, answer)
 	}
 	return b.Text(ctx, t, to, MsgCardUnknown)
+}
+
+// SummaryRef is the Ref in a wizard's summary card task id; false for
+// other tasks.
+func SummaryRef(task string) (string, bool) {
+	if !strings.HasPrefix(task, "d") {
+		return "", false
+	}
+	_, ref, ok := strings.Cut(task, "-c")
+	return ref, ok && ref != ""
 }
 
 func joinLines(a, b string) string {

@@ -638,9 +638,13 @@ func TestWizardDraftExpiryIsAnnounced(t *testing.T) {
 	c.text(staff, "第1步")
 	c.say(staff, "标题")
 	c.text(staff, "第2步")
-	// The idle TTL runs out: Redis drops the state.
+	// The idle TTL runs out: Redis drops its copy, and the conversation
+	// Postgres records was last touched more than 30 minutes ago.
 	ctx := context.Background()
 	if err := h.redis.Client.Del(ctx, h.redis.Prefix+"session:"+staff).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.db.ExecContext(ctx, `UPDATE conversations SET saved_at = saved_at - interval '31 minutes' WHERE user_id = $1`, staff); err != nil {
 		t.Fatal(err)
 	}
 	c.say(staff, "一些内容")
@@ -784,4 +788,63 @@ func TestFormCardWhoseSendAnswerWasLost(t *testing.T) {
 	if got := h.decisions(serial); strings.Join(got, ",") != "section:zhangwei:approve,office:linxiaoyan:approve" {
 		t.Fatalf("decisions %v", got)
 	}
+}
+
+// Issue 14: Redis loses everything mid-conversation (a FLUSHALL, a failover
+// without persistence). The draft is recorded in Postgres with each turn,
+// so the next answer lands on the step it answers and nothing is asked
+// twice.
+func TestRedisFlushMidWizardKeepsTheDraft(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	c.say(staff, ordinary.title)
+	c.text(staff, "第2步")
+	keys, err := h.redis.Client.Keys(ctx, h.redis.Prefix+"*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("keys under the prefix: %v, %v", keys, err)
+	}
+	if err := h.redis.Client.Del(ctx, keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.say(staff, ordinary.summary)
+	c.text(staff, "第3步")
+	c.say(staff, "今天")
+	c.text(staff, "信息形成日期："+todayText())
+	c.card(staff) // 第4步, 公开形式
+}
+
+// Issue 14: the process dies after an answer committed but before Redis
+// was written, so Redis still holds the step before. Postgres knows the
+// turn committed: the next answer goes to the next step, not again to the
+// one just answered.
+func TestCrashAfterAWizardAnswerKeepsTheStep(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	key := h.redis.Prefix + "session:" + staff
+	before, err := h.redis.Client.Get(ctx, key).Bytes()
+	if err != nil {
+		t.Fatalf("no session copy under %s: %v", key, err)
+	}
+	c.say(staff, ordinary.title)
+	c.text(staff, "第2步")
+	// What Redis holds when the process died before the session write.
+	if err := h.redis.Client.Set(ctx, key, before, time.Hour).Err(); err != nil {
+		t.Fatal(err)
+	}
+	c.say(staff, ordinary.summary)
+	c.text(staff, "第3步")
+	c.say(staff, "上一步")
+	c.text(staff, "第2步", "当前：") // the summary was kept as the 简要内容, not taken for the title
+	c.say(staff, "上一步")
+	c.text(staff, "第1步", "当前："+ordinary.title)
 }

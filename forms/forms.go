@@ -43,6 +43,24 @@ func (b *Flow) org(section string) workflow.Org {
 
 func serial(f *storage.Form) string { return workflow.FormatSerial(f.Year, f.Seq) }
 
+// toldSubmitted tells the submitter, when draft id was submitted already,
+// which form it became; it reports false when it was not.
+func (b *Flow) toldSubmitted(ctx context.Context, t *chat.Turn, id string) (bool, error) {
+	done, err := storage.DraftSubmitted(ctx, t.Tx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	f, err := storage.GetForm(ctx, t.Tx, done.FormID)
+	if err != nil {
+		return false, err
+	}
+	return true, b.Text(ctx, t, t.Person.UserID, fmt.Sprintf("这份草稿已于%s提交，编号 %s（第%d版），无需再次提交。当前：%s。",
+		workflow.FormatDateTime(done.SubmittedAt, b.Location), serial(f), done.Version, b.where(f)))
+}
+
 // submitDraft stores the wizard's form, new or revised, routes it and
 // sends the first cards.
 func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
@@ -50,17 +68,8 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 	d.ID = c.DraftID
 	to := t.Person.UserID
 	if d.ID != "" {
-		done, err := storage.DraftSubmitted(ctx, t.Tx, d.ID)
-		if err == nil {
-			f, err := storage.GetForm(ctx, t.Tx, done.FormID)
-			if err != nil {
-				return err
-			}
+		if told, err := b.toldSubmitted(ctx, t, d.ID); told || err != nil {
 			b.End(t)
-			return b.Text(ctx, t, to, fmt.Sprintf("这份草稿已于%s提交，编号 %s（第%d版），无需再次提交。当前：%s。",
-				workflow.FormatDateTime(done.SubmittedAt, b.Location), serial(f), done.Version, b.where(f)))
-		}
-		if !errors.Is(err, storage.ErrNotFound) {
 			return err
 		}
 	}

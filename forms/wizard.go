@@ -76,6 +76,7 @@ func (b *Flow) wizard(c *convo) *chat.WizardSpec {
 			return b.submitDraft(ctx, t, c)
 		},
 		Save:        func(t *chat.Turn, _ *chat.Wizard) { b.saveConvo(t, c) },
+		Ref:         c.DraftID,
 		SubmitKey:   "confirm_submit",
 		EditKey:     "confirm_edit",
 		CancelKey:   "confirm_cancel",
@@ -129,6 +130,13 @@ func (b *Flow) onDraftText(ctx context.Context, t *chat.Turn, c *convo, text str
 // onDraftCard handles a click on a wizard card.
 func (b *Flow) onDraftCard(ctx context.Context, t *chat.Turn, c *convo) error {
 	if c == nil || c.Kind != KindDraft {
+		// The draft's conversation is over; its summary card says which
+		// draft it was, so a late 提交 is told what became of it.
+		if id, ok := chat.SummaryRef(t.Msg.TaskID); ok && t.Msg.EventKey == "confirm_submit" {
+			if told, err := b.toldSubmitted(ctx, t, id); told || err != nil {
+				return err
+			}
+		}
 		return b.Text(ctx, t, t.Person.UserID, chat.MsgCardExpired)
 	}
 	return b.WizardClick(ctx, t, b.wizard(c), &c.Wizard)

@@ -56,16 +56,13 @@ func (r *Router) dispatch(ctx context.Context, t *chat.Turn) error {
 		return r.refuseStranger(ctx, t)
 	}
 	t.Person = p
-	s, err := r.LoadSession(ctx, p.UserID)
+	s, expired, err := r.LoadSession(ctx, t)
 	if err != nil {
 		return err
 	}
-	if s == nil && (m.MsgType == bot.MsgText || m.Event == bot.EventTemplateCard || m.Event == bot.EventClick) {
-		kind, expired, err := r.Sessions.Expired(ctx, p.UserID)
-		if err != nil {
-			return err
-		}
-		if expired && kind == forms.KindDraft {
+	if expired != "" && (m.MsgType == bot.MsgText || m.Event == bot.EventTemplateCard || m.Event == bot.EventClick) {
+		r.End(t) // told once
+		if expired == forms.KindDraft {
 			note := fmt.Sprintf("您的草稿因超过%d分钟未操作已失效，请发送「提交」重新填写。", int(r.Sessions.TTL().Minutes()))
 			if err := r.Text(ctx, t, p.UserID, note); err != nil {
 				return err

@@ -173,58 +173,21 @@ func (s *Session) Load(ctx context.Context, userID string, v any) (bool, error) 
 	return true, nil
 }
 
-// markerTTL is how long the bot remembers that a conversation existed
-// after it expired, so it can tell the user instead of silently forgetting.
-const markerTTL = 7 * 24 * time.Hour
-
 // Save stores userID's state and restarts its idle TTL.
 func (s *Session) Save(ctx context.Context, userID string, v any) error {
-	return s.SaveAs(ctx, userID, "", v)
-}
-
-// SaveAs is Save with the kind of conversation (e.g. "draft"), which
-// Expired reports once the state has timed out.
-func (s *Session) SaveAs(ctx context.Context, userID, kind string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("encode session: %w", err)
 	}
-	_, err = s.r.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.r.key("session", userID), b, s.ttl)
-		p.Set(ctx, s.r.key("session-marker", userID), kind, s.ttl+markerTTL)
-		return nil
-	})
-	if err != nil {
+	if err := s.r.Client.Set(ctx, s.r.key("session", userID), b, s.ttl).Err(); err != nil {
 		return fmt.Errorf("save session: %w", err)
 	}
 	return nil
 }
 
-// Expired reports the kind of userID's conversation if it timed out since
-// it was last saved, and forgets it, so it is reported once. It returns
-// false when there is a live conversation, or none ended by timeout.
-func (s *Session) Expired(ctx context.Context, userID string) (string, bool, error) {
-	kind, err := expiredScript.Run(ctx, s.r.Client, []string{s.r.key("session", userID), s.r.key("session-marker", userID)}).Result()
-	if errors.Is(err, redis.Nil) {
-		return "", false, nil
-	}
-	if err != nil {
-		return "", false, fmt.Errorf("session expired: %w", err)
-	}
-	k, _ := kind.(string)
-	return k, true, nil
-}
-
-// expiredScript: KEYS[1] the session, KEYS[2] its marker. With no session,
-// it takes the marker (nil when there is none): one round trip, and two
-// callbacks of one user cannot both report the expiry.
-var expiredScript = redis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return false end
-return redis.call('GETDEL', KEYS[2])`)
-
 // Delete ends userID's conversation.
 func (s *Session) Delete(ctx context.Context, userID string) error {
-	if err := s.r.Client.Del(ctx, s.r.key("session", userID), s.r.key("session-marker", userID)).Err(); err != nil {
+	if err := s.r.Client.Del(ctx, s.r.key("session", userID)).Err(); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
 	return nil

@@ -240,38 +240,6 @@ func TestSessionRoundTripAndExpiry(t *testing.T) {
 	}
 }
 
-func TestSessionExpiredReportsOnceByKind(t *testing.T) {
-	t.Parallel()
-	r := storagetest.NewRedis(t)
-	ctx := context.Background()
-	s := r.Sessions(time.Hour)
-	if kind, ok, err := s.Expired(ctx, "u"); ok || err != nil {
-		t.Fatalf("never started: %q %v %v", kind, ok, err)
-	}
-	if err := s.SaveAs(ctx, "u", "draft", map[string]string{"a": "b"}); err != nil {
-		t.Fatal(err)
-	}
-	if kind, ok, err := s.Expired(ctx, "u"); ok || err != nil {
-		t.Fatalf("live conversation reported expired: %q %v %v", kind, ok, err)
-	}
-	// The idle TTL runs out: the session key goes, its marker stays.
-	r.Client.Del(ctx, r.Prefix+"session:u")
-	if kind, ok, err := s.Expired(ctx, "u"); !ok || err != nil || kind != "draft" {
-		t.Fatalf("after the timeout: %q %v %v, want draft", kind, ok, err)
-	}
-	if kind, ok, err := s.Expired(ctx, "u"); ok || err != nil {
-		t.Fatalf("reported twice: %q %v %v", kind, ok, err)
-	}
-	// A conversation ended on purpose is not reported.
-	s.SaveAs(ctx, "u", "register", 1)
-	if err := s.Delete(ctx, "u"); err != nil {
-		t.Fatal(err)
-	}
-	if kind, ok, _ := s.Expired(ctx, "u"); ok {
-		t.Fatalf("deleted conversation reported as expired %q", kind)
-	}
-}
-
 func TestSessionLoadRefreshesTTL(t *testing.T) {
 	t.Parallel()
 	r := storagetest.NewRedis(t)
