@@ -44,7 +44,7 @@ var formGeo = formGeometry{
 	HeadCol:  30,
 	CellPadX: 3, CellPadY: 2.2,
 	BoxH:  90,
-	SignH: 35, LeaderH: 30,
+	SignH: 35, LeaderH: 32,
 	SignIndent: 6,
 	TitlePt:    12, TitleLead: 1.5,
 	TextPt: 10.5, TextLead: 1.55,

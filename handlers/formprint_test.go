@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"math/rand"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -29,6 +30,32 @@ func cut(s string, n int) string {
 
 // A summary as staff write them: Chinese with figures, units, brackets.
 const summaryText = "开发区2026年第三季度环境空气质量监测结果显示，优良天数比例为92.4%，细颗粒物（PM2.5）平均浓度为31微克/立方米，同比下降6.1%；“双微”公众号同步发布解读。"
+
+// mixedSummary is 1000 characters of what a summary may hold, mixed at
+// random (seeded, so a failure can be replayed): Chinese, figures, units,
+// English words, addresses, brackets and punctuation, spaces, line breaks.
+func mixedSummary(seed int64) string {
+	rng := rand.New(rand.NewSource(seed))
+	words := []string{"Environmental", "Impact", "Assessment", "PM2.5", "2026", "92.4%", "Ⅱ类", "μg/m³", "COD",
+		"https://www.example.gov.cn/zwgk/2026/hjzl/notice-0917.html", "——", "“双微”", "（二）", "。", "，", "、", "；", "：", "「", "」"}
+	cjk := []rune("开发区第三季度空气质量优良天数比例为百分之九十二细颗粒物平均浓度同比下降环境影响报告书审批结果公示监测站点")
+	var b []rune
+	for len(b) < 1000 {
+		switch k := rng.Intn(10); {
+		case k < 5:
+			for j := rng.Intn(8) + 1; j > 0; j-- {
+				b = append(b, cjk[rng.Intn(len(cjk))])
+			}
+		case k < 8:
+			b = append(b, []rune(words[rng.Intn(len(words))])...)
+		case k < 9:
+			b = append(b, ' ')
+		case rng.Intn(4) == 0:
+			b = append(b, '\n')
+		}
+	}
+	return string(b[:1000])
+}
 
 func flat(lines []string) string { return strings.Join(strings.Fields(strings.Join(lines, "")), "") }
 
@@ -429,7 +456,7 @@ func noAddress(t *testing.T, pr printed) {
 	host = host[:strings.Index(host, "/")]
 	for i, p := range pr.pages {
 		text := p.Text()
-		for _, bad := range []string{host, "/forms/", "sig=", "exp=", pr.sig[:16], "http"} {
+		for _, bad := range []string{host, "/forms/", "sig=", "exp=", pr.sig[:16]} {
 			if strings.Contains(text, bad) {
 				t.Errorf("page %d prints %q (the signed address):\n%s", i+1, bad, text)
 			}
@@ -476,7 +503,23 @@ func TestPrintedForm(t *testing.T) {
 			v.Signatures[1] = Signature{Name: "王坤鹏", Decision: "驳回", Reason: longReason, At: formUTC(2026, 11, 29, 3, 0)}
 			v.Signatures[2] = Signature{}
 		}, []string{sheetForm, sheetCont, sheetRecord}},
+		{"网址和主要负责人驳回理由", func(v *FormView) {
+			// An unbreakable run must not waste the end of a line.
+			v.Summary = cut("详见https://www.example.gov.cn/zwgk/2026/hjzl/notice-0917.html，Environmental Impact Assessment（EIA）报告书92.4%。", 1000)
+			v.State = "已驳回"
+			v.Signatures[2] = Signature{Name: "乔世辉", Decision: "驳回", Reason: cut("请补充https://www.example.gov.cn/zwgk/2026/hjzl/notice-0917.html所列监测数据。", 90), At: formUTC(2026, 11, 30, 16, 30)}
+		}, []string{sheetForm, sheetCont, sheetRecord}},
+		// Two mixes that overflowed the box before the print CSS let lines
+		// break anywhere, as the budget assumes.
+		{"混排5", func(v *FormView) { v.Summary = mixedSummary(5) }, []string{sheetForm, sheetCont, sheetRecord}},
+		{"混排12", func(v *FormView) {
+			v.Summary = mixedSummary(12)
+			v.Signatures[0] = Signature{Name: "布东方", Decision: "驳回", Reason: string([]rune(mixedSummary(13))[:200]), At: formUTC(2026, 11, 28, 2, 0)}
+		}, []string{sheetForm, sheetCont, sheetRecord}},
 		{"1000 W", func(v *FormView) { v.Summary = strings.Repeat("W", 1000) }, []string{sheetForm, sheetCont, sheetRecord}},
+		{"中英混排", func(v *FormView) {
+			v.Summary = cut("依据《Environmental Impact Assessment Law》及Technical Guidelines for Environmental Impact Assessment，项目环评报告书（Environmental Impact Statement）审批结果公示如下。", 1000)
+		}, []string{sheetForm, sheetCont, sheetRecord}},
 		{"300行", func(v *FormView) { v.Summary = strings.Repeat("一\n", 300) }, nil},
 	}
 	for _, c := range cases {
