@@ -158,8 +158,13 @@ type textLine struct {
 }
 
 // wrapText breaks s into lines of at most width em, at hard line breaks and
-// wherever a line is full. Spaces at the start of a wrapped line are kept
-// (counting them is the safe side).
+// where a browser may break: between Chinese characters, and around a run
+// of Latin letters, figures and signs (PM2.5, 92.4%, a web address), which
+// goes to the next line whole when it does not fit, together with the
+// brackets and punctuation that cling to it, as in （PM2.5）， — and when it
+// is longer than a line there, it is cut where that line is full, as the
+// browser's overflow-wrap does. Spaces at the start of a wrapped line are
+// kept (counting them is the safe side).
 func wrapText(s string, width float64) []textLine {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	s = strings.ReplaceAll(s, "\r", "\n")
@@ -171,7 +176,7 @@ func wrapText(s string, width float64) []textLine {
 	for _, para := range strings.Split(s, "\n") {
 		var b strings.Builder
 		w := 0.0
-		for _, r := range para {
+		put := func(r rune) {
 			rw := runeEm(r)
 			if w+rw > width && b.Len() > 0 {
 				out = append(out, textLine{text: b.String()})
@@ -181,10 +186,56 @@ func wrapText(s string, width float64) []textLine {
 			b.WriteRune(r)
 			w += rw
 		}
+		for _, u := range breakUnits(para) {
+			uw := 0.0
+			for _, r := range u {
+				uw += runeEm(r)
+			}
+			if w+uw > width && b.Len() > 0 {
+				out = append(out, textLine{text: b.String()})
+				b.Reset()
+				w = 0
+			}
+			for _, r := range u {
+				put(r)
+			}
+		}
 		out = append(out, textLine{text: b.String(), hard: true})
 	}
 	return out
 }
+
+// breakUnits splits a paragraph where a line may break: each Chinese
+// character alone, and each run of Latin letters, figures and signs with
+// the opening brackets before it and the closing punctuation after it.
+func breakUnits(para string) []string {
+	rs := []rune(para)
+	var out []string
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && strings.ContainsRune(openingPunct, rs[j]) {
+			j++
+		}
+		k := j
+		for k < len(rs) && rs[k] > ' ' && rs[k] < 0x7f && !strings.ContainsRune(openingPunct, rs[k]) {
+			k++
+		}
+		if k == j { // no Latin run here: one character
+			out = append(out, string(rs[i]))
+			i++
+			continue
+		}
+		for k < len(rs) && strings.ContainsRune(closingPunct, rs[k]) {
+			k++
+		}
+		out = append(out, string(rs[i:k]))
+		i = k
+	}
+	return out
+}
+
+// openingPunct may not end a line (避尾).
+const openingPunct = "（《「『【〔〈“‘(["
 
 // joinLines turns wrapped lines back into the text's own lines: soft-wrapped
 // pieces of a paragraph are joined again, so the browser wraps them itself

@@ -509,8 +509,9 @@ func TestPrintedForm(t *testing.T) {
 			v.State = "已驳回"
 			v.Signatures[2] = Signature{Name: "乔世辉", Decision: "驳回", Reason: cut("请补充https://www.example.gov.cn/zwgk/2026/hjzl/notice-0917.html所列监测数据。", 90), At: formUTC(2026, 11, 30, 16, 30)}
 		}, []string{sheetForm, sheetCont, sheetRecord}},
-		// Two mixes that overflowed the box before the print CSS let lines
-		// break anywhere, as the budget assumes.
+		// Two mixes that overflowed the box while the budget let a line
+		// break inside a run like PM2.5 or a web address, which a browser
+		// moves to the next line whole.
 		{"混排5", func(v *FormView) { v.Summary = mixedSummary(5) }, []string{sheetForm, sheetCont, sheetRecord}},
 		{"混排12", func(v *FormView) {
 			v.Summary = mixedSummary(12)
