@@ -58,9 +58,9 @@ const (
 	// cellBorder is the width a cell's borders take from its content
 	// (2px + 1px at most, see table.form in the template).
 	cellBorder = 0.8
-	// wrapSlackEm is what a line may lose to line-breaking rules: 避头尾
-	// (no 。、」 at the start of a line) moves up to two characters down,
-	// and a Latin word may not be cut.
+	// wrapSlackEm is what a line may lose to line-breaking rules that
+	// wrapText does not model: 避头尾 (no 。、」 at the start of a line, no （
+	// at its end) moves up to two characters down.
 	wrapSlackEm = 2.5
 )
 
