@@ -3,6 +3,7 @@ package forms
 import (
 	"bytes"
 	"embed"
+	"fmt"
 	"html/template"
 	"io"
 	"slices"
@@ -27,7 +28,26 @@ type FormView struct {
 	State      string        // Chinese state label, e.g. 审核中 / 已驳回 / 已公开 / 已撤回
 	Version    int           // revision of the item, from 1
 	Signatures [3]Signature  // 0: 股室负责人审核, 1: 办公室审核, 2: 主要负责人审核
-	History    []HistoryLine // the full timeline, printed small under the form
+	History    []HistoryLine // the full timeline, printed on a page of its own
+
+	// A version that no longer stands is stamped across the form, on screen
+	// and on paper, so that a printout of it cannot pass for a live form.
+	Withdrawn    bool      // 撤回 (also implied by State 已撤回): stamped 已撤回
+	SupersededBy int       // a later version replaced this one: stamped 已被第N版取代
+	VoidBy       string    // who withdrew it, or submitted the version that replaced it
+	VoidAt       time.Time // when
+
+	// Versions lists every version of the form, for links on screen only
+	// (never printed).
+	Versions []VersionLink
+}
+
+// VersionLink is one version of the form in the on-screen list.
+type VersionLink struct {
+	Version int
+	Href    string // relative link to that version's page
+	Note    string // e.g. 已被第2版取代, 当前版本
+	Shown   bool   // the version this page shows
 }
 
 // Signature is one signature block of the form.
@@ -62,6 +82,9 @@ var platformAliases = map[string]string{
 // signatureLabels are the captions of the three signature blocks.
 var signatureLabels = [3]string{"股室负责人审核（签字）：", "办公室审核（签字）：", "主要负责人审核（签字）："}
 
+// signatureStages name the blocks where the 续页 continues one.
+var signatureStages = [3]string{"股室负责人审核", "办公室审核", "主要负责人审核"}
+
 // formBlankDate is what an unsigned date field shows, to be filled in by hand.
 const formBlankDate = "年　月　日"
 
@@ -82,14 +105,16 @@ var formLocation = sync.OnceValue(func() *time.Location {
 })
 
 // formPage is FormView made ready for the template: every value is a
-// plain string, formatted in Asia/Shanghai.
+// plain string, formatted in Asia/Shanghai, and the summary and reasons
+// are already split between the form and its 续页.
 type formPage struct {
 	Serial    string
 	FiledOn   string
 	Section   string
 	Submitter string
 	Title     string
-	Summary   []string // lines
+	Summary   []string // lines in the form's box
+	More      []string // lines continued on the 续页; nil when the box holds all
 	Modes     []formBox
 	Column    string
 	Platforms []formBox
@@ -99,6 +124,22 @@ type formPage struct {
 	Version   int
 	Signs     [3]formSign
 	History   []formHistory
+	Stamp     *formStamp // nil for a version that stands
+	Versions  []VersionLink
+	Geo       formGeometry
+}
+
+// Continued says whether the form has a 续页.
+func (p formPage) Continued() bool {
+	if len(p.More) > 0 {
+		return true
+	}
+	for _, s := range p.Signs {
+		if s.ReasonMore {
+			return true
+		}
+	}
+	return false
 }
 
 type formBox struct {
@@ -107,17 +148,28 @@ type formBox struct {
 }
 
 type formSign struct {
-	Label    string
-	Name     string
-	Decision string
-	Reason   string
-	Date     string
-	Rejected bool
-	Blank    bool // date not filled in
+	Label      string
+	Stage      string // 股室负责人审核, …
+	Name       string
+	Decision   string
+	Reason     string // as the block shows it
+	FullReason string // for the 续页
+	ReasonMore bool   // the block shows a part; the 续页 has all of it
+	Caption    string // 驳回理由： or 说明：
+	Date       string
+	Rejected   bool
+	Blank      bool // date not filled in
 }
 
 type formHistory struct {
 	At, Who, What string
+}
+
+// formStamp is the stamp across a version that no longer stands.
+type formStamp struct {
+	Word string // 已撤回, 已被第2版取代
+	Note string // who and when, e.g. 李娜于2026年11月29日撤回
+	Long bool   // a longer word, set smaller
 }
 
 // RenderForm writes the printable 政务信息公开发布审批单 for v as a complete
@@ -138,12 +190,16 @@ func newFormPage(v FormView) formPage {
 		Section:   v.Section,
 		Submitter: v.Submitter,
 		Title:     v.Title,
-		Summary:   summaryLines(v.Summary),
 		Column:    v.Column,
 		FormedOn:  formDate(v.FormedOn),
 		State:     v.State,
 		Version:   v.Version,
+		Versions:  v.Versions,
+		Geo:       formGeo,
 	}
+	box := fitBox(formGeo, v.Title, v.Summary)
+	p.Summary, p.More = box.Head, box.Rest
+	p.Stamp = stampOf(v)
 	mode := strings.TrimSpace(v.Mode)
 	for _, m := range formModes {
 		p.Modes = append(p.Modes, formBox{Label: m, Checked: m == mode})
@@ -183,10 +239,18 @@ func newFormPage(v FormView) formPage {
 	for i, s := range v.Signatures {
 		sc := formSign{
 			Label:    signatureLabels[i],
+			Stage:    signatureStages[i],
 			Name:     s.Name,
 			Decision: s.Decision,
-			Reason:   s.Reason,
 			Rejected: strings.HasPrefix(s.Decision, "驳回"),
+			Caption:  "说明：",
+		}
+		if sc.Rejected {
+			sc.Caption = "驳回理由："
+		}
+		if s.Reason != "" {
+			head, fits := fitReason(formGeo, sc.Caption, s.Reason, i == 2)
+			sc.Reason, sc.FullReason, sc.ReasonMore = head, s.Reason, !fits
 		}
 		if (s.Name != "" || s.Decision != "") && !s.At.IsZero() {
 			sc.Date = formDate(s.At)
@@ -206,6 +270,27 @@ func newFormPage(v FormView) formPage {
 	return p
 }
 
+// stampOf is the stamp v gets, if any. A superseded version says so even
+// if the form was later withdrawn: the stamp is about the version printed.
+func stampOf(v FormView) *formStamp {
+	var st formStamp
+	switch {
+	case v.SupersededBy > 0:
+		st.Word, st.Long = fmt.Sprintf("已被第%d版取代", v.SupersededBy), true
+		if !v.VoidAt.IsZero() {
+			st.Note = fmt.Sprintf("%s于%s修改后重新提交为第%d版", v.VoidBy, formDate(v.VoidAt), v.SupersededBy)
+		}
+	case v.Withdrawn || strings.TrimSpace(v.State) == "已撤回":
+		st.Word = "已撤回"
+		if !v.VoidAt.IsZero() {
+			st.Note = v.VoidBy + "于" + formDate(v.VoidAt) + "撤回"
+		}
+	default:
+		return nil
+	}
+	return &st
+}
+
 // formDate formats t as 2026年11月28日 in Asia/Shanghai, or the blank
 // "年　月　日" for the zero time.
 func formDate(t time.Time) string {
@@ -213,16 +298,4 @@ func formDate(t time.Time) string {
 		return formBlankDate
 	}
 	return t.In(formLocation()).Format("2006年1月2日")
-}
-
-// summaryLines splits s into lines for <br> separation, whatever the
-// line ending; trailing blank lines are dropped.
-func summaryLines(s string) []string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	s = strings.TrimRight(s, "\n \t")
-	if s == "" {
-		return nil
-	}
-	return strings.Split(s, "\n")
 }
