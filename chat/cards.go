@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -15,11 +16,22 @@ type CardCopy struct {
 	Holders []string
 }
 
+// codeUsableFor is how long after a card's send its response_code is
+// still used to close it. WeCom's codes are good for one update within 72
+// hours (更新模版卡片消息, developer.work.weixin.qq.com/document/path/94888:
+// 「一个code只能调用一次该接口，且只能在72小时内调用」; older versions of the
+// page said 24 hours); the hour to spare covers an update that waits in
+// the outbox.
+const codeUsableFor = 71 * time.Hour
+
 // CloseCopies replaces the buttons of every copy of a decided card, so
 // nobody is left with live buttons: the clicker's copy with the click's
 // response_code (text mine), the other holders' with the code WeCom gave
-// when the copy was sent (text others). A copy not yet delivered has no
-// code; a click on it is refused as stale anyway.
+// when the copy was sent (text others), while that code is good. A copy
+// not yet delivered, or whose code lapsed (a card decided days after it
+// was sent, over a weekend or the Spring Festival), is closed when its
+// holder clicks it: the click brings a fresh code, and the click is
+// refused as stale anyway.
 func (b *Bot) CloseCopies(ctx context.Context, t *Turn, copies []CardCopy, clicker, mine, clickTask, clickCode, others string) error {
 	for _, c := range copies {
 		holders := c.Holders
@@ -33,11 +45,13 @@ func (b *Bot) CloseCopies(ctx context.Context, t *Turn, copies []CardCopy, click
 		if len(holders) == 0 {
 			continue
 		}
-		code, err := storage.SentResponseCode(ctx, t.Tx, c.TaskID)
+		code, sentAt, err := storage.SentResponseCode(ctx, t.Tx, c.TaskID)
 		if err != nil {
 			return err
 		}
-		if code == "" {
+		if code == "" || t.Now.Sub(sentAt) >= codeUsableFor {
+			// No code, or it has lapsed: the copy is closed when its
+			// holder clicks it, with the click's own code.
 			continue
 		}
 		u := bot.CardUpdate{UserIDs: holders, ResponseCode: code, Button: &bot.ReplaceName{ReplaceName: Clip(others, 20)}}

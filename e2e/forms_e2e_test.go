@@ -848,3 +848,67 @@ func TestCrashAfterAWizardAnswerKeepsTheStep(t *testing.T) {
 	c.say(staff, "上一步")
 	c.text(staff, "第1步", "当前："+ordinary.title)
 }
+
+// Issue 13: a response_code is good for 72 hours. The office card went
+// out on a Friday (or before the Spring Festival) and is decided days
+// later: the clicker's copy closes with the click's fresh code; the other
+// holder's copy cannot be updated with its send's lapsed code — no
+// delivery failure for the office — and closes when its holder clicks it.
+func TestCardDecidedDaysLaterClosesForEveryHolder(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name string
+		age  time.Duration
+	}{
+		{"after a weekend", 4 * 24 * time.Hour},
+		{"after the Spring Festival", 9 * 24 * time.Hour},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			cur := newCursor(h)
+			serial := cur.submit(staff, ordinary)
+			cur.click(head, cur.card(head), "approve")
+			cur.text(head, "已同意")
+			cur.text(staff, "张伟同意")
+			off1, off2 := cur.card(office1), cur.card(office2)
+			h.corp.AgeResponseCodes(c.age)
+
+			cur.click(office2, off2, "approve")
+			cur.text(office2, "已同意")
+			waitUpdated(t, h, office2, off2.Card.TaskID, "已同意")
+			cur.card(publisher)
+			ctx := context.Background()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				var lapsed int
+				if err := h.db.GetContext(ctx, &lapsed, `SELECT count(*) FROM outbox WHERE status = 'lapsed' AND kind = 'card_update'`); err != nil {
+					t.Fatal(err)
+				}
+				if lapsed == 1 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d card updates lapsed, want 1 (陈立新's copy, with its send's expired code)", lapsed)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			var failed int
+			if err := h.db.GetContext(ctx, &failed, `SELECT count(*) FROM outbox WHERE status = 'failed'`); err != nil {
+				t.Fatal(err)
+			}
+			if failed != 0 {
+				t.Fatalf("%d outbox rows failed: a lapsed code is no delivery failure", failed)
+			}
+
+			// 陈立新 opens his copy days later and clicks: he is told who
+			// decided, and his copy closes with his click's code.
+			cur.click(office1, off1, "approve")
+			cur.text(office1, "已处理或已更新", serial)
+			waitUpdated(t, h, office1, off1.Card.TaskID, "已处理")
+			if got := h.decisions(serial); strings.Join(got, ",") != "section:zhangwei:approve,office:linxiaoyan:approve" {
+				t.Fatalf("decisions %v", got)
+			}
+		})
+	}
+}

@@ -380,6 +380,9 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v work
 		move.Escalated = v == workflow.VerdictEscalate
 	}
 	if err := storage.MoveForm(ctx, t.Tx, move); errors.Is(err, storage.ErrStale) {
+		if err := b.ReplaceButton(ctx, t, who, "已处理"); err != nil {
+			return err
+		}
 		return b.Text(ctx, t, who, serial(f)+" 已由他人处理，此卡片已失效。")
 	} else if err != nil {
 		return err

@@ -236,6 +236,11 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 	}
 	kind := workflow.OrderCardKind(oc.Kind)
 	if !orderOf(c).CardLive(kind, oc.State, oc.Section) {
+		// Close the clicked copy with the click's own code: its send's
+		// code may have lapsed (72 hours) or never been learnt.
+		if err := b.ReplaceButton(ctx, t, to, "已处理"); err != nil {
+			return err
+		}
 		return b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已处理或已变化（当前：%s），此卡片已失效。", c.TicketNo, workflow.OrderState(c.State).Label()))
 	}
 	key := m.EventKey

@@ -446,6 +446,8 @@ func (w *Worker) deliver(ctx context.Context, sess *session, r storage.OutboxRow
 			result = "sent"
 		case retry:
 			result = "retry"
+		case lapsed(r, err):
+			result = "lapsed"
 		}
 		w.Observe(r.Kind, result, now.Sub(r.CreatedAt))
 	}
@@ -463,12 +465,27 @@ func (w *Worker) deliver(ctx context.Context, sess *session, r storage.OutboxRow
 		w.record(ctx, until, "retry", log, func(ctx context.Context) error {
 			return w.DB.RetryClaim(ctx, r, next, errCode(err), err.Error())
 		})
+	case lapsed(r, err):
+		log.InfoContext(ctx, "card not updated: its response_code lapsed; the copy closes when its holder clicks it", "err", err)
+		w.record(ctx, until, "lapsed", log, func(ctx context.Context) error {
+			return w.DB.LapseClaim(ctx, r, now, errCode(err), err.Error())
+		})
 	default:
 		log.ErrorContext(ctx, "outbox failed", "err", err)
 		w.record(ctx, until, "failed", log, func(ctx context.Context) error {
 			return w.DB.FailClaim(ctx, r, now, errCode(err), err.Error())
 		})
 	}
+}
+
+// lapsed recognises a card update refused because its response_code is
+// no longer good (60140 无效的response_code: expired after 72 hours, or
+// already used by another update). Copies are closed through other codes
+// too (the holder's own click), so it is no delivery failure: the office
+// is not told of it.
+func lapsed(r storage.OutboxRow, err error) bool {
+	var ae *bot.APIError
+	return r.Kind == storage.KindCardUpdate && errors.As(err, &ae) && ae.Code == bot.ErrInvalidResponseCode
 }
 
 // stillOurs makes a round trip on the worker's session right before a

@@ -236,19 +236,23 @@ func CardsAt(ctx context.Context, q sqlx.QueryerContext, formID int64, version i
 }
 
 // SentResponseCode returns the response_code WeCom gave when the card with
-// taskID was sent (queued under the idempotency key "card:"+taskID), or ""
-// when it has not been sent yet.
-func SentResponseCode(ctx context.Context, q sqlx.QueryerContext, taskID string) (string, error) {
-	var code sql.NullString
-	err := sqlx.GetContext(ctx, q, &code, `
-		SELECT result->>'response_code' FROM outbox WHERE idem_key = $1 AND status = 'sent'`, "card:"+taskID)
+// taskID was sent (queued under the idempotency key "card:"+taskID) and
+// when it was sent, or "" when it has not been sent yet or its code was
+// never learnt.
+func SentResponseCode(ctx context.Context, q sqlx.QueryerContext, taskID string) (string, time.Time, error) {
+	var row struct {
+		Code   sql.NullString `db:"code"`
+		SentAt sql.NullTime   `db:"sent_at"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `
+		SELECT result->>'response_code' AS code, sent_at FROM outbox WHERE idem_key = $1 AND status = 'sent'`, "card:"+taskID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", time.Time{}, nil
 	}
 	if err != nil {
-		return "", fmt.Errorf("response code of %s: %w", taskID, err)
+		return "", time.Time{}, fmt.Errorf("response code of %s: %w", taskID, err)
 	}
-	return code.String, nil
+	return row.Code.String, row.SentAt.Time, nil
 }
 
 // Publication is one platform's 已发布 confirmation.

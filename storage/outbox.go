@@ -488,6 +488,19 @@ func (db *DB) markFailed(ctx context.Context, id int64, claim sql.NullInt64, now
 	return nil
 }
 
+// LapseClaim records, for the claim r was returned by, that a card
+// update could not be made because its response_code had lapsed: not a
+// delivery failure, so it stays out of the failure report.
+func (db *DB) LapseClaim(ctx context.Context, r OutboxRow, now time.Time, code int, reason string) error {
+	_, err := db.ExecContext(ctx, `
+		UPDATE outbox SET status = 'lapsed', last_error = $2, error_code = $3, locked_until = NULL
+		WHERE id = $1 AND status = 'pending' AND claim_seq = $4`, r.ID, reason, code, r.ClaimSeq)
+	if err != nil {
+		return fmt.Errorf("mark lapsed %d: %w", r.ID, err)
+	}
+	return nil
+}
+
 // ListOutbox returns rows with status ("" for all), newest first.
 func (db *DB) ListOutbox(ctx context.Context, status string, limit int) ([]OutboxRow, error) {
 	var rows []OutboxRow
