@@ -90,7 +90,8 @@ func (b *Flow) formView(r *http.Request, f *storage.Form) (FormView, error) {
 		v.Signatures[2].Decision = "不适用（非重大事项）"
 	}
 	for _, e := range trail {
-		v.History = append(v.History, HistoryLine{At: e.At, Who: b.Name(e.Actor), What: b.describe(e)})
+		who, what, _ := b.Sentence(e)
+		v.History = append(v.History, HistoryLine{At: e.At, Who: who, What: what})
 	}
 	return v, nil
 }
