@@ -672,7 +672,7 @@ func TestMyFormsTodoAndQuery(t *testing.T) {
 	c.text(staff, "张伟同意")
 	c.card(office1)
 	c.say(office1, "查询 "+serial)
-	page := c.text(office1, serial, "提交", "股室负责人审核：同意", "/forms/")
+	page := c.text(office1, serial, "李娜提交审批单。", "张伟同意（股室负责人审核）。", "/forms/")
 	_, link, _ := strings.Cut(page, "审批单：")
 	if st, _ := h.page(strings.TrimSpace(link)); st != 200 {
 		t.Fatalf("query link: %d", st)

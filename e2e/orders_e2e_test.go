@@ -145,7 +145,7 @@ func TestOrderFullCycleWithReopening(t *testing.T) {
 	c.say(staff, "取消")
 	c.text(staff, "已取消办结")
 	c.say(registrar, "工单 "+ticket)
-	c.text(registrar, "登记", "签收", "指定承办人", "办结", "已回复12345", "回访", "13800138000", "重办次数：1")
+	c.text(registrar, "登记", "签收", "张伟指定李娜为承办人", "办结", "林晓燕已将办理结果回复12345。", "回访来电人，结果：不满意", "13800138000", "重办次数：1")
 }
 
 func TestOrderTransferAndReturn(t *testing.T) {

@@ -2,7 +2,6 @@ package forms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -87,7 +86,7 @@ func (b *Flow) Query(ctx context.Context, t *chat.Turn, arg string) error {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s「%s」\n承办：%s %s\n状态：%s\n公开时限：%s\n办理过程：", serial(f), f.Title, f.Section, b.Name(f.Submitter), b.where(f), b.deadlineOf(f))
 	for _, e := range trail {
-		fmt.Fprintf(&sb, "\n%s %s %s", e.At.In(b.Location).Format("01-02 15:04"), b.Name(e.Actor), b.describe(e))
+		fmt.Fprintf(&sb, "\n%s %s", e.At.In(b.Location).Format("01-02 15:04"), b.sentence(e))
 	}
 	fmt.Fprintf(&sb, "\n审批单：%s", b.formLink(f, t.Now))
 	return b.Text(ctx, t, to, sb.String())
@@ -108,40 +107,6 @@ func (b *Flow) maySee(p config.Person, f *storage.Form, ds []storage.Decision) b
 		return true
 	}
 	return slices.ContainsFunc(ds, func(d storage.Decision) bool { return d.Approver == p.UserID })
-}
-
-// describe turns an audit entry of a form into words.
-func (b *Flow) describe(e storage.AuditEntry) string {
-	var d struct {
-		Stage     string `json:"stage"`
-		Version   int    `json:"version"`
-		Reason    string `json:"reason"`
-		Platform  string `json:"platform"`
-		Reference string `json:"reference"`
-	}
-	json.Unmarshal(e.Detail, &d)
-	stage := workflow.Stage(d.Stage).Label()
-	switch e.Action {
-	case "submit":
-		return "提交"
-	case "resubmit":
-		return fmt.Sprintf("修改后重新提交（第%d版）", d.Version)
-	case "self":
-		return stage + "：本人提交"
-	case "approve", "escalate":
-		return stage + "：" + workflow.Verdict(e.Action).Label()
-	case "reject":
-		return stage + "：驳回，理由：" + d.Reason
-	case "withdraw":
-		return "撤回"
-	case "publish":
-		return "确认" + d.Platform + "已发布"
-	case "publish_reference":
-		return "登记" + d.Platform + "发布信息：" + d.Reference
-	case "published":
-		return "全部平台已发布，已公开"
-	}
-	return e.Action
 }
 
 // Withdraw handles 撤回 <编号>.

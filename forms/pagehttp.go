@@ -115,7 +115,8 @@ func (b *Flow) formView(r *http.Request, f *storage.Form, version int) (FormView
 	}
 	withdrawn := f.State == string(workflow.StateWithdrawn) && version == f.Version
 	for _, e := range trail {
-		v.History = append(v.History, HistoryLine{At: e.At, Who: b.Name(e.Actor), What: b.describe(e)})
+		who, what, _ := b.Sentence(e)
+		v.History = append(v.History, HistoryLine{At: e.At, Who: who, What: what})
 		var d struct {
 			Version int `json:"version"`
 		}

@@ -24,14 +24,25 @@ const (
 	msgAlready      = "您已订阅政府信息公开通知，无需重复订阅。如需取消，请发送「退订」。"
 	msgUnsubscribed = "已为您取消订阅，今后不再推送政府信息公开通知。如需恢复，请发送「订阅」。"
 	msgNotSub       = "您目前未订阅政府信息公开通知。如需订阅，请发送「订阅」。"
-	msgHint         = "您好！发送「订阅」可接收本局政府信息公开通知，发送「退订」可取消订阅。"
-	msgSorry        = "抱歉，系统暂时无法处理您的消息，请稍后再试。"
+	msgHint         = "您好！本号发布本局政府信息公开通知：发送「订阅」即可接收，发送「退订」可取消。反映环境问题请拨打12345政务服务便民热线。"
+	// msgComplaint answers a complaint or report written to the account.
+	// The bureau takes the public's environmental complaints through the
+	// 12345 hotline, which passes them on to it (its 政务公开工作制度, 六(一):
+	// 「通过“12345”转办受理并及时处理群众反映的环境污染问题」); the 公众号 is
+	// for its disclosure notices and takes no complaints.
+	msgComplaint = "您好！本公众号不受理投诉、举报。反映噪音、废气、污水等环境问题，请拨打12345政务服务便民热线，" +
+		"我局收到转办后将及时核查处理并答复您。\n本号发布本局政府信息公开通知：发送「订阅」即可接收，发送「退订」可取消。"
+	msgSorry = "抱歉，系统暂时无法处理您的消息，请稍后再试。"
 )
 
 // Words a follower may send.
 var (
 	wordsSubscribe   = []string{"订阅", "订阅通知", "订阅公开通知"}
 	wordsUnsubscribe = []string{"退订", "取消订阅"}
+	// wordsComplaint make a message a complaint or a report: the words
+	// people use for one, and the nuisances they write about.
+	wordsComplaint = []string{"投诉", "举报", "反映", "信访", "上访", "扰民", "噪音", "噪声", "污染", "排污", "偷排", "废气",
+		"污水", "废水", "异味", "臭味", "恶臭", "粉尘", "扬尘", "黑烟", "冒烟", "烧垃圾", "焚烧"}
 )
 
 // ReceiveMP implements bot.MPReceiver. Like the WeCom handlers it acts on
@@ -128,7 +139,20 @@ func (s *Service) act(ctx context.Context, tx *storage.Tx, m *bot.Message, now t
 		// menu items) need no answer.
 		return 0, nil
 	}
+	if m.MsgType == bot.MsgText && containsAny(text, wordsComplaint) {
+		return 1, s.reply(ctx, tx, openid, msgComplaint)
+	}
 	return 1, s.reply(ctx, tx, openid, msgHint)
+}
+
+// containsAny reports whether text contains one of words.
+func containsAny(text string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(text, w) {
+			return true
+		}
+	}
+	return false
 }
 
 func sourceOf(m *bot.Message) string {

@@ -725,43 +725,10 @@ func (b *Flow) ShowOrder(ctx context.Context, t *chat.Turn, arg string) error {
 	}
 	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
-		fmt.Fprintf(&sb, "\n%s %s %s", e.At.In(b.Location).Format("01-02 15:04"), b.Name(e.Actor), orderAction(e.Action))
+		who, what, _ := b.Sentence(e)
+		fmt.Fprintf(&sb, "\n%s %s%s", e.At.In(b.Location).Format("01-02 15:04"), who, what)
 	}
 	return b.Text(ctx, t, to, sb.String())
-}
-
-func orderAction(a string) string {
-	switch a {
-	case "register":
-		return "登记"
-	case "accept":
-		return "签收"
-	case "transfer":
-		return "转办"
-	case "return":
-		return "退回登记人"
-	case "dispatch":
-		return "重新派发"
-	case "assign":
-		return "指定承办人"
-	case "finish":
-		return "办结"
-	case "extend_request":
-		return "申请延期"
-	case "extend_approved":
-		return "同意延期"
-	case "extend_refused":
-		return "不同意延期"
-	case "replied_12345":
-		return "已回复12345"
-	case "visit":
-		return "回访"
-	case "mp_answer_queued":
-		return "答复已推送公众号"
-	case "mp_answer_skipped":
-		return "答复未推送公众号（未配置）"
-	}
-	return a
 }
 
 // MyOrders answers 我的工单.

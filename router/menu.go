@@ -35,6 +35,17 @@ func AppMenu() bot.Menu {
 // msgGreeting welcomes a member on their first visit.
 const msgGreeting = "%s，您好！欢迎使用政务公开助手。发送「帮助」可查看可办理的事项。"
 
+// greetText answers a greeting (你好, 您好, hi …): hello back, and the few
+// things most asked for, in the words that ask for them.
+func greetText(name string) string {
+	return name + "，您好！我是政务公开助手，可以帮您：\n" +
+		"· 提交信息公开审批单：发送「提交」\n" +
+		"· 查看待您审核或发布的事项：发送「待办」\n" +
+		"· 登记12345转办工单：发送「登记」\n" +
+		"· 查询办理进度：发送「我的申请」「我的工单」，或「查询 编号」\n" +
+		"也可使用下方菜单；发送「帮助」查看全部说明。"
+}
+
 // helpText lists what the bot does for this person.
 func helpText(p config.Person) string {
 	var b strings.Builder

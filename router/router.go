@@ -24,16 +24,10 @@ type Router struct {
 	Office *office.Flow
 }
 
-// commandWords are the first words of the commands onText knows.
-var commandWords = []string{"帮助", "提交", "我的申请", "待办", "我的待办", "查询", "撤回", "登记", "登记12345", "我的工单", "超期工单", "统计", "工单", "年度报告", "会议", "日历"}
-
-// joinedWords are the commands whose argument may follow without a space.
-var joinedWords = []string{"查询", "撤回", "工单"}
-
 // New wires the flows over b, which they share.
 func New(b *chat.Bot, calendarExtra []byte) *Router {
 	b.Wizards = []string{forms.KindDraft, orders.KindRegister}
-	b.Commands, b.Joined = commandWords, joinedWords
+	b.Commands, b.Joined = commandWords(), joinedWords()
 	r := &Router{
 		Bot:    b,
 		Forms:  &forms.Flow{Bot: b},
@@ -122,38 +116,16 @@ func (r *Router) onText(ctx context.Context, t *chat.Turn, s *chat.Session, text
 			s = nil // the publisher's reference gave way to a command
 		}
 	}
-	switch text {
-	case "帮助", "help", "Help", "HELP", "?", "？", "菜单":
-		return r.help(ctx, t)
-	case "提交", "提交公开申请", "公开申请":
-		return r.Forms.StartDraft(ctx, t, s)
-	case "我的申请":
-		return r.Forms.MyForms(ctx, t)
-	case "待办", "我的待办":
-		return r.Forms.Todo(ctx, t)
-	case "登记", "登记12345":
-		return r.Orders.StartRegister(ctx, t, s)
-	case "我的工单":
-		return r.Orders.MyOrders(ctx, t)
-	case "超期工单":
-		return r.Orders.Overdue(ctx, t)
-	case "统计":
-		return r.Orders.Stats(ctx, t)
-	}
-	if arg, ok := chat.CutCommand(text, "工单"); ok {
-		return r.Orders.ShowOrder(ctx, t, arg)
-	}
-	if arg, ok := chat.CutCommand(text, "查询"); ok {
-		return r.Forms.Query(ctx, t, arg)
-	}
-	if arg, ok := chat.CutCommand(text, "撤回"); ok {
-		return r.Forms.Withdraw(ctx, t, arg)
-	}
-	if arg, ok := chat.CutCommand(text, "日历"); ok {
-		return r.Office.CalendarCommand(ctx, t, arg)
-	}
-	if handled, err := r.Office.Records(ctx, t, text); handled || err != nil {
+	if handled, err := r.command(ctx, t, s, text); handled || err != nil {
 		return err
+	}
+	// A greeting before what is asked (「你好，我要提交」) is passed over;
+	// a greeting before anything else is answered as one.
+	if rest, ok := cutGreeting(text); ok {
+		if handled, err := r.command(ctx, t, s, rest); handled || err != nil {
+			return err
+		}
+		return r.onGreet(ctx, t, s)
 	}
 	return r.Text(ctx, t, t.Person.UserID, chat.MsgNotUnderstood)
 }
@@ -167,7 +139,7 @@ func (r *Router) onMenu(ctx context.Context, t *chat.Turn, s *chat.Session, key 
 	case MenuTodo:
 		return r.Forms.Todo(ctx, t)
 	case MenuQuery:
-		return r.Text(ctx, t, t.Person.UserID, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号。发送「我的申请」查看您提交的全部申请。")
+		return r.Text(ctx, t, t.Person.UserID, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号；发送「工单 工单号」查看12345工单。发送「我的申请」查看您提交的全部申请。")
 	case MenuRegister:
 		return r.Orders.StartRegister(ctx, t, s)
 	}
