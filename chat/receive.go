@@ -81,7 +81,14 @@ type Turn struct {
 	queued int
 	after  []func(context.Context) error
 	conv   *convState // the sender's conversation (LoadSession, Save, End)
+	// merge gathers a callback's texts to each person into one message
+	// (see Text); texts holds them until something else is queued or the
+	// turn ends.
+	merge bool
+	texts []queuedText
 }
+
+type queuedText struct{ to, content string }
 
 // Queued counts n outbound calls queued in the turn's transaction by other
 // means than Enqueue (the 公众号's notices), so the worker is woken.
@@ -133,8 +140,11 @@ func (b *Bot) Receive(ctx context.Context, m *bot.Message, dispatch Dispatch) er
 			repeat = err == nil
 			return err
 		}
-		t := &Turn{Tx: tx, Msg: m, Now: now}
+		t := &Turn{Tx: tx, Msg: m, Now: now, merge: true}
 		if err := b.safeDispatch(ctx, t, dispatch); err != nil {
+			return err
+		}
+		if err := t.flushTexts(ctx); err != nil {
 			return err
 		}
 		if err := b.recordSession(ctx, t); err != nil {
@@ -210,9 +220,45 @@ func (b *Bot) safeDispatch(ctx context.Context, t *Turn, dispatch Dispatch) (err
 }
 
 // Text queues a text message, split at WeCom's size limit.
+//
+// In a callback's turn, the texts to one person go out as one message,
+// paragraphs apart, unless something else (a card) comes between them:
+// WeCom delivers at most 30 app messages a minute to a member and the
+// outbox paces each person to 25, so a person answering a question every
+// three seconds is answered at once only if each answer costs one message
+// (an echo of their answer and the next question were two).
 func (b *Bot) Text(ctx context.Context, t *Turn, to, content string) error {
+	if t.merge {
+		for i := range t.texts {
+			if t.texts[i].to == to {
+				t.texts[i].content += paragraph + content
+				return nil
+			}
+		}
+		t.texts = append(t.texts, queuedText{to, content})
+		return nil
+	}
+	return enqueueText(ctx, t, to, content)
+}
+
+// paragraph separates the texts gathered into one message.
+const paragraph = "\n\n"
+
+func enqueueText(ctx context.Context, t *Turn, to, content string) error {
 	for _, part := range bot.SplitText(content, bot.MaxTextBytes) {
-		if _, err := Enqueue(ctx, t, storage.KindMessage, to, bot.TextMessage(to, part), ""); err != nil {
+		if _, err := enqueue(ctx, t, storage.KindMessage, to, bot.TextMessage(to, part), ""); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushTexts queues the texts gathered so far, one message per person.
+func (t *Turn) flushTexts(ctx context.Context) error {
+	texts := t.texts
+	t.texts = nil
+	for _, q := range texts {
+		if err := enqueueText(ctx, t, q.to, q.content); err != nil {
 			return err
 		}
 	}
@@ -229,8 +275,16 @@ func (b *Bot) Card(ctx context.Context, t *Turn, c bot.TemplateCard, to ...strin
 	return err
 }
 
-// Enqueue writes an outbound call in the turn's transaction.
+// Enqueue writes an outbound call in the turn's transaction, after the
+// texts gathered so far, so that each person's messages keep their order.
 func Enqueue(ctx context.Context, t *Turn, kind, recipient string, payload any, key string) (int64, error) {
+	if err := t.flushTexts(ctx); err != nil {
+		return 0, err
+	}
+	return enqueue(ctx, t, kind, recipient, payload, key)
+}
+
+func enqueue(ctx context.Context, t *Turn, kind, recipient string, payload any, key string) (int64, error) {
 	id, err := storage.Enqueue(ctx, t.Tx, kind, recipient, payload, key)
 	if err == nil {
 		t.queued++
