@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/zwgk-bot/zwgk/bot"
@@ -14,6 +15,9 @@ import (
 // summary card with 提交 / 修改 / 取消.
 const StepConfirm = "confirm"
 
+// stepEdit is the step after 修改: which field to change.
+const stepEdit = "edit"
+
 // Wizard is the state of a conversation that fills in fields one at a
 // time. A flow keeps it inside its own conversation state (embedded, so
 // that its JSON stays flat).
@@ -22,13 +26,20 @@ type Wizard struct {
 	// Vals are the answers by field key. Keys starting with "_" hold a
 	// partial answer (a date still waiting for its time); 上一步 drops them.
 	Vals map[string]string `json:"vals,omitempty"`
-	// CardTask is the only card of the wizard that may be clicked now.
+	// CardTask is the only card of the wizard that may be clicked now, and
+	// CardFor the step it asks.
 	CardTask string `json:"card_task,omitempty"`
+	CardFor  string `json:"card_for,omitempty"`
+	// Back, set when one field is being changed from the summary (修改),
+	// returns to the summary once it is answered.
+	Back bool `json:"back,omitempty"`
 }
 
 // Field is one question of a wizard.
 type Field struct {
 	Key string
+	// Label names the field in 修改's list: 标题.
+	Label string
 	// Ask is the question. It sees the wizard, to ask for the rest of a
 	// partial answer.
 	Ask func(t *Turn, w *Wizard) string
@@ -189,7 +200,7 @@ func (b *Bot) AskWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard) 
 	question := s.number(f.Key) + "：" + f.Ask(t, w)
 	switch {
 	case f.Buttons != nil:
-		w.CardTask = "d" + Nonce() + "-" + f.Key[:1]
+		w.CardTask, w.CardFor = "d"+Nonce()+"-"+f.Key[:1], f.Key
 		s.Save(t, w)
 		return b.Card(ctx, t, bot.TemplateCard{
 			CardType:   bot.CardButtonInteraction,
@@ -199,7 +210,7 @@ func (b *Bot) AskWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard) 
 			ButtonList: f.Buttons(),
 		}, to)
 	case f.Options != nil:
-		w.CardTask = "d" + Nonce() + "-" + f.Key[:1]
+		w.CardTask, w.CardFor = "d"+Nonce()+"-"+f.Key[:1], f.Key
 		s.Save(t, w)
 		return b.Card(ctx, t, bot.TemplateCard{
 			CardType:     bot.CardVoteInteraction,
@@ -210,6 +221,7 @@ func (b *Bot) AskWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard) 
 			SubmitButton: &bot.CardSubmit{Text: "确定", Key: f.Key + "_ok"},
 		}, to)
 	}
+	w.CardTask, w.CardFor = "", ""
 	s.Save(t, w)
 	return b.Text(ctx, t, to, joinLines(question, keep))
 }
@@ -227,7 +239,7 @@ func (b *Bot) wizardSummary(ctx context.Context, t *Turn, s *WizardSpec, w *Wiza
 	if err != nil {
 		return err
 	}
-	w.CardTask = "d" + Nonce() + "-c" + s.Ref
+	w.CardTask, w.CardFor = "d"+Nonce()+"-c"+s.Ref, StepConfirm
 	s.Save(t, w)
 	card.CardType = bot.CardButtonInteraction
 	card.TaskID = w.CardTask
@@ -280,49 +292,130 @@ func (b *Bot) WizardText(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard,
 	}
 	switch text {
 	case WordCancel:
+		if err := b.closeLive(ctx, t, w, "已取消"); err != nil {
+			return err
+		}
 		b.End(t)
 		return b.Text(ctx, t, to, s.Cancelled)
 	case WordBack:
 		w.dropPartial()
-		w.Step = s.back(w.Step)
+		switch {
+		case w.Step == stepEdit || w.Back:
+			w.Step, w.Back = StepConfirm, false
+		default:
+			w.Step = s.back(w.Step)
+		}
 		return b.AskWizard(ctx, t, s, w)
 	case wordHelp:
 		if err := b.Text(ctx, t, to, s.Help); err != nil {
 			return err
 		}
+		if w.CardFor != "" && w.CardFor == w.Step {
+			return nil // the question's card is still there to answer
+		}
 		return b.AskWizard(ctx, t, s, w)
 	}
-	if w.Step == StepConfirm {
-		switch text {
-		case wordSubmit:
+	switch w.Step {
+	case StepConfirm:
+		switch {
+		case text == wordSubmit || slices.Contains(s.StartWords, text):
+			if err := b.closeLive(ctx, t, w, "已提交"); err != nil {
+				return err
+			}
 			return s.Submit(ctx, t, w)
-		case wordEdit:
+		case text == wordEdit:
+			if err := b.closeLive(ctx, t, w, "修改中"); err != nil {
+				return err
+			}
 			return b.editWizard(ctx, t, s, w)
 		}
-		if err := b.Text(ctx, t, to, s.ConfirmHint); err != nil {
-			return err
-		}
-		return b.AskWizard(ctx, t, s, w)
+		// The summary card is still there to click: a hint, no new card.
+		return b.Text(ctx, t, to, s.ConfirmHint)
+	case stepEdit:
+		return b.pickField(ctx, t, s, w, text)
 	}
 	if slices.Contains(s.StartWords, text) {
 		if err := b.Text(ctx, t, to, s.InProgress); err != nil {
 			return err
 		}
+		if w.CardFor == w.Step {
+			return nil // the question's card is still there to answer
+		}
 		return b.AskWizard(ctx, t, s, w)
 	}
-	return b.answerWizard(ctx, t, s, w, text)
+	return b.answerWizard(ctx, t, s, w, text, true)
 }
 
+// editWizard answers 修改: the fields to choose from, or every field again.
 func (b *Bot) editWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard) error {
-	w.Step = s.Fields[0].Key
-	if err := b.Text(ctx, t, t.Person.UserID, s.EditAll); err != nil {
+	w.Step, w.Back = stepEdit, false
+	w.CardTask, w.CardFor = "", ""
+	s.Save(t, w)
+	var sb strings.Builder
+	sb.WriteString("请回复要修改的项目序号：")
+	n := 0
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if _, ok := s.auto(f); ok {
+			continue
+		}
+		n++
+		if n > 1 {
+			sb.WriteString("，")
+		}
+		fmt.Fprintf(&sb, "%d %s", n, f.Label)
+	}
+	sb.WriteString("。回复「全部」逐项修改，回复「上一步」回到核对。")
+	return b.Text(ctx, t, t.Person.UserID, sb.String())
+}
+
+// pickField takes the answer to editWizard's list: a number or a field's
+// name asks that field again and comes back to the summary; 全部 walks
+// every field with 保留.
+func (b *Bot) pickField(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard, text string) error {
+	if text == "全部" || text == "逐项修改" {
+		w.Step = s.Fields[0].Key
+		if err := b.Text(ctx, t, t.Person.UserID, s.EditAll); err != nil {
+			return err
+		}
+		return b.AskWizard(ctx, t, s, w)
+	}
+	n := 0
+	choice, _ := strconv.Atoi(strings.TrimSpace(text))
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if _, ok := s.auto(f); ok {
+			continue
+		}
+		n++
+		if n == choice || text == f.Label {
+			w.Step, w.Back = f.Key, true
+			return b.AskWizard(ctx, t, s, w)
+		}
+	}
+	if err := b.Text(ctx, t, t.Person.UserID, fmt.Sprintf("请回复 1 到 %d 的序号，或「全部」；回复「上一步」回到核对。", n)); err != nil {
 		return err
 	}
-	return b.AskWizard(ctx, t, s, w)
+	s.Save(t, w)
+	return nil
+}
+
+// closeLive closes the wizard's live card, which a typed answer answered,
+// with the code of its send: left clickable, it would look like a question
+// still open.
+func (b *Bot) closeLive(ctx context.Context, t *Turn, w *Wizard, label string) error {
+	if w.CardTask == "" {
+		return nil
+	}
+	task := w.CardTask
+	w.CardTask, w.CardFor = "", ""
+	return b.CloseCopies(ctx, t, []CardCopy{{TaskID: task, Holders: []string{t.Person.UserID}}}, "", "", "", "", label)
 }
 
 // answerWizard applies an answer to the current field and moves on.
-func (b *Bot) answerWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard, text string) error {
+// typed is false for a click on the question's card, which the click
+// closes itself.
+func (b *Bot) answerWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard, text string, typed bool) error {
 	to := t.Person.UserID
 	i, f := s.field(w.Step)
 	if f == nil {
@@ -338,7 +431,12 @@ func (b *Bot) answerWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizar
 			}
 			return b.AskWizard(ctx, t, s, w)
 		}
-		w.Step = s.next(i)
+		if typed && w.CardFor == f.Key {
+			if err := b.closeLive(ctx, t, w, "已保留"); err != nil {
+				return err
+			}
+		}
+		w.Step = b.after(s, w, i)
 		return b.AskWizard(ctx, t, s, w)
 	case f.Optional && text == wordSkip:
 	default:
@@ -349,6 +447,11 @@ func (b *Bot) answerWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizar
 			if wrong != "" {
 				if err := b.Text(ctx, t, to, string(wrong)); err != nil {
 					return err
+				}
+				if w.CardFor == f.Key {
+					// Its card is still there to answer: no second one.
+					s.Save(t, w)
+					return nil
 				}
 			}
 			return b.AskWizard(ctx, t, s, w)
@@ -363,6 +466,15 @@ func (b *Bot) answerWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizar
 			return err
 		}
 	}
+	if typed && w.CardFor == f.Key {
+		shown := cmpOr(v, text)
+		if f.Show != nil && v != "" {
+			shown = f.Show(v)
+		}
+		if err := b.closeLive(ctx, t, w, "已回复："+Clip(shown, 14)); err != nil {
+			return err
+		}
+	}
 	w.Vals[f.Key] = v
 	w.dropPartial()
 	if f.Echo != nil {
@@ -372,8 +484,18 @@ func (b *Bot) answerWizard(ctx context.Context, t *Turn, s *WizardSpec, w *Wizar
 			}
 		}
 	}
-	w.Step = s.next(i)
+	w.Step = b.after(s, w, i)
 	return b.AskWizard(ctx, t, s, w)
+}
+
+// after is the step once field i is answered: the next one, or the
+// summary when it was changed from there.
+func (b *Bot) after(s *WizardSpec, w *Wizard, i int) string {
+	if w.Back {
+		w.Back = false
+		return StepConfirm
+	}
+	return s.next(i)
 }
 
 // WizardClick handles a click on one of the wizard's cards: only the
@@ -416,7 +538,7 @@ func (b *Bot) WizardClick(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard
 				if err := b.ReplaceButton(ctx, t, to, "已选择："+Clip(btn.Text, 20)); err != nil {
 					return err
 				}
-				return b.answerWizard(ctx, t, s, w, btn.Text)
+				return b.answerWizard(ctx, t, s, w, btn.Text, false)
 			}
 		}
 	case f != nil && f.Options != nil && m.EventKey == f.Key+"_ok":
@@ -432,7 +554,7 @@ func (b *Bot) WizardClick(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard
 				return err
 			}
 		}
-		return b.answerWizard(ctx, t, s, w, answer)
+		return b.answerWizard(ctx, t, s, w, answer, false)
 	}
 	return b.Text(ctx, t, to, MsgCardUnknown)
 }

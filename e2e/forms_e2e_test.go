@@ -612,27 +612,28 @@ func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
 	mode := c.card(staff)
 	c.say(staff, "随便")
 	c.text(staff, "主动公开")
-	mode = c.card(staff)
-	// The first mode card was replaced by the second: clicking it is stale.
+	// A wrong answer gets a hint, not a second card: the first is still
+	// the one to answer (issue 15). Answered by typing, it is closed.
 	c.say(staff, "依申请")
 	pl := c.card(staff)
+	waitUpdated(t, h, staff, mode.Card.TaskID, "已回复：依申请公开")
 	c.clickAnyway(staff, mode, "mode_active")
 	c.text(staff, "已过期")
 	c.say(staff, "5")
 	c.text(staff, "序号应为 1 到 4")
-	c.card(staff)
-	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p1"}}); err != nil || st != 200 {
-		t.Fatal(st, err)
-	}
-	c.text(staff, "已过期") // the platforms card was re-sent after the wrong answer
 	c.say(staff, "2、三务")
 	c.card(staff) // major
+	// Answered by typing, the platforms card is closed and stale.
+	waitUpdated(t, h, staff, pl.Card.TaskID, "已回复")
+	if st, err := h.corp.User(staff).ClickAnyway(context.Background(), pl.Card.TaskID, pl.Card.CardType, "platforms_ok", map[string][]string{"platforms": {"p1"}}); err != nil || st != 200 {
+		t.Fatal(st, err)
+	}
+	c.text(staff, "已过期")
 	c.say(staff, "可能")
 	c.text(staff, "是」或「否")
-	c.card(staff)
 	c.say(staff, "提交") // a second draft is not started meanwhile
 	c.text(staff, "尚未完成的草稿")
-	c.card(staff) // the major question again
+	c.none(staff) // the major question's card is still the one to answer
 	c.say(staff, "否")
 	sum := c.card(staff)
 	var pf string
@@ -993,4 +994,98 @@ func TestWizardAnsweredAtNaturalSpeed(t *testing.T) {
 	slices.Sort(lags)
 	t.Logf("replies to an answer every 3 s, paced at 25/min: median %v, slowest %v (%d answers)",
 		lags[len(lags)/2].Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond), len(lags))
+}
+
+// Issue 15: 修改 on the summary lets the user pick the field to change
+// and comes back to the summary, instead of walking every step again; a
+// typed 提交 closes the summary card it answered.
+func TestWizardEditPicksOneField(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	c.say(staff, "提交")
+	c.text(staff, "开始填写")
+	c.text(staff, "第1步")
+	c.say(staff, ordinary.title)
+	c.text(staff, "第2步")
+	c.say(staff, ordinary.summary)
+	c.text(staff, "第3步")
+	c.say(staff, "今天")
+	c.text(staff, "信息形成日期")
+	c.click(staff, c.card(staff), "mode_active")
+	pl := c.card(staff)
+	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
+		t.Fatal(st, err)
+	}
+	c.click(staff, c.card(staff), "major_no")
+	sum := c.card(staff)
+	c.click(staff, sum, "confirm_edit")
+	c.text(staff, "请回复要修改的项目序号", "1 标题", "2 简要内容", "全部")
+	c.say(staff, "9")
+	c.text(staff, "请回复 1 到")
+	c.say(staff, "2")
+	c.text(staff, "第2步", "当前："+ordinary.summary)
+	c.say(staff, "改过的简要内容。")
+	again := c.card(staff) // straight back to the summary
+	if again.Card.SubTitleText != "改过的简要内容。" {
+		t.Fatalf("summary after the change: %q", again.Card.SubTitleText)
+	}
+	c.say(staff, "修改")
+	c.text(staff, "请回复要修改的项目序号")
+	waitUpdated(t, h, staff, again.Card.TaskID, "修改中")
+	c.say(staff, "上一步")
+	last := c.card(staff) // back to the summary, nothing changed
+	c.say(staff, "提交")
+	c.text(staff, "已提交，编号 公开审〔")
+	waitUpdated(t, h, staff, last.Card.TaskID, "已提交")
+	if n := countRows(t, h, `SELECT count(*) FROM forms WHERE summary = '改过的简要内容。'`); n != 1 {
+		t.Fatalf("%d forms with the changed summary, want 1", n)
+	}
+}
+
+// The 12345 registration has 修改 on its summary card too, by the same
+// machinery: pick 办理时限 by name, change it, and submit.
+func TestRegistrationEditPicksOneField(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	c.say(registrar, "登记")
+	c.text(registrar, "登记12345转办工单")
+	c.text(registrar, "第1/10步")
+	c.say(registrar, "GD-EDIT-1")
+	c.click(registrar, c.card(registrar), "r_2")
+	c.text(registrar, "第3/10步")
+	c.say(registrar, "某企业夜间排放刺鼻气体。")
+	c.text(registrar, "第4/10步")
+	c.say(registrar, "跳过")
+	c.text(registrar, "第5/10步")
+	c.say(registrar, "跳过")
+	c.text(registrar, "第6/10步")
+	c.say(registrar, "跳过")
+	c.click(registrar, c.card(registrar), "r_0")
+	c.text(registrar, "第8/10步")
+	c.say(registrar, "现在")
+	c.text(registrar, "第9/10步")
+	c.say(registrar, "默认")
+	c.click(registrar, c.card(registrar), "r_0")
+	sum := c.card(registrar)
+	c.click(registrar, sum, "reg_edit")
+	c.text(registrar, "请回复要修改的项目序号", "办理时限")
+	c.say(registrar, "办理时限")
+	c.text(registrar, "第9/10步")
+	due := time.Now().In(businessLocation()).AddDate(0, 0, 40)
+	c.say(registrar, due.Format("2006-01-02"))
+	c.text(registrar, "办理时限："+due.Format("2006年1月2日"))
+	sum = c.card(registrar)
+	var shown string
+	for _, f := range sum.Card.HorizontalContentList {
+		if f.KeyName == "办理时限" {
+			shown = f.Value
+		}
+	}
+	if !strings.HasPrefix(shown, due.Format("2006年1月2日")) {
+		t.Fatalf("办理时限 on the summary %q, want %s", shown, due.Format("2006年1月2日"))
+	}
+	c.click(registrar, sum, "reg_submit")
+	c.text(registrar, "已登记12345工单 GD-EDIT-1")
 }

@@ -259,12 +259,12 @@ func TestOrderChatRefusalsAndMasking(t *testing.T) {
 	c.text(registrar, "登记12345")
 	c.text(registrar, "第1/10步")
 	c.say(registrar, "GD-0004")
-	c.card(registrar)
+	category := c.card(registrar)
 	c.say(registrar, "政府信息公开申请")
 	c.text(registrar, "不属于12345诉求", "依申请公开")
-	c.card(registrar)
-	c.say(registrar, "取消")
+	c.say(registrar, "取消") // no second card came: the first is still live, and closes
 	c.text(registrar, "已取消登记")
+	waitUpdated(t, h, registrar, category.Card.TaskID, "已取消")
 
 	ticket := "GD202611280005"
 	c.register(registrar, ticket, false, "r_1")

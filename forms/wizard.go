@@ -36,22 +36,22 @@ func (b *Flow) wizard(c *convo) *chat.WizardSpec {
 	return &chat.WizardSpec{
 		Source: "政务公开",
 		Fields: []chat.Field{
-			{Key: stepTitle, Ask: func(*chat.Turn, *chat.Wizard) string {
+			{Key: stepTitle, Label: "标题", Ask: func(*chat.Turn, *chat.Wizard) string {
 				return fmt.Sprintf("请输入标题（不超过%d字）。", workflow.MaxTitle)
 			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return checked(workflow.CheckTitle(s)) }},
-			{Key: stepSummary, Ask: func(*chat.Turn, *chat.Wizard) string {
+			{Key: stepSummary, Label: "简要内容", Ask: func(*chat.Turn, *chat.Wizard) string {
 				return fmt.Sprintf("请输入简要内容（不超过%d字）。", workflow.MaxSummary)
 			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return checked(workflow.CheckSummary(s)) }},
-			{Key: stepFormed, Ask: b.askFormed, Check: b.checkFormed, Show: b.showDate,
+			{Key: stepFormed, Label: "信息形成日期", Ask: b.askFormed, Check: b.checkFormed, Show: b.showDate,
 				Echo: func(_ *chat.Turn, _, v string) string { return "信息形成日期：" + b.showDate(v) + "。" }},
-			{Key: stepMode, Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开形式" },
+			{Key: stepMode, Label: "公开形式", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开形式" },
 				Buttons: func() []bot.CardButton {
 					return []bot.CardButton{
 						{Text: string(workflow.ModeActive), Key: "mode_active", Style: 1},
 						{Text: string(workflow.ModeRequest), Key: "mode_request", Style: 2},
 					}
 				}, Check: checkMode},
-			{Key: stepColumn, Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开栏目" },
+			{Key: stepColumn, Label: "公开栏目", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开栏目" },
 				Buttons: b.columnButtons, Check: b.checkColumn,
 				Auto: func() (string, bool) {
 					if len(b.Roster.Columns) == 1 {
@@ -59,13 +59,13 @@ func (b *Flow) wizard(c *convo) *chat.WizardSpec {
 					}
 					return "", false
 				}},
-			{Key: stepPlatforms, Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开平台" },
+			{Key: stepPlatforms, Label: "公开平台", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开平台" },
 				Desc: "可多选，至少一项；也可直接回复序号，如 1,3", Options: platformOptions,
 				Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 					ps, err := parsePlatforms(s)
 					return strings.Join(ps, "、"), err
 				}},
-			{Key: stepMajor, Ask: func(*chat.Turn, *chat.Wizard) string { return "是否重大事项？" },
+			{Key: stepMajor, Label: "是否重大事项", Ask: func(*chat.Turn, *chat.Wizard) string { return "是否重大事项？" },
 				Desc: "重大事项须报主要负责人审核。",
 				Buttons: func() []bot.CardButton {
 					return []bot.CardButton{{Text: "是", Key: "major_yes", Style: 2}, {Text: "否", Key: "major_no", Style: 1}}

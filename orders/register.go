@@ -29,12 +29,12 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 		ShowTotal: true,
 		CardHint:  "也可以直接回复文字",
 		Fields: []chat.Field{
-			{Key: "ticket_no", Ask: asking("请输入12345工单号。"),
+			{Key: "ticket_no", Label: "工单号", Ask: asking("请输入12345工单号。"),
 				Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 					return wrongIf(workflow.CheckTicketNo(s))
 				},
 				Then: b.knownTicket},
-			{Key: "category", Ask: asking("请选择诉求类别。"), Buttons: func() []bot.CardButton {
+			{Key: "category", Label: "诉求类别", Ask: asking("请选择诉求类别。"), Buttons: func() []bot.CardButton {
 				var out []bot.CardButton
 				for i, c := range workflow.Categories() {
 					out = append(out, bot.CardButton{Text: string(c), Key: "r_" + strconv.Itoa(i), Style: 2})
@@ -44,17 +44,17 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 				c, err := workflow.ParseCategory(s)
 				return wrongIf(string(c), err)
 			}},
-			{Key: "content", Ask: asking("请输入诉求内容。"), Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+			{Key: "content", Label: "诉求内容", Ask: asking("请输入诉求内容。"), Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 				if n := len([]rune(strings.TrimSpace(s))); n == 0 || n > maxContent {
 					return "", chat.Wrong("诉求内容应为1至2000字。")
 				}
 				return strings.TrimSpace(s), nil
 			}},
-			{Key: "location", Ask: asking("请输入事发地点（没有可回复「跳过」）。"), Optional: true, Check: maxLen(maxLocation, "事发地点")},
-			{Key: "caller_name", Ask: asking("请输入来电人姓名（没有可回复「跳过」）。"), Optional: true, Check: maxLen(maxName, "来电人")},
-			{Key: "caller_phone", Ask: asking("请输入联系电话（没有可回复「跳过」）。"), Optional: true,
+			{Key: "location", Label: "事发地点", Ask: asking("请输入事发地点（没有可回复「跳过」）。"), Optional: true, Check: maxLen(maxLocation, "事发地点")},
+			{Key: "caller_name", Label: "来电人", Ask: asking("请输入来电人姓名（没有可回复「跳过」）。"), Optional: true, Check: maxLen(maxName, "来电人")},
+			{Key: "caller_phone", Label: "联系电话", Ask: asking("请输入联系电话（没有可回复「跳过」）。"), Optional: true,
 				Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return wrongIf(workflow.CheckPhone(s)) }},
-			{Key: "urgency", Ask: asking("请选择紧急程度。"), Buttons: func() []bot.CardButton {
+			{Key: "urgency", Label: "紧急程度", Ask: asking("请选择紧急程度。"), Buttons: func() []bot.CardButton {
 				return []bot.CardButton{{Text: "一般", Key: "r_0", Style: 1}, {Text: "紧急", Key: "r_1", Style: 3}}
 			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 				switch s {
@@ -65,7 +65,7 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 				}
 				return "", chat.Wrong("紧急程度请选择「一般」或「紧急」。")
 			}, Show: func(v string) string { return map[string]string{"normal": "一般", "urgent": "紧急"}[v] }},
-			{Key: "received_at", Ask: func(_ *chat.Turn, w *chat.Wizard) string {
+			{Key: "received_at", Label: "接收时间", Ask: func(_ *chat.Turn, w *chat.Wizard) string {
 				if d, ok := b.receivedOn(w); ok {
 					return "请回复" + workflow.FormatDate(d, b.Location) + "的接收时刻，如 09:30；也可以重新输入日期和时间，或回复「现在」。"
 				}
@@ -78,7 +78,7 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 					}
 					return "接收时间：" + workflow.FormatDateTime(tm, b.Location) + "。"
 				}},
-			{Key: "due_at", Ask: asking("请输入办理时限：回复「默认」按类别和紧急程度自动计算，或输入日期如 2026-12-18、12月18日。"),
+			{Key: "due_at", Label: "办理时限", Ask: asking("请输入办理时限：回复「默认」按类别和紧急程度自动计算，或输入日期如 2026-12-18、12月18日。"),
 				Check: func(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 					if s == "默认" {
 						return "", nil
@@ -99,7 +99,7 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 					}
 					return "办理时限：" + b.dueText(tm) + "。"
 				}},
-			{Key: "section", Ask: asking("请选择承办股室。"), Buttons: func() []bot.CardButton {
+			{Key: "section", Label: "承办股室", Ask: asking("请选择承办股室。"), Buttons: func() []bot.CardButton {
 				var out []bot.CardButton
 				for i, s := range b.Roster.Sections {
 					if i < bot.MaxButtons {
