@@ -24,6 +24,12 @@ func orderOf(c *storage.Order) workflow.Order {
 		State: workflow.OrderState(c.State), Section: c.Section, Registrar: c.Registrar, Handler: c.Handler,
 		ReopenCount: c.ReopenCount, Visit: c.Visit,
 	}
+	if c.Visit == workflow.VisitUnsatisfied {
+		// A 不满意 always reopened the order, so a stored one is a past
+		// round's: orders reopened before a reopening cleared the visit
+		// kept it. Their current round has had no 回访 yet.
+		o.Visit = ""
+	}
 	if c.ExtUntil.Valid {
 		o.ExtUntil = c.ExtUntil.Time
 	}
@@ -329,7 +335,11 @@ func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Order, actio
 		return false, err
 	}
 	ch.ID, ch.FromState, ch.At, ch.State = c.ID, c.State, t.Now, string(next)
-	ch.Reopen = action == workflow.OrderVisit && next == workflow.OrderAssigned
+	if action == workflow.OrderVisit && next == workflow.OrderAssigned {
+		// The reopening starts a new round without a visit: the 不满意 is
+		// the closed round's, kept in the audit log (detail).
+		ch.Reopen, ch.Visit = true, nil
+	}
 	if err := storage.ChangeOrder(ctx, t.Tx, ch); errors.Is(err, storage.ErrStale) {
 		return false, b.Text(ctx, t, t.Person.UserID, "工单 "+c.TicketNo+" 已由他人处理，此操作未生效。")
 	} else if err != nil {
