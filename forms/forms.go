@@ -318,6 +318,9 @@ func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
 	if card.Stage == "rejected" {
 		return b.onRejectedCard(ctx, t, c, f, card)
 	}
+	if card.Stage == stageWithdraw {
+		return b.onWithdrawCard(ctx, t, f, card)
+	}
 	if !slices.Contains(card.Holders, to) {
 		return b.Text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
 	}
@@ -522,49 +525,161 @@ func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *st
 		}
 		return b.startDraft(ctx, t, nil, prefill, f.ID, f.Version)
 	case "withdraw":
-		if err := b.ReplaceButton(ctx, t, to, "已撤回"); err != nil {
-			return err
-		}
+		// The card keeps its buttons: after 不撤回 the submitter may still
+		// revise. A confirmed 撤回 closes it (withdrawNow).
 		return b.withdraw(ctx, t, f)
 	}
 	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
 
-// withdraw takes back a form not yet finally approved. The row is locked.
+// stageWithdraw is the stage recorded for a 撤回 confirmation card: it
+// belongs to the version it was asked for, like an approval card.
+const stageWithdraw = "withdraw"
+
+// withdraw starts a 撤回 (the 撤回 编号 command and the 撤回 button of a
+// rejected form): it checks the form may be withdrawn and asks the
+// submitter to confirm on a card, because a withdrawal cannot be undone.
+// The row is locked.
 func (b *Flow) withdraw(ctx context.Context, t *chat.Turn, f *storage.Form) error {
 	to := t.Person.UserID
 	if f.Submitter != to {
 		return b.Text(ctx, t, to, "只有承办人本人可以撤回。")
 	}
-	st := workflow.State(f.State)
-	if st != workflow.StateReview && st != workflow.StateRejected {
-		return b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，已无法撤回。", serial(f), st.Label()))
+	if ok, err := b.mayWithdraw(ctx, t, f); !ok || err != nil {
+		return err
 	}
+	card := bot.TemplateCard{
+		CardType:     bot.CardButtonInteraction,
+		Source:       &bot.CardSource{Desc: "政务公开 · 撤回确认"},
+		MainTitle:    &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: serial(f) + " · 确认撤回？"},
+		SubTitleText: "撤回后审批即终止，已发出的审核卡片失效，且不能恢复；如需公开，须重新提交。",
+		HorizontalContentList: []bot.CardField{
+			{KeyName: "当前", Value: chat.Clip(b.where(f), 26)},
+			{KeyName: "版本", Value: fmt.Sprintf("第%d版", f.Version)},
+		},
+		TaskID: fmt.Sprintf("f%dv%dw-%s", f.ID, f.Version, chat.Nonce()),
+		ButtonList: []bot.CardButton{
+			{Text: "确认撤回", Key: "withdraw_yes", Style: 3},
+			{Text: "不撤回", Key: "withdraw_no", Style: 2},
+		},
+	}
+	if err := storage.InsertCard(ctx, t.Tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: stageWithdraw, Holders: pq.StringArray{to}}); err != nil {
+		return err
+	}
+	return b.Card(ctx, t, card, to)
+}
+
+// mayWithdraw reports whether f can still be withdrawn; when not, it has
+// told the user why: already withdrawn (when, by whom), or too far on.
+func (b *Flow) mayWithdraw(ctx context.Context, t *chat.Turn, f *storage.Form) (bool, error) {
+	to := t.Person.UserID
+	switch st := workflow.State(f.State); st {
+	case workflow.StateReview, workflow.StateRejected:
+		return true, nil
+	case workflow.StateWithdrawn:
+		note, err := b.withdrawnNote(ctx, t, f)
+		if err != nil {
+			return false, err
+		}
+		return false, b.Text(ctx, t, to, note+"，无需再次撤回。")
+	default:
+		return false, b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，已无法撤回。", serial(f), st.Label()))
+	}
+}
+
+// withdrawnNote says when and by whom f was withdrawn, from the audit log.
+func (b *Flow) withdrawnNote(ctx context.Context, t *chat.Turn, f *storage.Form) (string, error) {
+	trail, err := storage.AuditTrail(ctx, t.Tx, "form", strconv.FormatInt(f.ID, 10))
+	if err != nil {
+		return "", err
+	}
+	for i := len(trail) - 1; i >= 0; i-- {
+		if e := trail[i]; e.Action == "withdraw" {
+			return fmt.Sprintf("%s 已于%s由%s撤回", serial(f), workflow.FormatDateTime(e.At, b.Location), b.Name(e.Actor)), nil
+		}
+	}
+	return serial(f) + " 已撤回", nil
+}
+
+// onWithdrawCard handles 确认撤回 and 不撤回 on a confirmation card. The
+// form is checked again: it may have moved on since the card was sent.
+func (b *Flow) onWithdrawCard(ctx context.Context, t *chat.Turn, f *storage.Form, card *storage.FormCard) error {
+	to := t.Person.UserID
+	if !slices.Contains(card.Holders, to) || to != f.Submitter {
+		return b.Text(ctx, t, to, "只有承办人本人可以撤回。")
+	}
+	switch t.Msg.EventKey {
+	case "withdraw_no":
+		if err := b.ReplaceButton(ctx, t, to, "未撤回"); err != nil {
+			return err
+		}
+		return b.Text(ctx, t, to, fmt.Sprintf("好的，未撤回 %s。当前：%s。", serial(f), b.where(f)))
+	case "withdraw_yes":
+		if f.State != string(workflow.StateWithdrawn) && card.Version != f.Version {
+			if err := b.ReplaceButton(ctx, t, to, "已失效"); err != nil {
+				return err
+			}
+			return b.Text(ctx, t, to, fmt.Sprintf("%s 已重新提交为第%d版，此确认已失效。如需撤回，请再次发送「撤回 %s」。", serial(f), f.Version, serial(f)))
+		}
+		if ok, err := b.mayWithdraw(ctx, t, f); !ok || err != nil {
+			if err == nil {
+				err = b.ReplaceButton(ctx, t, to, "已失效")
+			}
+			return err
+		}
+		if done, err := b.withdrawNow(ctx, t, f); !done || err != nil {
+			return err
+		}
+		return b.ReplaceButton(ctx, t, to, "已撤回")
+	}
+	return b.Text(ctx, t, to, chat.MsgCardUnknown)
+}
+
+// withdrawNow takes back a form not yet finally approved, once confirmed.
+// The row is locked and mayWithdraw has said yes. It reports whether the
+// form was withdrawn; when not, the user has been told.
+func (b *Flow) withdrawNow(ctx context.Context, t *chat.Turn, f *storage.Form) (bool, error) {
+	to := t.Person.UserID
+	st := workflow.State(f.State)
 	waiting := []string(f.Assignees)
 	err := storage.MoveForm(ctx, t.Tx, storage.FormMove{
 		ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage,
 		ToState: string(workflow.StateWithdrawn), ToStage: "", At: t.Now,
 	})
 	if errors.Is(err, storage.ErrStale) {
-		return b.Text(ctx, t, to, serial(f)+" 状态已变化，请发送「我的申请」查看。")
+		return false, b.Text(ctx, t, to, serial(f)+" 状态已变化，请发送「我的申请」查看。")
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := storage.Audit(ctx, t.Tx, to, "withdraw", "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "from": f.State}); err != nil {
-		return err
+		return false, err
+	}
+	if st == workflow.StateRejected {
+		// The rejection card kept its buttons while the submitter decided.
+		cards, err := storage.CardsAt(ctx, t.Tx, f.ID, f.Version, "rejected")
+		if err != nil {
+			return false, err
+		}
+		copies := make([]chat.CardCopy, len(cards))
+		for i, c := range cards {
+			copies[i] = chat.CardCopy{TaskID: c.TaskID, Holders: c.Holders}
+		}
+		if err := b.CloseCopies(ctx, t, copies, "", "", "", "", "已撤回"); err != nil {
+			return false, err
+		}
 	}
 	if st == workflow.StateReview {
 		if err := b.closeCards(ctx, t, f, "", "", "", "", "承办人已撤回"); err != nil {
-			return err
+			return false, err
 		}
 		for _, a := range waiting {
 			if err := b.Text(ctx, t, a, fmt.Sprintf("%s「%s」已由承办人撤回，无需再审核。", serial(f), chat.Clip(f.Title, 30))); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
-	return b.Text(ctx, t, to, fmt.Sprintf("已撤回 %s。", serial(f)))
+	return true, b.Text(ctx, t, to, fmt.Sprintf("已撤回 %s，审批已终止。", serial(f)))
 }
 
 // onPublishClick confirms one platform; the last one makes the form 已公开.
