@@ -166,6 +166,18 @@ func TestOrderVisitReasonGivesWayToAnotherCard(t *testing.T) {
 	c.card(office1)
 	replyOther := c.card(registrar)
 
+	// A form being filled in is not cut short by the question.
+	c.say(registrar, "登记")
+	c.text(registrar, "登记12345转办工单")
+	c.text(registrar, "第1/10步")
+	c.click(registrar, visit, "v_2")
+	c.text(registrar, "您有尚未完成的填写", "取消")
+	c.say(registrar, "GD202611280104") // still the wizard's answer
+	c.card(registrar)                  // 诉求类别
+	c.say(registrar, "取消")
+	c.text(registrar, "已取消登记")
+
+	time.Sleep(1100 * time.Millisecond) // the same click again: a second later, a new event
 	c.click(registrar, visit, "v_2")
 	c.text(registrar, "不满意的原因")
 	c.click(registrar, replyOther, "replied")
