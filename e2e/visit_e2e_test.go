@@ -212,3 +212,29 @@ func TestOrderVisitReasonGivesWayToAnotherCard(t *testing.T) {
 	c.say(office1, "统计")
 	c.text(office1, "回访2件：满意1件，基本满意1件，不满意0件；满意率100.0%；重办0件")
 }
+
+// TestOrderReopenedBeforeRoundsCanBeVisitedAgain: an order reopened
+// before a reopening cleared the visit still holds its 不满意; its next
+// round's 回访 is recorded all the same.
+func TestOrderReopenedBeforeRoundsCanBeVisitedAgain(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ticket := "GD202611280105"
+	c.click(registrar, c.toVisit(ticket), "v_2")
+	c.text(registrar, "不满意的原因")
+	c.say(registrar, "仍有异味。")
+	c.text(registrar, "已记录回访结果：不满意")
+	c.text(staff, "回访不满意")
+	again := c.card(staff)
+	// What such an order looks like: reopened, the 不满意 kept.
+	if _, err := h.db.ExecContext(context.Background(), `UPDATE orders SET visit = '不满意' WHERE ticket_no = $1`, ticket); err != nil {
+		t.Fatal(err)
+	}
+	c.finish(again)
+	c.click(registrar, c.reply(), "v_1")
+	c.text(registrar, "已记录回访结果：基本满意")
+	if o := h.order(ticket); o.State != "closed" || o.Visit != "基本满意" || o.ReopenCount != 1 {
+		t.Fatalf("after the second 回访: %s visit %q reopen %d", o.State, o.Visit, o.ReopenCount)
+	}
+}
