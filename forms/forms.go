@@ -608,6 +608,11 @@ func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *st
 		return b.Text(ctx, t, to, "只有承办人本人可以操作。")
 	}
 	if card.Version != f.Version || f.State != string(workflow.StateRejected) {
+		// Closed with the click's own code: a withdrawal closes this card
+		// with its send's code, which lapses after 72 hours.
+		if err := b.ReplaceButton(ctx, t, to, "已处理"); err != nil {
+			return err
+		}
 		return b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，此卡片已失效。", serial(f), b.where(f)))
 	}
 	switch t.Msg.EventKey {
