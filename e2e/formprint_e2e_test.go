@@ -33,6 +33,7 @@ func TestFormPageStampsWithdrawnAndSupersededVersions(t *testing.T) {
 	c.text(staff, "张伟同意")
 	c.card(office1)
 	c.say(staff, "撤回 "+serial)
+	c.click(staff, c.card(staff), "withdraw_yes") // 撤回 is confirmed first
 	c.text(staff, "已撤回")
 	st, page := h.page(formLinkOf(c, staff, serial))
 	if st != 200 {

@@ -482,8 +482,25 @@ func TestFormWithdrawAndRefusedClicks(t *testing.T) {
 	c.clickAnyway(staff, sec, "approve")
 	c.text(staff, "不是")
 
+	// 撤回 asks first; 不撤回 leaves the form where it was.
 	c.say(staff, "撤回 "+serial)
-	c.text(staff, "已撤回")
+	ask := c.card(staff)
+	if !strings.Contains(ask.Card.MainTitle.Desc, "确认撤回") || len(ask.Card.ButtonList) != 2 {
+		t.Fatalf("confirmation card %q with %d buttons", ask.Card.MainTitle.Desc, len(ask.Card.ButtonList))
+	}
+	c.click(staff, ask, "withdraw_no")
+	c.text(staff, "未撤回 "+serial, "待股室负责人审核")
+	waitUpdated(t, h, staff, ask.Card.TaskID, "未撤回")
+	c.none(head)
+	if st, _, _ := h.formState(serial); st != "review" {
+		t.Fatalf("state %s after 不撤回, want review", st)
+	}
+
+	c.say(staff, "撤回 "+serial)
+	confirm := c.card(staff)
+	c.click(staff, confirm, "withdraw_yes")
+	c.text(staff, "已撤回 "+serial)
+	waitUpdated(t, h, staff, confirm.Card.TaskID, "已撤回")
 	c.text(head, "已由承办人撤回")
 	waitUpdated(t, h, head, sec.Card.TaskID, "撤回")
 	c.clickAnyway(head, sec, "approve")
@@ -491,8 +508,11 @@ func TestFormWithdrawAndRefusedClicks(t *testing.T) {
 	if st, _, _ := h.formState(serial); st != "withdrawn" {
 		t.Fatalf("state %s, want withdrawn", st)
 	}
+	// Once withdrawn, it says so: when, and by whom.
 	c.say(staff, "撤回 "+serial)
-	c.text(staff, "已无法撤回")
+	c.text(staff, serial+" 已于"+todayText(), "由李娜撤回，无需再次撤回")
+	c.clickAnyway(staff, ask, "withdraw_yes") // the earlier confirmation, clicked anyway
+	c.text(staff, "由李娜撤回，无需再次撤回")
 	if got := h.decisions(serial); len(got) != 0 {
 		t.Fatalf("decisions after refused clicks: %v", got)
 	}

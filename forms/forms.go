@@ -151,7 +151,15 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 	msg := fmt.Sprintf("已提交，编号 %s。\n当前环节：%s（%s）。审核结果会通知您；发送「我的申请」可随时查看进度。",
 		serial(f), step.Stage.Label(), b.Names(step.Assignees))
 	if c.ReviseID != 0 {
-		msg = fmt.Sprintf("已重新提交 %s（第%d版）。\n当前环节：%s（%s）。", serial(f), f.Version, step.Stage.Label(), b.Names(step.Assignees))
+		what := ""
+		if changed, known, err := b.changesOf(ctx, t, f); err != nil {
+			return err
+		} else if known && len(changed) == 0 {
+			what = "本版未修改内容。"
+		} else if known {
+			what = "本版修改：" + strings.Join(changed, "、") + "。"
+		}
+		msg = fmt.Sprintf("已重新提交 %s（第%d版）。%s\n当前环节：%s（%s）。", serial(f), f.Version, what, step.Stage.Label(), b.Names(step.Assignees))
 	}
 	if err := b.Text(ctx, t, to, msg); err != nil {
 		return err
@@ -214,7 +222,7 @@ func (b *Flow) stageCardFor(ctx context.Context, t *chat.Turn, f *storage.Form) 
 	if f.Stage == string(workflow.StagePublish) {
 		return b.publishCard(ctx, t, f)
 	}
-	return b.approvalCard(t, f), nil
+	return b.approvalCard(ctx, t, f)
 }
 
 // formLink is the signed address of the printable form.
@@ -243,7 +251,7 @@ func (b *Flow) formFields(f *storage.Form) []bot.CardField {
 	}
 }
 
-func (b *Flow) approvalCard(t *chat.Turn, f *storage.Form) bot.TemplateCard {
+func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) (bot.TemplateCard, error) {
 	stage := workflow.Stage(f.Stage)
 	var buttons []bot.CardButton
 	for _, v := range workflow.Verdicts(stage, f.Major) {
@@ -257,8 +265,13 @@ func (b *Flow) approvalCard(t *chat.Turn, f *storage.Form) bot.TemplateCard {
 	}
 	link := b.formLink(f, t.Now)
 	desc := serial(f) + " · 待" + stage.Label()
+	var quote *bot.CardQuote
 	if f.Version > 1 {
 		desc += fmt.Sprintf("（第%d版）", f.Version)
+		var err error
+		if quote, err = b.revisionQuote(ctx, t, f); err != nil {
+			return bot.TemplateCard{}, err
+		}
 	}
 	return bot.TemplateCard{
 		CardType:              bot.CardButtonInteraction,
@@ -270,7 +283,94 @@ func (b *Flow) approvalCard(t *chat.Turn, f *storage.Form) bot.TemplateCard {
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
 		TaskID:                fmt.Sprintf("f%dv%d%s-%s", f.ID, f.Version, f.Stage[:1], chat.Nonce()),
 		ButtonList:            buttons,
+		QuoteArea:             quote,
+	}, nil
+}
+
+// revisionQuote is what a resubmitted version's card shows above the
+// summary: the 驳回 it answers and which fields differ from the rejected
+// version, so that the approver need not compare the two (the printable
+// form behind 查看详情 has the whole text). WeCom states no length for a
+// quote; it is kept within the 112 characters it suggests for
+// sub_title_text, the reason clipped to make room for the fields.
+func (b *Flow) revisionQuote(ctx context.Context, t *chat.Turn, f *storage.Form) (*bot.CardQuote, error) {
+	ds, err := storage.Decisions(ctx, t.Tx, f.ID)
+	if err != nil {
+		return nil, err
 	}
+	var lines []string
+	for i := len(ds) - 1; i >= 0; i-- {
+		if d := ds[i]; d.Version == f.Version-1 && d.Verdict == string(workflow.VerdictReject) {
+			lines = append(lines, fmt.Sprintf("驳回理由（%s，%s）：%s", b.Name(d.Approver), workflow.Stage(d.Stage).Label(), chat.Clip(d.Reason, 50)))
+			break
+		}
+	}
+	changed, known, err := b.changesOf(ctx, t, f)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !known:
+	case len(changed) == 0:
+		lines = append(lines, "本版未修改内容")
+	default:
+		lines = append(lines, "本版修改："+strings.Join(changed, "、"))
+	}
+	if len(lines) == 0 {
+		return nil, nil
+	}
+	return &bot.CardQuote{Title: fmt.Sprintf("第%d版 · 答复驳回意见", f.Version), QuoteText: chat.Clip(strings.Join(lines, "\n"), 112)}, nil
+}
+
+// changesOf names the fields of f's version that differ from the version
+// before it, from the snapshots SaveVersion kept; known is false when a
+// snapshot is missing (forms older than the snapshots).
+func (b *Flow) changesOf(ctx context.Context, t *chat.Turn, f *storage.Form) (changed []string, known bool, err error) {
+	var drafts [2]draftForm
+	for i, v := range []int{f.Version - 1, f.Version} {
+		fv, err := storage.GetFormVersion(ctx, t.Tx, f.ID, v)
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, false, nil
+		}
+		if err != nil {
+			return nil, false, err
+		}
+		if err := json.Unmarshal(fv.Snapshot, &drafts[i]); err != nil {
+			return nil, false, fmt.Errorf("version %d of form %d: %w", v, f.ID, err)
+		}
+	}
+	return changedFields(drafts[0], drafts[1]), true, nil
+}
+
+// changedFields names, in the form's order and in its words, the fields
+// in which cur differs from prev. The platforms are a set: ticked in
+// another order they are the same.
+func changedFields(prev, cur draftForm) []string {
+	set := func(ps []string) string { return strings.Join(slices.Sorted(slices.Values(ps)), "、") }
+	major := func(m *bool) string {
+		if m == nil {
+			return ""
+		}
+		return yesNo(*m)
+	}
+	var out []string
+	for _, f := range []struct {
+		label      string
+		prev, this string
+	}{
+		{"标题", prev.Title, cur.Title},
+		{"简要内容", prev.Summary, cur.Summary},
+		{"形成日期", prev.FormedOn, cur.FormedOn},
+		{"公开形式", prev.Mode, cur.Mode},
+		{"公开栏目", prev.Column, cur.Column},
+		{"公开平台", set(prev.Platforms), set(cur.Platforms)},
+		{"重大事项", major(prev.Major), major(cur.Major)},
+	} {
+		if f.prev != f.this {
+			out = append(out, f.label)
+		}
+	}
+	return out
 }
 
 // publishCard lists the platforms still to confirm, one button each.
@@ -317,6 +417,9 @@ func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
 	}
 	if card.Stage == "rejected" {
 		return b.onRejectedCard(ctx, t, c, f, card)
+	}
+	if card.Stage == stageWithdraw {
+		return b.onWithdrawCard(ctx, t, f, card)
 	}
 	if !slices.Contains(card.Holders, to) {
 		return b.Text(ctx, t, to, "您不是该审批单此环节的审批人，无法操作。")
@@ -505,6 +608,11 @@ func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *st
 		return b.Text(ctx, t, to, "只有承办人本人可以操作。")
 	}
 	if card.Version != f.Version || f.State != string(workflow.StateRejected) {
+		// Closed with the click's own code: a withdrawal closes this card
+		// with its send's code, which lapses after 72 hours.
+		if err := b.ReplaceButton(ctx, t, to, "已处理"); err != nil {
+			return err
+		}
 		return b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，此卡片已失效。", serial(f), b.where(f)))
 	}
 	switch t.Msg.EventKey {
@@ -522,49 +630,161 @@ func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *st
 		}
 		return b.startDraft(ctx, t, nil, prefill, f.ID, f.Version)
 	case "withdraw":
-		if err := b.ReplaceButton(ctx, t, to, "已撤回"); err != nil {
-			return err
-		}
+		// The card keeps its buttons: after 不撤回 the submitter may still
+		// revise. A confirmed 撤回 closes it (withdrawNow).
 		return b.withdraw(ctx, t, f)
 	}
 	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
 
-// withdraw takes back a form not yet finally approved. The row is locked.
+// stageWithdraw is the stage recorded for a 撤回 confirmation card: it
+// belongs to the version it was asked for, like an approval card.
+const stageWithdraw = "withdraw"
+
+// withdraw starts a 撤回 (the 撤回 编号 command and the 撤回 button of a
+// rejected form): it checks the form may be withdrawn and asks the
+// submitter to confirm on a card, because a withdrawal cannot be undone.
+// The row is locked.
 func (b *Flow) withdraw(ctx context.Context, t *chat.Turn, f *storage.Form) error {
 	to := t.Person.UserID
 	if f.Submitter != to {
 		return b.Text(ctx, t, to, "只有承办人本人可以撤回。")
 	}
-	st := workflow.State(f.State)
-	if st != workflow.StateReview && st != workflow.StateRejected {
-		return b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，已无法撤回。", serial(f), st.Label()))
+	if ok, err := b.mayWithdraw(ctx, t, f); !ok || err != nil {
+		return err
 	}
+	card := bot.TemplateCard{
+		CardType:     bot.CardButtonInteraction,
+		Source:       &bot.CardSource{Desc: "政务公开 · 撤回确认"},
+		MainTitle:    &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: serial(f) + " · 确认撤回？"},
+		SubTitleText: "撤回后审批即终止，已发出的审核卡片失效，且不能恢复；如需公开，须重新提交。",
+		HorizontalContentList: []bot.CardField{
+			{KeyName: "当前", Value: chat.Clip(b.where(f), 26)},
+			{KeyName: "版本", Value: fmt.Sprintf("第%d版", f.Version)},
+		},
+		TaskID: fmt.Sprintf("f%dv%dw-%s", f.ID, f.Version, chat.Nonce()),
+		ButtonList: []bot.CardButton{
+			{Text: "确认撤回", Key: "withdraw_yes", Style: 3},
+			{Text: "不撤回", Key: "withdraw_no", Style: 2},
+		},
+	}
+	if err := storage.InsertCard(ctx, t.Tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: stageWithdraw, Holders: pq.StringArray{to}}); err != nil {
+		return err
+	}
+	return b.Card(ctx, t, card, to)
+}
+
+// mayWithdraw reports whether f can still be withdrawn; when not, it has
+// told the user why: already withdrawn (when, by whom), or too far on.
+func (b *Flow) mayWithdraw(ctx context.Context, t *chat.Turn, f *storage.Form) (bool, error) {
+	to := t.Person.UserID
+	switch st := workflow.State(f.State); st {
+	case workflow.StateReview, workflow.StateRejected:
+		return true, nil
+	case workflow.StateWithdrawn:
+		note, err := b.withdrawnNote(ctx, t, f)
+		if err != nil {
+			return false, err
+		}
+		return false, b.Text(ctx, t, to, note+"，无需再次撤回。")
+	default:
+		return false, b.Text(ctx, t, to, fmt.Sprintf("%s 当前：%s，已无法撤回。", serial(f), st.Label()))
+	}
+}
+
+// withdrawnNote says when and by whom f was withdrawn, from the audit log.
+func (b *Flow) withdrawnNote(ctx context.Context, t *chat.Turn, f *storage.Form) (string, error) {
+	trail, err := storage.AuditTrail(ctx, t.Tx, "form", strconv.FormatInt(f.ID, 10))
+	if err != nil {
+		return "", err
+	}
+	for i := len(trail) - 1; i >= 0; i-- {
+		if e := trail[i]; e.Action == "withdraw" {
+			return fmt.Sprintf("%s 已于%s由%s撤回", serial(f), workflow.FormatDateTime(e.At, b.Location), b.Name(e.Actor)), nil
+		}
+	}
+	return serial(f) + " 已撤回", nil
+}
+
+// onWithdrawCard handles 确认撤回 and 不撤回 on a confirmation card. The
+// form is checked again: it may have moved on since the card was sent.
+func (b *Flow) onWithdrawCard(ctx context.Context, t *chat.Turn, f *storage.Form, card *storage.FormCard) error {
+	to := t.Person.UserID
+	if !slices.Contains(card.Holders, to) || to != f.Submitter {
+		return b.Text(ctx, t, to, "只有承办人本人可以撤回。")
+	}
+	switch t.Msg.EventKey {
+	case "withdraw_no":
+		if err := b.ReplaceButton(ctx, t, to, "未撤回"); err != nil {
+			return err
+		}
+		return b.Text(ctx, t, to, fmt.Sprintf("好的，未撤回 %s。当前：%s。", serial(f), b.where(f)))
+	case "withdraw_yes":
+		if f.State != string(workflow.StateWithdrawn) && card.Version != f.Version {
+			if err := b.ReplaceButton(ctx, t, to, "已失效"); err != nil {
+				return err
+			}
+			return b.Text(ctx, t, to, fmt.Sprintf("%s 已重新提交为第%d版，此确认已失效。如需撤回，请再次发送「撤回 %s」。", serial(f), f.Version, serial(f)))
+		}
+		if ok, err := b.mayWithdraw(ctx, t, f); !ok || err != nil {
+			if err == nil {
+				err = b.ReplaceButton(ctx, t, to, "已失效")
+			}
+			return err
+		}
+		if done, err := b.withdrawNow(ctx, t, f); !done || err != nil {
+			return err
+		}
+		return b.ReplaceButton(ctx, t, to, "已撤回")
+	}
+	return b.Text(ctx, t, to, chat.MsgCardUnknown)
+}
+
+// withdrawNow takes back a form not yet finally approved, once confirmed.
+// The row is locked and mayWithdraw has said yes. It reports whether the
+// form was withdrawn; when not, the user has been told.
+func (b *Flow) withdrawNow(ctx context.Context, t *chat.Turn, f *storage.Form) (bool, error) {
+	to := t.Person.UserID
+	st := workflow.State(f.State)
 	waiting := []string(f.Assignees)
 	err := storage.MoveForm(ctx, t.Tx, storage.FormMove{
 		ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage,
 		ToState: string(workflow.StateWithdrawn), ToStage: "", At: t.Now,
 	})
 	if errors.Is(err, storage.ErrStale) {
-		return b.Text(ctx, t, to, serial(f)+" 状态已变化，请发送「我的申请」查看。")
+		return false, b.Text(ctx, t, to, serial(f)+" 状态已变化，请发送「我的申请」查看。")
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := storage.Audit(ctx, t.Tx, to, "withdraw", "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "from": f.State}); err != nil {
-		return err
+		return false, err
+	}
+	if st == workflow.StateRejected {
+		// The rejection card kept its buttons while the submitter decided.
+		cards, err := storage.CardsAt(ctx, t.Tx, f.ID, f.Version, "rejected")
+		if err != nil {
+			return false, err
+		}
+		copies := make([]chat.CardCopy, len(cards))
+		for i, c := range cards {
+			copies[i] = chat.CardCopy{TaskID: c.TaskID, Holders: c.Holders}
+		}
+		if err := b.CloseCopies(ctx, t, copies, "", "", "", "", "已撤回"); err != nil {
+			return false, err
+		}
 	}
 	if st == workflow.StateReview {
 		if err := b.closeCards(ctx, t, f, "", "", "", "", "承办人已撤回"); err != nil {
-			return err
+			return false, err
 		}
 		for _, a := range waiting {
 			if err := b.Text(ctx, t, a, fmt.Sprintf("%s「%s」已由承办人撤回，无需再审核。", serial(f), chat.Clip(f.Title, 30))); err != nil {
-				return err
+				return false, err
 			}
 		}
 	}
-	return b.Text(ctx, t, to, fmt.Sprintf("已撤回 %s。", serial(f)))
+	return true, b.Text(ctx, t, to, fmt.Sprintf("已撤回 %s，审批已终止。", serial(f)))
 }
 
 // onPublishClick confirms one platform; the last one makes the form 已公开.

@@ -20,6 +20,7 @@ const (
 	kindOrderReason = "order_reason" // the reason of a 转办 or 退回
 	kindOrderFinish = "order_finish" // 办结: answer, finding, measures
 	kindOrderExtend = "order_extend" // 申请延期: reason, new date
+	kindVisitReason = "visit_reason" // 回访 不满意: why, before anything changes
 )
 
 // convo is this flow's state of a conversation in progress.
@@ -32,6 +33,7 @@ type convo struct {
 	State   string `json:"state,omitempty"` // the order's state when asked
 	Action  string `json:"action,omitempty"`
 	Target  string `json:"target,omitempty"`
+	Ticket  string `json:"ticket,omitempty"` // the 工单号, to name the order in a reminder
 
 	// The card a reason answers, to close it.
 	TaskID       string `json:"task_id,omitempty"`
@@ -44,7 +46,7 @@ func convoOf(s *chat.Session) (*convo, error) {
 		return nil, nil
 	}
 	switch s.Kind {
-	case KindRegister, kindOrderReason, kindOrderFinish, kindOrderExtend:
+	case KindRegister, kindOrderReason, kindOrderFinish, kindOrderExtend, kindVisitReason:
 	default:
 		return nil, nil
 	}
@@ -78,6 +80,8 @@ func (b *Flow) Converse(ctx context.Context, t *chat.Turn, s *chat.Session, text
 		return true, b.onOrderFinish(ctx, t, c, text)
 	case kindOrderExtend:
 		return true, b.onOrderExtend(ctx, t, c, text)
+	case kindVisitReason:
+		return true, b.onVisitReason(ctx, t, c, text)
 	}
 	return false, nil
 }

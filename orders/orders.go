@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/chat"
 
@@ -23,6 +25,12 @@ func orderOf(c *storage.Order) workflow.Order {
 	o := workflow.Order{
 		State: workflow.OrderState(c.State), Section: c.Section, Registrar: c.Registrar, Handler: c.Handler,
 		ReopenCount: c.ReopenCount, Visit: c.Visit,
+	}
+	if c.Visit == workflow.VisitUnsatisfied {
+		// A 不满意 always reopened the order, so a stored one is a past
+		// round's: orders reopened before a reopening cleared the visit
+		// kept it. Their current round has had no 回访 yet.
+		o.Visit = ""
 	}
 	if c.ExtUntil.Valid {
 		o.ExtUntil = c.ExtUntil.Time
@@ -151,14 +159,16 @@ func (b *Flow) seesContact(c *storage.Order, viewer string) bool {
 // that every person's messages keep their order) and records it.
 func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holders ...string) error {
 	for _, h := range holders {
-		if err := b.orderCardTo(ctx, t, c, kind, status, buttons, h); err != nil {
+		if err := b.orderCardTo(ctx, t, c, kind, status, buttons, h, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string) error {
+// orderCardTo sends one holder a card about an order; quote, if any, is
+// what the card must show above the order's content (why it came back).
+func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string, quote *bot.CardQuote) error {
 	holders := []string{holder}
 	urg := ""
 	if c.Urgent {
@@ -180,6 +190,7 @@ func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Order, 
 		},
 		TaskID:     fmt.Sprintf("o%d%s-%s", c.ID, kind[:1], chat.Nonce()),
 		ButtonList: buttons,
+		QuoteArea:  quote,
 	}
 	if c.ReopenCount > 0 {
 		card.MainTitle.Desc += fmt.Sprintf(" · 第%d次重办", c.ReopenCount)
@@ -216,8 +227,10 @@ func (b *Flow) tellRegistrar(ctx context.Context, t *chat.Turn, c *storage.Order
 	return b.Text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s：%s", c.TicketNo, what))
 }
 
-// OnOrderCard handles a click on a card about an order.
-func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
+// OnOrderCard handles a click on a card about an order; s is the
+// clicker's conversation in progress (a 不满意 may be waiting for its
+// reason, or a form being filled in).
+func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn, s *chat.Session) error {
 	m := t.Msg
 	to := t.Person.UserID
 	oc, err := storage.GetOrderCard(ctx, t.Tx, m.TaskID)
@@ -242,6 +255,23 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 			return err
 		}
 		return b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已处理或已变化（当前：%s），此卡片已失效。", c.TicketNo, workflow.OrderState(c.State).Label()))
+	}
+	pending, err := convoOf(s)
+	if err != nil {
+		return err
+	}
+	if pending != nil && pending.Kind != kindVisitReason {
+		pending = nil
+	}
+	if pending != nil && pending.TaskID != m.TaskID {
+		// The registrar went on to another card: the 不满意 still waiting
+		// for its reason is dropped, so that their next text is not taken
+		// for it. Nothing of that order had changed.
+		b.End(t)
+		if err := b.Text(ctx, t, to, fmt.Sprintf("工单 %s 回访不满意的原因未填写，本次回访未登记；如需登记，请再次在其回访卡片上选择。", pending.Ticket)); err != nil {
+			return err
+		}
+		pending = nil
 	}
 	key := m.EventKey
 	switch kind {
@@ -302,9 +332,17 @@ func (b *Flow) OnOrderCard(ctx context.Context, t *chat.Turn) error {
 			return b.closeOrder(ctx, t, c)
 		}
 	case workflow.CardVisit:
-		if i, err := strconv.Atoi(strings.TrimPrefix(key, "v_")); err == nil && i >= 0 && i < len(workflow.Visits) {
-			return b.recordVisit(ctx, t, c, workflow.Visits[i])
+		i, err := strconv.Atoi(strings.TrimPrefix(key, "v_"))
+		if err != nil || i < 0 || i >= len(workflow.Visits) {
+			break
 		}
+		if workflow.Visits[i] == workflow.VisitUnsatisfied {
+			return b.askVisitReason(ctx, t, c, s)
+		}
+		if pending != nil {
+			b.End(t) // the same card, answered otherwise: no reason is needed now
+		}
+		return b.recordVisit(ctx, t, c, workflow.Visits[i], "")
 	}
 	return b.Text(ctx, t, to, chat.MsgCardUnknown)
 }
@@ -329,7 +367,11 @@ func (b *Flow) change(ctx context.Context, t *chat.Turn, c *storage.Order, actio
 		return false, err
 	}
 	ch.ID, ch.FromState, ch.At, ch.State = c.ID, c.State, t.Now, string(next)
-	ch.Reopen = action == workflow.OrderVisit && next == workflow.OrderAssigned
+	if action == workflow.OrderVisit && next == workflow.OrderAssigned {
+		// The reopening starts a new round without a visit: the 不满意 is
+		// the closed round's, kept in the audit log (detail).
+		ch.Reopen, ch.Visit = true, nil
+	}
 	if err := storage.ChangeOrder(ctx, t.Tx, ch); errors.Is(err, storage.ErrStale) {
 		return false, b.Text(ctx, t, t.Person.UserID, "工单 "+c.TicketNo+" 已由他人处理，此操作未生效。")
 	} else if err != nil {
@@ -387,10 +429,16 @@ func (b *Flow) assignOrder(ctx context.Context, t *chat.Turn, c *storage.Order, 
 }
 
 func (b *Flow) sendHandleCard(ctx context.Context, t *chat.Turn, c *storage.Order) error {
-	return b.orderCard(ctx, t, c, workflow.CardHandle, "请办理", []bot.CardButton{
+	return b.sendHandleCardWith(ctx, t, c, nil)
+}
+
+// sendHandleCardWith is sendHandleCard with a quote: a reopened order's
+// card shows why the caller was not satisfied, what the new round is for.
+func (b *Flow) sendHandleCardWith(ctx context.Context, t *chat.Turn, c *storage.Order, quote *bot.CardQuote) error {
+	return b.orderCardTo(ctx, t, c, workflow.CardHandle, "请办理", []bot.CardButton{
 		{Text: "办结", Key: "finish", Style: 1},
 		{Text: "申请延期", Key: "extend", Style: 2},
-	}, c.Handler)
+	}, c.Handler, quote)
 }
 
 // redispatch sends a returned order to a section again (by its registrar).
@@ -675,10 +723,87 @@ func (b *Flow) queueAnswerNotice(ctx context.Context, t *chat.Turn, c *storage.O
 	return nil
 }
 
-func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Order, visit string) error {
+// askVisitReason answers a click on 不满意: it asks why and changes
+// nothing yet. The order is reopened only with the reason
+// (onVisitReason), in one turn, so that the handler always learns why and
+// an unanswered question leaves the order as it was, its 回访 card live.
+// s is the registrar's conversation in progress.
+func (b *Flow) askVisitReason(ctx context.Context, t *chat.Turn, c *storage.Order, s *chat.Session) error {
+	to := t.Person.UserID
+	if b.InWizard(s) {
+		// A question now would end the form being filled in.
+		return b.Text(ctx, t, to, "您有尚未完成的填写。请先完成或发送「取消」，再选择「不满意」。")
+	}
+	b.saveConvo(t, &convo{Kind: kindVisitReason, OrderID: c.ID, Ticket: c.TicketNo, State: c.State, TaskID: t.Msg.TaskID, ResponseCode: t.Msg.ResponseCode})
+	return b.Text(ctx, t, to, fmt.Sprintf("请回复来电人对工单 %s 不满意的原因（200字以内），将转告承办人%s重新办理。发送「取消」则不登记本次回访。", c.TicketNo, b.Name(c.Handler)))
+}
+
+// onVisitReason takes the reason of a 不满意 and records the visit, which
+// reopens the order.
+func (b *Flow) onVisitReason(ctx context.Context, t *chat.Turn, cv *convo, text string) error {
+	to := t.Person.UserID
+	if text == chat.WordCancel {
+		b.End(t)
+		return b.Text(ctx, t, to, fmt.Sprintf("已取消，本次回访未登记。工单 %s 仍为已办结并回复，可稍后在回访卡片上重新选择。", cv.Ticket))
+	}
+	if b.commandInReason(text) {
+		// Not run: it would leave the 不满意 behind unrecorded, or (提交,
+		// 登记) replace this conversation without a word.
+		return b.Text(ctx, t, to, fmt.Sprintf("您正在填写工单 %s 回访不满意的原因。请直接回复原因；发送「取消」则不登记本次回访。", cv.Ticket))
+	}
+	reason, err := workflow.VisitReason(text)
+	if err != nil {
+		return b.Text(ctx, t, to, "不满意的原因应为1至200字，请重新输入；发送「取消」则不登记本次回访。")
+	}
+	b.End(t)
+	c, err := storage.LockOrder(ctx, t.Tx, cv.OrderID)
+	if err != nil {
+		return err
+	}
+	// The card the 不满意 was chosen on must still be live: the same gate
+	// as a click, now that the order is locked.
+	oc, err := storage.GetOrderCard(ctx, t.Tx, cv.TaskID)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	if oc == nil || !orderOf(c).CardLive(workflow.CardVisit, oc.State, oc.Section) {
+		return b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已变化（当前：%s），本次回访未登记。", c.TicketNo, workflow.OrderState(c.State).Label()))
+	}
+	t.Msg.TaskID, t.Msg.ResponseCode = cv.TaskID, cv.ResponseCode
+	return b.recordVisit(ctx, t, c, workflow.VisitUnsatisfied, reason)
+}
+
+// commandInReason reports whether text, typed while a reason is awaited,
+// is a command rather than the reason. IsCommand alone would take a
+// reason such as 「工单处理不彻底」 for the command 工单: a command word
+// that runs into what follows counts only when that looks like what the
+// command takes (a 工单号 or 编号), not like a sentence.
+func (b *Flow) commandInReason(text string) bool {
+	if !b.IsCommand(text) {
+		return false
+	}
+	if w, _, _ := strings.Cut(text, " "); slices.Contains(b.Commands, w) {
+		return true
+	}
+	for _, j := range b.Joined {
+		if arg, ok := strings.CutPrefix(text, j); ok {
+			r, _ := utf8.DecodeRuneInString(arg)
+			return r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)) || strings.HasPrefix(arg, "公开审")
+		}
+	}
+	return false
+}
+
+// recordVisit records the 回访 of this round; 不满意, with its reason,
+// reopens the order to its handler for a new round.
+func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Order, visit, reason string) error {
 	to := t.Person.UserID
 	reopen := visit == workflow.VisitUnsatisfied
-	ok, err := b.change(ctx, t, c, workflow.OrderVisit, storage.OrderChange{Visit: &visit}, map[string]any{"visit": visit})
+	detail := map[string]any{"visit": visit, "round": c.ReopenCount + 1}
+	if reason != "" {
+		detail["reason"] = reason
+	}
+	ok, err := b.change(ctx, t, c, workflow.OrderVisit, storage.OrderChange{Visit: &visit}, detail)
 	if !ok || err != nil {
 		return err
 	}
@@ -688,13 +813,15 @@ func (b *Flow) recordVisit(ctx context.Context, t *chat.Turn, c *storage.Order, 
 	if !reopen {
 		return b.Text(ctx, t, to, "已记录回访结果："+visit+"。")
 	}
-	if err := b.Text(ctx, t, to, fmt.Sprintf("已记录回访结果：不满意。工单 %s 已退回%s重新办理（第%d次重办）。", c.TicketNo, b.Name(c.Handler), c.ReopenCount)); err != nil {
+	if err := b.Text(ctx, t, to, fmt.Sprintf("已记录回访结果：不满意，原因：%s\n工单 %s 已退回%s重新办理（第%d次重办）。", reason, c.TicketNo, b.Name(c.Handler), c.ReopenCount)); err != nil {
 		return err
 	}
-	if err := b.Text(ctx, t, c.Handler, fmt.Sprintf("12345工单 %s 回访不满意，请重新办理（第%d次重办），时限 %s。", c.TicketNo, c.ReopenCount, b.dueText(c.DueAt))); err != nil {
+	if err := b.Text(ctx, t, c.Handler, fmt.Sprintf("12345工单 %s 回访不满意，请重新办理（第%d次重办），时限 %s。\n来电人不满意的原因：%s", c.TicketNo, c.ReopenCount, b.dueText(c.DueAt), reason)); err != nil {
 		return err
 	}
-	return b.sendHandleCard(ctx, t, c)
+	// The quote's text has no documented limit; 112 characters is what
+	// WeCom suggests for a card's sub_title_text, the nearest rule.
+	return b.sendHandleCardWith(ctx, t, c, &bot.CardQuote{Title: "回访不满意的原因", QuoteText: chat.Clip(reason, 112)})
 }
 
 // Text commands about orders.
@@ -809,6 +936,10 @@ func (b *Flow) Report(ctx context.Context, q storage.Queryer, from, to, now time
 			r := rows[0]
 			fmt.Fprintf(&sb, "受理%d件，答复%d件，办结回复%d件，按时%d件，超期%d件，在办%d件；处理率%s，按时率%s",
 				r.Received, r.Answered, r.Closed, r.OnTime, r.Overdue, r.Open, workflow.Rate(r.Answered, r.Received), workflow.Rate(r.OnTime, r.Received))
+			// Each order counts once, by its latest 回访: a 满意 after a
+			// reopening replaces the 不满意 that reopened it.
+			fmt.Fprintf(&sb, "\n回访%d件：满意%d件，基本满意%d件，不满意%d件；满意率%s；重办%d件",
+				r.Visited, r.Satisfied, r.FairlyOK, r.Unsatisfied, workflow.Rate(r.Satisfied+r.FairlyOK, r.Visited), r.Reopened)
 		case "section":
 			sb.WriteString("\n按股室：")
 		case "category":

@@ -91,7 +91,9 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		return who, "已将办理结果回复12345。", true
 	case string(workflow.OrderVisit):
 		what := "回访来电人，结果：" + chat.OrDash(d.Visit)
-		if r := strings.TrimSpace(d.Reason); r != "" {
+		// The reason is typed as a sentence; its own full stop would
+		// double the one this sentence goes on with.
+		if r := strings.TrimRight(strings.TrimSpace(d.Reason), "。．.！!；;，,"); r != "" {
 			what += "，原因：" + r
 		}
 		if d.Visit == workflow.VisitUnsatisfied {

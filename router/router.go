@@ -94,7 +94,7 @@ func (r *Router) onCard(ctx context.Context, t *chat.Turn, s *chat.Session) erro
 	case strings.HasPrefix(task, "d"):
 		return r.Forms.OnWizardCard(ctx, t, s)
 	case strings.HasPrefix(task, "o"):
-		return r.Orders.OnOrderCard(ctx, t)
+		return r.Orders.OnOrderCard(ctx, t, s)
 	case strings.HasPrefix(task, "f"):
 		return r.Forms.OnFormCard(ctx, t, s)
 	case strings.HasPrefix(task, "c"):

@@ -111,7 +111,7 @@ type OrderChange struct {
 	AnsweredAt  *time.Time
 	ClosedAt    *time.Time
 	Visit       *string
-	Reopen      bool       // count a reopening and clear the answer times
+	Reopen      bool       // count a reopening and start a new round (see ChangeOrder)
 	ExtUntil    *time.Time // a pending 延期 request
 	ExtReason   *string
 	ClearExt    bool
@@ -163,7 +163,13 @@ func ChangeOrder(ctx context.Context, tx *Tx, ch OrderChange) error {
 		set("visit", *ch.Visit)
 	}
 	if ch.Reopen {
-		sets = append(sets, "reopen_count = reopen_count + 1", "answered_at = NULL", "closed_at = NULL")
+		// A new round: the answer times and the round's 回访 result are
+		// cleared (the audit log keeps every visit), so that the next
+		// 已回复12345 is followed by a 回访 of its own.
+		if ch.Visit != nil {
+			return fmt.Errorf("change order %d: a reopening clears the visit, it cannot also set one", ch.ID)
+		}
+		sets = append(sets, "reopen_count = reopen_count + 1", "answered_at = NULL", "closed_at = NULL", "visit = ''")
 	}
 	if ch.ExtUntil != nil {
 		set("ext_until", *ch.ExtUntil)
@@ -290,12 +296,27 @@ type OrderStat struct {
 	OnTime   int    `db:"on_time"`
 	Overdue  int    `db:"overdue"`
 	Open     int    `db:"open"`
+	// The 回访 by each order's latest visit (see latestVisit): how many
+	// were visited, with which result, and how many were reopened.
+	Visited     int `db:"visited"`
+	Satisfied   int `db:"satisfied"`
+	FairlyOK    int `db:"fairly_ok"`
+	Unsatisfied int `db:"unsatisfied"`
+	Reopened    int `db:"reopened"`
 }
+
+// latestVisit is an order's latest 回访 result, NULL before its first. A
+// reopening clears the round's result (ChangeOrder), and only a 不满意
+// reopens an order, so a reopened order not yet visited again still
+// counts as 不满意 until its next visit replaces that. (Orders reopened
+// before the clearing kept their 不满意, which says the same.)
+const latestVisit = `CASE WHEN visit <> '' THEN visit WHEN reopen_count > 0 THEN '不满意' END`
 
 // OrderStats counts the orders received in [from, to) as of now,
 // grouped by "section", "category" or "" (the total). An order is answered
 // once 办结 (answered_at set), on time when answered by its due time,
-// overdue when answered late or still unanswered after its due time.
+// overdue when answered late or still unanswered after its due time; its
+// 回访 is its latest one.
 func OrderStats(ctx context.Context, q sqlx.QueryerContext, from, to, now time.Time, by string) ([]OrderStat, error) {
 	group := "''"
 	switch by {
@@ -315,7 +336,12 @@ func OrderStats(ctx context.Context, q sqlx.QueryerContext, from, to, now time.T
 			count(*) FILTER (WHERE state = 'closed') AS closed,
 			count(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at <= due_at) AS on_time,
 			count(*) FILTER (WHERE (answered_at IS NOT NULL AND answered_at > due_at) OR (answered_at IS NULL AND due_at < $3)) AS overdue,
-			count(*) FILTER (WHERE answered_at IS NULL) AS open
+			count(*) FILTER (WHERE answered_at IS NULL) AS open,
+			count(*) FILTER (WHERE `+latestVisit+` IS NOT NULL) AS visited,
+			count(*) FILTER (WHERE `+latestVisit+` = '满意') AS satisfied,
+			count(*) FILTER (WHERE `+latestVisit+` = '基本满意') AS fairly_ok,
+			count(*) FILTER (WHERE `+latestVisit+` = '不满意') AS unsatisfied,
+			count(*) FILTER (WHERE reopen_count > 0) AS reopened
 		FROM orders WHERE received_at >= $1 AND received_at < $2
 		GROUP BY 1 ORDER BY 1`, from, to, now)
 	if err != nil {

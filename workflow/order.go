@@ -5,7 +5,9 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // OrderAction is a step in a 12345 work order's life. Its value is also
@@ -30,6 +32,24 @@ const (
 // VisitUnsatisfied is the 回访 result that reopens an order.
 const VisitUnsatisfied = "不满意"
 
+// MaxVisitReason is how long, in characters, the reason of a 不满意 回访
+// may be: a short note for the handler, like the reasons of 退回 and 转办.
+const MaxVisitReason = 200
+
+// ErrVisitReason: the reason of a 不满意 回访 is empty or too long.
+var ErrVisitReason = errors.New("order: the reason of an unsatisfied visit must be 1 to 200 characters")
+
+// VisitReason checks the reason given for a 不满意 回访 and returns it
+// trimmed. The reason is what the handler works from in the new round, so
+// it may not be empty.
+func VisitReason(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if n := utf8.RuneCountInString(s); n == 0 || n > MaxVisitReason {
+		return "", ErrVisitReason
+	}
+	return s, nil
+}
+
 // Order is what the rules read of a work order.
 type Order struct {
 	State       OrderState
@@ -39,7 +59,10 @@ type Order struct {
 	ReopenCount int
 	// ExtUntil is the date of a pending 延期 request; zero when none.
 	ExtUntil time.Time
-	// Visit is the 回访 result recorded since the order was last reopened.
+	// Visit is the 回访 result of the current round: empty until the
+	// registrar records it after 已回复12345, and empty again once a
+	// 不满意 reopens the order (storage clears it with the reopening; the
+	// audit log keeps every round's result). One visit per round.
 	Visit string
 }
 
@@ -100,7 +123,8 @@ var orderRules = map[OrderAction]orderRule{
 // that follows: ErrOrderMoved when the order is not where the action
 // applies, ErrNotOrderActor when the step is someone else's. visit is the
 // 回访 result (for OrderVisit only): 不满意 reopens the order to its
-// handler.
+// handler, and the reopening starts a new round, whose own 回访 follows
+// its own 已回复12345.
 func OrderNext(o Order, action OrderAction, actor OrderActor, visit string) (OrderState, error) {
 	r, ok := orderRules[action]
 	if !ok {

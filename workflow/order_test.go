@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ func TestOrderNext(t *testing.T) {
 	in := func(s workflow.OrderState) workflow.Order { o := base; o.State = s; return o }
 	withExt := func(o workflow.Order) workflow.Order { o.ExtUntil = ext; return o }
 	visited := func(o workflow.Order) workflow.Order { o.Visit = "满意"; return o }
+	// reopened is the order after a 不满意: a new round, its visit cleared.
+	reopened := func(o workflow.Order) workflow.Order { o.ReopenCount++; o.Visit = ""; return o }
 	head := workflow.OrderActor{UserID: "boss", Heads: []string{"监测股"}}
 	otherHead := workflow.OrderActor{UserID: "boss2", Heads: []string{"执法股"}}
 	handler := workflow.OrderActor{UserID: "hdl"}
@@ -56,6 +59,13 @@ func TestOrderNext(t *testing.T) {
 		{"unsatisfied visit reopens to the handler", in(workflow.OrderClosed), workflow.OrderVisit, registrar, workflow.VisitUnsatisfied, workflow.OrderAssigned, nil},
 		{"one visit per closing", visited(in(workflow.OrderClosed)), workflow.OrderVisit, registrar, "满意", "", workflow.ErrOrderMoved},
 		{"no visit before the reply", in(workflow.OrderAnswered), workflow.OrderVisit, registrar, "满意", "", workflow.ErrOrderMoved},
+		{"only the registrar visits", in(workflow.OrderClosed), workflow.OrderVisit, office, "满意", "", workflow.ErrNotOrderActor},
+		{"a reopened order is handled again", reopened(in(workflow.OrderAssigned)), workflow.OrderFinish, handler, "", workflow.OrderAnswered, nil},
+		{"no visit while a reopened order is handled", reopened(in(workflow.OrderAssigned)), workflow.OrderVisit, registrar, "满意", "", workflow.ErrOrderMoved},
+		{"the second round's reply closes it again", reopened(in(workflow.OrderAnswered)), workflow.OrderReply, registrar, "", workflow.OrderClosed, nil},
+		{"the second round has a visit of its own", reopened(in(workflow.OrderClosed)), workflow.OrderVisit, registrar, "满意", workflow.OrderClosed, nil},
+		{"a second 不满意 reopens again", reopened(in(workflow.OrderClosed)), workflow.OrderVisit, registrar, workflow.VisitUnsatisfied, workflow.OrderAssigned, nil},
+		{"one visit in the second round too", visited(reopened(in(workflow.OrderClosed))), workflow.OrderVisit, registrar, "基本满意", "", workflow.ErrOrderMoved},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,6 +77,25 @@ func TestOrderNext(t *testing.T) {
 	}
 	if _, err := workflow.OrderNext(in(workflow.OrderDispatched), "fly", head, ""); err == nil {
 		t.Fatal("an unknown action was allowed")
+	}
+}
+
+func TestVisitReason(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"  噪声仍未消除。 ", "噪声仍未消除。", true},
+		{"", "", false},
+		{"   ", "", false},
+		{strings.Repeat("吵", workflow.MaxVisitReason), strings.Repeat("吵", workflow.MaxVisitReason), true},
+		{strings.Repeat("吵", workflow.MaxVisitReason+1), "", false},
+	} {
+		got, err := workflow.VisitReason(c.in)
+		if got != c.want || (err == nil) != c.ok {
+			t.Errorf("VisitReason(%q) = %q, %v; want %q, ok %v", c.in, got, err, c.want, c.ok)
+		}
 	}
 }
 
@@ -105,6 +134,24 @@ func TestOrderCardLive(t *testing.T) {
 	reopened.ReopenCount++
 	if reopened.CardLive(workflow.CardHandle, handleMark, "监测股") {
 		t.Fatal("a card from before a reopening is live")
+	}
+
+	// 不满意 reopens; the new round is closed again. The first round's 回访
+	// card is dead though the state is the same, the second's is live
+	// because the reopening cleared the visit.
+	first := workflow.Order{State: workflow.OrderClosed, Section: "监测股"}
+	firstMark := first.CardMark(workflow.CardVisit)
+	second := first
+	second.ReopenCount = 1
+	if second.CardLive(workflow.CardVisit, firstMark, "监测股") {
+		t.Fatal("the first round's 回访 card is live in the second round")
+	}
+	if !second.CardLive(workflow.CardVisit, second.CardMark(workflow.CardVisit), "监测股") {
+		t.Fatal("the second round's 回访 card is not live")
+	}
+	second.Visit = "满意"
+	if second.CardLive(workflow.CardVisit, second.CardMark(workflow.CardVisit), "监测股") {
+		t.Fatal("the second round's 回访 card is live after its visit")
 	}
 
 	asked := workflow.Order{State: workflow.OrderAssigned, Section: "监测股", ExtUntil: time.Date(2026, 12, 20, 0, 0, 0, 0, time.UTC)}
