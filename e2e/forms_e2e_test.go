@@ -323,6 +323,26 @@ func TestFormHappyPathWithoutLeader(t *testing.T) {
 	c.none(office1)
 }
 
+// waitRecorded waits until the bot has recorded the send of the card
+// (and so knows its response_code): a person reads a card before typing
+// an answer to it, a test need not, and only a recorded card can be
+// closed by a typed answer.
+func waitRecorded(t *testing.T, h *harness, card sandbox.Received) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var n int
+		if err := h.db.GetContext(context.Background(), &n, `SELECT count(*) FROM outbox WHERE idem_key = $1 AND status = 'sent'`, "card:"+card.Card.TaskID); err != nil {
+			t.Fatal(err)
+		}
+		if n == 1 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the send of card %s was not recorded", card.Card.TaskID)
+}
+
 // waitUpdated waits until user's copy of the card shows a replaced button
 // containing want.
 func waitUpdated(t *testing.T, h *harness, user, taskID, want string) {
@@ -630,12 +650,14 @@ func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
 	c.say(staff, "昨天")
 	c.text(staff, "信息形成日期："+dayText(-1))
 	mode := c.card(staff)
+	waitRecorded(t, h, mode)
 	c.say(staff, "随便")
 	c.text(staff, "主动公开")
 	// A wrong answer gets a hint, not a second card: the first is still
 	// the one to answer (issue 15). Answered by typing, it is closed.
 	c.say(staff, "依申请")
 	pl := c.card(staff)
+	waitRecorded(t, h, pl)
 	waitUpdated(t, h, staff, mode.Card.TaskID, "已回复：依申请公开")
 	c.clickAnyway(staff, mode, "mode_active")
 	c.text(staff, "已过期")
@@ -1050,11 +1072,13 @@ func TestWizardEditPicksOneField(t *testing.T) {
 	if again.Card.SubTitleText != "改过的简要内容。" {
 		t.Fatalf("summary after the change: %q", again.Card.SubTitleText)
 	}
+	waitRecorded(t, h, again)
 	c.say(staff, "修改")
 	c.text(staff, "请回复要修改的项目序号")
 	waitUpdated(t, h, staff, again.Card.TaskID, "修改中")
 	c.say(staff, "上一步")
 	last := c.card(staff) // back to the summary, nothing changed
+	waitRecorded(t, h, last)
 	c.say(staff, "提交")
 	c.text(staff, "已提交，编号 公开审〔")
 	waitUpdated(t, h, staff, last.Card.TaskID, "已提交")

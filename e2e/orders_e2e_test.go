@@ -263,6 +263,7 @@ func TestOrderChatRefusalsAndMasking(t *testing.T) {
 	c.text(registrar, "第1/10步")
 	c.say(registrar, "GD-0004")
 	category := c.card(registrar)
+	waitRecorded(t, h, category)
 	c.say(registrar, "政府信息公开申请")
 	c.text(registrar, "不属于12345诉求", "依申请公开")
 	c.say(registrar, "取消") // no second card came: the first is still live, and closes
