@@ -37,11 +37,18 @@ func (b *Bot) CloseCopies(ctx context.Context, t *Turn, copies []CardCopy, click
 		holders := c.Holders
 		if c.TaskID == clickTask && clickCode != "" {
 			u := bot.CardUpdate{UserIDs: []string{clicker}, ResponseCode: clickCode, Button: &bot.ReplaceName{ReplaceName: Clip(mine, 20)}}
-			if _, err := Enqueue(ctx, t, storage.KindCardUpdate, clicker, u, ""); err != nil {
+			if _, err := Enqueue(ctx, t, storage.KindCardUpdate, clicker, u, closedKey(c.TaskID, clicker)); err != nil {
 				return err
 			}
 			holders = slices.DeleteFunc(slices.Clone(holders), func(h string) bool { return h == clicker })
 		}
+		// A copy closed before (its holder clicked it in an earlier round,
+		// as a publisher does once per platform) keeps what it says.
+		closed, err := storage.QueuedKeys(ctx, t.Tx, closedKeys(c.TaskID, holders))
+		if err != nil {
+			return err
+		}
+		holders = slices.DeleteFunc(slices.Clone(holders), func(h string) bool { return slices.Contains(closed, closedKey(c.TaskID, h)) })
 		if len(holders) == 0 {
 			continue
 		}
@@ -69,8 +76,21 @@ func (b *Bot) ReplaceButton(ctx context.Context, t *Turn, userID, text string) e
 		return nil
 	}
 	u := bot.CardUpdate{UserIDs: []string{userID}, ResponseCode: t.Msg.ResponseCode, Button: &bot.ReplaceName{ReplaceName: text}}
-	if _, err := Enqueue(ctx, t, storage.KindCardUpdate, userID, u, ""); err != nil {
+	if _, err := Enqueue(ctx, t, storage.KindCardUpdate, userID, u, closedKey(t.Msg.TaskID, userID)); err != nil {
 		return err
 	}
 	return nil
+}
+
+// closedKey is the idempotency key of the update that closed holder's copy
+// of card task: each copy is closed once, by its holder's click or by the
+// decision that made it stale, whichever comes first.
+func closedKey(task, holder string) string { return "close:" + task + ":" + holder }
+
+func closedKeys(task string, holders []string) []string {
+	keys := make([]string, len(holders))
+	for i, h := range holders {
+		keys[i] = closedKey(task, h)
+	}
+	return keys
 }

@@ -296,6 +296,14 @@ func TestFormHappyPathWithoutLeader(t *testing.T) {
 	c.click(publisher, pub2, "pub_2")
 	c.text(publisher, "已在全部平台发布")
 	c.text(staff, "已公开")
+	// Each publish card keeps what its own click said (issue 15): the
+	// first is not rewritten when the second platform is confirmed.
+	waitUpdated(t, h, publisher, pub2.Card.TaskID, "已发布")
+	for _, m := range h.corp.Messages(publisher) {
+		if m.Card != nil && m.Card.TaskID == pub.Card.TaskID && m.ReplacedButton != "政府网站 已发布" {
+			t.Errorf("the first publish card shows %q, want 政府网站 已发布", m.ReplacedButton)
+		}
+	}
 
 	if st, stage, _ := h.formState(serial); st != "published" || stage != "" {
 		t.Fatalf("form state %s/%s, want published", st, stage)

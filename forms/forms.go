@@ -264,7 +264,9 @@ func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) 
 		buttons = append(buttons, bot.CardButton{Text: v.Label(), Key: string(v), Style: style})
 	}
 	link := b.formLink(f, t.Now)
-	desc := serial(f) + " · 待" + stage.Label()
+	// The stage, not 「待…」: a decision replaces only the buttons, and the
+	// card must not go on saying it waits once it has been decided.
+	desc := serial(f) + " · " + stage.Label()
 	var quote *bot.CardQuote
 	if f.Version > 1 {
 		desc += fmt.Sprintf("（第%d版）", f.Version)

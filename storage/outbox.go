@@ -129,6 +129,16 @@ func Enqueue(ctx context.Context, q sqlx.ExtContext, kind, recipient string, pay
 	return id, nil
 }
 
+// QueuedKeys returns which of keys are idempotency keys of rows already
+// queued.
+func QueuedKeys(ctx context.Context, q sqlx.QueryerContext, keys []string) ([]string, error) {
+	var out []string
+	if err := sqlx.SelectContext(ctx, q, &out, `SELECT idem_key FROM outbox WHERE idem_key = ANY($1)`, pq.StringArray(keys)); err != nil {
+		return nil, fmt.Errorf("queued keys: %w", err)
+	}
+	return out, nil
+}
+
 // Pace limits how many rows of the given kinds one recipient is sent: at
 // most PerMinute in any minute and PerHour in any hour (0: no limit).
 // WeCom drops app messages above 30 a minute or 1000 an hour per member
