@@ -726,7 +726,7 @@ func (b *Flow) ShowOrder(ctx context.Context, t *chat.Turn, arg string) error {
 	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
 		who, what, _ := b.Sentence(e)
-		fmt.Fprintf(&sb, "\n%s %s%s", e.At.In(b.Location).Format("01-02 15:04"), who, what)
+		fmt.Fprintf(&sb, "\n%s %s%s", workflow.FormatDateTime(e.At, b.Location), who, what)
 	}
 	return b.Text(ctx, t, to, sb.String())
 }
