@@ -418,7 +418,10 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 	if b.IsCommand(text) {
 		return b.Text(ctx, t, to, "请直接回复理由；发送「取消」则放弃。")
 	}
-	reason := strings.TrimSpace(text)
+	reason, err := workflow.CheckChars("理由", text)
+	if err != nil {
+		return b.Text(ctx, t, to, err.Error()+"发送「取消」则放弃。")
+	}
 	if n := len([]rune(reason)); n == 0 || n > 200 {
 		return b.Text(ctx, t, to, "理由应为1至200字，请重新输入；发送「取消」则放弃。")
 	}
@@ -485,7 +488,10 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 	}
 	switch cv.Step {
 	case "answer":
-		v := strings.TrimSpace(text)
+		v, err := workflow.CheckChars("答复内容", text)
+		if err != nil {
+			return b.Text(ctx, t, to, err.Error())
+		}
 		if n := len([]rune(v)); n == 0 || n > maxContent {
 			return b.Text(ctx, t, to, "答复内容应为1至2000字，请重新输入。每一件诉求都必须有答复。")
 		}
@@ -501,7 +507,10 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 		b.saveConvo(t, cv)
 		return b.Text(ctx, t, to, "第3步：请输入处理措施（没有可回复「无」）。")
 	case "measures":
-		v := strings.TrimSpace(text)
+		v, err := workflow.CheckChars("处理措施", text)
+		if err != nil {
+			return b.Text(ctx, t, to, err.Error())
+		}
 		if n := len([]rune(v)); n == 0 || n > maxContent {
 			return b.Text(ctx, t, to, "处理措施应为1至2000字；没有可回复「无」。")
 		}
@@ -552,7 +561,10 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 	}
 	switch cv.Step {
 	case "reason":
-		v := strings.TrimSpace(text)
+		v, err := workflow.CheckChars("延期理由", text)
+		if err != nil {
+			return b.Text(ctx, t, to, err.Error())
+		}
 		if n := len([]rune(v)); n == 0 || n > 200 {
 			return b.Text(ctx, t, to, "延期理由应为1至200字，请重新输入。")
 		}
