@@ -135,7 +135,7 @@ func TestJobsRunRemindsOfOrders(t *testing.T) {
 	if err != nil || !strings.Contains(out, "queued 1 messages") {
 		t.Fatalf("jobs run order_due = %q, %v", out, err)
 	}
-	c.text(staff, "【12345工单到期提醒】12345工单 GD202602100001（咨询）还剩1个工作日到期，办理时限：2月13日。", "「办结」")
+	c.text(staff, "【12345工单到期提醒】12345工单 GD202602100001（咨询）还剩1个工作日到期，办理时限：2026年2月13日。", "「办结」")
 	if out, err := jobs(t, h.getenv, "run", "order_due", "--at", "2026-02-12T10:00"); err != nil || !strings.Contains(out, "queued 0 messages") {
 		t.Fatalf("second jobs run order_due = %q, %v", out, err)
 	}
@@ -152,7 +152,7 @@ func TestJobsRunRemindsOfOrders(t *testing.T) {
 		t.Fatalf("jobs run order_urgent at night = %q, %v", out, err)
 	}
 	for _, u := range []string{head2, office1, office2, leader} {
-		c.text(u, "【12345紧急工单超时】12345工单 GD202602150001（投诉，紧急）已超过办理时限（2月16日 03:00），已超期10分钟，待综合二股（杨帆）签收。")
+		c.text(u, "【12345紧急工单超时】12345工单 GD202602150001（投诉，紧急）已超过办理时限（2026年2月16日 03:00），已超期10分钟，待综合二股（杨帆）签收。")
 	}
 	if out, err := jobs(t, h.getenv, "run", "order_urgent", "--at", "2026-02-16T03:25"); err != nil || !strings.Contains(out, "queued 0 messages") {
 		t.Fatalf("second jobs run order_urgent = %q, %v", out, err)

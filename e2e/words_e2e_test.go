@@ -12,6 +12,10 @@ import (
 // asciiWord is what an action code looks like in a timeline: letters.
 var asciiWord = regexp.MustCompile(`[A-Za-z_]{2,}`)
 
+// stamped is a timeline line's start: the moment with its year (issue 15
+// item 1), 2026年12月1日 09:30.
+var stamped = regexp.MustCompile(`^\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} `)
+
 // timelineOf is the lines of a lookup's 办理过程, without the link after.
 func timelineOf(t *testing.T, text string) []string {
 	t.Helper()
@@ -23,12 +27,16 @@ func timelineOf(t *testing.T, text string) []string {
 	return strings.Split(strings.TrimSpace(rest), "\n")
 }
 
-// wantLines checks that lines hold each of want, in order, and that none
-// shows an action code.
+// wantLines checks that lines hold each of want, in order, that each
+// starts with its moment, year included, and that none shows an action
+// code.
 func wantLines(t *testing.T, lines []string, want ...string) {
 	t.Helper()
 	i := 0
 	for _, l := range lines {
+		if !stamped.MatchString(l) {
+			t.Errorf("timeline line %q does not start with its date and year", l)
+		}
 		if w := asciiWord.FindString(l); w != "" {
 			t.Errorf("timeline line %q shows %q", l, w)
 		}

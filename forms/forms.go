@@ -554,7 +554,10 @@ func (b *Flow) onRejectText(ctx context.Context, t *chat.Turn, c *convo, text st
 	if b.IsCommand(text) {
 		return b.Text(ctx, t, to, "您正在填写驳回理由。请直接回复理由；发送「取消」则不驳回。")
 	}
-	reason := strings.TrimSpace(text)
+	reason, err := workflow.CheckChars("驳回理由", text)
+	if err != nil {
+		return b.Text(ctx, t, to, err.Error()+"发送「取消」则不驳回。")
+	}
 	if n := len([]rune(reason)); n == 0 || n > 200 {
 		return b.Text(ctx, t, to, "驳回理由应为1至200字，请重新输入；发送「取消」则不驳回。")
 	}

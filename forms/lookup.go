@@ -86,7 +86,7 @@ func (b *Flow) Query(ctx context.Context, t *chat.Turn, arg string) error {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%s「%s」\n承办：%s %s\n状态：%s\n公开时限：%s\n办理过程：", serial(f), f.Title, f.Section, b.Name(f.Submitter), b.where(f), b.deadlineOf(f))
 	for _, e := range trail {
-		fmt.Fprintf(&sb, "\n%s %s", e.At.In(b.Location).Format("01-02 15:04"), b.sentence(e))
+		fmt.Fprintf(&sb, "\n%s %s", workflow.FormatDateTime(e.At, b.Location), b.sentence(e))
 	}
 	fmt.Fprintf(&sb, "\n审批单：%s", b.formLink(f, t.Now))
 	return b.Text(ctx, t, to, sb.String())

@@ -46,8 +46,8 @@ func TestSentencesSayWhoDidWhat(t *testing.T) {
 		{"system", "mp_notice_queued", map[string]any{"mode": "template", "recipients": 0}, "公众号暂无订阅公开信息的关注者，未推送。"},
 		{"system", "mp_notice_queued", map[string]any{"mode": "mass", "tag": 101}, "已通过公众号向订阅的关注者群发公开信息。"},
 		{"system", "mp_notice_skipped", map[string]any{"reason": "公众号未配置"}, "本系统未接入公众号，公开信息未推送给关注者。"},
-		{"system", "mp_notice_refused", map[string]any{"mode": "mass", "reason": "11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复"},
-			"公开信息未推送给公众号关注者：11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复。"},
+		{"system", "mp_notice_refused", map[string]any{"mode": "mass", "reason": "2026年11月的4次群发已用完（服务号的关注者每月最多接收4次群发），2026年12月1日起恢复"},
+			"公开信息未推送给公众号关注者：2026年11月的4次群发已用完（服务号的关注者每月最多接收4次群发），2026年12月1日起恢复。"},
 	} {
 		raw, _ := json.Marshal(c.detail)
 		who, what, ok := b.Sentence(storage.AuditEntry{Actor: c.actor, Action: c.action, Entity: storage.EntityForm, Detail: raw})

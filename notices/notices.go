@@ -106,7 +106,7 @@ func (s *Service) QueueFormNotice(ctx context.Context, tx *storage.Tx, f *storag
 			return 0, err
 		}
 		text := fmt.Sprintf("【政府信息公开】%s\n编号：%s\n公开日期：%s\n详情：%s",
-			f.Title, values["serial"], at.In(s.loc()).Format("2006年1月2日"), link)
+			f.Title, values["serial"], workflow.FormatDate(at, s.loc()), link)
 		m := bot.MPMassMessage{
 			Filter:  bot.MPMassFilter{TagID: s.Config.BroadcastTag},
 			MsgType: "text", Text: &bot.TextContent{Content: text},
@@ -171,14 +171,14 @@ func (s *Service) massRoom(ctx context.Context, tx *storage.Tx, at time.Time) (b
 	t := at.In(s.loc())
 	r := massRefusal{limit: massPerMonthService, from: time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, s.loc())}
 	to := r.from.AddDate(0, 1, 0)
-	r.reason = fmt.Sprintf("%d月的%d次群发已用完（服务号的关注者每月最多接收%d次群发），%d月1日起恢复",
-		t.Month(), massPerMonthService, massPerMonthService, to.Month())
+	r.reason = fmt.Sprintf("%d年%d月的%d次群发已用完（服务号的关注者每月最多接收%d次群发），%s起恢复",
+		t.Year(), int(t.Month()), massPerMonthService, massPerMonthService, workflow.FormatDate(to, s.loc()))
 	if s.Config.Subscription() {
 		r.limit = massPerDaySubscription
 		r.from = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, s.loc())
 		to = r.from.AddDate(0, 0, 1)
-		r.reason = fmt.Sprintf("%d月%d日的群发已用完（订阅号每天只能群发%d次），%d月%d日起恢复",
-			t.Month(), t.Day(), massPerDaySubscription, to.Month(), to.Day())
+		r.reason = fmt.Sprintf("%s的群发已用完（订阅号每天只能群发%d次），%s起恢复",
+			workflow.FormatDate(t, s.loc()), massPerDaySubscription, workflow.FormatDate(to, s.loc()))
 	}
 	used, err := storage.CountMassNotices(ctx, tx, r.from, to)
 	if err != nil {
@@ -260,11 +260,11 @@ func (s *Service) templateData(fields []config.TemplateField, values map[string]
 		v := values[f.Name]
 		switch {
 		case strings.HasPrefix(f.Key, "time"):
-			v = at.In(s.loc()).Format("2006年1月2日 15:04")
+			v = workflow.FormatDateTime(at, s.loc())
 		case strings.HasPrefix(f.Key, "date"):
-			v = at.In(s.loc()).Format("2006年1月2日")
+			v = workflow.FormatDate(at, s.loc())
 		case f.Name == "date" || f.Name == "closed":
-			v = at.In(s.loc()).Format("2006年1月2日")
+			v = workflow.FormatDate(at, s.loc())
 		}
 		switch {
 		case strings.HasPrefix(f.Key, "thing"):

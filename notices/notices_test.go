@@ -635,7 +635,7 @@ func TestMassQuotaOfAServiceAccount(t *testing.T) {
 	// The state says so.
 	fifth := forms[4]
 	n, err := storage.GetNotice(ctx, f.db, "form", itoa(fifth.ID))
-	if err != nil || n.Status != storage.NoticeRefused || !strings.Contains(n.Reason, "11月的4次群发已用完") {
+	if err != nil || n.Status != storage.NoticeRefused || !strings.Contains(n.Reason, "2026年11月的4次群发已用完") {
 		t.Fatalf("notice of the fifth: %+v, %v", n, err)
 	}
 	var rows int
@@ -651,7 +651,7 @@ func TestMassQuotaOfAServiceAccount(t *testing.T) {
 	text := f.officeDigest(time.Date(2026, 12, 1, 8, 36, 0, 0, beijing))
 	t.Logf("the office digest:\n%s", text)
 	mustContain(t, text, "公开审〔2026〕15号未能推送给公众号关注者",
-		"原因是11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复。")
+		"原因是2026年11月的4次群发已用完（服务号的关注者每月最多接收4次群发），2026年12月1日起恢复。")
 	if strings.Contains(text, "公开审〔2026〕14号未能") {
 		t.Fatalf("the digest lists a notice that went out:\n%s", text)
 	}
@@ -691,7 +691,7 @@ func TestMassQuotaOfASubscriptionAccount(t *testing.T) {
 		t.Fatalf("notice of the second: %+v, %v", n, err)
 	}
 	text := f.officeDigest(time.Date(2026, 11, 3, 8, 36, 0, 0, beijing))
-	mustContain(t, text, "公开审〔2026〕22号未能推送给公众号关注者，原因是11月2日的群发已用完（订阅号每天只能群发1次），11月3日起恢复。")
+	mustContain(t, text, "公开审〔2026〕22号未能推送给公众号关注者，原因是2026年11月2日的群发已用完（订阅号每天只能群发1次），2026年11月3日起恢复。")
 	clk.Set(time.Date(2026, 11, 3, 10, 0, 0, 0, beijing))
 	if n := f.queueNotice(f.publishedFormSeq(23, "第三条")); n != 1 {
 		t.Fatalf("the next day's notice queued %d", n)

@@ -105,7 +105,7 @@ func (s *Service) ServeNotice(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !published.IsZero() {
-		facts = append(facts, fact{Name: "公开日期", Value: published.In(s.loc()).Format("2006年1月2日")})
+		facts = append(facts, fact{Name: "公开日期", Value: workflow.FormatDate(published, s.loc())})
 	}
 	facts = append(facts, fact{Name: "公开栏目", Value: f.Column}, fact{Name: "公开方式", Value: f.Mode})
 	for _, p := range pubs {
@@ -156,7 +156,7 @@ func (s *Service) ServeAnswer(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, http.StatusOK, page{
 		Kicker: "12345热线诉求办理结果", Heading: "您反映的问题已办结",
-		Facts: []fact{{Name: "工单号", Value: d.TicketNo}, {Name: "办结时间", Value: d.ClosedAt.In(s.loc()).Format("2006年1月2日 15:04")}},
+		Facts: []fact{{Name: "工单号", Value: d.TicketNo}, {Name: "办结时间", Value: workflow.FormatDateTime(d.ClosedAt, s.loc())}},
 		Body:  d.Summary, Footer: "感谢您对生态环境工作的关心和支持。",
 	})
 }

@@ -466,7 +466,10 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 	if b.IsCommand(text) {
 		return b.Text(ctx, t, to, "请直接回复理由；发送「取消」则放弃。")
 	}
-	reason := strings.TrimSpace(text)
+	reason, err := workflow.CheckChars("理由", text)
+	if err != nil {
+		return b.Text(ctx, t, to, err.Error()+"发送「取消」则放弃。")
+	}
 	if n := len([]rune(reason)); n == 0 || n > 200 {
 		return b.Text(ctx, t, to, "理由应为1至200字，请重新输入；发送「取消」则放弃。")
 	}
@@ -533,7 +536,10 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 	}
 	switch cv.Step {
 	case "answer":
-		v := strings.TrimSpace(text)
+		v, err := workflow.CheckChars("答复内容", text)
+		if err != nil {
+			return b.Text(ctx, t, to, err.Error())
+		}
 		if n := len([]rune(v)); n == 0 || n > maxContent {
 			return b.Text(ctx, t, to, "答复内容应为1至2000字，请重新输入。每一件诉求都必须有答复。")
 		}
@@ -549,7 +555,10 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 		b.saveConvo(t, cv)
 		return b.Text(ctx, t, to, "第3步：请输入处理措施（没有可回复「无」）。")
 	case "measures":
-		v := strings.TrimSpace(text)
+		v, err := workflow.CheckChars("处理措施", text)
+		if err != nil {
+			return b.Text(ctx, t, to, err.Error())
+		}
 		if n := len([]rune(v)); n == 0 || n > maxContent {
 			return b.Text(ctx, t, to, "处理措施应为1至2000字；没有可回复「无」。")
 		}
@@ -600,7 +609,10 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 	}
 	switch cv.Step {
 	case "reason":
-		v := strings.TrimSpace(text)
+		v, err := workflow.CheckChars("延期理由", text)
+		if err != nil {
+			return b.Text(ctx, t, to, err.Error())
+		}
 		if n := len([]rune(v)); n == 0 || n > 200 {
 			return b.Text(ctx, t, to, "延期理由应为1至200字，请重新输入。")
 		}
@@ -853,7 +865,7 @@ func (b *Flow) ShowOrder(ctx context.Context, t *chat.Turn, arg string) error {
 	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
 		who, what, _ := b.Sentence(e)
-		fmt.Fprintf(&sb, "\n%s %s%s", e.At.In(b.Location).Format("01-02 15:04"), who, what)
+		fmt.Fprintf(&sb, "\n%s %s%s", workflow.FormatDateTime(e.At, b.Location), who, what)
 	}
 	return b.Text(ctx, t, to, sb.String())
 }

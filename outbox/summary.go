@@ -30,14 +30,14 @@ func FailureSummary(ctx context.Context, q storage.Queryer, since time.Time, nam
 	}
 	loc := workflow.DefaultCalendar().Location()
 	var b strings.Builder
-	fmt.Fprintf(&b, "【消息发送失败汇总】自%s以来，有 %d 条消息未能送达：\n", since.In(loc).Format("1月2日 15:04"), len(rows))
+	fmt.Fprintf(&b, "【消息发送失败汇总】自%s以来，有 %d 条消息未能送达：\n", workflow.FormatDateTime(since, loc), len(rows))
 	for i, r := range rows {
 		if i == maxSummaryItems {
 			fmt.Fprintf(&b, "另有 %d 条未列出，可用「zwgk outbox」查看。\n", len(rows)-i)
 			break
 		}
 		fmt.Fprintf(&b, "%d. %s%s：%s（%s，编号 %d）\n", i+1, describeRecipient(r.Recipient, name), describePayload(r),
-			failureReason(r), r.FailedAt.Time.In(loc).Format("1月2日 15:04"), r.ID)
+			failureReason(r), workflow.FormatDateTime(r.FailedAt.Time, loc), r.ID)
 	}
 	b.WriteString("请核实接收人或内容；需要重新发送的，请系统管理员执行「zwgk outbox retry 编号」。")
 	return b.String(), nil

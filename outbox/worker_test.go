@@ -524,6 +524,9 @@ func TestCardCodesOnFirstAttemptAreErrors(t *testing.T) {
 	if _, err := storage.Enqueue(ctx, f.db, storage.KindCardUpdate, "a", upd, ""); err != nil {
 		t.Fatal(err)
 	}
+	// Delivered before the next is queued: two recipients' rows go out
+	// concurrently, and the failure below must meet c's, not a's.
+	f.drain(t)
 	f.corp.FailNext("message/update_template_card", 1, 0, 42015)
 	upd2 := upd
 	upd2.UserIDs = []string{"c"}

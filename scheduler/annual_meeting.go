@@ -7,6 +7,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // annualMeetingJob: the bureau's rules (领导小组职责) ask for at least one
@@ -38,9 +39,9 @@ func (s *Scheduler) annualMeeting(ctx context.Context, t *Tick) error {
 	if err != nil || !fresh {
 		return err
 	}
-	text := fmt.Sprintf("【专题会议提醒】%d年尚未登记政务公开专题工作会议（应于%d月%d日前召开）。按本局政务公开制度，领导小组每年至少召开一次专题工作会议，研究部署政务公开工作。"+
+	text := fmt.Sprintf("【专题会议提醒】%d年尚未登记政务公开专题工作会议（应于%s前召开）。按本局政务公开制度，领导小组每年至少召开一次专题工作会议，研究部署政务公开工作。"+
 		"会议召开后请发送「会议 登记 日期 主题」登记，如：会议 登记 %d-%02d-%02d 研究部署%d年政务公开工作。",
-		y, s.meeting.month, s.meeting.day, y, s.meeting.month, s.meeting.day, y)
+		y, workflow.FormatDate(due, s.loc), y, s.meeting.month, s.meeting.day, y)
 	for _, to := range office {
 		if err := t.Text(ctx, to, text); err != nil {
 			return err

@@ -191,7 +191,7 @@ func TestYearlyRemindersStopWhenRecorded(t *testing.T) {
 		}
 	}
 	m := outboxAfter(t, db, 0)[before]
-	mustContain(t, "the meeting reminder", m.Text, "2026年尚未登记政务公开专题工作会议", "应于1月5日前召开", "会议 登记 2026-01-05")
+	mustContain(t, "the meeting reminder", m.Text, "2026年尚未登记政务公开专题工作会议", "应于2026年1月5日前召开", "会议 登记 2026-01-05")
 	err = db.WithTx(ctx, func(tx *storage.Tx) error {
 		_, err := storage.InsertMeeting(ctx, tx, storage.Meeting{HeldOn: at(t, "2026-01-13"), Topic: "研究部署全年政务公开工作", RecordedBy: leader, RecordedAt: at(t, "2026-01-13 16:00")})
 		return err
@@ -268,7 +268,7 @@ func TestOfficeDigestReportsRefusedNotices(t *testing.T) {
 	err := db.WithTx(ctx, func(tx *storage.Tx) error {
 		_, err := storage.ClaimNotice(ctx, tx, storage.Notice{Kind: "form", Ref: "15", Mode: "mass", QueuedAt: at(t, "2026-11-30 10:04"),
 			Status: storage.NoticeRefused, Detail: []byte(`{"title":"通报","serial":"公开审〔2026〕15号"}`),
-			Reason: "11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复"})
+			Reason: "2026年11月的4次群发已用完（服务号的关注者每月最多接收4次群发），2026年12月1日起恢复"})
 		return err
 	})
 	if err != nil {
@@ -280,7 +280,7 @@ func TestOfficeDigestReportsRefusedNotices(t *testing.T) {
 		t.Fatalf("office digest = %+v, %v; want 2 texts", res, err)
 	}
 	mustContain(t, "office digest", outboxAfter(t, db, 0)[0].Text,
-		"请注意：公开审〔2026〕15号未能推送给公众号关注者，原因是11月的4次群发已用完（服务号的关注者每月最多接收4次群发），12月1日起恢复。")
+		"请注意：公开审〔2026〕15号未能推送给公众号关注者，原因是2026年11月的4次群发已用完（服务号的关注者每月最多接收4次群发），2026年12月1日起恢复。")
 	if res, err := s.RunJob(ctx, "office_digest", at(t, "2026-12-02 08:36"), storage.TriggerCron); err != nil || res.Queued != 0 {
 		t.Fatalf("the next day's digest = %+v, %v; want nothing", res, err)
 	}

@@ -52,14 +52,13 @@ func (s *Scheduler) dayLimit(t time.Time) bool {
 	return t.Hour() == 23 && t.Minute() == 59
 }
 
-// clock shows an order's due time: 2月13日 for a limit in days, 2月13日
-// 17:30 for one in hours.
+// clock shows an order's due time: 2026年2月13日 for a limit in days,
+// 2026年2月13日 17:30 for one in hours.
 func (s *Scheduler) clock(t time.Time) string {
 	if s.dayLimit(t) {
 		return s.day(t)
 	}
-	t = t.In(s.loc)
-	return fmt.Sprintf("%s %02d:%02d", s.day(t), t.Hour(), t.Minute())
+	return workflow.FormatDateTime(t, s.loc)
 }
 
 // span shows a duration to the minute below: 2天3小时, 4小时48分钟, 25分钟.

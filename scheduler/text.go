@@ -41,11 +41,9 @@ func (s *Scheduler) withRole(r config.Role) []string {
 
 func serial(f *storage.Form) string { return workflow.FormatSerial(f.Year, f.Seq) }
 
-// day shows a date as 2月13日.
-func (s *Scheduler) day(t time.Time) string {
-	t = t.In(s.loc)
-	return fmt.Sprintf("%d月%d日", int(t.Month()), t.Day())
-}
+// day shows a date with its year, 2026年2月13日: a reminder read in late
+// December names dates in January, and 1月5日 alone would not say which.
+func (s *Scheduler) day(t time.Time) string { return workflow.FormatDate(t, s.loc) }
 
 // clip shortens s to n characters with an ellipsis.
 func clip(s string, n int) string {

@@ -256,25 +256,25 @@ func TestRemindersThroughSpringFestivalWeek(t *testing.T) {
 	mustContain(t, "office digest 02-24", text("office_digest@2026-02-24 08:35 linxiaoyan"),
 		"上一工作日以来新提交：无", "今日到期：1件（公开审〔2026〕6号）", "已逾期：1件（公开审〔2026〕1号）", "待发布：1件（公开审〔2026〕3号）")
 	mustContain(t, "张伟's digest 02-13 09:05", text("approver_digest@2026-02-13 09:05 zhangwei"),
-		"您有 2 件", "公开审〔2026〕1号", "公开审〔2026〕2号", "最早一件已等待 3 个工作日", "最近的公开时限：2月13日（公开审〔2026〕1号）", "「待办」")
+		"您有 2 件", "公开审〔2026〕1号", "公开审〔2026〕2号", "最早一件已等待 3 个工作日", "最近的公开时限：2026年2月13日（公开审〔2026〕1号）", "「待办」")
 	lead := text("approver_digest@2026-02-12 09:05 zhouzhenhua")
 	mustContain(t, "周振华's digest 02-12", lead, "您有 1 件", "待主要负责人审核，已等待1个工作日")
 	if strings.Contains(lead, "公开时限") {
 		t.Errorf("a 依申请公开 form's digest names a deadline:\n%s", lead)
 	}
 	mustContain(t, "陈立新's digest 02-13 14:35", text("approver_digest@2026-02-13 14:35 chenlixin"), "今日送达")
-	mustContain(t, "陈立新's digest 02-24 09:05", text("approver_digest@2026-02-24 09:05 chenlixin"), "您有 1 件", "已等待2个工作日，公开时限3月6日")
+	mustContain(t, "陈立新's digest 02-24 09:05", text("approver_digest@2026-02-24 09:05 chenlixin"), "您有 1 件", "已等待2个工作日，公开时限2026年3月6日")
 	mustContain(t, "deadline to the office 02-12", text("deadline@2026-02-12 09:15 chenlixin"),
-		"公开审〔2026〕1号", "2月13日到期，还剩1个工作日", "公开审〔2026〕6号", "2月24日到期，还剩3个工作日", "已驳回，待承办人李娜修改或撤回", "请督促办理")
+		"公开审〔2026〕1号", "2026年2月13日到期，还剩1个工作日", "公开审〔2026〕6号", "2026年2月24日到期，还剩3个工作日", "已驳回，待承办人李娜修改或撤回", "请督促办理")
 	liNa := text("deadline@2026-02-12 09:15 lina")
 	mustContain(t, "deadline to 李娜 02-12", liNa, "公开审〔2026〕6号", "请抓紧在驳回通知卡片上修改后重新提交")
 	if strings.Contains(liNa, "公开审〔2026〕1号") {
 		t.Errorf("李娜 was told of a form she does not act on:\n%s", liNa)
 	}
-	mustContain(t, "deadline to 张伟 02-13", text("deadline@2026-02-13 09:15 zhangwei"), "今日（2月13日）到期", "请抓紧办理。发送「待办」")
-	mustContain(t, "overdue to the leader 02-14", text("deadline@2026-02-14 09:15 zhouzhenhua"), "公开审〔2026〕1号", "已逾期1个工作日（时限2月13日）")
+	mustContain(t, "deadline to 张伟 02-13", text("deadline@2026-02-13 09:15 zhangwei"), "今日（2026年2月13日）到期", "请抓紧办理。发送「待办」")
+	mustContain(t, "overdue to the leader 02-14", text("deadline@2026-02-14 09:15 zhouzhenhua"), "公开审〔2026〕1号", "已逾期1个工作日（时限2026年2月13日）")
 	mustContain(t, "overdue to the leader 02-24", text("deadline@2026-02-24 09:15 zhouzhenhua"), "已逾期2个工作日")
-	mustContain(t, "deadline to 李娜 02-24", text("deadline@2026-02-24 09:15 lina"), "今日（2月24日）到期", "修改后重新提交")
+	mustContain(t, "deadline to 李娜 02-24", text("deadline@2026-02-24 09:15 lina"), "今日（2026年2月24日）到期", "修改后重新提交")
 	mustContain(t, "escalation 02-24", text("escalation@2026-02-24 09:25 chenlixin"),
 		"公开审〔2026〕1号", "已等待5个工作日", "公开审〔2026〕7号", "已等待4个工作日", "公开审〔2026〕2号", "待办公室审核（陈立新、林晓燕），已等待2个工作日")
 	mustContain(t, "annual report 02-24", text("annual_report@2026-02-24 09:45 linxiaoyan"),

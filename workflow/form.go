@@ -66,9 +66,13 @@ var (
 	ErrNoPlatform     = errors.New("请至少选择一个公开平台。")
 )
 
-// CheckTitle trims and checks a title.
+// CheckTitle trims and checks a title: not empty, not too long, nothing
+// the paper form cannot carry (CheckChars).
 func CheckTitle(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s, err := CheckChars("标题", s)
+	if err != nil {
+		return "", err
+	}
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0:
 		return "", ErrTitleEmpty
@@ -78,9 +82,12 @@ func CheckTitle(s string) (string, error) {
 	return s, nil
 }
 
-// CheckSummary trims and checks a summary.
+// CheckSummary trims and checks a summary, as CheckTitle a title.
 func CheckSummary(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	s, err := CheckChars("简要内容", s)
+	if err != nil {
+		return "", err
+	}
 	switch n := utf8.RuneCountInString(s); {
 	case n == 0:
 		return "", ErrSummaryEmpty
