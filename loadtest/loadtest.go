@@ -516,7 +516,7 @@ func (lg *loadGen) formFlow(ctx context.Context, s, head string, n int) error {
 	for _, step := range []struct{ who, stage, key string }{
 		{head, "股室负责人审核", "approve"}, {"office1", "办公室审核", "approve"}, {"pub1", "待发布", "pub_0"},
 	} {
-		want := serial + " · 待" + step.stage
+		want := serial + " · " + step.stage
 		if step.stage == "待发布" {
 			want = serial + " · 审核已通过"
 		}
