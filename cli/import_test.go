@@ -79,7 +79,7 @@ func ordersCSV(prefix string, n int, now time.Time) string {
 	return sb.String()
 }
 
-func count(tb testing.TB, db *storage.DB, query string, args ...any) int {
+func countRows(tb testing.TB, db *storage.DB, query string, args ...any) int {
 	tb.Helper()
 	var n int
 	if err := db.GetContext(context.Background(), &n, query, args...); err != nil {
@@ -138,8 +138,8 @@ func TestImportOrdersBatch(t *testing.T) {
 	}
 	before := stored()
 	tables := func() [4]int {
-		return [4]int{count(t, db, `SELECT count(*) FROM orders`), count(t, db, `SELECT count(*) FROM order_cards`),
-			count(t, db, `SELECT count(*) FROM audit_log`), count(t, db, `SELECT count(*) FROM outbox`)}
+		return [4]int{countRows(t, db, `SELECT count(*) FROM orders`), countRows(t, db, `SELECT count(*) FROM order_cards`),
+			countRows(t, db, `SELECT count(*) FROM audit_log`), countRows(t, db, `SELECT count(*) FROM outbox`)}
 	}
 	start := tables()
 
@@ -169,7 +169,7 @@ func TestImportOrdersBatch(t *testing.T) {
 	}
 	// Every new order: one register entry, one dispatch card held by its
 	// section's head, and that card queued to the head under its key.
-	if bad := count(t, db, `
+	if bad := countRows(t, db, `
 		SELECT count(*) FROM orders o WHERE o.ticket_no LIKE 'CSV%' AND NOT (
 			(SELECT count(*) FROM audit_log a WHERE a.entity = 'order' AND a.entity_id = o.ticket_no AND a.action = 'register'
 			   AND a.actor = o.registrar AND a.detail->>'source' = 'csv' AND a.detail->>'section' = o.section) = 1
@@ -182,7 +182,7 @@ func TestImportOrdersBatch(t *testing.T) {
 		t.Fatalf("%d imported orders lack their audit entry, card or queued message", bad)
 	}
 	// A head's cards are queued in the file's order.
-	if bad := count(t, db, `
+	if bad := countRows(t, db, `
 		SELECT count(*) FROM (SELECT o.id, lag(o.id) OVER (PARTITION BY m.recipient ORDER BY m.id) AS prev
 			FROM outbox m JOIN order_cards c ON m.idem_key = 'card:' || c.task_id JOIN orders o ON o.id = c.order_id
 			WHERE o.ticket_no LIKE 'CSV%') x WHERE x.prev > x.id`); bad != 0 {
