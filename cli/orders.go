@@ -162,34 +162,41 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 	// A dry run is the import itself, rolled back at the end, so that it
 	// finds whatever the import would (a check only of the fields once
 	// passed rows Postgres then refused).
-	var created, known, queued int
+	cs := make([]*storage.Order, len(rows))
+	for i, r := range rows {
+		cs[i] = r.c
+	}
+	var res orders.Batch
 	err = s.DB().WithTx(ctx, func(tx *storage.Tx) error {
-		for _, r := range rows {
-			ok, n, err := s.Bot().Orders.Register(ctx, tx, r.c, now)
-			if err != nil {
-				return fmt.Errorf("%s:%d: %w", name, r.line, err)
-			}
-			if ok {
-				created++
-			} else {
-				known++
-				fmt.Fprintf(out, "%s:%d: ticket_no %s was already registered; kept as it is\n", name, r.line, r.c.TicketNo)
-			}
-			queued += n
+		var err error
+		if res, err = s.Bot().Orders.RegisterMany(ctx, tx, cs, now); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		if dry {
 			return errDryRun
 		}
 		return nil
 	})
-	if dry && errors.Is(err, errDryRun) {
+	if err != nil && !(dry && errors.Is(err, errDryRun)) {
+		return err
+	}
+	var created, known int
+	for i, ok := range res.Created {
+		if ok {
+			created++
+			continue
+		}
+		known++
+		fmt.Fprintf(out, "%s:%d: ticket_no %s was already registered; kept as it is\n", name, rows[i].line, rows[i].c.TicketNo)
+	}
+	if created > 0 {
+		fmt.Fprintf(out, "%s: %s\n", name, cardsNote(s, res.Cards, dry))
+	}
+	if dry {
 		fmt.Fprintf(out, "%s: %d rows are good: %d new, %d already known (dry run: nothing written)\n", name, len(rows), created, known)
 		return nil
 	}
-	if err != nil {
-		return err
-	}
-	if queued > 0 {
+	if res.Queued > 0 {
 		// The serving replicas' outbox workers pick these up; deliver here
 		// too so that a one-off import sends its cards at once.
 		if _, err := s.Worker().DeliverDue(ctx); err != nil {
@@ -198,6 +205,49 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 	}
 	fmt.Fprintf(out, "%s: %d orders registered, %d already known\n", name, created, known)
 	return nil
+}
+
+// cardsNote says how many 待签收 cards the import queues to each section
+// head and how long the outbox takes to deliver them at WeCom's pace per
+// person: a year's file is a day or more of cards, during which the
+// heads' other messages wait behind them.
+func cardsNote(s *app.Service, cards map[string]int, dry bool) string {
+	b, p := s.Bot().Orders, s.Worker().Pace
+	var parts []string
+	var longest time.Duration
+	done := map[string]bool{}
+	for _, sec := range b.Roster.Sections {
+		n := cards[sec.Head]
+		if n == 0 || done[sec.Head] {
+			continue
+		}
+		done[sec.Head] = true
+		parts = append(parts, fmt.Sprintf("%s (%s) %d", b.Name(sec.Head), sec.Head, n))
+		longest = max(longest, paced(n, p.PerMinute, p.PerHour))
+	}
+	verb := "queued"
+	if dry {
+		verb = "would be queued"
+	}
+	note := fmt.Sprintf("待签收 cards %s to the section heads: %s", verb, strings.Join(parts, ", "))
+	if longest >= time.Hour {
+		note += fmt.Sprintf("; at %d a minute and %d an hour per person (OUTBOX_RECIPIENT_RATE) the last arrives in about %.0f hours, and the heads' other messages wait behind them",
+			p.PerMinute, p.PerHour, longest.Hours())
+	}
+	return note
+}
+
+// paced is how long n messages to one person take at perMinute and
+// perHour (0: no limit).
+func paced(n, perMinute, perHour int) time.Duration {
+	var d time.Duration
+	if perMinute > 0 {
+		d = time.Duration(n/perMinute) * time.Minute
+	}
+	if perHour > 0 {
+		d = max(d, time.Duration(n/perHour)*time.Hour)
+	}
+	return d
 }
 
 // notUTF8 says what is wrong with a line that is not UTF-8, and how to

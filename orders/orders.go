@@ -84,11 +84,16 @@ func (b *Flow) sendDispatch(ctx context.Context, t *chat.Turn, c *storage.Order)
 	if !ok {
 		return fmt.Errorf("section %s has no head", c.Section)
 	}
-	return b.orderCard(ctx, t, c, workflow.CardDispatch, "待签收", []bot.CardButton{
+	return b.orderCard(ctx, t, c, workflow.CardDispatch, "待签收", dispatchButtons(), head.UserID)
+}
+
+// dispatchButtons are the buttons of the section head's 待签收 card.
+func dispatchButtons() []bot.CardButton {
+	return []bot.CardButton{
 		{Text: "签收", Key: "accept", Style: 1},
 		{Text: "转办", Key: "transfer", Style: 2},
 		{Text: "退回", Key: "return", Style: 3},
-	}, head.UserID)
+	}
 }
 
 // dueText shows a due time: a date for day limits, with the hour otherwise.
@@ -169,6 +174,15 @@ func (b *Flow) orderCard(ctx context.Context, t *chat.Turn, c *storage.Order, ki
 // orderCardTo sends one holder a card about an order; quote, if any, is
 // what the card must show above the order's content (why it came back).
 func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string, quote *bot.CardQuote) error {
+	card, row := b.orderCardFor(c, kind, status, buttons, holder, quote)
+	if err := storage.InsertOrderCard(ctx, t.Tx, row); err != nil {
+		return err
+	}
+	return b.Card(ctx, t, card, row.Holders...)
+}
+
+// orderCardFor is the card about c for holder and the row that records it.
+func (b *Flow) orderCardFor(c *storage.Order, kind workflow.OrderCardKind, status string, buttons []bot.CardButton, holder string, quote *bot.CardQuote) (bot.TemplateCard, storage.OrderCard) {
 	holders := []string{holder}
 	urg := ""
 	if c.Urgent {
@@ -195,10 +209,7 @@ func (b *Flow) orderCardTo(ctx context.Context, t *chat.Turn, c *storage.Order, 
 	if c.ReopenCount > 0 {
 		card.MainTitle.Desc += fmt.Sprintf(" · 第%d次重办", c.ReopenCount)
 	}
-	if err := storage.InsertOrderCard(ctx, t.Tx, storage.OrderCard{TaskID: card.TaskID, OrderID: c.ID, Kind: string(kind), State: orderOf(c).CardMark(kind), Section: c.Section, Holders: pq.StringArray(holders)}); err != nil {
-		return err
-	}
-	return b.Card(ctx, t, card, holders...)
+	return card, storage.OrderCard{TaskID: card.TaskID, OrderID: c.ID, Kind: string(kind), State: orderOf(c).CardMark(kind), Section: c.Section, Holders: pq.StringArray(holders)}
 }
 
 // closeOrderCards replaces the buttons of every card of kind: the clicker's

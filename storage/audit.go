@@ -65,3 +65,39 @@ func AuditTrail(ctx context.Context, q sqlx.QueryerContext, entity, entityID str
 	}
 	return out, nil
 }
+
+// AuditRecord is one entry for AuditMany.
+type AuditRecord struct {
+	Actor, Action, Entity, EntityID string
+	Detail                          any // nil: {}
+}
+
+// AuditMany is Audit for many entries, a few statements in all (one per
+// 5 000), appended in the order given.
+func AuditMany(ctx context.Context, q sqlx.ExtContext, entries []AuditRecord) error {
+	return chunks(len(entries), func(lo, hi int) error {
+		part := entries[lo:hi]
+		n := len(part)
+		actor, action, entity, entityID, detail := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		for i, e := range part {
+			d := []byte("{}")
+			if e.Detail != nil {
+				var err error
+				if d, err = json.Marshal(e.Detail); err != nil {
+					return fmt.Errorf("audit detail: %w", err)
+				}
+			}
+			actor[i], action[i], entity[i], entityID[i], detail[i] = e.Actor, e.Action, e.Entity, e.EntityID, string(d)
+		}
+		_, err := q.ExecContext(ctx, `
+			INSERT INTO audit_log (actor, action, entity, entity_id, detail)
+			SELECT a, ac, e, id, d::jsonb
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS u(a, ac, e, id, d, n)
+			ORDER BY n`,
+			textArray(actor), textArray(action), textArray(entity), textArray(entityID), textArray(detail))
+		if err != nil {
+			return fmt.Errorf("audit %d entries from %s %s/%s: %w", n, part[0].Action, part[0].Entity, part[0].EntityID, err)
+		}
+		return nil
+	})
+}

@@ -349,3 +349,91 @@ func OrderStats(ctx context.Context, q sqlx.QueryerContext, from, to, now time.T
 	}
 	return out, nil
 }
+
+// InsertOrders is InsertOrder for many orders, a few statements in all
+// (one per 5 000), in the order given. It reports for each whether it
+// was new and sets the new ones' ID; a known 工单号 is left as it is
+// stored and its Order untouched. A 工单号 twice in orders is stored
+// once, the first.
+func InsertOrders(ctx context.Context, tx *Tx, orders []*Order) ([]bool, error) {
+	created := make([]bool, len(orders))
+	err := chunks(len(orders), func(lo, hi int) error {
+		part := orders[lo:hi]
+		n := len(part)
+		var (
+			ticket, category, content, location, callerName, callerPhone = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			urgent                                                       = make([]bool, n)
+			received, due, acceptDue, createdAt                          = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+			section, registrar, state, openID, source                    = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		)
+		at := make(map[string]int, n)
+		for i, c := range part {
+			ticket[i], category[i], content[i], location[i] = c.TicketNo, c.Category, c.Content, c.Location
+			callerName[i], callerPhone[i], urgent[i] = c.CallerName, c.CallerPhone, c.Urgent
+			received[i], due[i], createdAt[i] = pgTime(c.ReceivedAt), pgTime(c.DueAt), pgTime(c.CreatedAt)
+			if c.AcceptDueAt.Valid {
+				acceptDue[i] = pgTime(c.AcceptDueAt.Time)
+			}
+			section[i], registrar[i], state[i], openID[i], source[i] = c.Section, c.Registrar, c.State, c.OpenID, c.Source
+			if _, dup := at[c.TicketNo]; !dup {
+				at[c.TicketNo] = lo + i
+			}
+		}
+		var got []struct {
+			ID       int64  `db:"id"`
+			TicketNo string `db:"ticket_no"`
+		}
+		// ORDER BY n: the ids follow the file, as one INSERT per order gave.
+		err := tx.SelectContext(ctx, &got, `
+			INSERT INTO orders (ticket_no, category, content, location, caller_name, caller_phone, urgent,
+				received_at, due_at, accept_due_at, section, registrar, state, openid, source, created_at, updated_at)
+			SELECT t, cat, con, loc, cname, cphone, urg, rec::timestamptz, due::timestamptz,
+				NULLIF(acc, '')::timestamptz, sec, reg, st, oid, src, cre::timestamptz, cre::timestamptz
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[],
+				$8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+				$16::text[]) WITH ORDINALITY
+				AS u(t, cat, con, loc, cname, cphone, urg, rec, due, acc, sec, reg, st, oid, src, cre, n)
+			ORDER BY n
+			ON CONFLICT (ticket_no) DO NOTHING RETURNING id, ticket_no`,
+			textArray(ticket), textArray(category), textArray(content), textArray(location),
+			textArray(callerName), textArray(callerPhone), pq.BoolArray(urgent),
+			textArray(received), textArray(due), textArray(acceptDue), textArray(section),
+			textArray(registrar), textArray(state), textArray(openID), textArray(source),
+			textArray(createdAt))
+		if err != nil {
+			return fmt.Errorf("insert orders %s to %s: %w", part[0].TicketNo, part[n-1].TicketNo, err)
+		}
+		for _, g := range got {
+			i := at[g.TicketNo]
+			created[i] = true
+			orders[i].ID = g.ID
+		}
+		return nil
+	})
+	return created, err
+}
+
+// InsertOrderCards is InsertOrderCard for many cards, a few statements
+// in all. Holders must not contain "|".
+func InsertOrderCards(ctx context.Context, tx *Tx, cards []OrderCard) error {
+	return chunks(len(cards), func(lo, hi int) error {
+		part := cards[lo:hi]
+		n := len(part)
+		task, kind, state, section, holders := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		order := make([]int64, n)
+		for i, c := range part {
+			task[i], order[i], kind[i], state[i], section[i] = c.TaskID, c.OrderID, c.Kind, c.State, c.Section
+			holders[i] = strings.Join(c.Holders, "|")
+		}
+		_, err := tx.ExecContext(ctx, `
+			INSERT INTO order_cards (task_id, order_id, kind, state, section, holders)
+			SELECT t, o, k, s, sec, CASE WHEN h = '' THEN '{}'::text[] ELSE string_to_array(h, '|') END
+			FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) AS u(t, o, k, s, sec, h)`,
+			textArray(task), pq.Int64Array(order), textArray(kind), textArray(state),
+			textArray(section), textArray(holders))
+		if err != nil {
+			return fmt.Errorf("%d order cards from %s: %w", n, part[0].TaskID, mapErr(err))
+		}
+		return nil
+	})
+}

@@ -1,0 +1,4 @@
+package storage
+
+// TextArray is textArray, for the external tests.
+var TextArray = textArray
