@@ -56,7 +56,18 @@ type deliveryReport struct {
 	window         []string
 	duplicates     []string
 	lost           []string
-	maxWindowEach  int // the most window repeats one person got
+	windowAt       []windowRepeat
+	// The rows sent (per recipient) by how a repeat would fare: the full
+	// 4 h check or a card (absorbed or refused), a shorter interval, no
+	// check at all.
+	full, short, unchecked int
+}
+
+// windowRepeat is who got a repeat within the documented window, and when
+// its first delivery came (before the crash that lost its record).
+type windowRepeat struct {
+	user string
+	at   time.Time
 }
 
 // messageRow is an outbox row of kind message as the check reads it.
@@ -116,8 +127,17 @@ func compareDeliveries(rows []*messageRow, corp received) *deliveryReport {
 			continue // not delivered: the outbox check reports it
 		}
 		for u := range strings.SplitSeq(m.msg.ToUser, "|") {
-			if u != "" {
-				byUser[u] = append(byUser[u], m)
+			if u == "" {
+				continue
+			}
+			byUser[u] = append(byUser[u], m)
+			switch {
+			case m.fullCheck():
+				d.full++
+			case m.DupInterval > 0:
+				d.short++
+			default:
+				d.unchecked++
 			}
 		}
 		if m.earlier {
@@ -178,7 +198,6 @@ func (d *deliveryReport) comparePerson(user string, rows []*messageRow, msgs []s
 			d.lost = append(d.lost, fmt.Sprintf("%s: row %d (%s) was sent and never arrived", user, m.ID, describe(m.msg)))
 		}
 	}
-	window := 0
 	for i, rec := range msgs {
 		if owner[i] != nil {
 			continue
@@ -200,11 +219,10 @@ func (d *deliveryReport) comparePerson(user string, rows []*messageRow, msgs []s
 		case row.DupInterval > 0 && msgs[got[row]-1].At.Sub(rec.At) < time.Duration(row.DupInterval)*time.Second:
 			d.duplicates = append(d.duplicates, fmt.Sprintf("%s: a second delivery of row %d within its duplicate_check_interval (%d s), which should have absorbed it", what, row.ID, row.DupInterval))
 		default:
-			window++
+			d.windowAt = append(d.windowAt, windowRepeat{user, rec.At})
 			d.window = append(d.window, fmt.Sprintf("%s: a second delivery of row %d (duplicate_check_interval %d s)", what, row.ID, row.DupInterval))
 		}
 	}
-	d.maxWindowEach = max(d.maxWindowEach, window)
 }
 
 func describe(m bot.OutMessage) string {
@@ -261,9 +279,9 @@ func verifyDelivery(ctx context.Context, db *storage.DB, corp *sandbox.Corp, r *
 	}
 	d := compareDeliveries(rows, corp)
 	r.delivery = d
-	kills := 0
+	var killed []time.Time
 	if r.faults != nil {
-		kills = r.faults.kills
+		killed = r.faults.killed
 	}
 	check := func(ok bool, what string, detail []string) {
 		if ok {
@@ -278,7 +296,31 @@ func verifyDelivery(ctx context.Context, db *storage.DB, corp *sandbox.Corp, r *
 	}
 	check(len(d.duplicates) == 0, fmt.Sprintf("nobody received a message twice (%d duplicates in %d messages to %d rows)", len(d.duplicates), d.received, d.rows), d.duplicates)
 	check(len(d.lost) == 0, fmt.Sprintf("every message sent was received (%d lost)", len(d.lost)), d.lost)
-	check(d.maxWindowEach <= kills, fmt.Sprintf("repeats within the documented window: %d, at most one per person per crash (%d crashes; the most one person got: %d)", len(d.window), kills, d.maxWindowEach), d.window)
+	most, crashless := perCrash(d.windowAt, killed)
+	check(most <= 1 && crashless == 0, fmt.Sprintf("repeats within the documented window: %d, at most one per person per crash (%d crashes; the most one person got in one: %d; without a crash: %d)",
+		len(d.window), len(killed), most, crashless), d.window)
+}
+
+// perCrash assigns each repeat to the crash that lost its record, the
+// first kill after its first delivery (killed: when each killed process
+// was gone), and returns the most repeats one person got in one crash and
+// how many repeats no crash explains.
+func perCrash(repeats []windowRepeat, killed []time.Time) (most, crashless int) {
+	type key struct {
+		user  string
+		crash int
+	}
+	n := map[key]int{}
+	for _, w := range repeats {
+		i, _ := slices.BinarySearchFunc(killed, w.at, func(k, at time.Time) int { return k.Compare(at) })
+		if i == len(killed) {
+			crashless++
+			continue
+		}
+		n[key{w.user, i}]++
+		most = max(most, n[key{w.user, i}])
+	}
+	return most, crashless
 }
 
 // verifyInbound checks that the bot recorded, once, every callback it

@@ -59,7 +59,6 @@ func TestCompareDeliveries(t *testing.T) {
 		rows                 []*messageRow
 		inbox                fakeInbox
 		dups, lost, window   int
-		maxEach              int
 		dupHas, lostHas, has string
 	}{
 		{
@@ -75,7 +74,7 @@ func TestCompareDeliveries(t *testing.T) {
 			rows:  []*messageRow{textRow(1, "a", "第1步", "m1", full), textRow(2, "a", "第1步", "m3", 0)},
 			inbox: fakeInbox{"a": {text("m1", "第1步"), text("m2", "第1步"), text("m3", "第1步")}},
 			// m2 is the lost answer of row 2 (the next delivery of its content)
-			window: 1, maxEach: 1, has: "row 2",
+			window: 1, has: "row 2",
 		},
 		{
 			name: "a repeat later than its row's short interval is within the window",
@@ -83,7 +82,7 @@ func TestCompareDeliveries(t *testing.T) {
 			inbox: fakeInbox{"a": {
 				textAt("m2", "帮助", 0), textAt("m3", "帮助", 61*time.Second),
 			}},
-			window: 1, maxEach: 1, has: "interval 60 s",
+			window: 1, has: "interval 60 s",
 		},
 		{
 			name: "a repeat within its row's short interval is a duplicate",
@@ -125,9 +124,9 @@ func TestCompareDeliveries(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := compareDeliveries(tc.rows, tc.inbox)
-			if len(d.duplicates) != tc.dups || len(d.lost) != tc.lost || len(d.window) != tc.window || d.maxWindowEach != tc.maxEach {
-				t.Fatalf("duplicates %q, lost %q, window %q (most %d); want %d, %d, %d (%d)",
-					d.duplicates, d.lost, d.window, d.maxWindowEach, tc.dups, tc.lost, tc.window, tc.maxEach)
+			if len(d.duplicates) != tc.dups || len(d.lost) != tc.lost || len(d.window) != tc.window || len(d.windowAt) != tc.window {
+				t.Fatalf("duplicates %q, lost %q, window %q; want %d, %d, %d",
+					d.duplicates, d.lost, d.window, tc.dups, tc.lost, tc.window)
 			}
 			for _, c := range []struct {
 				got  []string
@@ -138,5 +137,28 @@ func TestCompareDeliveries(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPerCrash: a repeat belongs to the first kill after its first
+// delivery; one per person per crash, none without one.
+func TestPerCrash(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	killed := []time.Time{at(10), at(20)}
+	for _, tc := range []struct {
+		name            string
+		repeats         []windowRepeat
+		most, crashless int
+	}{
+		{"none", nil, 0, 0},
+		{"one per person per crash", []windowRepeat{{"a", at(9)}, {"b", at(9)}, {"a", at(19)}}, 1, 0},
+		{"two for one person in one crash", []windowRepeat{{"a", at(5)}, {"a", at(9)}}, 2, 0},
+		{"after the last kill", []windowRepeat{{"a", at(21)}}, 0, 1},
+	} {
+		most, crashless := perCrash(tc.repeats, killed)
+		if most != tc.most || crashless != tc.crashless {
+			t.Errorf("%s: most %d, crashless %d; want %d, %d", tc.name, most, crashless, tc.most, tc.crashless)
+		}
 	}
 }

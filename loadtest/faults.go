@@ -30,6 +30,7 @@ type faultStats struct {
 	mu          sync.Mutex
 	kills       int
 	downtimes   []time.Duration // from the kill to the next process ready
+	killed      []time.Time     // when each killed process was gone
 	flushes     int
 	flushedKeys int
 }
@@ -55,12 +56,14 @@ func killEvery(ctx context.Context, bp *botProc, every, down time.Duration, st *
 		if err := bp.kill(); err != nil {
 			return err
 		}
+		gone := time.Now()
 		time.Sleep(down)
 		if err := bp.start(context.WithoutCancel(ctx)); err != nil {
 			return fmt.Errorf("loadtest: restart after kill %d: %w", st.kills+1, err)
 		}
 		st.mu.Lock()
 		st.kills++
+		st.killed = append(st.killed, gone)
 		st.downtimes = append(st.downtimes, time.Since(t0))
 		st.mu.Unlock()
 		next = next.Add(jittered())

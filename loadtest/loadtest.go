@@ -157,6 +157,7 @@ func (r *Report) Print(w io.Writer) {
 	if d := r.delivery; d != nil {
 		fmt.Fprintf(w, "messages: %d sent (outbox rows, per recipient), %d received; %d repeats absorbed by WeCom's duplicate check, %d cards found delivered by an earlier attempt (42014); duplicates %d, lost %d, repeats within the documented window %d\n",
 			d.rows, d.received, d.absorbed, d.earlier, len(d.duplicates), len(d.lost), len(d.window))
+		fmt.Fprintf(w, "of these: %d cards or texts with the full 4 h duplicate check, %d texts with a shorter one, %d without (repeating one sent less than 15 s before)\n", d.full, d.short, d.unchecked)
 		for _, x := range d.window {
 			fmt.Fprintln(w, "  repeat within the documented window:", x)
 		}
