@@ -414,6 +414,7 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 	verify(ctx, db, r, o.Mode)
 	verifyDelivery(ctx, db, corp, r)
 	verifyInbound(ctx, db, lg.handled, r)
+	verifyWaits(corp, lg.waits, r)
 	if o.SeedOrders > 0 {
 		// After the checks: what the jobs queue must not count as the
 		// load's own messages.
@@ -495,6 +496,7 @@ type loadGen struct {
 	latencies       []time.Duration
 	handled         map[string]int // callbacks the bot took, per user: answered 200 or recorded (faults.go)
 	traceTo         io.Writer      // --trace; nil: quiet
+	waits           []pendingWait  // cut short by the end of the run
 
 	// The fault mode (faults.go): bot is nil without it.
 	bot                             *botProc
@@ -564,10 +566,50 @@ func (lg *loadGen) await(ctx context.Context, user string, from int, match func(
 		}
 		select {
 		case <-ctx.Done():
+			// The run is over; what the user waited for must still come
+			// (verifyWaits).
+			lg.mu.Lock()
+			lg.waits = append(lg.waits, pendingWait{user, from, match})
+			lg.mu.Unlock()
 			return sandbox.Received{}, 0, fmt.Errorf("%s: waiting: %w", user, ctx.Err())
 		case <-changed:
 		}
 	}
+}
+
+// pendingWait is a wait the end of the run cut short: a message the user
+// was waiting for as the answer to what they had just done.
+type pendingWait struct {
+	user  string
+	from  int
+	match func(sandbox.Received) bool
+}
+
+// verifyWaits checks, once the outbox has drained, that every message a
+// user was still waiting for when the run ended has come: a conversation
+// lost or rewound (the answer lands on the wrong step), a callback
+// acknowledged and dropped, or a message lost would leave its flow
+// waiting for ever, which no count shows.
+func verifyWaits(corp *sandbox.Corp, waits []pendingWait, r *Report) {
+	var stuck []string
+	for _, w := range waits {
+		msgs := corp.Messages(w.user)
+		if slices.ContainsFunc(msgs[min(w.from, len(msgs)):], w.match) {
+			continue
+		}
+		last := "nothing"
+		if len(msgs) > 0 {
+			last = describeReceived(msgs[len(msgs)-1])
+		}
+		stuck = append(stuck, fmt.Sprintf("%s waited from their message %d for an answer that never came (the last they received: %s)", w.user, w.from+1, last))
+	}
+	what := fmt.Sprintf("every answer a user was waiting for at the end came (%d waits)", len(waits))
+	if len(stuck) == 0 {
+		r.checks = append(r.checks, what)
+		return
+	}
+	slices.Sort(stuck)
+	r.failures = append(r.failures, what+"\n    "+strings.Join(stuck, "\n    "))
 }
 
 func textHas(sub string) func(sandbox.Received) bool {
