@@ -141,7 +141,8 @@ func TestCompareDeliveries(t *testing.T) {
 }
 
 // TestPerCrash: a repeat belongs to the first kill after its first
-// delivery; one per person per crash, none without one.
+// delivery (less a margin: a call in flight is delivered just after its
+// caller was killed); one per person per crash, none without one.
 func TestPerCrash(t *testing.T) {
 	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
@@ -154,9 +155,11 @@ func TestPerCrash(t *testing.T) {
 		{"none", nil, 0, 0},
 		{"one per person per crash", []windowRepeat{{"a", at(9)}, {"b", at(9)}, {"a", at(19)}}, 1, 0},
 		{"two for one person in one crash", []windowRepeat{{"a", at(5)}, {"a", at(9)}}, 2, 0},
-		{"after the last kill", []windowRepeat{{"a", at(21)}}, 0, 1},
+		{"delivered just after its kill", []windowRepeat{{"a", at(5)}, {"a", at(10).Add(300 * time.Millisecond)}}, 2, 0},
+		{"one before and one just after the next kill", []windowRepeat{{"a", at(9)}, {"a", at(20).Add(300 * time.Millisecond)}}, 1, 0},
+		{"after the last kill", []windowRepeat{{"a", at(22)}}, 0, 1},
 	} {
-		most, crashless := perCrash(tc.repeats, killed)
+		most, crashless := perCrash(tc.repeats, killed, time.Second)
 		if most != tc.most || crashless != tc.crashless {
 			t.Errorf("%s: most %d, crashless %d; want %d, %d", tc.name, most, crashless, tc.most, tc.crashless)
 		}

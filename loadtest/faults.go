@@ -30,7 +30,7 @@ type faultStats struct {
 	mu          sync.Mutex
 	kills       int
 	downtimes   []time.Duration // from the kill to the next process ready
-	killed      []time.Time     // when each killed process was gone
+	killed      []time.Time     // when each SIGKILL was sent
 	flushes     int
 	flushedKeys int
 }
@@ -56,14 +56,13 @@ func killEvery(ctx context.Context, bp *botProc, every, down time.Duration, st *
 		if err := bp.kill(); err != nil {
 			return err
 		}
-		gone := time.Now()
 		time.Sleep(down)
 		if err := bp.start(context.WithoutCancel(ctx)); err != nil {
 			return fmt.Errorf("loadtest: restart after kill %d: %w", st.kills+1, err)
 		}
 		st.mu.Lock()
 		st.kills++
-		st.killed = append(st.killed, gone)
+		st.killed = append(st.killed, t0)
 		st.downtimes = append(st.downtimes, time.Since(t0))
 		st.mu.Unlock()
 		next = next.Add(jittered())
@@ -162,6 +161,7 @@ func (lg *loadGen) deliverAsPerson(ctx context.Context, user string, post func()
 			return nil
 		}
 		if ctx.Err() != nil {
+			lg.givenUpAtEnd.Add(1)
 			return ctx.Err() // the run is over: nobody sends again
 		}
 		if try == maxResends {

@@ -111,9 +111,9 @@ type Report struct {
 	// Callbacks as WeCom posted them: every attempt, those that met no
 	// bot or a 5xx, and those given up after sandbox.Attempts (recorded
 	// by the bot before it died, or sent again by their person).
-	attempts, failedAttempts        int64
-	givenUp, recordedAnyway, resent int64
-	delivery                        *deliveryReport
+	attempts, failedAttempts                      int64
+	givenUp, recordedAnyway, resent, givenUpAtEnd int64
+	delivery                                      *deliveryReport
 	// The fault mode (faults.go); faults is nil without it.
 	faults                                             *faultStats
 	killEvery, restartAfter, flushEvery, callbackRetry time.Duration
@@ -142,8 +142,8 @@ func (r *Report) Print(w io.Writer) {
 			parts = append(parts, fmt.Sprintf("%d Redis flushes (every %s, %d keys deleted)", f.flushes, r.flushEvery, f.flushedKeys))
 		}
 		fmt.Fprintln(w, "faults:", strings.Join(parts, "; "))
-		fmt.Fprintf(w, "callback attempts: %d (%d met no bot or a 5xx; WeCom posts a callback %d times, %s apart); %d given up after %d attempts: %d recorded by the bot before it died, %d sent again by their person\n",
-			r.attempts, r.failedAttempts, sandbox.Attempts, r.callbackRetry, r.givenUp, sandbox.Attempts, r.recordedAnyway, r.resent)
+		fmt.Fprintf(w, "callback attempts: %d (%d met no bot or a 5xx; WeCom posts a callback %d times, %s apart); %d given up after %d attempts: %d recorded by the bot before it died, %d sent again by their person, %d not (the run was over)\n",
+			r.attempts, r.failedAttempts, sandbox.Attempts, r.callbackRetry, r.givenUp, sandbox.Attempts, r.recordedAnyway, r.resent, r.givenUpAtEnd)
 	}
 	if len(r.latencies) > 0 {
 		fmt.Fprintf(w, "callback latency: p50 %s  p95 %s  p99 %s  max %s\n", pct(r.latencies, 50), pct(r.latencies, 95), pct(r.latencies, 99), pct(r.latencies, 100))
@@ -160,6 +160,13 @@ func (r *Report) Print(w io.Writer) {
 		fmt.Fprintf(w, "of these: %d cards or texts with the full 4 h duplicate check, %d texts with a shorter one, %d without (repeating one sent less than 15 s before)\n", d.full, d.short, d.unchecked)
 		for _, x := range d.window {
 			fmt.Fprintln(w, "  repeat within the documented window:", x)
+		}
+		if len(d.window) > 0 && r.faults != nil {
+			var at []string
+			for _, k := range r.faults.killed {
+				at = append(at, k.Format("15:04:05.000"))
+			}
+			fmt.Fprintln(w, "  kills at", strings.Join(at, ", "))
 		}
 	}
 	if r.rssPeak > 0 {
@@ -393,7 +400,7 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 	r.callbacks, r.errors = lg.callbacks.Load(), lg.errs.Load()
 	r.latencies = lg.latencies
 	r.flowsForm, r.flowsOrd = lg.forms.Load(), lg.orders.Load()
-	r.givenUp, r.recordedAnyway, r.resent = lg.givenUp.Load(), lg.recordedAnyway.Load(), lg.resent.Load()
+	r.givenUp, r.recordedAnyway, r.resent, r.givenUpAtEnd = lg.givenUp.Load(), lg.recordedAnyway.Load(), lg.resent.Load(), lg.givenUpAtEnd.Load()
 	r.attempts, r.failedAttempts = counter.attempts.Load(), counter.failed.Load()
 	if bp.child() {
 		bp.notePeak()
@@ -499,8 +506,8 @@ type loadGen struct {
 	waits           []pendingWait  // cut short by the end of the run
 
 	// The fault mode (faults.go): bot is nil without it.
-	bot                             *botProc
-	givenUp, recordedAnyway, resent atomic.Int64
+	bot                                           *botProc
+	givenUp, recordedAnyway, resent, givenUpAtEnd atomic.Int64
 }
 
 // timed posts one callback (with WeCom's retries) and measures it. It
