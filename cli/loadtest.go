@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,18 +27,37 @@ func cmdLoadtest(ctx context.Context, e *env, args []string) error {
 	fs.BoolVar(&o.Ceilings, "ceilings", true, "measure pgbench and redis-benchmark on the same servers")
 	fs.IntVar(&o.SeedOrders, "seed-orders", 0, "fill the database with this many orders and forms, then time the jobs and the report")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the load database afterwards")
+	fs.DurationVar(&o.KillEvery, "kill-every", 0, "flows mode: kill the bot with SIGKILL this often and start it again at once (0: never)")
+	fs.DurationVar(&o.RestartAfter, "restart-after", 0, "with --kill-every: how long the killed bot stays down before it is started again")
+	fs.DurationVar(&o.FlushRedisEvery, "flush-redis-every", 0, "flows mode: delete the run's Redis keys this often (0: never)")
+	fs.DurationVar(&o.CallbackRetry, "callback-retry", 0, "pause before WeCom (the sandbox) posts an unanswered callback again (0: 5s with faults, else 200ms)")
+	bot := fs.String("bot", "", "run this zwgk binary as the bot instead of this one (to compare two builds)")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
 	if o.Users < 1 || o.Duration <= 0 || o.Rate < 1 {
 		return errors.New("loadtest: --users, --duration and --rate must be positive")
 	}
+	if o.KillEvery < 0 || o.RestartAfter < 0 || o.FlushRedisEvery < 0 || o.CallbackRetry < 0 {
+		return errors.New("loadtest: --kill-every, --restart-after, --flush-redis-every and --callback-retry must not be negative")
+	}
+	binary := zwgkBinary()
+	if *bot != "" {
+		if o.InProcess {
+			return errors.New("loadtest: --bot and --in-process exclude each other")
+		}
+		abs, err := filepath.Abs(*bot)
+		if err != nil {
+			return fmt.Errorf("loadtest: --bot: %w", err)
+		}
+		binary = abs
+	}
 	r, err := loadtest.Run(ctx, loadtest.Env{
 		Getenv: e.getenv, Stderr: e.stderr, Log: e.log,
 		Serve: func(ctx context.Context, getenv func(string) string) error {
 			return Run(ctx, []string{"-log-level", "error", "serve"}, getenv, io.Discard, io.Discard)
 		},
-		Binary: zwgkBinary(),
+		Binary: binary,
 	}, o)
 	if r != nil {
 		r.Print(e.stdout)

@@ -51,7 +51,28 @@ type Options struct {
 	Ceilings   bool
 	SeedOrders int
 	Keep       bool
+
+	// The fault mode (faults.go), flows only: kill the bot with SIGKILL
+	// every KillEvery (±25%) and start it again RestartAfter later;
+	// delete the deployment's Redis keys every FlushRedisEvery (0:
+	// never). CallbackRetry is the pause before WeCom (the sandbox) posts
+	// a callback again (0: 5 s with faults, the sandbox's default
+	// without).
+	KillEvery       time.Duration
+	RestartAfter    time.Duration
+	FlushRedisEvery time.Duration
+	CallbackRetry   time.Duration
 }
+
+// faults reports whether the run injects faults.
+func (o Options) faults() bool { return o.KillEvery > 0 || o.FlushRedisEvery > 0 }
+
+// defaultCallbackRetry is the pause between WeCom's attempts at a
+// callback in the fault mode: WeCom posts again when no answer came within
+// 5 s (「五秒内收不到响应会断掉连接，并且重新发起请求，总共重试三次」); how
+// soon after a refused connection it does is not documented, so the
+// harness takes the same 5 s (--callback-retry changes it).
+const defaultCallbackRetry = 5 * time.Second
 
 // Env is what a run takes from the command that starts it.
 type Env struct {
@@ -62,8 +83,12 @@ type Env struct {
 	// until ctx ends.
 	Serve func(ctx context.Context, getenv func(string) string) error
 	// Binary is the zwgk executable, started as zwgk serve in a child
-	// process so that its memory can be measured alone; "" runs Serve.
+	// process so that its memory can be measured alone (and, in the fault
+	// mode, killed); "" runs Serve.
 	Binary string
+	// BinaryEnv is added to the child's environment (a test that runs
+	// itself as the bot says so there).
+	BinaryEnv []string
 }
 
 // Report is what a run measured.
@@ -82,6 +107,16 @@ type Report struct {
 	pgTPS, redisRPS     float64
 	ceilings            bool // measured (or tried to)
 	seed                []string
+
+	// Callbacks as WeCom posted them: every attempt, those that met no
+	// bot or a 5xx, and those given up after sandbox.Attempts (recorded
+	// by the bot before it died, or sent again by their person).
+	attempts, failedAttempts                      int64
+	givenUp, recordedAnyway, resent, givenUpAtEnd int64
+	delivery                                      *deliveryReport
+	// The fault mode (faults.go); faults is nil without it.
+	faults                                             *faultStats
+	killEvery, restartAfter, flushEvery, callbackRetry time.Duration
 }
 
 // Print writes the report as zwgk loadtest prints it.
@@ -89,6 +124,27 @@ func (r *Report) Print(w io.Writer) {
 	fmt.Fprintf(w, "mode %s, %d virtual users, %s\n", r.mode, r.users, r.elapsed.Round(time.Millisecond))
 	rate := float64(r.callbacks) / r.elapsed.Seconds()
 	fmt.Fprintf(w, "callbacks: %d (%.0f/s), errors: %d\n", r.callbacks, rate, r.errors)
+	if r.faults != nil {
+		f := r.faults
+		var parts []string
+		if r.killEvery > 0 {
+			when := "at once"
+			if r.restartAfter > 0 {
+				when = r.restartAfter.String() + " later"
+			}
+			k := fmt.Sprintf("%d kills (SIGKILL every %s ±25%%)", f.kills, r.killEvery)
+			if len(f.downtimes) > 0 {
+				k += fmt.Sprintf(", each started again %s and ready after p50 %s, max %s (from the kill)", when, pct(f.downtimes, 50), pct(f.downtimes, 100))
+			}
+			parts = append(parts, k)
+		}
+		if r.flushEvery > 0 {
+			parts = append(parts, fmt.Sprintf("%d Redis flushes (every %s, %d keys deleted)", f.flushes, r.flushEvery, f.flushedKeys))
+		}
+		fmt.Fprintln(w, "faults:", strings.Join(parts, "; "))
+		fmt.Fprintf(w, "callback attempts: %d (%d met no bot or a 5xx; WeCom posts a callback %d times, %s apart); %d given up after %d attempts: %d recorded by the bot before it died, %d sent again by their person, %d not (the run was over)\n",
+			r.attempts, r.failedAttempts, sandbox.Attempts, r.callbackRetry, r.givenUp, sandbox.Attempts, r.recordedAnyway, r.resent, r.givenUpAtEnd)
+	}
 	if len(r.latencies) > 0 {
 		fmt.Fprintf(w, "callback latency: p50 %s  p95 %s  p99 %s  max %s\n", pct(r.latencies, 50), pct(r.latencies, 95), pct(r.latencies, 99), pct(r.latencies, 100))
 	}
@@ -97,6 +153,21 @@ func (r *Report) Print(w io.Writer) {
 	}
 	if len(r.outboxLag) > 0 {
 		fmt.Fprintf(w, "outbox delivery lag: p50 %s  p95 %s  p99 %s  max %s (%d messages)\n", pct(r.outboxLag, 50), pct(r.outboxLag, 95), pct(r.outboxLag, 99), pct(r.outboxLag, 100), len(r.outboxLag))
+	}
+	if d := r.delivery; d != nil {
+		fmt.Fprintf(w, "messages: %d sent (outbox rows, per recipient), %d received; %d repeats absorbed by WeCom's duplicate check, %d cards found delivered by an earlier attempt (42014); duplicates %d, lost %d, repeats within the documented window %d\n",
+			d.rows, d.received, d.absorbed, d.earlier, len(d.duplicates), len(d.lost), len(d.window))
+		fmt.Fprintf(w, "of these: %d cards or texts with the full 4 h duplicate check, %d texts with a shorter one, %d without (repeating one sent less than 15 s before)\n", d.full, d.short, d.unchecked)
+		for _, x := range d.window {
+			fmt.Fprintln(w, "  repeat within the documented window:", x)
+		}
+		if len(d.window) > 0 && r.faults != nil {
+			var at []string
+			for _, k := range r.faults.killed {
+				at = append(at, k.Format("15:04:05.000"))
+			}
+			fmt.Fprintln(w, "  kills at", strings.Join(at, ", "))
+		}
 	}
 	if r.rssPeak > 0 {
 		fmt.Fprintf(w, "bot RSS: idle %d MB, peak %d MB\n", r.rssIdleKB/1024, r.rssPeak/1024)
@@ -176,6 +247,9 @@ func randomKey() string {
 // load, and checks that every effect happened exactly once. A run that got
 // as far as the bot returns its report, with the error if there is one.
 func Run(ctx context.Context, e Env, o Options) (*Report, error) {
+	if o.faults() && o.Mode != "flows" {
+		return nil, errors.New("loadtest: --kill-every and --flush-redis-every go with --mode flows")
+	}
 	dbBase := e.Getenv("DATABASE_URL")
 	if dbBase == "" {
 		dbBase = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
@@ -207,7 +281,14 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 	}
 
 	sb := sandbox.New()
-	sb.HTTP = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 512}}
+	counter := &callbackCounter{base: &http.Transport{MaxIdleConnsPerHost: 512}}
+	sb.HTTP = &http.Client{Timeout: 5 * time.Second, Transport: counter}
+	switch {
+	case o.CallbackRetry > 0:
+		sb.RetryDelay = o.CallbackRetry
+	case o.faults():
+		sb.RetryDelay = defaultCallbackRetry
+	}
 	sbSrv := httptest.NewServer(sb.Handler())
 	defer sbSrv.Close()
 	addr, err := freePort()
@@ -238,18 +319,20 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 
 	botCtx, stopBot := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBot()
-	pid, botDone, err := startBot(botCtx, e, envv, o.InProcess)
-	if err != nil {
+	bp := newBotProc(botCtx, e, envv, o.InProcess)
+	if o.KillEvery > 0 && !bp.child() {
+		return nil, errors.New("loadtest: --kill-every needs the bot as a child process: build the binary (go build .) and run ./zwgk loadtest, without --in-process")
+	}
+	if err := bp.start(ctx); err != nil {
+		stopBot()
+		bp.wait()
 		return nil, err
 	}
-	defer func() { stopBot(); <-botDone }()
-	if err := waitReady(ctx, "http://"+addr+"/readyz", botDone); err != nil {
-		return nil, err
-	}
+	defer func() { stopBot(); bp.wait() }()
 	r := &Report{mode: o.Mode, users: o.Users}
-	if pid > 0 {
+	if bp.child() {
 		time.Sleep(500 * time.Millisecond)
-		r.rssIdleKB, _ = procStatusKB(pid, "VmRSS")
+		r.rssIdleKB = bp.rss()
 	}
 
 	db, err := storage.Open(ctx, dbURL)
@@ -275,11 +358,26 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	lg := &loadGen{corp: corp, r: r}
+	lg := &loadGen{corp: corp, r: r, db: db, handled: map[string]int{}}
 	if o.Trace {
 		lg.traceTo = e.Stderr
 	}
 	loadCtx, cancel := context.WithTimeout(ctx, o.Duration)
+	var (
+		faultWG  sync.WaitGroup
+		faultErr = make(chan error, 2)
+	)
+	if o.faults() {
+		lg.bot = bp
+		r.faults = &faultStats{}
+		r.killEvery, r.restartAfter, r.flushEvery, r.callbackRetry = o.KillEvery, o.RestartAfter, o.FlushRedisEvery, sb.RetryDelay
+		if o.KillEvery > 0 {
+			faultWG.Go(func() { faultErr <- killEvery(loadCtx, bp, o.KillEvery, o.RestartAfter, r.faults) })
+		}
+		if o.FlushRedisEvery > 0 {
+			faultWG.Go(func() { faultErr <- flushEvery(loadCtx, redisURL, prefix, o.FlushRedisEvery, r.faults) })
+		}
+	}
 	start := time.Now()
 	switch o.Mode {
 	case "flows":
@@ -292,11 +390,21 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 	}
 	cancel()
 	r.elapsed = time.Since(start)
+	faultWG.Wait() // a restart under way is finished
+	close(faultErr)
+	for err := range faultErr {
+		if err != nil {
+			return r, err
+		}
+	}
 	r.callbacks, r.errors = lg.callbacks.Load(), lg.errs.Load()
 	r.latencies = lg.latencies
 	r.flowsForm, r.flowsOrd = lg.forms.Load(), lg.orders.Load()
-	if pid > 0 {
-		r.rssPeak, _ = procStatusKB(pid, "VmHWM")
+	r.givenUp, r.recordedAnyway, r.resent, r.givenUpAtEnd = lg.givenUp.Load(), lg.recordedAnyway.Load(), lg.resent.Load(), lg.givenUpAtEnd.Load()
+	r.attempts, r.failedAttempts = counter.attempts.Load(), counter.failed.Load()
+	if bp.child() {
+		bp.notePeak()
+		r.rssPeak = bp.peakKB
 	}
 
 	// Let the outbox drain, then check every effect once.
@@ -311,6 +419,9 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	verify(ctx, db, r, o.Mode)
+	verifyDelivery(ctx, db, corp, r)
+	verifyInbound(ctx, db, lg.handled, r)
+	verifyWaits(corp, lg.waits, r)
 	if o.SeedOrders > 0 {
 		// After the checks: what the jobs queue must not count as the
 		// load's own messages.
@@ -366,6 +477,12 @@ func verify(ctx context.Context, db *storage.DB, r *Report, mode string) {
 	check(int64(published) >= r.flowsForm, fmt.Sprintf("every completed form flow is 已公开 (%d published, %d flows)", published, r.flowsForm))
 	dup := count(`SELECT count(*) FROM (SELECT form_id, version, stage FROM form_decisions GROUP BY 1, 2, 3 HAVING count(*) > 1) d`)
 	check(dup == 0, fmt.Sprintf("no stage decided twice (%d)", dup))
+	// Each form flow has its own title: two forms of one title are one
+	// draft submitted twice (issue 14, 1).
+	twice := count(`SELECT count(*) FROM (SELECT title FROM forms WHERE title <> '种子' GROUP BY title HAVING count(*) > 1) t`)
+	check(twice == 0, fmt.Sprintf("no draft became two forms (%d titles twice)", twice))
+	gaps := count(`SELECT count(*) FROM (SELECT year FROM forms WHERE title <> '种子' GROUP BY year HAVING max(seq) <> count(*)) g`)
+	check(gaps == 0, fmt.Sprintf("form numbers have no gap (%d years with one)", gaps))
 	pubs := count(`SELECT count(*) FROM form_publications`)
 	check(pubs == published, fmt.Sprintf("one publication per published form (%d for %d)", pubs, published))
 	closed := count(`SELECT count(*) FROM orders WHERE state = 'closed' AND source <> 'seed'`)
@@ -379,30 +496,44 @@ func verify(ctx context.Context, db *storage.DB, r *Report, mode string) {
 type loadGen struct {
 	corp            *sandbox.Corp
 	r               *Report
+	db              *storage.DB
 	callbacks, errs atomic.Int64
 	forms, orders   atomic.Int64
 	mu              sync.Mutex
 	latencies       []time.Duration
-	traceTo         io.Writer // --trace; nil: quiet
+	handled         map[string]int // callbacks the bot took, per user: answered 200 or recorded (faults.go)
+	traceTo         io.Writer      // --trace; nil: quiet
+	waits           []pendingWait  // cut short by the end of the run
+
+	// The fault mode (faults.go): bot is nil without it.
+	bot                                           *botProc
+	givenUp, recordedAnyway, resent, givenUpAtEnd atomic.Int64
 }
 
-func (lg *loadGen) timed(f func() (int, error)) error {
+// timed posts one callback (with WeCom's retries) and measures it. It
+// returns the bot's last status, and an error unless that was 200.
+func (lg *loadGen) timed(user string, f func() (int, error)) (int, error) {
 	t0 := time.Now()
 	st, err := f()
 	d := time.Since(t0)
+	if errors.Is(err, sandbox.ErrNoSuchButton) {
+		return st, err // nothing was posted
+	}
 	lg.callbacks.Add(1)
 	lg.mu.Lock()
 	lg.latencies = append(lg.latencies, d)
+	if err == nil && st == http.StatusOK {
+		lg.handled[user]++
+	}
 	lg.mu.Unlock()
 	if err != nil || st != http.StatusOK {
-		lg.errs.Add(1)
 		if err == nil {
 			err = fmt.Errorf("status %d", st)
 		}
-		lg.trace("callback:", err)
-		return err
+		lg.trace("callback:", user, err)
+		return st, err
 	}
-	return nil
+	return st, nil
 }
 
 // trace writes what the load does with --trace (to find why a flow failed).
@@ -415,12 +546,20 @@ func (lg *loadGen) trace(args ...any) {
 func (lg *loadGen) say(ctx context.Context, user, text string) error {
 	lg.trace("say:", user, text)
 	// A callback under way is finished even when the run ends.
-	return lg.timed(func() (int, error) { return lg.corp.User(user).SendText(context.WithoutCancel(ctx), text) })
+	return lg.deliverAsPerson(ctx, user,
+		func() (int, error) { return lg.corp.User(user).SendText(context.WithoutCancel(ctx), text) },
+		func(since time.Time) (bool, error) {
+			return textRecorded(context.WithoutCancel(ctx), lg.db, user, since)
+		})
 }
 
 func (lg *loadGen) click(ctx context.Context, user, task, key string) error {
 	lg.trace("click:", user, task, key)
-	return lg.timed(func() (int, error) { return lg.corp.User(user).ClickButton(context.WithoutCancel(ctx), task, key) })
+	return lg.deliverAsPerson(ctx, user,
+		func() (int, error) { return lg.corp.User(user).ClickButton(context.WithoutCancel(ctx), task, key) },
+		func(time.Time) (bool, error) {
+			return clickRecorded(context.WithoutCancel(ctx), lg.db, user, task, key)
+		})
 }
 
 // await waits for a message to user at or after index from that matches.
@@ -434,10 +573,50 @@ func (lg *loadGen) await(ctx context.Context, user string, from int, match func(
 		}
 		select {
 		case <-ctx.Done():
+			// The run is over; what the user waited for must still come
+			// (verifyWaits).
+			lg.mu.Lock()
+			lg.waits = append(lg.waits, pendingWait{user, from, match})
+			lg.mu.Unlock()
 			return sandbox.Received{}, 0, fmt.Errorf("%s: waiting: %w", user, ctx.Err())
 		case <-changed:
 		}
 	}
+}
+
+// pendingWait is a wait the end of the run cut short: a message the user
+// was waiting for as the answer to what they had just done.
+type pendingWait struct {
+	user  string
+	from  int
+	match func(sandbox.Received) bool
+}
+
+// verifyWaits checks, once the outbox has drained, that every message a
+// user was still waiting for when the run ended has come: a conversation
+// lost or rewound (the answer lands on the wrong step), a callback
+// acknowledged and dropped, or a message lost would leave its flow
+// waiting for ever, which no count shows.
+func verifyWaits(corp *sandbox.Corp, waits []pendingWait, r *Report) {
+	var stuck []string
+	for _, w := range waits {
+		msgs := corp.Messages(w.user)
+		if slices.ContainsFunc(msgs[min(w.from, len(msgs)):], w.match) {
+			continue
+		}
+		last := "nothing"
+		if len(msgs) > 0 {
+			last = describeReceived(msgs[len(msgs)-1])
+		}
+		stuck = append(stuck, fmt.Sprintf("%s waited from their message %d for an answer that never came (the last they received: %s)", w.user, w.from+1, last))
+	}
+	what := fmt.Sprintf("every answer a user was waiting for at the end came (%d waits)", len(waits))
+	if len(stuck) == 0 {
+		r.checks = append(r.checks, what)
+		return
+	}
+	slices.Sort(stuck)
+	r.failures = append(r.failures, what+"\n    "+strings.Join(stuck, "\n    "))
 }
 
 func textHas(sub string) func(sandbox.Received) bool {
@@ -479,11 +658,21 @@ func (lg *loadGen) flows(ctx context.Context, staff []string, heads map[string]s
 				if err != nil && ctx.Err() == nil {
 					lg.errs.Add(1)
 					time.Sleep(100 * time.Millisecond)
+					lg.reset(ctx, s)
 				}
 			}
 		})
 	}
 	wg.Wait()
+}
+
+// reset ends whatever conversation a failed flow left, as a person would
+// before starting again: 取消, and whatever the bot answers.
+func (lg *loadGen) reset(ctx context.Context, s string) {
+	from := len(lg.corp.Messages(s))
+	if lg.say(ctx, s, "取消") == nil {
+		lg.await(ctx, s, from, func(sandbox.Received) bool { return true })
+	}
 }
 
 func (lg *loadGen) formFlow(ctx context.Context, s, head string, n int) error {
@@ -638,35 +827,14 @@ func (lg *loadGen) fixedRate(ctx context.Context, senders []string, rate int) {
 				lg.say(pctx, u, "帮助")
 				return
 			}
-			lg.timed(func() (int, error) {
+			_, err := lg.timed(u, func() (int, error) {
 				return lg.corp.User(u).ClickAnyway(pctx, "f0v0s-load", "button_interaction", "approve"+strconv.Itoa(i), nil)
 			})
+			if err != nil {
+				lg.errs.Add(1)
+			}
 		})
 	}
-}
-
-// startBot runs `zwgk serve`, as a child process when there is a zwgk
-// binary (so its memory can be measured alone) or in this process.
-func startBot(ctx context.Context, e Env, envv map[string]string, inProcess bool) (int, chan error, error) {
-	done := make(chan error, 1)
-	if inProcess || e.Binary == "" {
-		go func() {
-			done <- e.Serve(ctx, func(k string) string { return envv[k] })
-		}()
-		return 0, done, nil
-	}
-	cmd := exec.CommandContext(ctx, e.Binary, "-log-level", "error", "serve")
-	cmd.Env = os.Environ()
-	for k, v := range envv {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
-	cmd.Stderr = e.Stderr
-	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
-	if err := cmd.Start(); err != nil {
-		return 0, nil, fmt.Errorf("start bot: %w", err)
-	}
-	go func() { done <- cmd.Wait() }()
-	return cmd.Process.Pid, done, nil
 }
 
 func waitReady(ctx context.Context, url string, done chan error) error {
@@ -737,16 +905,22 @@ func scratchDatabase(ctx context.Context, base, name string) (string, func(), er
 	return u.String(), drop, nil
 }
 
-func clearPrefix(ctx context.Context, redisURL, prefix string) {
+// clearPrefix deletes every Redis key under prefix and returns how many.
+func clearPrefix(ctx context.Context, redisURL, prefix string) (int, error) {
 	r, err := storage.OpenRedis(ctx, redisURL, prefix)
 	if err != nil {
-		return
+		return 0, err
 	}
 	defer r.Close()
+	n := 0
 	iter := r.Client.Scan(ctx, 0, prefix+"*", 500).Iterator()
 	for iter.Next(ctx) {
-		r.Client.Del(ctx, iter.Val())
+		if err := r.Client.Del(ctx, iter.Val()).Err(); err != nil {
+			return n, err
+		}
+		n++
 	}
+	return n, iter.Err()
 }
 
 var tpsRe = regexp.MustCompile(`tps = ([0-9.]+)`)
