@@ -62,6 +62,11 @@ type Options struct {
 	RestartAfter    time.Duration
 	FlushRedisEvery time.Duration
 	CallbackRetry   time.Duration
+
+	// MinFlows, flows only, keeps the run going past Duration until each
+	// kind of flow has completed MinFlows times: the smoke tests ask that
+	// whole flows work, and a loaded machine is slow, not wrong.
+	MinFlows int
 }
 
 // faults reports whether the run injects faults.
@@ -363,6 +368,31 @@ func Run(ctx context.Context, e Env, o Options) (*Report, error) {
 		lg.traceTo = e.Stderr
 	}
 	loadCtx, cancel := context.WithTimeout(ctx, o.Duration)
+	if o.MinFlows > 0 {
+		cancel()
+		var stop context.CancelFunc
+		loadCtx, stop = context.WithCancel(ctx)
+		cancel = stop
+		go func() {
+			deadline := time.NewTimer(o.Duration)
+			defer deadline.Stop()
+			select {
+			case <-deadline.C:
+			case <-loadCtx.Done():
+				return
+			}
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
+			for lg.forms.Load() < int64(o.MinFlows) || lg.orders.Load() < int64(o.MinFlows) {
+				select {
+				case <-tick.C:
+				case <-loadCtx.Done():
+					return
+				}
+			}
+			stop()
+		}()
+	}
 	var (
 		faultWG  sync.WaitGroup
 		faultErr = make(chan error, 2)

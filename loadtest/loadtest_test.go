@@ -74,6 +74,7 @@ func TestLoadtestKillSmoke(t *testing.T) {
 	r, err := Run(context.Background(), e, Options{
 		Mode: "flows", Users: 3, Duration: 4 * time.Second,
 		KillEvery: 2 * time.Second, CallbackRetry: 500 * time.Millisecond,
+		MinFlows: 1, // a loaded machine is slow, not wrong
 	})
 	if r != nil {
 		r.Print(&out)
@@ -122,7 +123,9 @@ func TestLoadtestSmoke(t *testing.T) {
 			return app.Serve(ctx, cfg, roster, log)
 		},
 	}
-	r, err := Run(context.Background(), e, Options{Mode: "flows", Users: 3, Duration: 3 * time.Second, InProcess: true})
+	// At least one whole flow of each kind, however long a loaded machine
+	// takes; the test's own timeout bounds it.
+	r, err := Run(context.Background(), e, Options{Mode: "flows", Users: 3, Duration: 3 * time.Second, InProcess: true, MinFlows: 1})
 	if r != nil {
 		r.Print(&out)
 	}
@@ -130,7 +133,7 @@ func TestLoadtestSmoke(t *testing.T) {
 		t.Fatalf("loadtest: %v\n%s", err, out.String())
 	}
 	if r.flowsForm == 0 || r.flowsOrd == 0 {
-		t.Fatalf("no whole flow completed in 3 s:\n%s", out.String())
+		t.Fatalf("no whole flow of each kind completed:\n%s", out.String())
 	}
 	if len(r.failures) > 0 || len(r.checks) < 5 {
 		t.Fatalf("checks: %v failed, %d passed\n%s", r.failures, len(r.checks), out.String())
