@@ -137,6 +137,14 @@ func newHarness(t *testing.T, options ...func(env map[string]string)) *harness {
 		done <- run(ctx, []string{"serve"}, h.getenv, io.Discard, h.stderr)
 	}()
 	t.Cleanup(func() {
+		if t.Failed() {
+			// What the bot logged tells a slow machine from a lost reply.
+			log := h.stderr.String()
+			if len(log) > 20000 {
+				log = log[len(log)-20000:]
+			}
+			t.Logf("the bot's log (last part):\n%s", log)
+		}
 		cancel()
 		select {
 		case err := <-done:
