@@ -187,6 +187,15 @@ func (c *Corp) WaitMessages(ctx context.Context, user string, n int) ([]Received
 	}
 }
 
+// Changed returns a channel closed at the next change (a message, card
+// update or menu). Take it before looking at the messages, so that a
+// change in between is not missed.
+func (c *Corp) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}
+
 // Wait blocks until the next change (a message, card update or menu) or
 // until ctx ends.
 func (c *Corp) Wait(ctx context.Context) error {
