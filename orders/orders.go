@@ -775,7 +775,11 @@ func (b *Flow) onVisitReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 		return b.Text(ctx, t, to, fmt.Sprintf("您正在填写工单 %s 回访不满意的原因。请直接回复原因；发送「取消」则不登记本次回访。", cv.Ticket))
 	}
 	reason, err := workflow.VisitReason(text)
-	if err != nil {
+	var ce *workflow.CharsError
+	switch {
+	case errors.As(err, &ce):
+		return b.Text(ctx, t, to, err.Error()+"发送「取消」则不登记本次回访。")
+	case err != nil:
 		return b.Text(ctx, t, to, "不满意的原因应为1至200字，请重新输入；发送「取消」则不登记本次回访。")
 	}
 	b.End(t)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -43,7 +42,12 @@ var ErrVisitReason = errors.New("order: the reason of an unsatisfied visit must 
 // trimmed. The reason is what the handler works from in the new round, so
 // it may not be empty.
 func VisitReason(s string) (string, error) {
-	s = strings.TrimSpace(s)
+	// Like every reason the office may print, it must be text the paper
+	// carries: a *CharsError names what to remove.
+	s, err := CheckChars("不满意的原因", s)
+	if err != nil {
+		return "", err
+	}
 	if n := utf8.RuneCountInString(s); n == 0 || n > MaxVisitReason {
 		return "", ErrVisitReason
 	}

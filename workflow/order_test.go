@@ -91,6 +91,8 @@ func TestVisitReason(t *testing.T) {
 		{"   ", "", false},
 		{strings.Repeat("吵", workflow.MaxVisitReason), strings.Repeat("吵", workflow.MaxVisitReason), true},
 		{strings.Repeat("吵", workflow.MaxVisitReason+1), "", false},
+		{"太吵了😡", "", false},     // emoji: the paper form cannot carry it
+		{"噪声​仍在", "噪声仍在", true}, // an invisible character pasted along is dropped
 	} {
 		got, err := workflow.VisitReason(c.in)
 		if got != c.want || (err == nil) != c.ok {
