@@ -24,12 +24,30 @@ type Conversation struct {
 // there is none, locked until the transaction ends: a person's turns are
 // taken one at a time.
 func LockConversation(ctx context.Context, tx *Tx, userID string, now time.Time) (Conversation, error) {
+	// A plain FOR UPDATE for the usual case, so that a turn does not write
+	// a new row version just to take the lock; the insert only once per
+	// person (a concurrent first turn makes it a no-op, and the select
+	// after it then waits for that turn).
+	for range 2 {
+		c, err := lockConversation(ctx, tx, userID)
+		if !errors.Is(err, sql.ErrNoRows) {
+			return c, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO conversations (user_id, saved_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING`, userID, now); err != nil {
+			return Conversation{}, fmt.Errorf("lock conversation of %s: %w", userID, err)
+		}
+	}
+	return lockConversation(ctx, tx, userID)
+}
+
+func lockConversation(ctx context.Context, tx *Tx, userID string) (Conversation, error) {
 	var c Conversation
 	var state []byte
-	err := tx.QueryRowxContext(ctx, `
-		INSERT INTO conversations (user_id, saved_at) VALUES ($1, $2)
-		ON CONFLICT (user_id) DO UPDATE SET user_id = EXCLUDED.user_id
-		RETURNING user_id, seq, kind, state, saved_at`, userID, now).Scan(&c.UserID, &c.Seq, &c.Kind, &state, &c.SavedAt)
+	err := tx.QueryRowxContext(ctx, `SELECT user_id, seq, kind, state, saved_at FROM conversations WHERE user_id = $1 FOR UPDATE`, userID).
+		Scan(&c.UserID, &c.Seq, &c.Kind, &state, &c.SavedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Conversation{}, err
+	}
 	if err != nil {
 		return Conversation{}, fmt.Errorf("lock conversation of %s: %w", userID, err)
 	}
