@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zwgk-bot/zwgk/api"
 	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/orders"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -138,7 +139,7 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 			in.Registrar = registrar
 		}
 		c, err := s.Bot().Orders.Validate(in, now)
-		var fe orders.FieldErrors
+		var fe api.FieldErrors
 		if errors.As(err, &fe) {
 			for _, p := range fe {
 				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", name, line, p.Field, p.Message))

@@ -1,21 +1,15 @@
 package orders
 
 import (
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/api"
 
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
-
-// maxAPIBody bounds a request body of the machine API.
-const maxAPIBody = 64 << 10
 
 // APIRoutes registers the machine API (12345 orders) on mux, guarded by
 // the bearer token. With an empty token the API is not served at all.
@@ -23,35 +17,12 @@ func (b *Flow) APIRoutes(mux *http.ServeMux, token string) {
 	if token == "" {
 		return
 	}
-	guard := func(h http.HandlerFunc) http.HandlerFunc {
-		return func(w http.ResponseWriter, r *http.Request) {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="zwgk"`)
-				writeAPIError(w, http.StatusUnauthorized, "a valid bearer token is required")
-				return
-			}
-			h(w, r)
-		}
-	}
-	mux.HandleFunc("POST /api/v1/orders", guard(b.apiCreateOrder))
-	mux.HandleFunc("GET /api/v1/orders/{ticket_no}", guard(b.apiGetOrder))
+	mux.HandleFunc("POST /api/v1/orders", api.Guard(token, b.apiCreateOrder))
+	mux.HandleFunc("GET /api/v1/orders/{ticket_no}", api.Guard(token, b.apiGetOrder))
 	// The paths before the work order had one name; deprecated, kept for
 	// the clients written against them.
-	mux.HandleFunc("POST /api/v1/complaints", guard(deprecated(b.apiCreateOrder)))
-	mux.HandleFunc("GET /api/v1/complaints/{ticket_no}", guard(deprecated(b.apiGetOrder)))
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
-}
-
-func writeAPIError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	mux.HandleFunc("POST /api/v1/complaints", api.Guard(token, api.Deprecated(deprecatedSince, "/api/v1/orders", b.apiCreateOrder)))
+	mux.HandleFunc("GET /api/v1/complaints/{ticket_no}", api.Guard(token, api.Deprecated(deprecatedSince, "/api/v1/orders", b.apiGetOrder)))
 }
 
 // View is an order as the API shows it.
@@ -101,30 +72,29 @@ func viewOf(c *storage.Order) View {
 
 func (b *Flow) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIBody))
-	if err != nil {
-		writeAPIError(w, http.StatusRequestEntityTooLarge, "the body must be at most 64 KiB")
+	body, ok := api.ReadBody(w, r)
+	if !ok {
 		return
 	}
 	var in Input
-	fe, err := decodeComplaint(body, &in)
+	fe, err := api.Decode(body, &in, fieldLabels)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "the body must be one JSON object with the documented fields", "detail": err.Error()})
+		api.WriteBadBody(w, err)
 		return
 	}
 	if len(fe) > 0 {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid fields", "errors": fe})
+		api.WriteFieldErrors(w, fe)
 		return
 	}
 	now := b.Now()
 	c, err := b.Validate(in, now)
-	if fe, ok := asFieldErrors(err); ok {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "invalid fields", "errors": fe})
+	if fe, ok := api.AsFieldErrors(err); ok {
+		api.WriteFieldErrors(w, fe)
 		return
 	}
 	if err != nil {
 		b.Log.ErrorContext(ctx, "api validate order", "err", err)
-		writeAPIError(w, http.StatusInternalServerError, "internal error")
+		api.WriteError(w, http.StatusInternalServerError, "internal error")
 		return
 	}
 	c.Source = "api"
@@ -137,7 +107,7 @@ func (b *Flow) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		b.Log.ErrorContext(ctx, "api register order", "ticket", in.TicketNo, "err", err)
-		writeAPIError(w, http.StatusServiceUnavailable, "the order could not be stored; try again")
+		api.WriteError(w, http.StatusServiceUnavailable, "the order could not be stored; try again")
 		return
 	}
 	if queued > 0 && b.Queued != nil {
@@ -147,7 +117,7 @@ func (b *Flow) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	writeJSON(w, status, viewOf(c))
+	api.WriteJSON(w, status, viewOf(c))
 }
 
 func (b *Flow) apiGetOrder(w http.ResponseWriter, r *http.Request) {
@@ -155,32 +125,22 @@ func (b *Flow) apiGetOrder(w http.ResponseWriter, r *http.Request) {
 	// A ticket_no no order can have (a NUL or invalid UTF-8 would make
 	// Postgres refuse the query) is simply not there.
 	if _, err := workflow.CheckTicketNo(ticket); err != nil {
-		writeAPIError(w, http.StatusNotFound, "no such ticket_no")
+		api.WriteError(w, http.StatusNotFound, "no such ticket_no")
 		return
 	}
 	c, err := storage.OrderByTicket(r.Context(), b.DB, ticket)
 	if errors.Is(err, storage.ErrNotFound) {
-		writeAPIError(w, http.StatusNotFound, "no such ticket_no")
+		api.WriteError(w, http.StatusNotFound, "no such ticket_no")
 		return
 	}
 	if err != nil {
 		b.Log.ErrorContext(r.Context(), "api get order", "err", err)
-		writeAPIError(w, http.StatusServiceUnavailable, "try again")
+		api.WriteError(w, http.StatusServiceUnavailable, "try again")
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(c))
+	api.WriteJSON(w, http.StatusOK, viewOf(c))
 }
 
 // deprecatedSince is when /api/v1/complaints gave way to /api/v1/orders
 // (2026-12-01, Asia/Shanghai), as RFC 9745's Deprecation header states it.
 const deprecatedSince = 1796054400
-
-// deprecated answers as h does, and tells the client the path is
-// deprecated and where its successor is.
-func deprecated(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Deprecation", "@"+strconv.Itoa(deprecatedSince))
-		w.Header().Set("Link", `</api/v1/orders>; rel="successor-version"`)
-		h(w, r)
-	}
-}

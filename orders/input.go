@@ -2,11 +2,11 @@ package orders
 
 import (
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/api"
 
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -30,21 +30,11 @@ type Input struct {
 	Registrar   string `json:"registrar"` // userid; the API and CSV default to the first office member
 }
 
-// FieldError names a field and what is wrong with it.
-type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
-}
-
-// FieldErrors is every problem of one input.
-type FieldErrors []FieldError
-
-func (fe FieldErrors) Error() string {
-	var parts []string
-	for _, e := range fe {
-		parts = append(parts, e.Field+": "+e.Message)
-	}
-	return strings.Join(parts, "; ")
+// fieldLabels name the fields in messages to people.
+var fieldLabels = map[string]string{
+	"ticket_no": "工单号", "category": "诉求类别", "content": "诉求内容", "location": "事发地点",
+	"caller_name": "来电人", "caller_phone": "联系电话", "urgency": "紧急程度", "received_at": "接收时间",
+	"due_at": "办理时限", "section": "承办股室", "openid": "openid", "registrar": "登记人",
 }
 
 // Lengths of free-text fields, in characters.
@@ -80,27 +70,10 @@ func (in Input) texts() []namedText {
 	}
 }
 
-// textProblem says what is wrong with s as text, after the field's label,
-// or "" if nothing is.
-func textProblem(s string) string {
-	if !utf8.ValidString(s) {
-		return "含有无法识别的字符（不是有效的 UTF-8 文本），请检查后重新提交。"
-	}
-	for _, r := range s {
-		if r == '\t' || r == '\n' || r == '\r' {
-			continue
-		}
-		if unicode.IsControl(r) {
-			return "含有不可见的控制字符，请删除后重新提交。"
-		}
-	}
-	return ""
-}
-
 // Validate checks every field and returns the order to store, or
 // all the problems at once.
 func (b *Flow) Validate(in Input, now time.Time) (*storage.Order, error) {
-	var errs FieldErrors
+	var errs api.FieldErrors
 	// One problem per field: the first found says the most.
 	bad := func(field, msg string) {
 		for _, e := range errs {
@@ -108,13 +81,13 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Order, error) {
 				return
 			}
 		}
-		errs = append(errs, FieldError{field, msg})
+		errs = append(errs, api.FieldError{Field: field, Message: msg})
 	}
 	// Text Postgres cannot store (NUL, invalid UTF-8) must be refused here:
 	// failing at the INSERT looks like an outage to the caller. Other
 	// control characters are no part of anything a caller said either.
 	for _, f := range in.texts() {
-		if msg := textProblem(f.value); msg != "" {
+		if msg := api.TextProblem(f.value); msg != "" {
 			bad(f.name, fieldLabels[f.name]+msg)
 		}
 	}
@@ -225,8 +198,4 @@ func (b *Flow) sectionNames() []string {
 }
 
 // asFieldErrors extracts FieldErrors from err.
-func asFieldErrors(err error) (FieldErrors, bool) {
-	var fe FieldErrors
-	ok := errors.As(err, &fe)
-	return fe, ok
-}
+func asFieldErrors(err error) (api.FieldErrors, bool) { return api.AsFieldErrors(err) }

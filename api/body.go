@@ -1,4 +1,6 @@
-package orders
+// Package api holds what zwgk's machine API endpoints share: the bearer
+// guard, JSON bodies read strictly, field errors named for the caller.
+package api
 
 import (
 	"bytes"
@@ -14,24 +16,19 @@ import (
 // errTrailingData: something follows the JSON object of a request body.
 var errTrailingData = errors.New("trailing data after the JSON object")
 
-// inputFields are the JSON names of Input, in order.
-var inputFields = func() []string {
+// jsonNames are the JSON names of the struct v points to, in order.
+func jsonNames(v any) []string {
 	var names []string
-	t := reflect.TypeFor[Input]()
+	t := reflect.TypeOf(v).Elem()
 	for i := range t.NumField() {
 		names = append(names, strings.Split(t.Field(i).Tag.Get("json"), ",")[0])
 	}
 	return names
-}()
-
-// fieldLabels name the fields in messages to people.
-var fieldLabels = map[string]string{
-	"ticket_no": "工单号", "category": "诉求类别", "content": "诉求内容", "location": "事发地点",
-	"caller_name": "来电人", "caller_phone": "联系电话", "urgency": "紧急程度", "received_at": "接收时间",
-	"due_at": "办理时限", "section": "承办股室", "openid": "openid", "registrar": "登记人",
 }
 
-// decodeComplaint reads body as exactly one JSON object of Input.
+// Decode reads body as exactly one JSON object of the struct in points
+// to, whose fields are all strings; labels name the fields in messages
+// to people.
 // A non-nil error is a body that is not such an object (a syntax error,
 // an unknown field, a wrong type, trailing data); FieldErrors are members
 // that encoding/json would accept but not as sent: it silently turns
@@ -39,7 +36,8 @@ var fieldLabels = map[string]string{
 // of two keys win (matching names case-insensitively), so the order stored
 // would differ from the caller's without anyone noticing. Those are found
 // in the raw bytes, token by token.
-func decodeComplaint(body []byte, in *Input) (FieldErrors, error) {
+func Decode(body []byte, in any, labels map[string]string) (FieldErrors, error) {
+	inputFields := jsonNames(in)
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(in); err != nil {
@@ -87,13 +85,13 @@ func decodeComplaint(body []byte, in *Input) (FieldErrors, error) {
 				}
 			}
 			if seen[field] {
-				bad(field, fieldLabels[field]+"（"+field+"）重复出现，请只填写一次。")
+				bad(field, labels[field]+"（"+field+"）重复出现，请只填写一次。")
 			}
 			seen[field] = true
 			continue
 		}
 		if _, ok := tok.(string); ok && !faithfulString(body[start:dec.InputOffset()]) {
-			bad(field, fieldLabels[field]+"含有无法识别的字符（不是有效的 UTF-8 文本），请检查后重新提交。")
+			bad(field, labels[field]+"含有无法识别的字符（不是有效的 UTF-8 文本），请检查后重新提交。")
 		}
 	}
 	return errs, nil
