@@ -1,0 +1,290 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// EntityApplication is a 政府信息公开申请 in the audit log, by its number
+// (依申请〔2026〕5号).
+const EntityApplication = "application"
+
+// Application is a 政府信息公开申请 in the register. Its dates (the D
+// suffix) are calendar days: a date column read back is midnight UTC of
+// that day, so read them with Day, which puts them in the bureau's zone.
+type Application struct {
+	ID                  int64          `db:"id"`
+	Year                int            `db:"year"`
+	Seq                 int            `db:"seq"`
+	ExternalID          sql.NullString `db:"external_id"`
+	Channel             string         `db:"channel"`
+	ReceivedD           time.Time      `db:"received_on"`
+	ApplicantName       string         `db:"applicant_name"`
+	ApplicantType       string         `db:"applicant_type"`
+	ApplicantIDNo       string         `db:"applicant_id_no"`
+	ApplicantPhone      string         `db:"applicant_phone"`
+	ApplicantAddress    string         `db:"applicant_address"`
+	Content             string         `db:"content"`
+	ProvideForm         string         `db:"provide_form"`
+	State               string         `db:"state"`
+	Section             string         `db:"section"`
+	Handler             string         `db:"handler"`
+	Registrar           string         `db:"registrar"`
+	DueD                time.Time      `db:"due_on"`
+	SupplementAskedD    sql.NullTime   `db:"supplement_asked_on"`
+	SupplementDueD      sql.NullTime   `db:"supplement_due_on"`
+	SupplementItems     string         `db:"supplement_items"`
+	SupplementReceivedD sql.NullTime   `db:"supplement_received_on"`
+	ExtensionDays       int            `db:"extension_days"`
+	ExtensionReason     string         `db:"extension_reason"`
+	Outcome             string         `db:"outcome"`
+	Reason              string         `db:"reason"`
+	DeliveredD          sql.NullTime   `db:"delivered_on"`
+	Delivery            string         `db:"delivery"`
+	TrackingNo          string         `db:"tracking_no"`
+	OrderID             sql.NullInt64  `db:"order_id"`
+	Source              string         `db:"source"`
+	CreatedAt           time.Time      `db:"created_at"`
+	UpdatedAt           time.Time      `db:"updated_at"`
+}
+
+const applicationCols = `id, year, seq, external_id, channel, received_on, applicant_name, applicant_type, applicant_id_no,
+	applicant_phone, applicant_address, content, provide_form, state, section, handler, registrar, due_on,
+	supplement_asked_on, supplement_due_on, supplement_items, supplement_received_on, extension_days, extension_reason,
+	outcome, reason, delivered_on, delivery, tracking_no, order_id, source, created_at, updated_at`
+
+// Day is a date column's value as midnight in loc.
+func Day(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// DayParam is t's calendar day in its own zone, as a date parameter: a
+// time.Time would reach Postgres with its offset and could land on the
+// neighbouring day in the session's zone.
+func DayParam(t time.Time) string { return t.Format(time.DateOnly) }
+
+// Number is the application's register number, as on every letter.
+func (a *Application) Number() string { return ApplicationNumber(a.Year, a.Seq) }
+
+// ApplicationNumber is the register number of year and seq.
+func ApplicationNumber(year, seq int) string {
+	return "依申请〔" + strconv.Itoa(year) + "〕" + strconv.Itoa(seq) + "号"
+}
+
+// ErrExternalConflict: an external id already names another application.
+var ErrExternalConflict = errors.New("storage: the external id is already registered")
+
+// InsertApplication numbers and stores a new application in the year of
+// its receipt. With an external id already registered it stores nothing
+// and returns false with the stored application in a: a repeat of the
+// website's post or of a CSV line is never a copy.
+func InsertApplication(ctx context.Context, tx *Tx, a *Application) (bool, error) {
+	if a.ExternalID.Valid {
+		existing, err := ApplicationByExternal(ctx, tx, a.ExternalID.String)
+		if err == nil {
+			*a = *existing
+			return false, nil
+		}
+		if !errors.Is(err, ErrNotFound) {
+			return false, err
+		}
+	}
+	a.Year = a.ReceivedD.Year()
+	err := tx.GetContext(ctx, &a.Seq, `
+		INSERT INTO application_serial (year, last) VALUES ($1, 1)
+		ON CONFLICT (year) DO UPDATE SET last = application_serial.last + 1
+		RETURNING last`, a.Year)
+	if err != nil {
+		return false, fmt.Errorf("next application number %d: %w", a.Year, err)
+	}
+	err = tx.GetContext(ctx, &a.ID, `
+		INSERT INTO applications (year, seq, external_id, channel, received_on, applicant_name, applicant_type,
+			applicant_id_no, applicant_phone, applicant_address, content, provide_form, state, section, registrar,
+			due_on, order_id, source, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+		RETURNING id`,
+		a.Year, a.Seq, a.ExternalID, a.Channel, DayParam(a.ReceivedD), a.ApplicantName, a.ApplicantType,
+		a.ApplicantIDNo, a.ApplicantPhone, a.ApplicantAddress, a.Content, a.ProvideForm, a.State, a.Section, a.Registrar,
+		DayParam(a.DueD), a.OrderID, a.Source, a.CreatedAt)
+	if err = mapErr(err); errors.Is(err, ErrConflict) {
+		// Two posts of one external id at once: the other committed first.
+		return false, ErrExternalConflict
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert application %s: %w", a.Number(), err)
+	}
+	return true, nil
+}
+
+// ApplicationBySerial finds an application by its number.
+func ApplicationBySerial(ctx context.Context, q sqlx.QueryerContext, year, seq int) (*Application, error) {
+	return getApplication(ctx, q, `year = $1 AND seq = $2`, year, seq)
+}
+
+// ApplicationByExternal finds an application by the id its source gave it.
+func ApplicationByExternal(ctx context.Context, q sqlx.QueryerContext, ext string) (*Application, error) {
+	return getApplication(ctx, q, `external_id = $1`, ext)
+}
+
+// ApplicationByOrder finds the application a 12345 order was turned into.
+func ApplicationByOrder(ctx context.Context, q sqlx.QueryerContext, orderID int64) (*Application, error) {
+	return getApplication(ctx, q, `order_id = $1`, orderID)
+}
+
+// LockApplication loads an application and locks it until the
+// transaction ends.
+func LockApplication(ctx context.Context, tx *Tx, id int64) (*Application, error) {
+	return getApplication(ctx, tx, `id = $1 FOR UPDATE`, id)
+}
+
+func getApplication(ctx context.Context, q sqlx.QueryerContext, where string, args ...any) (*Application, error) {
+	var a Application
+	if err := sqlx.GetContext(ctx, q, &a, `SELECT `+applicationCols+` FROM applications WHERE `+where, args...); err != nil {
+		return nil, fmt.Errorf("application %v: %w", args, mapErr(err))
+	}
+	return &a, nil
+}
+
+// ApplicationFilter selects applications for the lookups; zero fields do
+// not filter.
+type ApplicationFilter struct {
+	Open      bool      // not closed
+	DueBefore time.Time // due before this day (overdue: today)
+	Person    string    // registrar or handler
+	Limit     int
+}
+
+// ListApplications returns applications, the soonest due first.
+func ListApplications(ctx context.Context, q sqlx.QueryerContext, f ApplicationFilter) ([]Application, error) {
+	var where []string
+	var args []any
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if f.Open {
+		where = append(where, "state <> 'closed'")
+	}
+	if !f.DueBefore.IsZero() {
+		where = append(where, "due_on < "+arg(DayParam(f.DueBefore)))
+	}
+	if f.Person != "" {
+		p := arg(f.Person)
+		where = append(where, "(registrar = "+p+" OR handler = "+p+")")
+	}
+	query := `SELECT ` + applicationCols + ` FROM applications`
+	if len(where) > 0 {
+		query += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	query += ` ORDER BY due_on, id`
+	if f.Limit > 0 {
+		query += ` LIMIT ` + arg(f.Limit)
+	}
+	var out []Application
+	if err := sqlx.SelectContext(ctx, q, &out, query, args...); err != nil {
+		return nil, fmt.Errorf("list applications: %w", err)
+	}
+	return out, nil
+}
+
+// ApplicationsInMonth counts an applicant's applications received in the
+// calendar month of day, for the 信息处理费 (国办函〔2020〕109号: per
+// applicant, per calendar month). The applicant is known by the ID or
+// credit code when given, else by the name.
+func ApplicationsInMonth(ctx context.Context, q sqlx.QueryerContext, name, idNo string, day time.Time) (int, error) {
+	first := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, day.Location())
+	next := first.AddDate(0, 1, 0)
+	var n int
+	var err error
+	if idNo != "" {
+		err = sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications
+			WHERE applicant_id_no = $1 AND received_on >= $2 AND received_on < $3`, idNo, DayParam(first), DayParam(next))
+	} else {
+		err = sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications
+			WHERE applicant_id_no = '' AND applicant_name = $1 AND received_on >= $2 AND received_on < $3`, name, DayParam(first), DayParam(next))
+	}
+	if err != nil {
+		return 0, fmt.Errorf("applications of %s in %s: %w", name, first.Format("2006-01"), err)
+	}
+	return n, nil
+}
+
+// Consultation is a 征求意见 of an application (条例 Arts. 32, 34).
+type Consultation struct {
+	ID            int64        `db:"id"`
+	ApplicationID int64        `db:"application_id"`
+	Kind          string       `db:"kind"` // third_party or agency
+	Party         string       `db:"party"`
+	SentD         time.Time    `db:"sent_on"`
+	AnsweredD     sql.NullTime `db:"answered_on"`
+	Answer        string       `db:"answer"`
+}
+
+// Consultations lists an application's consultations, oldest first.
+func Consultations(ctx context.Context, q sqlx.QueryerContext, applicationID int64) ([]Consultation, error) {
+	var out []Consultation
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, application_id, kind, party, sent_on, answered_on, answer
+		FROM application_consultations WHERE application_id = $1 ORDER BY sent_on, id`, applicationID)
+	if err != nil {
+		return nil, fmt.Errorf("consultations of application %d: %w", applicationID, err)
+	}
+	return out, nil
+}
+
+// ApplicationChange is a guarded update of an application: it applies
+// only while the application is in FromState. Nil fields are left alone.
+type ApplicationChange struct {
+	ID        int64
+	FromState string
+	At        time.Time
+
+	State   string
+	Section *string
+	Handler *string
+	DueD    *time.Time
+}
+
+// ChangeApplication applies ch in one statement guarded by the expected
+// state; ErrStale when the application has moved on.
+func ChangeApplication(ctx context.Context, tx *Tx, ch ApplicationChange) error {
+	sets := []string{"updated_at = $3"}
+	args := []any{ch.ID, ch.FromState, ch.At}
+	set := func(col string, v any) {
+		args = append(args, v)
+		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
+	}
+	if ch.State != "" {
+		set("state", ch.State)
+	}
+	if ch.Section != nil {
+		set("section", *ch.Section)
+	}
+	if ch.Handler != nil {
+		set("handler", *ch.Handler)
+	}
+	if ch.DueD != nil {
+		set("due_on", DayParam(*ch.DueD))
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE applications SET `+strings.Join(sets, ", ")+` WHERE id = $1 AND state = $2`, args...)
+	if err != nil {
+		return fmt.Errorf("change application %d: %w", ch.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrStale
+	}
+	return nil
+}
+
+// ApplicationCount counts the register's applications.
+func ApplicationCount(ctx context.Context, q sqlx.QueryerContext) (int, error) {
+	var n int
+	if err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications`); err != nil {
+		return 0, fmt.Errorf("count applications: %w", err)
+	}
+	return n, nil
+}
