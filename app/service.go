@@ -205,6 +205,7 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /forms/{id}", s.bot.Forms.ServeForm)
 	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
+	s.bot.Applications.APIRoutes(mux, s.cfg.APIToken)
 	return s.deliveryRoutes(mux)
 }
 

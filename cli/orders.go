@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,8 +27,8 @@ var csvColumns = []string{"ticket_no", "category", "content", "location", "calle
 // cmdImport: zwgk import orders FILE.csv [--dry-run] [--registrar USERID]
 // ("complaints", the old name, still works).
 func cmdImport(ctx context.Context, e *env, args []string) error {
-	if len(args) < 1 || args[0] != "orders" && args[0] != "complaints" {
-		return errors.New("usage: zwgk import orders FILE.csv [--dry-run] [--registrar USERID]")
+	if len(args) < 1 || args[0] != "orders" && args[0] != "complaints" && args[0] != "applications" {
+		return errors.New("usage: zwgk import orders|applications FILE.csv [--dry-run] [--registrar USERID]")
 	}
 	fs := flag.NewFlagSet("import orders", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -63,42 +62,16 @@ func cmdImport(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("import: %w", err)
 	}
 	defer f.Close()
+	if args[0] == "applications" {
+		return importApplications(ctx, s, f, file, *registrar, *dry, e.stdout)
+	}
 	return importComplaints(ctx, s, f, file, *registrar, *dry, e.stdout)
 }
 
 // importComplaints checks every row first; it writes all rows in one
 // transaction only when every row is good, and nothing otherwise.
 func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, registrar string, dry bool, out io.Writer) error {
-	rd := csv.NewReader(r)
-	rd.FieldsPerRecord = -1
-	header, err := rd.Read()
-	if err != nil {
-		return fmt.Errorf("%s: cannot read the header row: %w", name, err)
-	}
-	col := map[string]int{}
-	var problems []string
-	if !allUTF8(header) {
-		return reportProblems(out, []string{fmt.Sprintf("%s:1: %s", name, notUTF8)})
-	}
-	for i, h := range header {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) // Excel's BOM
-		if !slices.Contains(csvColumns, h) {
-			problems = append(problems, fmt.Sprintf("%s:1: unknown column %q (columns: %s)", name, h, strings.Join(csvColumns, ", ")))
-			continue
-		}
-		if _, dup := col[h]; dup {
-			problems = append(problems, fmt.Sprintf("%s:1: column %q appears twice", name, h))
-		}
-		col[h] = i
-	}
-	for _, req := range []string{"ticket_no", "category", "content", "section"} {
-		if _, ok := col[req]; !ok {
-			problems = append(problems, fmt.Sprintf("%s:1: required column %q is missing", name, req))
-		}
-	}
-	if len(problems) > 0 {
-		return reportProblems(out, problems)
-	}
+	file := &csvFile{name: name, columns: csvColumns, required: []string{"ticket_no", "category", "content", "section"}}
 	now := time.Now()
 	type row struct {
 		line int
@@ -106,28 +79,10 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 	}
 	var rows []row
 	seen := map[string]int{}
-	for {
-		rec, err := rd.Read()
-		if err == io.EOF {
-			break
-		}
-		line, _ := rd.FieldPos(0)
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s:%d: %v", name, line, err))
-			continue
-		}
-		// Checked before the fields: a GBK file (Excel's default on a
-		// Chinese Windows) would otherwise be reported as a bad 类别 and
-		// 股室, which sends the office looking in the wrong place.
-		if !allUTF8(rec) {
-			problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, notUTF8))
-			continue
-		}
-		get := func(k string) string {
-			if i, ok := col[k]; ok && i < len(rec) {
-				return strings.TrimSpace(rec[i])
-			}
-			return ""
+	var failed error
+	err := file.rows(r, func(line int, get func(string) string) {
+		if failed != nil {
+			return
 		}
 		in := orders.Input{
 			TicketNo: get("ticket_no"), Category: get("category"), Content: get("content"), Location: get("location"),
@@ -142,23 +97,30 @@ func importComplaints(ctx context.Context, s *app.Service, r io.Reader, name, re
 		var fe api.FieldErrors
 		if errors.As(err, &fe) {
 			for _, p := range fe {
-				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", name, line, p.Field, p.Message))
+				file.problem(line, p.Field+": "+p.Message)
 			}
-			continue
+			return
 		}
 		if err != nil {
-			return err
+			failed = err
+			return
 		}
 		if first, dup := seen[c.TicketNo]; dup {
-			problems = append(problems, fmt.Sprintf("%s:%d: ticket_no %s repeats line %d", name, line, c.TicketNo, first))
-			continue
+			file.problem(line, fmt.Sprintf("ticket_no %s repeats line %d", c.TicketNo, first))
+			return
 		}
 		seen[c.TicketNo] = line
 		c.Source = "csv"
 		rows = append(rows, row{line, c})
+	})
+	if err == nil {
+		err = failed
 	}
-	if len(problems) > 0 {
-		return reportProblems(out, problems)
+	if err != nil {
+		return err
+	}
+	if len(file.problems) > 0 {
+		return reportProblems(out, file.problems)
 	}
 	// A dry run is the import itself, rolled back at the end, so that it
 	// finds whatever the import would (a check only of the fields once

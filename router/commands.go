@@ -42,6 +42,20 @@ var phrases = []phrase{
 		"我承办的工单", "我办理的工单", "我的工单列表"}, (*Router).onMyOrders},
 	{"overdue", []string{"超期工单", "逾期工单", "超时工单", "查看超期工单"}, (*Router).onOverdue},
 	{"stats", []string{"统计", "工单统计", "12345统计", "本月统计", "查看统计"}, (*Router).onStats},
+	{"register application", []string{"登记申请", "依申请登记", "登记依申请", "登记公开申请", "登记信息公开申请",
+		"登记政府信息公开申请", "申请登记"}, (*Router).onRegisterApplication},
+	{"my applications", []string{"我的申请件", "我的依申请", "我办理的申请", "我承办的申请", "查看我的申请件"}, (*Router).onMyApplications},
+	{"overdue applications", []string{"超期申请", "逾期申请", "超期申请件", "超期依申请", "查看超期申请"}, (*Router).onOverdueApplications},
+}
+
+func (r *Router) onRegisterApplication(ctx context.Context, t *chat.Turn, s *chat.Session) error {
+	return r.Applications.Start(ctx, t, s)
+}
+func (r *Router) onMyApplications(ctx context.Context, t *chat.Turn, _ *chat.Session) error {
+	return r.Applications.Mine(ctx, t)
+}
+func (r *Router) onOverdueApplications(ctx context.Context, t *chat.Turn, _ *chat.Session) error {
+	return r.Applications.Overdue(ctx, t)
 }
 
 // What each phrase does.
@@ -91,6 +105,11 @@ var argCommands = []argCommand{
 	{[]string{"查询", "查看"}, true, (*Router).query},
 	{[]string{"撤回"}, true, (*Router).withdraw},
 	{[]string{"日历"}, false, (*Router).calendar},
+	{[]string{"申请", "申请件"}, false, (*Router).showApplication},
+}
+
+func (r *Router) showApplication(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.Show(ctx, t, arg)
 }
 
 func (r *Router) withdraw(ctx context.Context, t *chat.Turn, arg string) error {
@@ -250,6 +269,8 @@ func (r *Router) query(ctx context.Context, t *chat.Turn, arg string) error {
 	switch {
 	case arg == "" && order:
 		return r.Text(ctx, t, to, hintOrders)
+	case !order && strings.HasPrefix(arg, "依申请"):
+		return r.Applications.Show(ctx, t, arg)
 	case arg == "":
 		return r.Text(ctx, t, to, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号；查看12345工单请发送「工单 工单号」。")
 	case !order && formMarks.MatchString(arg):

@@ -13,8 +13,10 @@ const (
 	MenuSubmit   = "submit"
 	MenuTodo     = "todo"
 	MenuRegister = "register12345"
-	MenuQuery    = "query"
-	MenuHelp     = "help"
+	// MenuApplication registers a 政府信息公开申请 (依申请公开).
+	MenuApplication = "application"
+	MenuQuery       = "query"
+	MenuHelp        = "help"
 )
 
 // AppMenu is the app's menu: 公开申请 / 我的待办 / 更多. A top-level name
@@ -26,6 +28,7 @@ func AppMenu() bot.Menu {
 		{Type: "click", Name: "我的待办", Key: MenuTodo},
 		{Name: "更多", SubButton: []bot.MenuButton{
 			{Type: "click", Name: "登记12345", Key: MenuRegister},
+			{Type: "click", Name: "登记申请", Key: MenuApplication},
 			{Type: "click", Name: "查询", Key: MenuQuery},
 			{Type: "click", Name: "帮助", Key: MenuHelp},
 		}},
@@ -56,12 +59,14 @@ func helpText(p config.Person) string {
 	b.WriteString("4. 查询 编号：查看一件审批单的完整办理过程，如「查询 公开审〔2026〕1号」。\n")
 	b.WriteString("5. 撤回 编号：在最终审核通过前撤回自己的审批单。\n")
 	b.WriteString("6. 登记：登记12345热线转办的群众诉求；「工单 工单号」查看进度，「我的工单」查看您登记或承办的工单。\n")
-	b.WriteString("7. 帮助：显示本说明。\n")
+	b.WriteString("7. 申请 编号：查看政府信息公开申请（依申请公开）的答复期限和办理过程，如「申请 依申请〔2026〕1号」；「我的申请件」查看您办理的申请。\n")
+	b.WriteString("8. 帮助：显示本说明。\n")
 	if p.Has(config.RoleOffice) || p.Has(config.RoleLeader) || p.Has(config.RoleSupervisor) {
 		b.WriteString("另：发送「超期工单」查看超期未办结的工单，「统计」查看本月12345工单统计。\n")
 		b.WriteString("发送「会议 登记 日期 主题」登记政务公开专题工作会议。\n")
 	}
 	if p.Has(config.RoleOffice) {
+		b.WriteString("发送「登记申请」登记收到的政府信息公开申请，「超期申请」查看超过答复期限的申请。\n")
 		b.WriteString("发送「年度报告 已完成」登记上一年度政府信息公开工作年度报告已报送。\n")
 		b.WriteString("发送「日历」查看工作日历覆盖的年份；国务院办公厅发布新一年节假日安排后，发送「日历 添加」并粘贴通知全文。\n")
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/zwgk-bot/zwgk/applications"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/forms"
@@ -19,19 +20,21 @@ import (
 // Router implements bot.Receiver over the flows.
 type Router struct {
 	*chat.Bot
-	Forms  *forms.Flow
-	Orders *orders.Flow
-	Office *office.Flow
+	Forms        *forms.Flow
+	Orders       *orders.Flow
+	Applications *applications.Flow
+	Office       *office.Flow
 }
 
 // New wires the flows over b, which they share.
 func New(b *chat.Bot, calendarExtra []byte) *Router {
-	b.Wizards = []string{forms.KindDraft, orders.KindRegister}
+	b.Wizards = []string{forms.KindDraft, orders.KindRegister, applications.KindRegister}
 	b.Commands, b.Joined = commandWords(), joinedWords()
 	r := &Router{
-		Bot:    b,
-		Forms:  &forms.Flow{Bot: b},
-		Orders: &orders.Flow{Bot: b},
+		Bot:          b,
+		Forms:        &forms.Flow{Bot: b},
+		Orders:       &orders.Flow{Bot: b},
+		Applications: &applications.Flow{Bot: b},
 	}
 	r.Office = &office.Flow{Bot: b, CalendarExtra: calendarExtra,
 		Deadlines: []office.DeadlineFiller{r.Forms.FillDeadlines, r.Orders.FillDeadlines}}
@@ -91,6 +94,8 @@ func (r *Router) onCard(ctx context.Context, t *chat.Turn, s *chat.Session) erro
 	switch {
 	case strings.HasPrefix(task, "d") && s != nil && s.Kind == orders.KindRegister:
 		return r.Orders.OnRegisterCard(ctx, t, s)
+	case strings.HasPrefix(task, "d") && s != nil && s.Kind == applications.KindRegister:
+		return r.Applications.OnRegisterCard(ctx, t, s)
 	case strings.HasPrefix(task, "d"):
 		return r.Forms.OnWizardCard(ctx, t, s)
 	case strings.HasPrefix(task, "o"):
@@ -106,7 +111,7 @@ func (r *Router) onCard(ctx context.Context, t *chat.Turn, s *chat.Session) erro
 func (r *Router) onText(ctx context.Context, t *chat.Turn, s *chat.Session, text string) error {
 	if s != nil {
 		for _, converse := range []func(context.Context, *chat.Turn, *chat.Session, string) (bool, error){
-			r.Forms.Converse, r.Orders.Converse, r.Office.Converse,
+			r.Forms.Converse, r.Orders.Converse, r.Applications.Converse, r.Office.Converse,
 		} {
 			if handled, err := converse(ctx, t, s, text); handled || err != nil {
 				return err
@@ -142,6 +147,8 @@ func (r *Router) onMenu(ctx context.Context, t *chat.Turn, s *chat.Session, key 
 		return r.Text(ctx, t, t.Person.UserID, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号；发送「工单 工单号」查看12345工单。发送「我的申请」查看您提交的全部申请。")
 	case MenuRegister:
 		return r.Orders.StartRegister(ctx, t, s)
+	case MenuApplication:
+		return r.Applications.Start(ctx, t, s)
 	}
 	return r.Text(ctx, t, t.Person.UserID, chat.MsgMenuUnknown)
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zwgk-bot/zwgk/applications"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/forms"
@@ -39,11 +40,12 @@ func TestEveryAuditedActionHasASentence(t *testing.T) {
 	}
 	b := &chat.Bot{Roster: roster, Location: workflow.DefaultCalendar().Location()}
 	flows := map[string]sentencer{
-		storage.EntityForm:  &forms.Flow{Bot: b},
-		storage.EntityOrder: &orders.Flow{Bot: b},
+		storage.EntityForm:        &forms.Flow{Bot: b},
+		storage.EntityOrder:       &orders.Flow{Bot: b},
+		storage.EntityApplication: &applications.Flow{Bot: b},
 	}
 	audited := auditedActions(t, "..")
-	for _, want := range []string{"form:submit", "form:approve", "form:mp_notice_queued", "form:deadline", "order:register", "order:visit", "order:mp_answer_queued"} {
+	for _, want := range []string{"form:submit", "form:approve", "form:mp_notice_queued", "form:deadline", "order:register", "order:visit", "order:mp_answer_queued", "application:register"} {
 		entity, action, _ := strings.Cut(want, ":")
 		if _, ok := audited[entity][action]; !ok {
 			t.Fatalf("the scan of storage.Audit calls did not find %s; it finds %v", want, audited)
@@ -57,6 +59,8 @@ func TestEveryAuditedActionHasASentence(t *testing.T) {
 		storage.EntityOrder: {"source": "chat", "section": "综合一股", "due": "2026-12-05T23:59:59+08:00",
 			"accept_due": "2026-11-30T17:30:00+08:00", "from": "综合一股", "to": "综合二股", "reason": "不属本股室职责",
 			"handler": "lina", "finding": "属实", "until": "2026-12-20T23:59:59+08:00", "visit": "满意", "openid": "oAbc"},
+		storage.EntityApplication: {"source": "chat", "channel": "当面", "received": "2026-11-27", "due": "2026-12-25",
+			"section": "综合一股", "ticket": "2026112800001"},
 	}
 	code := regexp.MustCompile(`[A-Za-z_]`)
 	for entity, actions := range audited {
@@ -266,7 +270,7 @@ func auditedActions(t *testing.T, root string) map[string]map[string]string {
 					t.Errorf("%s: cannot tell the entity of this storage.Audit call; teach auditedActions", where)
 					return true
 				}
-				if entities[0] != storage.EntityForm && entities[0] != storage.EntityOrder {
+				if entities[0] != storage.EntityForm && entities[0] != storage.EntityOrder && entities[0] != storage.EntityApplication {
 					return true // no timeline a user reads
 				}
 				actions := values(call.Args[3], 0)

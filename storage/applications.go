@@ -71,6 +71,13 @@ func Day(t time.Time, loc *time.Location) time.Time {
 // neighbouring day in the session's zone.
 func DayParam(t time.Time) string { return t.Format(time.DateOnly) }
 
+func nullDay(t sql.NullTime) any {
+	if !t.Valid {
+		return nil
+	}
+	return DayParam(t.Time)
+}
+
 // Number is the application's register number, as on every letter.
 func (a *Application) Number() string { return ApplicationNumber(a.Year, a.Seq) }
 
@@ -108,12 +115,12 @@ func InsertApplication(ctx context.Context, tx *Tx, a *Application) (bool, error
 	err = tx.GetContext(ctx, &a.ID, `
 		INSERT INTO applications (year, seq, external_id, channel, received_on, applicant_name, applicant_type,
 			applicant_id_no, applicant_phone, applicant_address, content, provide_form, state, section, registrar,
-			due_on, order_id, source, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+			due_on, order_id, source, created_at, updated_at, outcome, reason, delivered_on)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, $22)
 		RETURNING id`,
 		a.Year, a.Seq, a.ExternalID, a.Channel, DayParam(a.ReceivedD), a.ApplicantName, a.ApplicantType,
 		a.ApplicantIDNo, a.ApplicantPhone, a.ApplicantAddress, a.Content, a.ProvideForm, a.State, a.Section, a.Registrar,
-		DayParam(a.DueD), a.OrderID, a.Source, a.CreatedAt)
+		DayParam(a.DueD), a.OrderID, a.Source, a.CreatedAt, a.Outcome, a.Reason, nullDay(a.DeliveredD))
 	if err = mapErr(err); errors.Is(err, ErrConflict) {
 		// Two posts of one external id at once: the other committed first.
 		return false, ErrExternalConflict

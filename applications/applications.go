@@ -1,0 +1,266 @@
+package applications
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// replyDays is the reply limit of 条例 Art. 33 para 2: 20 working days
+// from the day of receipt.
+const replyDays = 20
+
+// replyDue is a's reply deadline from its day of receipt and the clock's
+// events so far.
+func (b *Flow) replyDue(a *storage.Application, _ []storage.Consultation) (time.Time, error) {
+	due, err := b.Calendar.AddWorkingDays(storage.Day(a.ReceivedD, b.Location), replyDays)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("reply deadline of %s: %w", a.Number(), err)
+	}
+	return due, nil
+}
+
+// Register numbers, stores and announces a validated application in the
+// caller's transaction (the chat, the API and the CSV import). A known
+// external id returns the stored application and false: nothing is
+// copied or sent again. queued counts the outbound messages, to wake the
+// outbox after commit.
+func (b *Flow) Register(ctx context.Context, tx *storage.Tx, a *storage.Application, now time.Time) (created bool, queued int, err error) {
+	t := &chat.Turn{Tx: tx, Now: now}
+	created, err = b.register(ctx, t, a)
+	return created, t.Pending(), err
+}
+
+func (b *Flow) register(ctx context.Context, t *chat.Turn, a *storage.Application) (bool, error) {
+	created, err := storage.InsertApplication(ctx, t.Tx, a)
+	if err != nil || !created {
+		return created, err
+	}
+	detail := map[string]any{"source": a.Source, "channel": a.Channel, "received": storage.DayParam(a.ReceivedD), "due": storage.DayParam(a.DueD)}
+	if a.Section != "" {
+		detail["section"] = a.Section
+	}
+	if a.OrderID.Valid {
+		detail["order_id"] = a.OrderID.Int64
+	}
+	if err := storage.Audit(ctx, t.Tx, a.Registrar, "register", storage.EntityApplication, a.Number(), detail); err != nil {
+		return false, err
+	}
+	if err := b.announce(ctx, t, a); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// announce tells the office of a new application, and the section head
+// when it is assigned. The registrar who typed it in has been told by
+// the conversation already.
+func (b *Flow) announce(ctx context.Context, t *chat.Turn, a *storage.Application) error {
+	line := fmt.Sprintf("%s：%s申请「%s」，%s收到，答复期限%s。", a.Number(), a.ApplicantName,
+		chat.Clip(a.Content, 60), b.day(a.ReceivedD), b.day(a.DueD))
+	for _, p := range b.Roster.WithRole(config.RoleOffice) {
+		if p.UserID == t.Person.UserID {
+			continue
+		}
+		how := map[string]string{"api": "网上申请", "csv": "文件导入", "order": "由12345工单转入"}[a.Source]
+		if how == "" {
+			how = "登记"
+		}
+		next := "请分办至承办股室。"
+		if a.Section != "" {
+			next = "已分办至" + a.Section + "。"
+		}
+		if err := b.Text(ctx, t, p.UserID, "新的政府信息公开申请（"+how+"）"+line+next); err != nil {
+			return err
+		}
+	}
+	if a.Section == "" {
+		return nil
+	}
+	head, ok := b.Roster.HeadOf(a.Section)
+	if !ok {
+		return fmt.Errorf("section %s has no head", a.Section)
+	}
+	return b.Text(ctx, t, head.UserID, "请签收政府信息公开申请 "+line+"发送「申请 "+a.Number()+"」查看详情。")
+}
+
+// day shows a register date with its year: 2026年12月1日.
+func (b *Flow) day(d time.Time) string {
+	return workflow.FormatDate(storage.Day(d, b.Location), b.Location)
+}
+
+// daysLeft says how many working days are left until due on today, or
+// how many it is overdue.
+func (b *Flow) daysLeft(a *storage.Application, now time.Time) string {
+	if !workflow.ApplicationState(a.State).Open() {
+		return "已办结"
+	}
+	today := storage.Day(now.In(b.Location), b.Location)
+	due := storage.Day(a.DueD, b.Location)
+	switch {
+	case today.Equal(due):
+		return "今天到期"
+	case today.Before(due):
+		n, err := b.Calendar.WorkingDaysBetween(today, due)
+		if err != nil {
+			return "剩余天数无法计算（工作日历缺少年份）"
+		}
+		return "剩余" + strconv.Itoa(n) + "个工作日"
+	}
+	n, err := b.Calendar.WorkingDaysBetween(due, today)
+	if err != nil {
+		return "已超期"
+	}
+	return "已超期" + strconv.Itoa(n) + "个工作日"
+}
+
+// numberPattern reads a register number as staff type it:
+// 依申请〔2026〕5号, 依申请[2026]5号, 2026-5.
+var numberPattern = regexp.MustCompile(`^(?:依申请)?\s*[〔\[(（【]?\s*(\d{4})\s*[〕\])）】\-－第]?\s*(\d{1,6})\s*号?$`)
+
+// ParseNumber reads a register number; false when s is none.
+func ParseNumber(s string) (year, seq int, ok bool) {
+	p := numberPattern.FindStringSubmatch(strings.TrimSpace(s))
+	if p == nil {
+		return 0, 0, false
+	}
+	year, _ = strconv.Atoi(p[1])
+	seq, _ = strconv.Atoi(p[2])
+	return year, seq, seq > 0
+}
+
+// seesApplicant reports whether viewer may see the applicant's ID number
+// and phone in full: the office, the registrar, the section's head and
+// the handler. Everyone else sees them masked, as 12345 callers are.
+func (b *Flow) seesApplicant(a *storage.Application, viewer string) bool {
+	if viewer == a.Registrar || viewer == a.Handler {
+		return true
+	}
+	if head, ok := b.Roster.HeadOf(a.Section); ok && a.Section != "" && head.UserID == viewer {
+		return true
+	}
+	p, ok := b.Roster.Person(viewer)
+	return ok && p.Has(config.RoleOffice)
+}
+
+// applicant is the applicant as viewer may see them.
+func (b *Flow) applicant(a *storage.Application, viewer string) string {
+	parts := []string{a.ApplicantName + "（" + a.ApplicantType + "）"}
+	full := b.seesApplicant(a, viewer)
+	if a.ApplicantIDNo != "" {
+		id := a.ApplicantIDNo
+		if !full {
+			id = workflow.MaskID(id)
+		}
+		parts = append(parts, id)
+	}
+	if a.ApplicantPhone != "" {
+		ph := a.ApplicantPhone
+		if !full {
+			ph = workflow.MaskPhone(ph)
+		}
+		parts = append(parts, ph)
+	}
+	return strings.Join(parts, " ")
+}
+
+// Show answers 「申请 编号」: the application, its clock and its 办理过程.
+func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
+	to := t.Person.UserID
+	arg = strings.TrimSpace(arg)
+	if arg == "" {
+		return b.Text(ctx, t, to, "请发送「申请 编号」查看政府信息公开申请，如：申请 依申请〔2026〕1号。")
+	}
+	year, seq, ok := ParseNumber(arg)
+	if !ok {
+		return b.Text(ctx, t, to, "没有识别出申请编号「"+chat.Clip(arg, 30)+"」，请按「申请 依申请〔2026〕1号」发送。")
+	}
+	a, err := storage.ApplicationBySerial(ctx, t.Tx, year, seq)
+	if errors.Is(err, storage.ErrNotFound) {
+		return b.Text(ctx, t, to, "没有找到 "+storage.ApplicationNumber(year, seq)+"，请核对编号。")
+	}
+	if err != nil {
+		return err
+	}
+	if !b.mayView(a, t.Person) {
+		return b.Text(ctx, t, to, storage.ApplicationNumber(year, seq)+" 不在您的办理范围内。如需查看，请联系综合办公室。")
+	}
+	trail, err := storage.AuditTrail(ctx, t.Tx, storage.EntityApplication, a.Number())
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "政府信息公开申请 %s\n状态：%s\n申请人：%s\n所需信息：%s\n获取方式：%s\n收到日期：%s（%s，以%s为准）\n答复期限：%s，%s",
+		a.Number(), workflow.ApplicationState(a.State).Label(), b.applicant(a, to), chat.Clip(a.Content, 300), a.ProvideForm,
+		b.day(a.ReceivedD), a.Channel, workflow.Channel(a.Channel).ReceiptRule(), b.day(a.DueD), b.daysLeft(a, t.Now))
+	if a.Section != "" {
+		fmt.Fprintf(&sb, "\n承办：%s %s", a.Section, chat.OrDash(b.NameOrEmpty(a.Handler)))
+	}
+	sb.WriteString("\n办理过程：")
+	for _, e := range trail {
+		who, what, _ := b.Sentence(e)
+		fmt.Fprintf(&sb, "\n%s %s%s", workflow.FormatDateTime(e.At, b.Location), who, what)
+	}
+	return b.Text(ctx, t, to, sb.String())
+}
+
+// mayView reports whether p may look an application up: the office, the
+// leaders and supervisors, and those it was given to.
+func (b *Flow) mayView(a *storage.Application, p config.Person) bool {
+	if p.Has(config.RoleOffice) || p.Has(config.RoleLeader) || p.Has(config.RoleSupervisor) {
+		return true
+	}
+	return b.seesApplicant(a, p.UserID)
+}
+
+// Mine answers 我的申请件: the applications a person registered or
+// handles, and for a section head those of the section.
+func (b *Flow) Mine(ctx context.Context, t *chat.Turn) error {
+	to := t.Person.UserID
+	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true, Person: to, Limit: 20})
+	if err != nil {
+		return err
+	}
+	if len(as) == 0 {
+		return b.Text(ctx, t, to, "您没有办理中的政府信息公开申请。")
+	}
+	return b.Text(ctx, t, to, b.list("您登记或承办、尚未办结的政府信息公开申请：", as, t.Now))
+}
+
+// Overdue answers 超期申请 for the office and the leaders.
+func (b *Flow) Overdue(ctx context.Context, t *chat.Turn) error {
+	to := t.Person.UserID
+	if !(t.Person.Has(config.RoleOffice) || t.Person.Has(config.RoleLeader) || t.Person.Has(config.RoleSupervisor)) {
+		return b.Text(ctx, t, to, "超期申请仅向综合办公室和局领导提供。您可以发送「我的申请件」查看您办理的申请。")
+	}
+	today := storage.Day(t.Now.In(b.Location), b.Location)
+	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true, DueBefore: today, Limit: 50})
+	if err != nil {
+		return err
+	}
+	if len(as) == 0 {
+		return b.Text(ctx, t, to, "目前没有超过答复期限的政府信息公开申请。")
+	}
+	return b.Text(ctx, t, to, b.list(fmt.Sprintf("超过答复期限、尚未办结的政府信息公开申请（%d件）：", len(as)), as, t.Now))
+}
+
+func (b *Flow) list(head string, as []storage.Application, now time.Time) string {
+	var sb strings.Builder
+	sb.WriteString(head)
+	for i := range as {
+		a := &as[i]
+		fmt.Fprintf(&sb, "\n· %s %s：%s，答复期限%s，%s", a.Number(), a.ApplicantName,
+			workflow.ApplicationState(a.State).Label(), b.day(a.DueD), b.daysLeft(a, now))
+	}
+	sb.WriteString("\n发送「申请 编号」查看详情。")
+	return sb.String()
+}

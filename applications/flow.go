@@ -1,0 +1,63 @@
+// Package applications is the 依申请公开 flow: the register of
+// 政府信息公开申请 (登记 in the chat, by the API or from a CSV file; a 12345
+// order turned into one), their legal clocks, and the lookups 申请 编号,
+// 我的申请件, 超期申请.
+package applications
+
+import (
+	"context"
+
+	"github.com/zwgk-bot/zwgk/chat"
+)
+
+// Flow handles the register's messages, clicks, commands and API.
+type Flow struct {
+	*chat.Bot
+}
+
+// Conversation kinds of this flow.
+const (
+	KindRegister = "application_register" // 登记申请
+)
+
+// convo is this flow's state of a conversation in progress.
+type convo struct {
+	Kind string `json:"kind"`
+	chat.Wizard
+	// OrderTicket is the 12345 order being turned into this application.
+	OrderTicket string `json:"order_ticket,omitempty"`
+}
+
+// convoOf is s as this flow's conversation; nil when s is none of its.
+func convoOf(s *chat.Session) (*convo, error) {
+	if s == nil || s.Kind != KindRegister {
+		return nil, nil
+	}
+	var c convo
+	if err := s.Decode(&c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// Converse handles text in a conversation of this flow. It reports false
+// when s is none of its.
+func (b *Flow) Converse(ctx context.Context, t *chat.Turn, s *chat.Session, text string) (bool, error) {
+	c, err := convoOf(s)
+	if err != nil || c == nil {
+		return false, err
+	}
+	return true, b.WizardText(ctx, t, b.registration(c), &c.Wizard, text)
+}
+
+// OnRegisterCard handles a click on a card of the 登记申请 conversation.
+func (b *Flow) OnRegisterCard(ctx context.Context, t *chat.Turn, s *chat.Session) error {
+	c, err := convoOf(s)
+	if err != nil {
+		return err
+	}
+	if c == nil {
+		return b.Text(ctx, t, t.Person.UserID, chat.MsgCardExpired)
+	}
+	return b.WizardClick(ctx, t, b.registration(c), &c.Wizard)
+}
