@@ -50,7 +50,11 @@ func (b *Flow) register(ctx context.Context, t *chat.Turn, a *storage.Applicatio
 		detail["section"] = a.Section
 	}
 	if a.OrderID.Valid {
-		detail["order_id"] = a.OrderID.Int64
+		o, err := storage.OrderByID(ctx, t.Tx, a.OrderID.Int64)
+		if err != nil {
+			return false, err
+		}
+		detail["ticket"] = o.TicketNo
 	}
 	if err := storage.Audit(ctx, t.Tx, a.Registrar, "register", storage.EntityApplication, a.Number(), detail); err != nil {
 		return false, err

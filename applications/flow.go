@@ -8,11 +8,24 @@ import (
 	"context"
 
 	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/storage"
 )
 
 // Flow handles the register's messages, clicks, commands and API.
 type Flow struct {
 	*chat.Bot
+	// Orders is the 12345 side of turning an order into an application
+	// (the router sets it; flows do not import each other).
+	Orders OrderSide
+}
+
+// OrderSide is what a conversion needs of the 12345 flow.
+type OrderSide interface {
+	// ConvertCheck locks the order and returns it, or nil once it has
+	// told the user why it cannot be converted.
+	ConvertCheck(ctx context.Context, t *chat.Turn, ticket string) (*storage.Order, error)
+	// Convert answers the order with the application's number.
+	Convert(ctx context.Context, t *chat.Turn, ticket, number string) error
 }
 
 // Conversation kinds of this flow.

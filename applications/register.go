@@ -2,6 +2,7 @@ package applications
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
@@ -207,6 +209,47 @@ func (b *Flow) Start(ctx context.Context, t *chat.Turn, s *chat.Session) error {
 	return b.StartWizard(ctx, t, b.registration(c), &c.Wizard)
 }
 
+// StartFromOrder answers 「转为申请 工单号」: the office turns a 12345
+// order that is really a 政府信息公开申请 into one. The answers are taken
+// from the order (the caller as the applicant, its content, its section;
+// received online today: the 12345 platform forwarded it, and Art. 31
+// counts an online application from the day both sides confirm it), so
+// the office goes straight to the summary card and 提交, or 修改 first.
+func (b *Flow) StartFromOrder(ctx context.Context, t *chat.Turn, s *chat.Session, ticket string) error {
+	to := t.Person.UserID
+	if !t.Person.Has(config.RoleOffice) {
+		return b.Text(ctx, t, to, "12345工单转为政府信息公开申请由综合办公室办理。")
+	}
+	if strings.TrimSpace(ticket) == "" {
+		return b.Text(ctx, t, to, "请发送「转为申请 工单号」，如：转为申请 2026112800001。")
+	}
+	if b.InWizard(s) {
+		return b.Text(ctx, t, to, "您有一项尚未完成的填写。请先完成，或发送「取消」放弃后再办理。")
+	}
+	o, err := b.Orders.ConvertCheck(ctx, t, ticket)
+	if o == nil || err != nil {
+		return err
+	}
+	if _, err := storage.ApplicationByOrder(ctx, t.Tx, o.ID); err == nil {
+		return b.Text(ctx, t, to, "工单 "+o.TicketNo+" 已转为政府信息公开申请。")
+	}
+	name := o.CallerName
+	if name == "" {
+		name = "（未留姓名）"
+	}
+	c := &convo{Kind: KindRegister, OrderTicket: o.TicketNo}
+	c.Vals = map[string]string{
+		"channel": string(workflow.ChannelOnline), "received_on": t.Now.In(b.Location).Format(time.DateOnly),
+		"applicant_type": string(workflow.ApplicantPerson), "applicant_name": name, "applicant_phone": o.CallerPhone,
+		"content": o.Content, "provide_form": string(workflow.ProvideElectronic), "section": o.Section,
+	}
+	c.Step = chat.StepConfirm
+	if err := b.Text(ctx, t, to, "将12345工单 "+o.TicketNo+" 转为政府信息公开申请（《政府信息公开条例》第三十九条）。请核对下面的登记内容：申请人类型、获取方式等需与申请人确认，可点击「修改」。提交后工单以转办情况答复，并请登记人回复12345。"); err != nil {
+		return err
+	}
+	return b.AskWizard(ctx, t, b.registration(c), &c.Wizard)
+}
+
 func (b *Flow) regInput(w *chat.Wizard, registrar string) Input {
 	v := w.Vals
 	return Input{
@@ -260,11 +303,25 @@ func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) e
 		return err
 	}
 	a.Source = "chat"
+	if c.OrderTicket != "" {
+		o, err := b.Orders.ConvertCheck(ctx, t, c.OrderTicket)
+		if o == nil || err != nil {
+			b.End(t)
+			return err
+		}
+		a.OrderID, a.Source = sql.NullInt64{Int64: o.ID, Valid: true}, "order"
+	}
 	b.End(t)
 	if _, err := b.register(ctx, t, a); err != nil {
 		return err
 	}
 	head, _ := b.Roster.HeadOf(a.Section)
-	return b.Text(ctx, t, to, fmt.Sprintf("已登记 %s：%s收到，答复期限%s（%s）。已分办至%s（%s）签收。\n发送「申请 %s」查看详情。",
+	err = b.Text(ctx, t, to, fmt.Sprintf("已登记 %s：%s收到，答复期限%s（%s）。已分办至%s（%s）签收。\n发送「申请 %s」查看详情。",
 		a.Number(), b.day(a.ReceivedD), b.day(a.DueD), b.daysLeft(a, t.Now), a.Section, head.Name, a.Number()))
+	if err != nil || c.OrderTicket == "" {
+		return err
+	}
+	// After the confirmation: the office holds the order's 已回复12345
+	// card too, and should read what it is about first.
+	return b.Orders.Convert(ctx, t, c.OrderTicket, a.Number())
 }

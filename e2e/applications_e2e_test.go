@@ -199,3 +199,68 @@ func TestApplicationAPIAndImport(t *testing.T) {
 		t.Fatalf("re-import: %s", buf.String())
 	}
 }
+
+// A 12345 order that is really a disclosure application is turned into
+// one by the office in one step; the order is answered with the
+// application's number and the registrar replies to 12345 as usual.
+func TestOrderTurnedIntoApplication(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ticket := "GD202611300007"
+	c.register(registrar, ticket, false, "r_1") // 综合一股
+	disp := c.card(head)
+
+	c.say(staff, "转为申请 "+ticket)
+	c.text(staff, "由综合办公室办理")
+
+	c.say(office1, "转为申请 "+ticket)
+	c.text(office1, "将12345工单 "+ticket+" 转为政府信息公开申请")
+	sum := c.card(office1)
+	var fields []string
+	for _, f := range sum.Card.HorizontalContentList {
+		fields = append(fields, f.KeyName+"="+f.Value)
+	}
+	if got := strings.Join(fields, " "); !strings.Contains(got, "申请渠道=网络") || !strings.Contains(got, "承办股室=综合一股") {
+		t.Fatalf("summary %s", got)
+	}
+	if sum.Card.MainTitle.Desc != "王先生 · 自然人" {
+		t.Fatalf("summary title %q", sum.Card.MainTitle.Desc)
+	}
+	c.click(office1, sum, "app_submit")
+	c.text(office1, "已登记 依申请〔2026〕1号")
+	if r := c.card(office1); !strings.Contains(r.Card.MainTitle.Title, ticket) {
+		t.Fatalf("office's reply card %q", r.Card.MainTitle.Title)
+	}
+	c.text(registrar, "新的政府信息公开申请（由12345工单转入）", "依申请〔2026〕1号")
+	c.text(registrar, "您登记的12345工单 "+ticket+" 已由陈立新转为政府信息公开申请（依申请〔2026〕1号）")
+	reply := c.card(registrar)
+	c.text(head, "请签收政府信息公开申请 依申请〔2026〕1号")
+
+	o := h.order(ticket)
+	if o.State != "answered" || !strings.Contains(o.Answer, "依申请〔2026〕1号") {
+		t.Fatalf("order %s: %q", o.State, o.Answer)
+	}
+	a, err := storage.ApplicationByOrder(context.Background(), h.db, o.ID)
+	if err != nil || a.Source != "order" || a.Channel != "网络" || a.ApplicantPhone != "13800138000" {
+		t.Fatalf("application %+v, %v", a, err)
+	}
+	// The section head's 签收 card went stale with the conversion.
+	c.clickAnyway(head, disp, "accept")
+	c.text(head, "此卡片已失效")
+	// A second conversion is refused; nothing is registered twice.
+	c.say(office1, "转为申请 "+ticket)
+	c.text(office1, "不能再转为政府信息公开申请")
+	if n, _ := storage.ApplicationCount(context.Background(), h.db); n != 1 {
+		t.Fatalf("%d applications, want 1", n)
+	}
+	c.click(registrar, reply, "replied")
+	c.text(registrar, "已办结并回复12345")
+	if o := h.order(ticket); o.State != "closed" {
+		t.Fatalf("order after the reply: %s", o.State)
+	}
+	c.say(office1, "工单 "+ticket)
+	c.text(office1, "陈立新将工单转为政府信息公开申请（依申请〔2026〕1号）办理。")
+	c.say(office1, "申请 依申请〔2026〕1号")
+	c.text(office1, "陈立新将12345工单 "+ticket+" 转为政府信息公开申请（网络）")
+}

@@ -981,3 +981,77 @@ func (b *Flow) Report(ctx context.Context, q storage.Queryer, from, to, now time
 	}
 	return sb.String(), nil
 }
+
+// ConvertCheck locks the order of ticket for turning it into a
+// 政府信息公开申请 and returns it; nil when it cannot be (the user has been
+// told why).
+func (b *Flow) ConvertCheck(ctx context.Context, t *chat.Turn, ticket string) (*storage.Order, error) {
+	to := t.Person.UserID
+	c, err := storage.OrderByTicket(ctx, t.Tx, strings.TrimSpace(ticket))
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, b.Text(ctx, t, to, "没有找到工单 "+chat.Clip(ticket, 40)+"，请核对工单号。")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c, err = storage.LockOrder(ctx, t.Tx, c.ID); err != nil {
+		return nil, err
+	}
+	switch _, err := workflow.OrderNext(orderOf(c), workflow.OrderConvert, b.actor(t.Person), ""); {
+	case errors.Is(err, workflow.ErrNotOrderActor):
+		return nil, b.Text(ctx, t, to, "12345工单转为政府信息公开申请由综合办公室办理。")
+	case errors.Is(err, workflow.ErrOrderMoved):
+		return nil, b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已"+workflow.OrderState(c.State).Label()+"，不能再转为政府信息公开申请。")
+	case err != nil:
+		return nil, err
+	}
+	return c, nil
+}
+
+// Convert answers the order of ticket with its conversion into the
+// application number: its open cards close, and the registrar (with the
+// office) is asked to reply to 12345 as after any 办结, so that the hotline
+// hears back.
+func (b *Flow) Convert(ctx context.Context, t *chat.Turn, ticket, number string) error {
+	c, err := b.ConvertCheck(ctx, t, ticket)
+	if c == nil || err != nil {
+		if err == nil {
+			err = fmt.Errorf("order %s: no longer convertible", ticket)
+		}
+		return err
+	}
+	answer := "经核，该诉求属于政府信息公开申请，已转为依申请公开办理（" + number + "），将依照《中华人民共和国政府信息公开条例》的规定答复申请人。"
+	finding := "属于政府信息公开申请"
+	measures := "转依申请公开办理"
+	ok, err := b.change(ctx, t, c, workflow.OrderConvert, storage.OrderChange{
+		Answer: &answer, Finding: &finding, Measures: &measures, AnsweredAt: &t.Now, ClearExt: true,
+	}, map[string]any{"number": number})
+	if !ok || err != nil {
+		if err == nil {
+			err = fmt.Errorf("order %s: changed while converting", ticket)
+		}
+		return err
+	}
+	for _, kind := range []workflow.OrderCardKind{workflow.CardDispatch, workflow.CardTransfer, workflow.CardAssign, workflow.CardHandle, workflow.CardExtend, workflow.CardReturned} {
+		if err := b.closeOrderCards(ctx, t, c, kind, "已转依申请公开", "已转依申请公开"); err != nil {
+			return err
+		}
+	}
+	if c.Handler != "" && c.Handler != t.Person.UserID {
+		if err := b.Text(ctx, t, c.Handler, "您承办的12345工单 "+c.TicketNo+" 已由综合办公室转为政府信息公开申请（"+number+"），无需再办结。"); err != nil {
+			return err
+		}
+	}
+	holders := []string{c.Registrar}
+	for _, p := range b.Roster.WithRole(config.RoleOffice) {
+		if !slices.Contains(holders, p.UserID) {
+			holders = append(holders, p.UserID)
+		}
+	}
+	if c.Registrar != t.Person.UserID {
+		if err := b.Text(ctx, t, c.Registrar, "您登记的12345工单 "+c.TicketNo+" 已由"+b.Name(t.Person.UserID)+"转为政府信息公开申请（"+number+"）。\n答复内容："+answer+"\n请将答复回复12345后点击「已回复12345」。"); err != nil {
+			return err
+		}
+	}
+	return b.orderCard(ctx, t, c, workflow.CardReply, "已转依申请公开，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
+}

@@ -31,6 +31,7 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		Finding   string    `json:"finding"`
 		Until     time.Time `json:"until"`
 		Visit     string    `json:"visit"`
+		Number    string    `json:"number"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -100,6 +101,8 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 			what += "，工单退回承办人重新办理"
 		}
 		return who, what + "。", true
+	case string(workflow.OrderConvert):
+		return who, "将工单转为政府信息公开申请（" + chat.OrDash(d.Number) + "）办理。", true
 	case "mp_answer_queued":
 		return "", "已通过公众号向来电人推送答复通知。", true
 	case "mp_answer_skipped":

@@ -106,6 +106,13 @@ var argCommands = []argCommand{
 	{[]string{"撤回"}, true, (*Router).withdraw},
 	{[]string{"日历"}, false, (*Router).calendar},
 	{[]string{"申请", "申请件"}, false, (*Router).showApplication},
+	{[]string{"转为申请", "转申请", "转依申请"}, false, (*Router).convertOrder},
+}
+
+// convertOrder answers 「转为申请 工单号」. A wizard in progress has had
+// the text first (it refuses commands as answers), so none is open here.
+func (r *Router) convertOrder(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.StartFromOrder(ctx, t, nil, arg)
 }
 
 func (r *Router) showApplication(ctx context.Context, t *chat.Turn, arg string) error {

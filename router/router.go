@@ -36,6 +36,7 @@ func New(b *chat.Bot, calendarExtra []byte) *Router {
 		Orders:       &orders.Flow{Bot: b},
 		Applications: &applications.Flow{Bot: b},
 	}
+	r.Applications.Orders = r.Orders
 	r.Office = &office.Flow{Bot: b, CalendarExtra: calendarExtra,
 		Deadlines: []office.DeadlineFiller{r.Forms.FillDeadlines, r.Orders.FillDeadlines}}
 	return r

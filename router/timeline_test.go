@@ -58,7 +58,8 @@ func TestEveryAuditedActionHasASentence(t *testing.T) {
 			"from": "review", "deadline": "2027-01-20", "mode": "template", "recipients": 3, "serial": "公开审〔2026〕1号"},
 		storage.EntityOrder: {"source": "chat", "section": "综合一股", "due": "2026-12-05T23:59:59+08:00",
 			"accept_due": "2026-11-30T17:30:00+08:00", "from": "综合一股", "to": "综合二股", "reason": "不属本股室职责",
-			"handler": "lina", "finding": "属实", "until": "2026-12-20T23:59:59+08:00", "visit": "满意", "openid": "oAbc"},
+			"handler": "lina", "finding": "属实", "until": "2026-12-20T23:59:59+08:00", "visit": "满意", "openid": "oAbc",
+			"number": "依申请〔2026〕1号"},
 		storage.EntityApplication: {"source": "chat", "channel": "当面", "received": "2026-11-27", "due": "2026-12-25",
 			"section": "综合一股", "ticket": "2026112800001"},
 	}

@@ -83,6 +83,15 @@ func OrderByTicket(ctx context.Context, q sqlx.QueryerContext, ticket string) (*
 	return &c, nil
 }
 
+// OrderByID finds an order by its id.
+func OrderByID(ctx context.Context, q sqlx.QueryerContext, id int64) (*Order, error) {
+	var c Order
+	if err := sqlx.GetContext(ctx, q, &c, `SELECT `+orderCols+` FROM orders WHERE id = $1`, id); err != nil {
+		return nil, fmt.Errorf("order %d: %w", id, mapErr(err))
+	}
+	return &c, nil
+}
+
 // LockOrder loads an order and locks it until the transaction ends.
 func LockOrder(ctx context.Context, tx *Tx, id int64) (*Order, error) {
 	var c Order

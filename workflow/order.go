@@ -26,6 +26,10 @@ const (
 	OrderDenyExtend  OrderAction = "extend_refused"  // 不同意延期, by the office
 	OrderReply       OrderAction = "replied_12345"   // 已回复12345, by the registrar or the office
 	OrderVisit       OrderAction = "visit"           // 回访, by the registrar
+	// OrderConvert: the office finds the order is a 政府信息公开申请 (条例
+	// Art. 39 and the 12345 exclusion) and registers it as one; the order
+	// is answered with that, and the registrar still replies to 12345.
+	OrderConvert OrderAction = "convert_application"
 )
 
 // VisitUnsatisfied is the 回访 result that reopens an order.
@@ -121,6 +125,7 @@ var orderRules = map[OrderAction]orderRule{
 	OrderDenyExtend:  {from: openStates(), by: byOffice, when: extPending},
 	OrderReply:       {from: onlyIn(OrderAnswered), by: byReplier, to: OrderClosed},
 	OrderVisit:       {from: onlyIn(OrderClosed), by: byRegistrar, when: notVisited},
+	OrderConvert:     {from: openStates(), by: byOffice, to: OrderAnswered},
 }
 
 // OrderNext says whether actor may take action on o now, and the state
