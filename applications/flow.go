@@ -6,6 +6,7 @@ package applications
 
 import (
 	"context"
+	"slices"
 
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -39,11 +40,17 @@ type convo struct {
 	chat.Wizard
 	// OrderTicket is the 12345 order being turned into this application.
 	OrderTicket string `json:"order_ticket,omitempty"`
+	// The application a handling conversation is about, and its state
+	// when it began: the answers act only if it is still there.
+	AppID    int64  `json:"app_id,omitempty"`
+	AppState string `json:"app_state,omitempty"`
+	// Open are the consultations 收到意见 may answer.
+	Open []openConsult `json:"open,omitempty"`
 }
 
 // convoOf is s as this flow's conversation; nil when s is none of its.
 func convoOf(s *chat.Session) (*convo, error) {
-	if s == nil || s.Kind != KindRegister {
+	if s == nil || !Owns(s.Kind) {
 		return nil, nil
 	}
 	var c convo
@@ -60,11 +67,23 @@ func (b *Flow) Converse(ctx context.Context, t *chat.Turn, s *chat.Session, text
 	if err != nil || c == nil {
 		return false, err
 	}
-	return true, b.WizardText(ctx, t, b.registration(c), &c.Wizard, text)
+	return true, b.WizardText(ctx, t, b.spec(c), &c.Wizard, text)
 }
 
-// OnRegisterCard handles a click on a card of the 登记申请 conversation.
-func (b *Flow) OnRegisterCard(ctx context.Context, t *chat.Turn, s *chat.Session) error {
+// Owns reports whether a conversation of kind is this flow's.
+func Owns(kind string) bool { return slices.Contains(Kinds, kind) }
+
+// spec is the conversation of c.
+func (b *Flow) spec(c *convo) *chat.WizardSpec {
+	if c.Kind == KindRegister {
+		return b.registration(c)
+	}
+	return b.ask(c)
+}
+
+// OnWizardCard handles a click on a card of one of this flow's
+// conversations.
+func (b *Flow) OnWizardCard(ctx context.Context, t *chat.Turn, s *chat.Session) error {
 	c, err := convoOf(s)
 	if err != nil {
 		return err
@@ -72,5 +91,5 @@ func (b *Flow) OnRegisterCard(ctx context.Context, t *chat.Turn, s *chat.Session
 	if c == nil {
 		return b.Text(ctx, t, t.Person.UserID, chat.MsgCardExpired)
 	}
-	return b.WizardClick(ctx, t, b.registration(c), &c.Wizard)
+	return b.WizardClick(ctx, t, b.spec(c), &c.Wizard)
 }

@@ -28,7 +28,7 @@ type Router struct {
 
 // New wires the flows over b, which they share.
 func New(b *chat.Bot, calendarExtra []byte) *Router {
-	b.Wizards = []string{forms.KindDraft, orders.KindRegister, applications.KindRegister}
+	b.Wizards = append([]string{forms.KindDraft, orders.KindRegister}, applications.Kinds...)
 	b.Commands, b.Joined = commandWords(), joinedWords()
 	r := &Router{
 		Bot:          b,
@@ -88,15 +88,17 @@ func (r *Router) dispatch(ctx context.Context, t *chat.Turn) error {
 }
 
 // onCard sends a click to the flow whose card it is, by the task_id's
-// first letter: d a conversation's own card, f a form's, o an order's, c
-// a calendar year's.
+// first letter: d a conversation's own card, f a form's, o an order's, a an
+// application's, c a calendar year's.
 func (r *Router) onCard(ctx context.Context, t *chat.Turn, s *chat.Session) error {
 	task := t.Msg.TaskID
 	switch {
 	case strings.HasPrefix(task, "d") && s != nil && s.Kind == orders.KindRegister:
 		return r.Orders.OnRegisterCard(ctx, t, s)
-	case strings.HasPrefix(task, "d") && s != nil && s.Kind == applications.KindRegister:
-		return r.Applications.OnRegisterCard(ctx, t, s)
+	case strings.HasPrefix(task, "d") && s != nil && applications.Owns(s.Kind):
+		return r.Applications.OnWizardCard(ctx, t, s)
+	case strings.HasPrefix(task, "a"):
+		return r.Applications.OnCard(ctx, t, s)
 	case strings.HasPrefix(task, "d"):
 		return r.Forms.OnWizardCard(ctx, t, s)
 	case strings.HasPrefix(task, "o"):

@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // EntityApplication is a 政府信息公开申请 in the audit log, by its number
@@ -58,7 +60,7 @@ type Application struct {
 const applicationCols = `id, year, seq, external_id, channel, received_on, applicant_name, applicant_type, applicant_id_no,
 	applicant_phone, applicant_address, content, provide_form, state, section, handler, registrar, due_on,
 	supplement_asked_on, supplement_due_on, supplement_items, supplement_received_on, extension_days, extension_reason,
-	outcome, reason, delivered_on, delivery, tracking_no, order_id, source, created_at, updated_at`
+	ext_request_days, ext_request_reason, ext_requested_by, reply_text, reply_basis, reply_round, stage, assignees, escalated, outcome, reason, delivered_on, delivery, tracking_no, order_id, source, created_at, updated_at`
 
 // Day is a date column's value as midnight in loc.
 func Day(t time.Time, loc *time.Location) time.Time {
@@ -134,6 +136,11 @@ func InsertApplication(ctx context.Context, tx *Tx, a *Application) (bool, error
 // ApplicationBySerial finds an application by its number.
 func ApplicationBySerial(ctx context.Context, q sqlx.QueryerContext, year, seq int) (*Application, error) {
 	return getApplication(ctx, q, `year = $1 AND seq = $2`, year, seq)
+}
+
+// ApplicationByID finds an application by its id.
+func ApplicationByID(ctx context.Context, q sqlx.QueryerContext, id int64) (*Application, error) {
+	return getApplication(ctx, q, `id = $1`, id)
 }
 
 // ApplicationByExternal finds an application by the id its source gave it.
@@ -244,16 +251,22 @@ func Consultations(ctx context.Context, q sqlx.QueryerContext, applicationID int
 }
 
 // ApplicationChange is a guarded update of an application: it applies
-// only while the application is in FromState. Nil fields are left alone.
+// only while the application is in FromState. Set holds the columns to
+// change; dates (time.Time for a date column) are written as days.
 type ApplicationChange struct {
 	ID        int64
 	FromState string
 	At        time.Time
+	State     string
+	Set       map[string]any
+}
 
-	State   string
-	Section *string
-	Handler *string
-	DueD    *time.Time
+// changeableColumns are the columns a change may set.
+var changeableColumns = map[string]bool{
+	"section": true, "handler": true, "due_on": true, "supplement_asked_on": true, "supplement_due_on": true,
+	"supplement_items": true, "supplement_received_on": true, "extension_days": true, "extension_reason": true,
+	"ext_request_days": true, "ext_request_reason": true, "ext_requested_by": true, "reply_text": true,
+	"reply_basis": true, "reply_round": true, "stage": true, "assignees": true, "escalated": true, "outcome": true, "reason": true, "delivered_on": true, "delivery": true, "tracking_no": true,
 }
 
 // ChangeApplication applies ch in one statement guarded by the expected
@@ -261,21 +274,25 @@ type ApplicationChange struct {
 func ChangeApplication(ctx context.Context, tx *Tx, ch ApplicationChange) error {
 	sets := []string{"updated_at = $3"}
 	args := []any{ch.ID, ch.FromState, ch.At}
-	set := func(col string, v any) {
+	if ch.State != "" {
+		args = append(args, ch.State)
+		sets = append(sets, "state = $"+strconv.Itoa(len(args)))
+	}
+	cols := make([]string, 0, len(ch.Set))
+	for col := range ch.Set {
+		cols = append(cols, col)
+	}
+	slices.Sort(cols) // one statement text per set of columns
+	for _, col := range cols {
+		if !changeableColumns[col] {
+			return fmt.Errorf("change application %d: column %q may not be changed", ch.ID, col)
+		}
+		v := ch.Set[col]
+		if d, ok := v.(time.Time); ok && strings.HasSuffix(col, "_on") {
+			v = DayParam(d)
+		}
 		args = append(args, v)
 		sets = append(sets, col+" = $"+strconv.Itoa(len(args)))
-	}
-	if ch.State != "" {
-		set("state", ch.State)
-	}
-	if ch.Section != nil {
-		set("section", *ch.Section)
-	}
-	if ch.Handler != nil {
-		set("handler", *ch.Handler)
-	}
-	if ch.DueD != nil {
-		set("due_on", DayParam(*ch.DueD))
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE applications SET `+strings.Join(sets, ", ")+` WHERE id = $1 AND state = $2`, args...)
 	if err != nil {
@@ -287,6 +304,71 @@ func ChangeApplication(ctx context.Context, tx *Tx, ch ApplicationChange) error 
 	return nil
 }
 
+// AddConsultation records a 征求意见 sent.
+func AddConsultation(ctx context.Context, tx *Tx, c *Consultation) error {
+	err := tx.GetContext(ctx, &c.ID, `INSERT INTO application_consultations (application_id, kind, party, sent_on)
+		VALUES ($1, $2, $3, $4) RETURNING id`, c.ApplicationID, c.Kind, c.Party, DayParam(c.SentD))
+	if err != nil {
+		return fmt.Errorf("consultation of application %d: %w", c.ApplicationID, err)
+	}
+	return nil
+}
+
+// AnswerConsultation records the answer of an open consultation; ErrStale
+// when it was answered already.
+func AnswerConsultation(ctx context.Context, tx *Tx, id int64, on time.Time, answer string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE application_consultations SET answered_on = $2, answer = $3
+		WHERE id = $1 AND answered_on IS NULL`, id, DayParam(on), answer)
+	if err != nil {
+		return fmt.Errorf("answer consultation %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrStale
+	}
+	return nil
+}
+
+// ApplicationCard is a card sent about an application.
+type ApplicationCard struct {
+	TaskID        string         `db:"task_id"`
+	ApplicationID int64          `db:"application_id"`
+	Kind          string         `db:"kind"`
+	State         string         `db:"state"`
+	Holders       pq.StringArray `db:"holders"`
+}
+
+// InsertApplicationCard records a card sent.
+func InsertApplicationCard(ctx context.Context, tx *Tx, c ApplicationCard) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO application_cards (task_id, application_id, kind, state, holders)
+		VALUES ($1, $2, $3, $4, $5)`, c.TaskID, c.ApplicationID, c.Kind, c.State, c.Holders)
+	if err != nil {
+		return fmt.Errorf("application card %s: %w", c.TaskID, mapErr(err))
+	}
+	return nil
+}
+
+// GetApplicationCard finds a card; ErrNotFound when it is no
+// application's.
+func GetApplicationCard(ctx context.Context, q sqlx.QueryerContext, taskID string) (*ApplicationCard, error) {
+	var c ApplicationCard
+	err := sqlx.GetContext(ctx, q, &c, `SELECT task_id, application_id, kind, state, holders FROM application_cards WHERE task_id = $1`, taskID)
+	if err != nil {
+		return nil, fmt.Errorf("application card %s: %w", taskID, mapErr(err))
+	}
+	return &c, nil
+}
+
+// ApplicationCardsOf lists the cards of kind sent about an application.
+func ApplicationCardsOf(ctx context.Context, q sqlx.QueryerContext, applicationID int64, kind string) ([]ApplicationCard, error) {
+	var out []ApplicationCard
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT task_id, application_id, kind, state, holders FROM application_cards
+		WHERE application_id = $1 AND kind = $2 ORDER BY created_at`, applicationID, kind)
+	if err != nil {
+		return nil, fmt.Errorf("cards of application %d: %w", applicationID, err)
+	}
+	return out, nil
+}
+
 // ApplicationCount counts the register's applications.
 func ApplicationCount(ctx context.Context, q sqlx.QueryerContext) (int, error) {
 	var n int
@@ -294,4 +376,37 @@ func ApplicationCount(ctx context.Context, q sqlx.QueryerContext) (int, error) {
 		return 0, fmt.Errorf("count applications: %w", err)
 	}
 	return n, nil
+}
+
+// ApplicationDecision is a recorded review of a reply.
+type ApplicationDecision struct {
+	ApplicationID int64     `db:"application_id"`
+	Round         int       `db:"round"`
+	Stage         string    `db:"stage"`
+	Approver      string    `db:"approver"`
+	Verdict       string    `db:"verdict"`
+	Reason        string    `db:"reason"`
+	DecidedAt     time.Time `db:"decided_at"`
+}
+
+// InsertApplicationDecision records a review; ErrConflict when the stage
+// of that round was decided already (a second click).
+func InsertApplicationDecision(ctx context.Context, tx *Tx, d ApplicationDecision) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO application_decisions (application_id, round, stage, approver, verdict, reason, decided_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, d.ApplicationID, d.Round, d.Stage, d.Approver, d.Verdict, d.Reason, d.DecidedAt)
+	if err != nil {
+		return fmt.Errorf("decision on application %d: %w", d.ApplicationID, mapErr(err))
+	}
+	return nil
+}
+
+// ApplicationDecisions lists the reviews of an application, oldest first.
+func ApplicationDecisions(ctx context.Context, q sqlx.QueryerContext, id int64) ([]ApplicationDecision, error) {
+	var out []ApplicationDecision
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT application_id, round, stage, approver, verdict, reason, decided_at
+		FROM application_decisions WHERE application_id = $1 ORDER BY decided_at, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("decisions on application %d: %w", id, err)
+	}
+	return out, nil
 }

@@ -34,6 +34,15 @@ CREATE TABLE applications (
     supplement_received_on date,
     extension_days      int NOT NULL DEFAULT 0 CHECK (extension_days BETWEEN 0 AND 20),
     extension_reason    text NOT NULL DEFAULT '',
+    ext_request_days    int NOT NULL DEFAULT 0,  -- a pending request to the office head; 0 = none
+    ext_request_reason  text NOT NULL DEFAULT '',
+    ext_requested_by    text NOT NULL DEFAULT '',
+    reply_text          text NOT NULL DEFAULT '', -- the drafted reply: the information or where it is published
+    reply_basis         text NOT NULL DEFAULT '', -- the legal basis of anything withheld
+    reply_round         int NOT NULL DEFAULT 0,   -- how often the reply went to review
+    stage               text NOT NULL DEFAULT '', -- the review stage (workflow.Stage) while in review
+    assignees           text[] NOT NULL DEFAULT '{}',
+    escalated           boolean NOT NULL DEFAULT false,
     outcome             text NOT NULL DEFAULT '',
     reason              text NOT NULL DEFAULT '',
     delivered_on        date,
@@ -64,6 +73,19 @@ CREATE TABLE application_consultations (
 );
 CREATE INDEX application_consultations_app ON application_consultations (application_id);
 
+-- The reviews of a reply, one per stage and round, as form_decisions.
+CREATE TABLE application_decisions (
+    id             bigserial PRIMARY KEY,
+    application_id bigint NOT NULL REFERENCES applications (id),
+    round          int NOT NULL,
+    stage          text NOT NULL,
+    approver       text NOT NULL,
+    verdict        text NOT NULL,
+    reason         text NOT NULL DEFAULT '',
+    decided_at     timestamptz NOT NULL,
+    UNIQUE (application_id, round, stage)
+);
+
 -- Cards sent about an application, as order_cards: what a clicked
 -- task_id refers to, and for which state, so a stale card is refused.
 CREATE TABLE application_cards (
@@ -78,6 +100,7 @@ CREATE INDEX application_cards_app ON application_cards (application_id, kind);
 
 -- +goose Down
 DROP TABLE application_cards;
+DROP TABLE application_decisions;
 DROP TABLE application_consultations;
 DROP TABLE applications;
 DROP TABLE application_serial;

@@ -1,0 +1,512 @@
+package applications
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// The short conversations of handling: each asks its few questions, shows
+// what will be recorded on a card with 提交 / 修改 / 取消, and acts only
+// then, guarded by the application's state when it was asked.
+const (
+	kindReturn       = "application_return"       // 退回: the reason
+	kindSupplement   = "application_supplement"   // 补正告知: the items, the 补正期限
+	kindSupplemented = "application_supplemented" // 已收到补正: the day
+	kindConsult      = "application_consult"      // 征求意见: whom, the day sent
+	kindConsulted    = "application_consulted"    // 收到意见: which, the day, the gist
+	kindExtend       = "application_extend"       // 申请延期: how long, why
+	kindReply        = "application_reply"        // 拟写答复
+)
+
+// Kinds are the conversation kinds of this flow (the router sends their
+// cards' clicks and texts here).
+var Kinds = []string{KindRegister, kindReturn, kindSupplement, kindSupplemented, kindConsult, kindConsulted, kindExtend, kindReply,
+	kindReject, kindDeliver}
+
+// maxReason bounds a reason typed in chat, in characters.
+const maxReason = 500
+
+// startAsk opens one of the handling conversations about a.
+func (b *Flow) startAsk(ctx context.Context, t *chat.Turn, a *storage.Application, kind string) error {
+	return b.startAskWith(ctx, t, a, kind, nil)
+}
+
+// startAskWith is startAsk with answers given already (the 送达 way, from
+// the button clicked).
+func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Application, kind string, vals map[string]string) error {
+	c := &convo{Kind: kind, AppID: a.ID, AppState: a.State}
+	c.Vals = vals
+	if kind == kindConsulted {
+		cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+		if err != nil {
+			return err
+		}
+		for _, x := range cs {
+			if !x.AnsweredD.Valid {
+				c.Open = append(c.Open, openConsult{ID: x.ID, Party: x.Party, Sent: x.SentD.Format(time.DateOnly)})
+			}
+		}
+	}
+	spec := b.ask(c)
+	if spec == nil {
+		return fmt.Errorf("application: no conversation %q", kind)
+	}
+	if err := b.Text(ctx, t, t.Person.UserID, spec.Help); err != nil {
+		return err
+	}
+	return b.StartWizard(ctx, t, spec, &c.Wizard)
+}
+
+// ask is the conversation of c's kind.
+func (b *Flow) ask(c *convo) *chat.WizardSpec {
+	spec := &chat.WizardSpec{
+		Source: "依申请公开", CardHint: "也可以直接回复文字",
+		Save:      func(t *chat.Turn, _ *chat.Wizard) { b.Save(t, c.Kind, c) },
+		SubmitKey: "ask_submit", EditKey: "ask_edit", CancelKey: "ask_cancel",
+		Cancelled:   "已取消，申请的办理情况未作改动。",
+		EditAll:     "请逐项修改：每一步发送「保留」即沿用已填内容。",
+		ConfirmHint: "请点击「提交」「修改」或「取消」，也可以直接回复。",
+		InProgress:  "请先完成当前的填写，或发送「取消」放弃。",
+		Summary: func(ctx context.Context, t *chat.Turn, w *chat.Wizard) (bot.TemplateCard, error) {
+			return b.askSummary(ctx, t, c)
+		},
+		Submit: func(ctx context.Context, t *chat.Turn, w *chat.Wizard) error {
+			return b.askSubmit(ctx, t, c)
+		},
+	}
+	day := func(key, label, ask string, side workflow.DateSide) chat.Field {
+		return chat.Field{Key: key, Label: label, Ask: asking(ask), Show: b.showDay,
+			Check: func(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				if s == "默认" {
+					s = "今天"
+				}
+				d, err := workflow.ParseDate(s, t.Now, b.Location, side)
+				switch {
+				case errors.Is(err, workflow.ErrDateFuture):
+					return "", chat.Wrong(label + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
+				case errors.Is(err, workflow.ErrDatePast):
+					return "", chat.Wrong(label + workflow.FormatDate(d, b.Location) + "已过，请输入今天或以后的日期。")
+				case err != nil:
+					return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。")
+				}
+				return d.Format(time.DateOnly), nil
+			},
+			Echo: func(_ *chat.Turn, _, v string) string { return label + "：" + b.showDay(v) + "。" }}
+	}
+	text := func(key, label, ask string, optional bool) chat.Field {
+		return chat.Field{Key: key, Label: label, Ask: asking(ask), Optional: optional,
+			Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				s, err := workflow.CheckChars(label, s)
+				if err != nil {
+					return "", chat.Wrong(err.Error())
+				}
+				if n := utf8.RuneCountInString(s); n == 0 || n > maxReason {
+					return "", chat.Wrong(fmt.Sprintf("%s应为1至%d字。", label, maxReason))
+				}
+				return s, nil
+			}}
+	}
+	switch c.Kind {
+	case kindReturn:
+		spec.Help = "请回复退回的理由，将转告综合办公室。发送「取消」则不退回。"
+		spec.Fields = []chat.Field{text("reason", "退回理由", "请输入退回的理由。", false)}
+	case kindSupplement:
+		spec.Help = "补正告知（《政府信息公开条例》第三十条）：需一次性告知申请人需要补正的全部事项和合理的补正期限。发送「取消」放弃。"
+		spec.Fields = []chat.Field{
+			text("items", "补正事项", "请输入需要申请人补正的全部事项（可分行列出）。", false),
+			{Key: "due", Label: "补正期限", Ask: asking(fmt.Sprintf("请输入补正期限：回复「默认」为自今天起%d个工作日，或输入日期如 2026-12-22、12月22日。", workflow.DefaultSupplementDays)),
+				Show: b.showDay, Check: b.checkSupplementDue,
+				Echo: func(_ *chat.Turn, _, v string) string { return "补正期限：" + b.showDay(v) + "。" }},
+		}
+	case kindSupplemented:
+		spec.Help = "登记收到申请人的补正：答复期限自收到补正之日起重新计算。发送「取消」放弃。"
+		spec.Fields = []chat.Field{day("on", "收到补正日期", "请输入收到补正材料的日期（回复「今天」，或如 2026-12-10）。", workflow.DatePast)}
+	case kindConsult:
+		spec.Help = "征求意见（《政府信息公开条例》第三十二条、第三十四条）：对方有15个工作日答复，期间不计入答复期限。发送「取消」放弃。"
+		spec.Fields = []chat.Field{
+			{Key: "kind", Label: "征求对象", Ask: asking("请选择征求意见的对象。"), Buttons: func() []bot.CardButton {
+				return []bot.CardButton{{Text: "第三方", Key: "r_0", Style: 2}, {Text: "其他行政机关", Key: "r_1", Style: 2}}
+			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				switch s {
+				case "第三方", "third_party":
+					return "third_party", nil
+				case "其他行政机关", "其他机关", "行政机关", "agency":
+					return "agency", nil
+				}
+				return "", chat.Wrong("请选择「第三方」或「其他行政机关」。")
+			}, Show: func(v string) string {
+				return map[string]string{"third_party": "第三方", "agency": "其他行政机关"}[v]
+			}},
+			text("party", "征求意见对象名称", "请输入第三方或行政机关的名称。", false),
+			day("sent", "征求意见书发出日期", "请输入征求意见书发出的日期（回复「今天」，或如 2026-12-03）。", workflow.DatePast),
+		}
+	case kindConsulted:
+		spec.Help = "登记收到征求意见的答复（或期满未答复）。发送「取消」放弃。"
+		spec.Fields = []chat.Field{
+			{Key: "which", Label: "征求对象", Ask: asking("请选择收到答复的征求对象。"), Buttons: func() []bot.CardButton {
+				var out []bot.CardButton
+				for i, o := range c.Open {
+					if i < bot.MaxButtons {
+						out = append(out, bot.CardButton{Text: chat.Clip(o.Party, 10), Key: "r_" + strconv.Itoa(i), Style: 2})
+					}
+				}
+				return out
+			}, Auto: func() (string, bool) {
+				if len(c.Open) == 1 {
+					return "0", true
+				}
+				return "", false
+			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				for i, o := range c.Open {
+					if s == o.Party || s == chat.Clip(o.Party, 10) || s == strconv.Itoa(i) {
+						return strconv.Itoa(i), nil
+					}
+				}
+				return "", chat.Wrong("请选择卡片上的征求对象。")
+			}, Show: func(v string) string {
+				if i, err := strconv.Atoi(v); err == nil && i >= 0 && i < len(c.Open) {
+					return c.Open[i].Party
+				}
+				return v
+			}},
+			day("on", "答复日期", "请输入收到答复的日期；对方逾期未答复的，请输入第15个工作日届满之日。", workflow.DatePast),
+			text("answer", "答复意见", "请简要输入对方的意见（如「不同意公开」；未答复的请回复「逾期未答复」）。", false),
+		}
+	case kindExtend:
+		spec.Help = "申请延期答复（《政府信息公开条例》第三十三条）：经政府信息公开工作机构负责人同意，可延长不超过20个工作日，并告知申请人。发送「取消」放弃。"
+		spec.Fields = []chat.Field{
+			{Key: "days", Label: "延长工作日", Ask: asking("请输入延长的工作日数（1至20，回复「默认」为20）。"),
+				Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+					if s == "默认" {
+						return strconv.Itoa(workflow.MaxExtensionDays), nil
+					}
+					n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSpace(s), "个工作日"), "天"))
+					if err != nil || n < 1 || n > workflow.MaxExtensionDays {
+						return "", chat.Wrong("延长期限应为1至20个工作日，请输入数字，如 10。")
+					}
+					return strconv.Itoa(n), nil
+				}, Show: func(v string) string { return v + "个工作日" }},
+			text("reason", "延期理由", "请输入延期的理由。", false),
+		}
+	case kindReply:
+		return b.replySpec(c, spec)
+	case kindReject:
+		spec.Help = "请回复驳回的理由，将转告承办人修改答复。发送「取消」则不驳回。"
+		spec.Fields = []chat.Field{text("reason", "驳回理由", "请输入驳回的理由。", false)}
+	case kindDeliver:
+		return b.deliverSpec(c, spec)
+	default:
+		return nil
+	}
+	return spec
+}
+
+// checkSupplementDue reads the 补正期限: 默认, or a date after today.
+func (b *Flow) checkSupplementDue(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+	today := storage.Day(t.Now.In(b.Location), b.Location)
+	if s == "默认" {
+		d, err := b.Calendar.AddWorkingDays(today, workflow.DefaultSupplementDays)
+		if err != nil {
+			return "", chat.Wrong("工作日历缺少相应年份，无法计算默认期限，请直接输入日期。")
+		}
+		return d.In(b.Location).Format(time.DateOnly), nil
+	}
+	d, err := workflow.ParseDate(s, t.Now, b.Location, workflow.DateAhead)
+	switch {
+	case errors.Is(err, workflow.ErrDatePast):
+		return "", chat.Wrong("补正期限" + workflow.FormatDate(d, b.Location) + "已过，请输入以后的日期，或回复「默认」。")
+	case err != nil:
+		return "", chat.Wrong("没有识别出日期，请回复「默认」，或输入如 2026-12-22、12月22日。")
+	case !d.After(today):
+		return "", chat.Wrong("补正期限应晚于今天，请给申请人合理的补正时间。")
+	}
+	return d.Format(time.DateOnly), nil
+}
+
+// openConsult is a consultation offered to 收到意见.
+type openConsult struct {
+	ID    int64  `json:"id"`
+	Party string `json:"party"`
+	Sent  string `json:"sent"`
+}
+
+func (b *Flow) askSummary(ctx context.Context, t *chat.Turn, c *convo) (bot.TemplateCard, error) {
+	a, err := storage.ApplicationByID(ctx, t.Tx, c.AppID)
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
+	v := c.Vals
+	card := bot.TemplateCard{
+		Source:    &bot.CardSource{Desc: "依申请公开 · 请核对"},
+		MainTitle: &bot.CardTitle{Title: a.Number(), Desc: a.ApplicantName},
+	}
+	field := func(k, val string) {
+		card.HorizontalContentList = append(card.HorizontalContentList, bot.CardField{KeyName: k, Value: val})
+	}
+	switch c.Kind {
+	case kindReturn:
+		card.MainTitle.Title = "退回 " + a.Number()
+		card.SubTitleText = "理由：" + chat.Clip(v["reason"], 100)
+	case kindSupplement:
+		card.MainTitle.Title = "补正告知 " + a.Number()
+		card.SubTitleText = "补正事项：" + chat.Clip(v["items"], 100)
+		field("补正期限", b.showDay(v["due"]))
+		field("告知日期", b.showDay(t.Now.In(b.Location).Format(time.DateOnly)))
+	case kindSupplemented:
+		card.MainTitle.Title = "收到补正 " + a.Number()
+		field("收到补正", b.showDay(v["on"]))
+		if d, err := time.ParseInLocation(time.DateOnly, v["on"], b.Location); err == nil {
+			if due, err := b.Calendar.AddWorkingDays(d, workflow.ReplyDays); err == nil {
+				field("新答复期限", b.day(due))
+			}
+		}
+	case kindConsult:
+		card.MainTitle.Title = "征求意见 " + a.Number()
+		field("征求对象", map[string]string{"third_party": "第三方", "agency": "其他行政机关"}[v["kind"]]+" "+v["party"])
+		field("发出日期", b.showDay(v["sent"]))
+		if d, err := time.ParseInLocation(time.DateOnly, v["sent"], b.Location); err == nil {
+			if due, err := b.Calendar.AddWorkingDays(d, workflow.ConsultationDays); err == nil {
+				field("答复期限", b.day(due))
+			}
+		}
+	case kindConsulted:
+		card.MainTitle.Title = "收到意见 " + a.Number()
+		if i, err := strconv.Atoi(v["which"]); err == nil && i >= 0 && i < len(c.Open) {
+			field("征求对象", c.Open[i].Party)
+		}
+		field("答复日期", b.showDay(v["on"]))
+		card.SubTitleText = "意见：" + chat.Clip(v["answer"], 100)
+	case kindExtend:
+		card.MainTitle.Title = "申请延期 " + a.Number()
+		field("延长", v["days"]+"个工作日")
+		field("现答复期限", b.day(a.DueD))
+		card.SubTitleText = "理由：" + chat.Clip(v["reason"], 100)
+	case kindReply:
+		return b.replySummary(ctx, t, c, a)
+	case kindReject:
+		card.MainTitle.Title = "驳回 " + a.Number() + " 的答复"
+		card.SubTitleText = "理由：" + chat.Clip(v["reason"], 100)
+	case kindDeliver:
+		card.MainTitle.Title = "送达 " + a.Number()
+		field("送达方式", v["how"])
+		field("送达日期", b.showDay(v["on"]))
+		if v["tracking"] != "-" && v["tracking"] != "" {
+			field("邮件单号", v["tracking"])
+		}
+		field("答复类型", workflow.Outcome(a.Outcome).Label())
+	}
+	return card, nil
+}
+
+// askSubmit acts on a confirmed conversation. The application may have
+// moved on meanwhile: the rules refuse the action then.
+func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
+	to := t.Person.UserID
+	b.End(t)
+	a, err := storage.LockApplication(ctx, t.Tx, c.AppID)
+	if err != nil {
+		return err
+	}
+	if a.State != c.AppState {
+		return b.Text(ctx, t, to, a.Number()+" 已变化（当前："+workflow.ApplicationState(a.State).Label()+"），本次填写未生效。")
+	}
+	v := c.Vals
+	today := storage.Day(t.Now.In(b.Location), b.Location)
+	switch c.Kind {
+	case kindReturn:
+		section := a.Section
+		ok, err := b.change(ctx, t, a, workflow.AppReturn, map[string]any{"section": "", "handler": ""}, map[string]any{"reason": v["reason"], "from": section})
+		if !ok || err != nil {
+			return err
+		}
+		if err := b.closeCards(ctx, t, a, cardAccept, "已退回", "已退回"); err != nil {
+			return err
+		}
+		if err := b.Text(ctx, t, to, a.Number()+" 已退回综合办公室。"); err != nil {
+			return err
+		}
+		return b.sendDispatch(ctx, t, a, section+"退回："+v["reason"])
+	case kindSupplement:
+		due, err := time.ParseInLocation(time.DateOnly, v["due"], b.Location)
+		if err != nil {
+			return err
+		}
+		clk, _, err := b.clock(ctx, t.Tx, a)
+		if err != nil {
+			return err
+		}
+		late := !clk.SupplementBy.IsZero() && today.After(storage.Day(clk.SupplementBy.In(b.Location), b.Location))
+		ok, err := b.change(ctx, t, a, workflow.AppAskSupplement, map[string]any{
+			"supplement_asked_on": today, "supplement_due_on": due, "supplement_items": v["items"],
+		}, map[string]any{"due": v["due"], "items": v["items"], "late": late})
+		if !ok || err != nil {
+			return err
+		}
+		if err := b.closeCards(ctx, t, a, cardHandle, "已补正告知", "已补正告知"); err != nil {
+			return err
+		}
+		msg := fmt.Sprintf("%s 已登记补正告知，补正期限%s。请向申请人送达补正告知书；答复期限自收到补正之日起重新计算。", a.Number(), b.showDay(v["due"]))
+		if late {
+			msg += "\n注意：补正告知已超过收到申请之日起7个工作日（" + b.day(clk.SupplementBy) + "前，条例第三十条）。"
+		}
+		if err := b.Text(ctx, t, to, msg); err != nil {
+			return err
+		}
+		return b.sendSupplementCards(ctx, t, a)
+	case kindSupplemented:
+		on, err := time.ParseInLocation(time.DateOnly, v["on"], b.Location)
+		if err != nil {
+			return err
+		}
+		if a.SupplementAskedD.Valid && on.Before(storage.Day(a.SupplementAskedD.Time, b.Location)) {
+			c.Step = "on"
+			b.Save(t, c.Kind, c)
+			return b.Text(ctx, t, to, "收到补正日期不能早于补正告知日期（"+b.day(a.SupplementAskedD.Time)+"），请重新输入。")
+		}
+		ok, err := b.change(ctx, t, a, workflow.AppSupplemented, map[string]any{"supplement_received_on": on}, map[string]any{"on": v["on"]})
+		if !ok || err != nil {
+			return err
+		}
+		if err := b.closeCards(ctx, t, a, cardSupplement, "已收到补正", "已收到补正"); err != nil {
+			return err
+		}
+		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记收到补正（%s），答复期限重新计算为%s。", a.Number(), b.showDay(v["on"]), b.day(a.DueD))); err != nil {
+			return err
+		}
+		return b.sendNext(ctx, t, a)
+	case kindConsult:
+		sent, err := time.ParseInLocation(time.DateOnly, v["sent"], b.Location)
+		if err != nil {
+			return err
+		}
+		if sent.Before(storage.Day(a.ReceivedD, b.Location)) {
+			c.Step = "sent"
+			b.Save(t, c.Kind, c)
+			return b.Text(ctx, t, to, "征求意见书发出日期不能早于收到申请日期（"+b.day(a.ReceivedD)+"），请重新输入。")
+		}
+		ok, err := b.change(ctx, t, a, workflow.AppConsult, nil, map[string]any{"kind": v["kind"], "party": v["party"], "sent": v["sent"]})
+		if !ok || err != nil {
+			return err
+		}
+		if err := storage.AddConsultation(ctx, t.Tx, &storage.Consultation{ApplicationID: a.ID, Kind: v["kind"], Party: v["party"], SentD: sent}); err != nil {
+			return err
+		}
+		if err := b.refreshDue(ctx, t, a); err != nil {
+			return err
+		}
+		if err := b.closeCards(ctx, t, a, cardHandle, "征求意见中", "征求意见中"); err != nil {
+			return err
+		}
+		clk, _, err := b.clock(ctx, t.Tx, a)
+		if err != nil {
+			return err
+		}
+		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记向%s征求意见（%s发出）。答复期限：%s。", a.Number(), v["party"], b.showDay(v["sent"]), b.clockText(a, clk, t.Now))); err != nil {
+			return err
+		}
+		return b.sendHandle(ctx, t, a, "")
+	case kindConsulted:
+		i, err := strconv.Atoi(v["which"])
+		if err != nil || i < 0 || i >= len(c.Open) {
+			return b.Text(ctx, t, to, chat.MsgCardExpired)
+		}
+		on, err := time.ParseInLocation(time.DateOnly, v["on"], b.Location)
+		if err != nil {
+			return err
+		}
+		if sent, err := time.ParseInLocation(time.DateOnly, c.Open[i].Sent, b.Location); err == nil && on.Before(sent) {
+			c.Step = "on"
+			b.Save(t, c.Kind, c)
+			return b.Text(ctx, t, to, "答复日期不能早于征求意见书发出日期（"+workflow.FormatDate(sent, b.Location)+"），请重新输入。")
+		}
+		ok, err := b.change(ctx, t, a, workflow.AppConsulted, nil, map[string]any{"party": c.Open[i].Party, "on": v["on"], "answer": v["answer"]})
+		if !ok || err != nil {
+			return err
+		}
+		if err := storage.AnswerConsultation(ctx, t.Tx, c.Open[i].ID, on, v["answer"]); errors.Is(err, storage.ErrStale) {
+			return b.Text(ctx, t, to, "该征求意见已登记过答复。")
+		} else if err != nil {
+			return err
+		}
+		if err := b.refreshDue(ctx, t, a); err != nil {
+			return err
+		}
+		if err := b.closeCards(ctx, t, a, cardHandle, "已收到意见", "已收到意见"); err != nil {
+			return err
+		}
+		clk, _, err := b.clock(ctx, t.Tx, a)
+		if err != nil {
+			return err
+		}
+		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记%s的意见。答复期限：%s。", a.Number(), c.Open[i].Party, b.clockText(a, clk, t.Now))); err != nil {
+			return err
+		}
+		if a.State == string(workflow.ApplicationAccepted) {
+			return b.sendHandle(ctx, t, a, "")
+		}
+		return nil
+	case kindExtend:
+		days, _ := strconv.Atoi(v["days"])
+		ok, err := b.change(ctx, t, a, workflow.AppAskExtend, map[string]any{
+			"ext_request_days": days, "ext_request_reason": v["reason"], "ext_requested_by": to,
+		}, map[string]any{"days": days, "reason": v["reason"]})
+		if !ok || err != nil {
+			return err
+		}
+		if err := b.closeCards(ctx, t, a, cardHandle, "已申请延期", "已申请延期"); err != nil {
+			return err
+		}
+		chief := b.officeHead()
+		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 的延期申请（%d个工作日）已报%s审批。", a.Number(), days, b.Name(chief))); err != nil {
+			return err
+		}
+		if err := b.card(ctx, t, a, cardExtend, "延期审批", []bot.CardButton{
+			{Text: "同意延期", Key: "grant", Style: 1}, {Text: "不同意", Key: "deny", Style: 3},
+		}, fmt.Sprintf("%s申请延长%d个工作日：%s", b.Name(to), days, v["reason"]), chief); err != nil {
+			return err
+		}
+		if a.State == string(workflow.ApplicationAccepted) {
+			return b.sendHandle(ctx, t, a, "")
+		}
+		return nil
+	case kindReply:
+		return b.submitReply(ctx, t, c, a)
+	case kindReject:
+		return b.reject(ctx, t, a, v["reason"])
+	case kindDeliver:
+		return b.deliver(ctx, t, a, c)
+	}
+	return fmt.Errorf("application: no conversation %q", c.Kind)
+}
+
+// sendSupplementCards gives the handler (or the section head) and the
+// office the card that ends the 补正 wait.
+func (b *Flow) sendSupplementCards(ctx context.Context, t *chat.Turn, a *storage.Application) error {
+	holders := b.involved(a)
+	btns := []bot.CardButton{{Text: "已收到补正", Key: "received", Style: 1}, {Text: "逾期未补正", Key: "lapsed", Style: 3}}
+	quote := "补正事项：" + a.SupplementItems
+	return b.card(ctx, t, a, cardSupplement, "待补正", btns, quote, holders...)
+}
+
+// sendNext gives the card of the state a came back to after 补正.
+func (b *Flow) sendNext(ctx context.Context, t *chat.Turn, a *storage.Application) error {
+	switch workflow.ApplicationState(a.State) {
+	case workflow.ApplicationAccepted:
+		return b.sendHandle(ctx, t, a, "申请人已补正")
+	case workflow.ApplicationDispatched:
+		return b.sendAccept(ctx, t, a, "申请人已补正")
+	case workflow.ApplicationRegistered:
+		return b.sendDispatch(ctx, t, a, "申请人已补正")
+	}
+	return nil
+}

@@ -1,0 +1,460 @@
+package applications
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/api"
+	"github.com/zwgk-bot/zwgk/bot"
+	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// The reply goes through the review of the 审批单 (workflow.Start, Next,
+// Verdicts: 股室负责人 → 办公室 → 主要负责人 for 不予公开, 部分公开 and what
+// the office escalates), then to the office for 送达.
+const (
+	cardReview  = "review"  // the reviewer of the stage: 同意 / 同意并报主要负责人 / 驳回
+	cardDeliver = "deliver" // the office: how the reply was delivered
+
+	kindReject  = "application_reject"  // 驳回: the reason
+	kindDeliver = "application_deliver" // 送达: the day, the tracking number
+)
+
+// maxReplyText bounds the reply's text, in characters: a letter's body.
+const maxReplyText = 3000
+
+// org is the review's routing for a: the section's head, the office, the
+// leaders; the office delivers.
+func (b *Flow) org(a *storage.Application) workflow.Org {
+	o := workflow.Org{}
+	if head, ok := b.Roster.HeadOf(a.Section); ok {
+		o.SectionHead = head.UserID
+	}
+	for _, p := range b.Roster.WithRole(config.RoleOffice) {
+		o.Office = append(o.Office, p.UserID)
+		o.Publishers = append(o.Publishers, p.UserID)
+	}
+	for _, p := range b.Roster.WithRole(config.RoleLeader) {
+		o.Leaders = append(o.Leaders, p.UserID)
+	}
+	return o
+}
+
+// major reports whether the reply goes to the 主要负责人.
+func major(a *storage.Application) bool {
+	return workflow.Outcome(a.Outcome).NeedsLeader() || a.Escalated
+}
+
+// startReply opens 拟写答复.
+func (b *Flow) startReply(ctx context.Context, t *chat.Turn, a *storage.Application) error {
+	c := &convo{Kind: kindReply, AppID: a.ID, AppState: a.State}
+	spec := b.ask(c)
+	if err := b.Text(ctx, t, t.Person.UserID, spec.Help); err != nil {
+		return err
+	}
+	if a.ReplyRound > 0 { // after a 驳回: the last draft, to change what the review asked
+		c.Vals = map[string]string{"outcome": a.Outcome, "reason": a.Reason, "text": a.ReplyText, "basis": a.ReplyBasis}
+		if a.Reason == "" {
+			c.Vals["reason"] = "-"
+		}
+	}
+	return b.StartWizard(ctx, t, spec, &c.Wizard)
+}
+
+// reasonChoices are the reasons a reply of outcome may give: a 部分公开
+// gives the reasons of what it withholds.
+func reasonChoices(o workflow.Outcome) []workflow.Reason {
+	if o == workflow.OutcomePartial {
+		return workflow.Reasons(workflow.OutcomeWithhold)
+	}
+	return workflow.Reasons(o)
+}
+
+// needsBasis reports whether a reply of outcome must state its legal
+// basis: whatever it withholds (Art. 36 (三): 告知申请人并说明理由).
+func needsBasis(o workflow.Outcome) bool {
+	return o == workflow.OutcomeWithhold || o == workflow.OutcomePartial
+}
+
+func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
+	spec.Help = "拟写答复（《政府信息公开条例》第三十六条）：选择答复类型和具体情形，填写答复内容和依据。提交后依次经股室负责人、办公室（保密审查）审核，不予公开、部分公开的报主要负责人。发送「取消」放弃。"
+	outcome := func() workflow.Outcome { return workflow.Outcome(c.Vals["outcome"]) }
+	spec.ShowTotal = true
+	spec.Fields = []chat.Field{
+		{Key: "outcome", Label: "答复类型", Ask: asking("请选择答复类型。"), Buttons: func() []bot.CardButton {
+			var out []bot.CardButton
+			for i, o := range workflow.Outcomes() {
+				out = append(out, bot.CardButton{Text: o.Label(), Key: "r_" + strconv.Itoa(i), Style: 2})
+			}
+			return out
+		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+			for _, o := range workflow.Outcomes() {
+				if s == o.Label() || s == string(o) {
+					return string(o), nil
+				}
+			}
+			return "", chat.Wrong("答复类型应为 予以公开、部分公开、不予公开、无法提供、不予处理 或 其他处理。")
+		}, Show: func(v string) string { return workflow.Outcome(v).Label() }},
+		{Key: "reason", Label: "具体情形", Ask: func(_ *chat.Turn, _ *chat.Wizard) string {
+			var sb strings.Builder
+			sb.WriteString("请回复具体情形的序号：")
+			for i, r := range reasonChoices(outcome()) {
+				fmt.Fprintf(&sb, "\n%d. %s", i+1, r.Label())
+			}
+			return sb.String()
+		}, Auto: func() (string, bool) {
+			if len(reasonChoices(outcome())) == 0 {
+				return "-", true
+			}
+			return "", false
+		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+			rs := reasonChoices(outcome())
+			if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(s), ".")); err == nil && n >= 1 && n <= len(rs) {
+				return string(rs[n-1]), nil
+			}
+			for _, r := range rs {
+				if s == r.Label() {
+					return string(r), nil
+				}
+			}
+			return "", chat.Wrong(fmt.Sprintf("请回复1至%d之间的序号。", len(rs)))
+		}, Show: func(v string) string { return workflow.Reason(v).Label() }},
+		{Key: "text", Label: "答复内容", Ask: func(_ *chat.Turn, _ *chat.Wizard) string {
+			switch outcome() {
+			case workflow.OutcomeDisclose:
+				return "请输入答复内容：提供的信息，或已主动公开的获取途径（网址、公开栏目等）。"
+			case workflow.OutcomePartial:
+				return "请输入答复内容：公开的部分、不予公开的部分及理由。"
+			}
+			return "请输入答复内容：向申请人说明的理由和情况（如不属本机关掌握的，写明负责公开的机关及联系方式）。"
+		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+			s, err := workflow.CheckChars("答复内容", s)
+			if err != nil {
+				return "", chat.Wrong(err.Error())
+			}
+			if n := utf8.RuneCountInString(s); n == 0 || n > maxReplyText {
+				return "", chat.Wrong(fmt.Sprintf("答复内容应为1至%d字。", maxReplyText))
+			}
+			return s, nil
+		}},
+		{Key: "basis", Label: "法律依据", Ask: func(_ *chat.Turn, _ *chat.Wizard) string {
+			if needsBasis(outcome()) {
+				return "请输入不予公开部分的法律依据，如：《中华人民共和国政府信息公开条例》第十四条。"
+			}
+			return "请输入答复的法律依据（没有可回复「跳过」）。"
+		}, Optional: true, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+			s, err := workflow.CheckChars("法律依据", s)
+			if err != nil {
+				return "", chat.Wrong(err.Error())
+			}
+			if utf8.RuneCountInString(s) > maxReason {
+				return "", chat.Wrong(fmt.Sprintf("法律依据不能超过%d字。", maxReason))
+			}
+			return s, nil
+		}},
+	}
+	return spec
+}
+
+// replySummary shows the draft and who reviews it, or sends the drafter
+// back to what is missing.
+func (b *Flow) replySummary(_ context.Context, _ *chat.Turn, c *convo, a *storage.Application) (bot.TemplateCard, error) {
+	v := c.Vals
+	o := workflow.Outcome(v["outcome"])
+	if needsBasis(o) && strings.TrimSpace(v["basis"]) == "" {
+		return bot.TemplateCard{}, chat.Fix{Field: "basis", Msg: o.Label() + "的答复须写明法律依据。"}
+	}
+	reviews := "股室负责人 → 办公室（保密审查）"
+	if o.NeedsLeader() {
+		reviews += " → 主要负责人"
+	}
+	card := bot.TemplateCard{
+		Source:       &bot.CardSource{Desc: "依申请公开 · 请核对答复"},
+		MainTitle:    &bot.CardTitle{Title: "答复 " + a.Number(), Desc: o.Label()},
+		SubTitleText: chat.Clip(v["text"], 120),
+		HorizontalContentList: []bot.CardField{
+			{KeyName: "答复类型", Value: o.Label()},
+			{KeyName: "法律依据", Value: chat.Clip(chat.OrDash(v["basis"]), 40)},
+			{KeyName: "审核", Value: reviews},
+		},
+	}
+	if r := workflow.Reason(v["reason"]); r.Outcome() != "" {
+		card.HorizontalContentList = append([]bot.CardField{{KeyName: "具体情形", Value: chat.Clip(r.Label(), 40)}}, card.HorizontalContentList...)
+	}
+	return card, nil
+}
+
+// submitReply sends the draft to review.
+func (b *Flow) submitReply(ctx context.Context, t *chat.Turn, c *convo, a *storage.Application) error {
+	to := t.Person.UserID
+	v := c.Vals
+	reason := v["reason"]
+	if reason == "-" {
+		reason = ""
+	}
+	o := workflow.Outcome(v["outcome"])
+	probe := *a
+	probe.Outcome = string(o)
+	probe.Escalated = false
+	step, err := workflow.Start(a.Handler, major(&probe), b.org(a))
+	if errors.Is(err, workflow.ErrNoApprover) {
+		return b.Text(ctx, t, to, "人员名单中缺少审核人（股室负责人、办公室或主要负责人），答复无法报审。请联系综合办公室。")
+	}
+	if err != nil {
+		return err
+	}
+	round := a.ReplyRound + 1
+	ok, err := b.change(ctx, t, a, workflow.AppSubmitReply, map[string]any{
+		"outcome": string(o), "reason": reason, "reply_text": v["text"], "reply_basis": v["basis"], "reply_round": round,
+		"stage": string(step.Stage), "assignees": pq.StringArray(step.Assignees), "escalated": false,
+	}, map[string]any{"outcome": string(o), "reason": reason, "round": round})
+	if !ok || err != nil {
+		return err
+	}
+	if err := b.closeCards(ctx, t, a, cardHandle, "答复已报审", "答复已报审"); err != nil {
+		return err
+	}
+	if err := b.recordAuto(ctx, t, a, step.Auto); err != nil {
+		return err
+	}
+	if err := b.Text(ctx, t, to, fmt.Sprintf("%s 的答复（%s）已报%s审核。", a.Number(), o.Label(), step.Stage.Label())); err != nil {
+		return err
+	}
+	return b.sendStage(ctx, t, a, step)
+}
+
+// recordAuto records the stages skipped as 本人提交.
+func (b *Flow) recordAuto(ctx context.Context, t *chat.Turn, a *storage.Application, auto []workflow.AutoDecision) error {
+	for _, d := range auto {
+		if err := storage.InsertApplicationDecision(ctx, t.Tx, storage.ApplicationDecision{ApplicationID: a.ID, Round: a.ReplyRound,
+			Stage: string(d.Stage), Approver: d.Approver, Verdict: string(workflow.VerdictSelf), DecidedAt: t.Now}); err != nil {
+			return err
+		}
+		if err := storage.Audit(ctx, t.Tx, d.Approver, string(workflow.VerdictSelf), storage.EntityApplication, a.Number(), map[string]any{"stage": string(d.Stage)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sendStage gives the stage's assignees their cards: a review, or the
+// office's 送达.
+func (b *Flow) sendStage(ctx context.Context, t *chat.Turn, a *storage.Application, step workflow.Step) error {
+	if step.Stage == workflow.StagePublish {
+		btns := []bot.CardButton{{Text: "当面送达", Key: "d_0", Style: 2}, {Text: "邮寄送达", Key: "d_1", Style: 2}, {Text: "电子送达", Key: "d_2", Style: 2}}
+		return b.card(ctx, t, a, cardDeliver, "待送达", btns, b.replyQuote(a), step.Assignees...)
+	}
+	var btns []bot.CardButton
+	for _, v := range workflow.Verdicts(step.Stage, major(a)) {
+		style := 1
+		if v == workflow.VerdictReject {
+			style = 3
+		} else if v == workflow.VerdictEscalate {
+			style = 2
+		}
+		btns = append(btns, bot.CardButton{Text: v.Label(), Key: string(v), Style: style})
+	}
+	return b.card(ctx, t, a, cardReview, step.Stage.Label(), btns, b.replyQuote(a), step.Assignees...)
+}
+
+// replyQuote is the draft as a reviewer reads it on the card.
+func (b *Flow) replyQuote(a *storage.Application) string {
+	o := workflow.Outcome(a.Outcome)
+	s := "拟" + o.Label()
+	if r := workflow.Reason(a.Reason); r.Outcome() != "" {
+		s += "（" + r.Label() + "）"
+	}
+	s += "：" + a.ReplyText
+	if a.ReplyBasis != "" {
+		s += "\n依据：" + a.ReplyBasis
+	}
+	return s
+}
+
+// decide records a reviewer's 同意 or 同意并报主要负责人 and moves the
+// reply on.
+func (b *Flow) decide(ctx context.Context, t *chat.Turn, a *storage.Application, v workflow.Verdict) error {
+	to := t.Person.UserID
+	stage := workflow.Stage(a.Stage)
+	if !slices.Contains(a.Assignees, to) {
+		return b.Text(ctx, t, to, "您不是"+a.Number()+"此环节的审核人，无法操作。")
+	}
+	escalated := a.Escalated || v == workflow.VerdictEscalate
+	probe := *a
+	probe.Escalated = escalated
+	step, err := workflow.Next(stage, v, a.Handler, major(&probe), b.org(a))
+	if errors.Is(err, workflow.ErrVerdictNotHere) {
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
+	}
+	if errors.Is(err, workflow.ErrNoApprover) {
+		return b.Text(ctx, t, to, "人员名单中缺少下一环节的审核人，请联系综合办公室。")
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.InsertApplicationDecision(ctx, t.Tx, storage.ApplicationDecision{ApplicationID: a.ID, Round: a.ReplyRound,
+		Stage: string(stage), Approver: to, Verdict: string(v), DecidedAt: t.Now}); errors.Is(err, storage.ErrConflict) {
+		return b.Text(ctx, t, to, a.Number()+" 的"+stage.Label()+"已由他人处理，此操作未生效。")
+	} else if err != nil {
+		return err
+	}
+	next := workflow.ApplicationReview
+	if step.Stage == workflow.StagePublish {
+		next = workflow.ApplicationApproved
+	}
+	err = storage.ChangeApplication(ctx, t.Tx, storage.ApplicationChange{ID: a.ID, FromState: a.State, At: t.Now, State: string(next),
+		Set: map[string]any{"stage": string(step.Stage), "assignees": pq.StringArray(step.Assignees), "escalated": escalated}})
+	if errors.Is(err, storage.ErrStale) {
+		return b.Text(ctx, t, to, a.Number()+" 已由他人处理，此操作未生效。")
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.Audit(ctx, t.Tx, to, string(v), storage.EntityApplication, a.Number(), map[string]any{"stage": string(stage)}); err != nil {
+		return err
+	}
+	if a, err = storage.LockApplication(ctx, t.Tx, a.ID); err != nil {
+		return err
+	}
+	if err := b.recordAuto(ctx, t, a, step.Auto); err != nil {
+		return err
+	}
+	label := v.Label()
+	if err := b.closeCards(ctx, t, a, cardReview, "已"+label, b.Name(to)+"已"+label); err != nil {
+		return err
+	}
+	what := "报" + step.Stage.Label()
+	if step.Stage == workflow.StagePublish {
+		what = "审定，待综合办公室送达"
+	}
+	if err := b.Text(ctx, t, to, fmt.Sprintf("已%s。%s 的答复%s。", label, a.Number(), what)); err != nil {
+		return err
+	}
+	if a.Handler != to {
+		if err := b.Text(ctx, t, a.Handler, fmt.Sprintf("%s（%s）%s %s 的答复，已%s。", b.Name(to), stage.Label(), label, a.Number(), what)); err != nil {
+			return err
+		}
+	}
+	return b.sendStage(ctx, t, a, step)
+}
+
+// reject records a 驳回 with its reason: the draft goes back to the
+// handler.
+func (b *Flow) reject(ctx context.Context, t *chat.Turn, a *storage.Application, reason string) error {
+	to := t.Person.UserID
+	stage := workflow.Stage(a.Stage)
+	if !slices.Contains(a.Assignees, to) || a.State != string(workflow.ApplicationReview) {
+		return b.Text(ctx, t, to, a.Number()+" 已由他人处理，驳回未生效。")
+	}
+	if err := storage.InsertApplicationDecision(ctx, t.Tx, storage.ApplicationDecision{ApplicationID: a.ID, Round: a.ReplyRound,
+		Stage: string(stage), Approver: to, Verdict: string(workflow.VerdictReject), Reason: reason, DecidedAt: t.Now}); errors.Is(err, storage.ErrConflict) {
+		return b.Text(ctx, t, to, a.Number()+" 的"+stage.Label()+"已由他人处理，驳回未生效。")
+	} else if err != nil {
+		return err
+	}
+	err := storage.ChangeApplication(ctx, t.Tx, storage.ApplicationChange{ID: a.ID, FromState: a.State, At: t.Now,
+		State: string(workflow.ApplicationAccepted), Set: map[string]any{"stage": "", "assignees": pq.StringArray{}}})
+	if errors.Is(err, storage.ErrStale) {
+		return b.Text(ctx, t, to, a.Number()+" 已由他人处理，驳回未生效。")
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.Audit(ctx, t.Tx, to, string(workflow.VerdictReject), storage.EntityApplication, a.Number(), map[string]any{"stage": string(stage), "reason": reason}); err != nil {
+		return err
+	}
+	if a, err = storage.LockApplication(ctx, t.Tx, a.ID); err != nil {
+		return err
+	}
+	if err := b.closeCards(ctx, t, a, cardReview, "已驳回", b.Name(to)+"已驳回"); err != nil {
+		return err
+	}
+	if err := b.Text(ctx, t, to, "已驳回，"+a.Number()+" 的答复退回"+b.Name(a.Handler)+"修改。"); err != nil {
+		return err
+	}
+	return b.sendHandle(ctx, t, a, b.Name(to)+"（"+stage.Label()+"）驳回："+reason)
+}
+
+// deliverSpec is the 送达 conversation: the day, and for a post its
+// tracking number.
+func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
+	spec.Help = "登记送达：答复送达申请人后，本申请办结。发送「取消」放弃。"
+	spec.Fields = []chat.Field{
+		{Key: "on", Label: "送达日期", Ask: asking("请输入送达日期（回复「今天」，或如 2026-12-20）。"), Show: b.showDay,
+			Check: func(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				d, err := workflow.ParseDate(s, t.Now, b.Location, workflow.DatePast)
+				switch {
+				case errors.Is(err, workflow.ErrDateFuture):
+					return "", chat.Wrong("送达日期" + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
+				case err != nil:
+					return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-20、12月20日。")
+				}
+				return d.Format(time.DateOnly), nil
+			},
+			Echo: func(_ *chat.Turn, _, v string) string { return "送达日期：" + b.showDay(v) + "。" }},
+		{Key: "tracking", Label: "邮件单号", Ask: asking("请输入邮寄的快递或挂号信单号。"),
+			Auto: func() (string, bool) {
+				if c.Vals["how"] != string(workflow.DeliveryPost) {
+					return "-", true
+				}
+				return "", false
+			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				s = strings.TrimSpace(s)
+				if n := utf8.RuneCountInString(s); n < 6 || n > 40 || api.TextProblem(s) != "" {
+					return "", chat.Wrong("邮件单号应为6至40位字母或数字。")
+				}
+				return s, nil
+			}},
+	}
+	return spec
+}
+
+// deliver records the 送达, which closes the application.
+func (b *Flow) deliver(ctx context.Context, t *chat.Turn, a *storage.Application, c *convo) error {
+	to := t.Person.UserID
+	v := c.Vals
+	on, err := time.ParseInLocation(time.DateOnly, v["on"], b.Location)
+	if err != nil {
+		return err
+	}
+	tracking := v["tracking"]
+	if tracking == "-" {
+		tracking = ""
+	}
+	ok, err := b.change(ctx, t, a, workflow.AppDeliver, map[string]any{"delivered_on": on, "delivery": v["how"], "tracking_no": tracking},
+		map[string]any{"how": v["how"], "on": v["on"], "tracking": tracking})
+	if !ok || err != nil {
+		return err
+	}
+	if err := b.closeCards(ctx, t, a, cardDeliver, "已送达", b.Name(to)+"已登记送达"); err != nil {
+		return err
+	}
+	on = storage.Day(on, b.Location)
+	due := storage.Day(a.DueD, b.Location)
+	timely := "按期"
+	if on.After(due) {
+		timely = "超期"
+	}
+	msg := fmt.Sprintf("%s 已于%s%s送达申请人，办结（%s答复，答复期限%s）。", a.Number(), b.showDay(v["on"]), v["how"], timely, b.day(a.DueD))
+	if err := b.Text(ctx, t, to, msg); err != nil {
+		return err
+	}
+	for _, p := range b.involved(a) {
+		if p != to {
+			if err := b.Text(ctx, t, p, msg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
