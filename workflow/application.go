@@ -67,7 +67,8 @@ type ApplicationInputError struct {
 	// SupplementDays, SupplementReceived, Consultations or ExtensionDays.
 	Field string
 	// Index is which consultation, from 0, when Field is Consultations.
-	Index   int
+	Index int
+	// Problem says what is wrong, in Chinese: the office reads it.
 	Problem string
 }
 
@@ -90,20 +91,20 @@ func (ev ApplicationEvents) Validate() error {
 		return &ApplicationInputError{Field: field, Problem: fmt.Sprintf(format, args...)}
 	}
 	if ev.Received.IsZero() {
-		return bad("Received", "the day of receipt is required")
+		return bad("Received", "缺少收到申请之日")
 	}
 	if !ev.SupplementAsked.IsZero() && before(ev.SupplementAsked, ev.Received) {
-		return bad("SupplementAsked", "%s is before the day of receipt %s", isoDate(ev.SupplementAsked), isoDate(ev.Received))
+		return bad("SupplementAsked", "补正告知书发出之日 %s 早于收到申请之日 %s", isoDate(ev.SupplementAsked), isoDate(ev.Received))
 	}
 	if ev.SupplementDays < 0 {
-		return bad("SupplementDays", "%d is negative", ev.SupplementDays)
+		return bad("SupplementDays", "补正期限 %d 个工作日不能为负数", ev.SupplementDays)
 	}
 	if !ev.SupplementReceived.IsZero() {
 		if ev.SupplementAsked.IsZero() {
-			return bad("SupplementReceived", "a 补正 was received but none was asked for (SupplementAsked is missing)")
+			return bad("SupplementReceived", "有收到补正之日，却没有补正告知书发出之日")
 		}
 		if before(ev.SupplementReceived, ev.SupplementAsked) {
-			return bad("SupplementReceived", "%s is before the 补正 was asked for on %s", isoDate(ev.SupplementReceived), isoDate(ev.SupplementAsked))
+			return bad("SupplementReceived", "收到补正之日 %s 早于补正告知书发出之日 %s", isoDate(ev.SupplementReceived), isoDate(ev.SupplementAsked))
 		}
 	}
 	for i, c := range ev.Consultations {
@@ -112,18 +113,18 @@ func (ev ApplicationEvents) Validate() error {
 		}
 		switch {
 		case c.Sent.IsZero():
-			return bad("the day it was sent is required")
+			return bad("缺少征求意见书发出之日")
 		case before(c.Sent, ev.Received):
-			return bad("sent %s, before the day of receipt %s", isoDate(c.Sent), isoDate(ev.Received))
+			return bad("征求意见书发出之日 %s 早于收到申请之日 %s", isoDate(c.Sent), isoDate(ev.Received))
 		case !c.Answered.IsZero() && before(c.Answered, c.Sent):
-			return bad("answered %s, before it was sent on %s", isoDate(c.Answered), isoDate(c.Sent))
+			return bad("答复之日 %s 早于发出之日 %s", isoDate(c.Answered), isoDate(c.Sent))
 		}
 	}
 	if ev.ExtensionDays < 0 || ev.ExtensionDays > MaxExtensionDays {
-		return bad("ExtensionDays", "%d is not between 1 and %d (条例 Art. 33)", ev.ExtensionDays, MaxExtensionDays)
+		return bad("ExtensionDays", "延长 %d 个工作日不在 1 至 %d 之间（条例第三十三条）", ev.ExtensionDays, MaxExtensionDays)
 	}
 	if ev.ExtensionDays > 0 && ev.awaitingSupplement() {
-		return bad("ExtensionDays", "no reply clock runs while the 补正 is awaited, so there is nothing to extend")
+		return bad("ExtensionDays", "等待补正期间答复期限不计算，无从延长")
 	}
 	return nil
 }
@@ -143,9 +144,11 @@ type ApplicationDue struct {
 	// SupplementAskedLate reports a 补正告知书 sent after that day. The
 	// clock is still reset by the 补正, but the office was late.
 	SupplementAskedLate bool
-	// SupplementDue is the last day of the 补正期限 the notice named; zero
-	// when no 补正 was asked for.
-	SupplementDue time.Time
+	// SupplementDue is the last day of the 补正期限 the notice named, which
+	// is SupplementDays working days long; both zero when no 补正 was asked
+	// for.
+	SupplementDue  time.Time
+	SupplementDays int
 	// AwaitingSupplement: a 补正 was asked for and not received. No reply
 	// clock runs: ClockStart and ReplyDue are zero.
 	AwaitingSupplement bool
@@ -242,11 +245,11 @@ func ApplicationDeadlines(cal *Calendar, ev ApplicationEvents) (ApplicationDue, 
 		due.SupplementBy = noticeBy
 	} else {
 		due.SupplementAskedLate = before(noticeBy, ev.SupplementAsked)
-		days := ev.SupplementDays
-		if days == 0 {
-			days = DefaultSupplementDays
+		due.SupplementDays = ev.SupplementDays
+		if due.SupplementDays == 0 {
+			due.SupplementDays = DefaultSupplementDays
 		}
-		if due.SupplementDue, err = workingDaysFrom(cal, ev.SupplementAsked, days); err != nil {
+		if due.SupplementDue, err = workingDaysFrom(cal, ev.SupplementAsked, due.SupplementDays); err != nil {
 			return ApplicationDue{}, fmt.Errorf("application: 补正期限 from %s: %w", isoDate(ev.SupplementAsked), err)
 		}
 	}

@@ -353,6 +353,9 @@ func TestSupplementLapsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if d.SupplementDays != workflow.DefaultSupplementDays {
+		t.Errorf("补正期限 %d WD, want the default %d", d.SupplementDays, workflow.DefaultSupplementDays)
+	}
 	for _, c := range []struct {
 		at     time.Time
 		lapsed bool
