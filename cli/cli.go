@@ -59,6 +59,19 @@ opens nothing itself. Nothing leaves the machine.`, cmdDemo},
 	}
 }
 
+// ExitCode is the process's exit status for an error of Run: 0 for none,
+// 2 for a usage error (what the flag package exits with, so scripts can
+// tell a wrong command line from a failure), 1 for any other.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	}
+	return 1
+}
+
 // Run runs the zwgk command line args (without the program name) with the
 // environment getenv until ctx ends. A usage error is printed to stderr
 // and returned as ErrUsage.
