@@ -184,24 +184,30 @@ type ApplicationDue struct {
 	PausedUntil time.Time
 }
 
-// workingDaysFrom returns the last day of a period of n working days that
-// the 条例 counts from the day of an event (receipt, a 补正告知书, a
-// 征求意见书).
+// dayZero is day 0 of a period that the 条例 counts from the day of an
+// event (the receipt, a 补正告知书, a 征求意见书): the day itself, not
+// counted; the first working day after it is day 1 (民法典 Art. 201, 开始的
+// 当日不计入, which is also the common practice for 政府信息公开).
 //
-// This is the one place that decides how such periods are counted: the
-// event's day is day 0 and is not counted; the first working day after it is
-// day 1 (民法典 Art. 201, 开始的当日不计入; the common practice for 政府信息公开).
-// That convention is UNCONFIRMED as an official 政府信息公开 interpretation
-// (see docs: domain-rules, "Counting working days"): if the office's reading
-// differs, change it here, and the pause rule (consultationPause) with it,
-// which takes the same view of a consultation's own 15 WD.
+// This is the one place that decides it. The convention is UNCONFIRMED as
+// an official 政府信息公开 interpretation (domain rules, "Counting working
+// days"): if the office's reading differs — the event's day counted as day
+// 1, or an event on a non-working day moved to the next working day — change
+// this function; every period and every pause of this file starts here.
 //
 // An event on a non-working day needs nothing special: day 1 is still the
-// first working day after it, so a Saturday receipt is due the same day as a
-// Friday one. The alternative, moving the receipt to the next working day,
-// would give the office one working day more than Art. 31's day of receipt.
+// first working day after it, so a Saturday receipt is due the same day as
+// a Friday one. Moving the receipt to the next working day instead would
+// give the office one working day more than Art. 31's day of receipt, and
+// nothing in the 条例 moves that day.
+func dayZero(cal *Calendar, event time.Time) time.Time {
+	return dayStart(event, cal.Location())
+}
+
+// workingDaysFrom returns the last day (23:59:59) of a period of n working
+// days counted from the day of an event.
 func workingDaysFrom(cal *Calendar, event time.Time, n int) (time.Time, error) {
-	return cal.AddWorkingDays(event, n)
+	return cal.AddWorkingDays(dayZero(cal, event), n)
 }
 
 // ApplicationDeadlines computes the deadlines of an application from its
@@ -217,9 +223,10 @@ func workingDaysFrom(cal *Calendar, event time.Time, n int) (time.Time, error) {
 //     A consultation sent on S and answered on A pauses the working days d
 //     with S < d <= E, where E is A or, when the answer is later or missing,
 //     the 15th WD after S. The sending day still counts and the answer day
-//     does not; the clock runs again the next working day. This is the
-//     same count workingDaysFrom makes of the consultation's own 15 WD (day
-//     0 = the sending day), so a silent party pauses the clock exactly the
+//     does not; the clock runs again the next working day. The reason: the
+//     pause is then the consultation's own period, counted as every period
+//     is (dayZero: day 0 = the sending day; the same reading of 自发出之日起
+//     至收到答复之日止), so a silent party pauses the clock exactly the
 //     15 WD it was given, and a same-day answer pauses nothing. Overlapping
 //     consultations pause the union of their days, each day once. A
 //     consultation without an answer is assumed to run to its 15th WD, and
@@ -262,7 +269,7 @@ func ApplicationDeadlines(cal *Calendar, ev ApplicationEvents) (ApplicationDue, 
 	if !ev.SupplementReceived.IsZero() {
 		start, due.Restarted = ev.SupplementReceived, true
 	}
-	due.ClockStart = dayStart(start, loc)
+	due.ClockStart = dayZero(cal, start)
 	due.ReplyDays = ReplyDays
 	due.ExtendedDays = ev.ExtensionDays
 
@@ -270,13 +277,12 @@ func ApplicationDeadlines(cal *Calendar, ev ApplicationEvents) (ApplicationDue, 
 	if err != nil {
 		return ApplicationDue{}, err
 	}
-	// Walk the working days after the clock start, one at a time through
-	// workingDaysFrom (so day 0 is decided there too), counting those not
+	// Walk the working days after day 0, one at a time, counting those not
 	// paused until the period is used up.
 	pausedIn := make([]int, len(pauses))
 	due.ReplyDue = due.ClockStart
 	for counted := 0; counted < ReplyDays+ev.ExtensionDays; {
-		if due.ReplyDue, err = workingDaysFrom(cal, due.ReplyDue, 1); err != nil {
+		if due.ReplyDue, err = cal.AddWorkingDays(due.ReplyDue, 1); err != nil {
 			return ApplicationDue{}, fmt.Errorf("application: reply due from %s: %w", isoDate(start), err)
 		}
 		if i := pauseOf(pauses, dayStart(due.ReplyDue, loc)); i >= 0 {
@@ -316,7 +322,7 @@ func consultationPauses(cal *Calendar, cs []Consultation) ([]pause, error) {
 		if err != nil {
 			return nil, fmt.Errorf("application: Consultations[%d]: 15 WD from %s: %w", i, isoDate(c.Sent), err)
 		}
-		p := pause{sent: dayStart(c.Sent, loc), end: dayStart(last, loc), endOfDay: last, open: c.Answered.IsZero()}
+		p := pause{sent: dayZero(cal, c.Sent), end: dayStart(last, loc), endOfDay: last, open: c.Answered.IsZero()}
 		if !p.open && before(c.Answered, last) {
 			// Answered within the 15 WD: the pause ends that day. A later
 			// answer changes nothing; the period had ended (Art. 32).
