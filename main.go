@@ -31,6 +31,6 @@ func main() {
 		default:
 			fmt.Fprintln(os.Stderr, "zwgk:", err)
 		}
-		os.Exit(1)
+		os.Exit(cli.ExitCode(err))
 	}
 }

@@ -39,24 +39,7 @@ func cmdCalendar(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		return fmt.Errorf("calendar: unexpected %q; usage: zwgk calendar | zwgk calendar add FILE [--year Y] [--yes]", args[0])
 	}
-	path := strings.TrimSpace(e.getenv(config.EnvCalendar))
-	extra, err := app.ReadCalendarFile(path)
-	if err != nil {
-		return err
-	}
-	dbURL := strings.TrimSpace(e.getenv(config.EnvDatabaseURL))
-	if dbURL == "" {
-		return fmt.Errorf("%s is required: the office's years are stored in Postgres", config.EnvDatabaseURL)
-	}
-	db, err := storage.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		return err
-	}
-	cal, err := office.LoadCalendar(ctx, db, extra)
+	cal, err := officeCalendar(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -82,6 +65,30 @@ func cmdCalendar(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "add %d when its notice is out: an office member sends 「日历 添加」 with its text in the chat, or zwgk calendar add FILE.\n", until.Year()+1)
 	}
 	return nil
+}
+
+// officeCalendar is the working-day calendar in force, as the bot computes
+// with it: the embedded years, the office's years in Postgres
+// (DATABASE_URL, required: a year the office confirmed or amended must
+// not be missed) and CALENDAR_FILE.
+func officeCalendar(ctx context.Context, e *env) (*workflow.Calendar, error) {
+	extra, err := app.ReadCalendarFile(strings.TrimSpace(e.getenv(config.EnvCalendar)))
+	if err != nil {
+		return nil, err
+	}
+	dbURL := strings.TrimSpace(e.getenv(config.EnvDatabaseURL))
+	if dbURL == "" {
+		return nil, fmt.Errorf("%s is required: the office's years are stored in Postgres", config.EnvDatabaseURL)
+	}
+	db, err := storage.Open(ctx, dbURL)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	return office.LoadCalendar(ctx, db, extra)
 }
 
 func calendarAdd(ctx context.Context, e *env, args []string) error {

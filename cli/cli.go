@@ -52,11 +52,25 @@ opens nothing itself. Nothing leaves the machine.`, cmdDemo},
 		{"report", "orders --from D --to D [--csv]", "12345 statistics: received, answered, closed, on time, overdue, open, rates", "By section and by category, for orders received between --from and --to (both included, YYYY-MM-DD). Needs DATABASE_URL only. 'report complaints', the old name, still works.", cmdReport},
 		{"loadtest", "[--mode flows|rate] [--users N] [--duration D] [--rate R] [--seed-orders N] [--kill-every D] [--flush-redis-every D]", "measure the bot under load through the sandbox (see docs/performance.md)", "Starts a bot (a child process, to measure its memory) on a fresh database and Redis prefix with a generated roster, drives it through the sandbox with signed, encrypted callbacks, and reports throughput, callback latency percentiles, outbox delivery lag, errors and peak RSS, then checks that every flow took effect exactly once. --ceilings (default on) also runs pgbench and redis-benchmark against the same servers. --seed-orders N first fills the database and times the statistics and overdue queries. --kill-every D (flows only) kills the bot with SIGKILL about every D and starts it again, --flush-redis-every D deletes the run's Redis keys, and the run then checks that every message each person received came exactly once (--restart-after D, --callback-retry D, --bot PATH: see docs/performance.md).", cmdLoadtest},
 		{"calendar", "[add FILE [--year Y] [--yes]]", "list the years the working-day calendar covers, or add one from its State Council notice", calendarDetail, cmdCalendar},
+		{"deadline", deadlineArgs, "the legal deadlines of a 政府信息公开申请: 补正, reply due, 征求意见 pauses, extension", deadlineDetail, cmdDeadline},
 		{"jobs", "[run NAME] [--at TIME]", "list the reminder jobs and their next runs, or run one now", jobsDetail, cmdJobs},
 		{"outbox", "[retry ID]", "show pending, failed and recently sent outbound messages, or re-queue a failed one", outboxDetail, cmdOutbox},
 		{"version", "", "print the version", "", cmdVersion},
 		{"help", "[command]", "explain the commands and the environment variables", "", nil},
 	}
+}
+
+// ExitCode is the process's exit status for an error of Run: 0 for none,
+// 2 for a usage error (what the flag package exits with, so scripts can
+// tell a wrong command line from a failure), 1 for any other.
+func ExitCode(err error) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	}
+	return 1
 }
 
 // Run runs the zwgk command line args (without the program name) with the
