@@ -46,6 +46,15 @@ type Application struct {
 	SupplementReceivedD sql.NullTime   `db:"supplement_received_on"`
 	ExtensionDays       int            `db:"extension_days"`
 	ExtensionReason     string         `db:"extension_reason"`
+	ExtRequestDays      int            `db:"ext_request_days"`
+	ExtRequestReason    string         `db:"ext_request_reason"`
+	ExtRequestedBy      string         `db:"ext_requested_by"`
+	ReplyText           string         `db:"reply_text"`
+	ReplyBasis          string         `db:"reply_basis"`
+	ReplyRound          int            `db:"reply_round"`
+	Stage               string         `db:"stage"`
+	Assignees           pq.StringArray `db:"assignees"`
+	Escalated           bool           `db:"escalated"`
 	Outcome             string         `db:"outcome"`
 	Reason              string         `db:"reason"`
 	DeliveredD          sql.NullTime   `db:"delivered_on"`
@@ -60,7 +69,8 @@ type Application struct {
 const applicationCols = `id, year, seq, external_id, channel, received_on, applicant_name, applicant_type, applicant_id_no,
 	applicant_phone, applicant_address, content, provide_form, state, section, handler, registrar, due_on,
 	supplement_asked_on, supplement_due_on, supplement_items, supplement_received_on, extension_days, extension_reason,
-	ext_request_days, ext_request_reason, ext_requested_by, reply_text, reply_basis, reply_round, stage, assignees, escalated, outcome, reason, delivered_on, delivery, tracking_no, order_id, source, created_at, updated_at`
+	ext_request_days, ext_request_reason, ext_requested_by, reply_text, reply_basis, reply_round, stage, assignees, escalated,
+	outcome, reason, delivered_on, delivery, tracking_no, order_id, source, created_at, updated_at`
 
 // Day is a date column's value as midnight in loc.
 func Day(t time.Time, loc *time.Location) time.Time {
