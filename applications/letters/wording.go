@@ -203,7 +203,7 @@ func replyBlocks(l Letter) []block {
 		var items []string
 		for _, w := range r.Withheld {
 			items = append(items, fmt.Sprintf("%s。%s%s，根据%s的规定，该部分内容不予公开。",
-				clause(w.Content), sentence(w.Explanation), withholdPhrase(w.Reason), withholdBasis(w.Reason, w.Basis)))
+				clause(w.Content), sentence(w.Explanation), withholdPhrase(w.Reason), withholdBasis(w.Reason, w.Basis, "《条例》")))
 		}
 		out = append(out, list(items))
 
@@ -314,11 +314,7 @@ func withholdPhrase(r workflow.Reason) string {
 
 // withholdBasis is the legal basis of a reason of 不予公开: the specific
 // law first, if any, then the 条例's articles (cite names the 条例).
-func withholdBasis(r workflow.Reason, law string, cite ...string) string {
-	c := "《条例》"
-	if len(cite) > 0 {
-		c = cite[0]
-	}
+func withholdBasis(r workflow.Reason, law, cite string) string {
 	var arts string
 	switch r {
 	case workflow.ReasonStateSecret, workflow.ReasonLawForbids, workflow.ReasonSecurity:
@@ -335,7 +331,7 @@ func withholdBasis(r workflow.Reason, law string, cite ...string) string {
 	if r != workflow.ReasonQuery {
 		arts += "、第三十六条第（三）项"
 	}
-	s := c + arts
+	s := cite + arts
 	if law := clause(law); law != "" {
 		s = law + "和" + s
 	}
