@@ -65,36 +65,28 @@ func (b *Flow) register(ctx context.Context, t *chat.Turn, a *storage.Applicatio
 	return true, nil
 }
 
-// announce tells the office of a new application, and the section head
-// when it is assigned. The registrar who typed it in has been told by
-// the conversation already.
+// announce tells the office of a new application, and gives the card of
+// its next step: the section head's 签收, or the office's 分办. The
+// registrar who typed it in has been told by the conversation already.
 func (b *Flow) announce(ctx context.Context, t *chat.Turn, a *storage.Application) error {
 	line := fmt.Sprintf("%s：%s申请「%s」，%s收到，答复期限%s。", a.Number(), a.ApplicantName,
 		chat.Clip(a.Content, 60), b.day(a.ReceivedD), b.day(a.DueD))
-	for _, p := range b.Roster.WithRole(config.RoleOffice) {
-		if p.UserID == t.Person.UserID {
-			continue
-		}
-		how := map[string]string{"api": "网上申请", "csv": "文件导入", "order": "由12345工单转入"}[a.Source]
-		if how == "" {
-			how = "登记"
-		}
-		next := "请分办至承办股室。"
-		if a.Section != "" {
-			next = "已分办至" + a.Section + "。"
-		}
-		if err := b.Text(ctx, t, p.UserID, "新的政府信息公开申请（"+how+"）"+line+next); err != nil {
-			return err
-		}
+	how := map[string]string{"api": "网上申请", "csv": "文件导入", "order": "由12345工单转入"}[a.Source]
+	if how == "" {
+		how = "登记"
 	}
-	if a.Section == "" {
-		return nil
+	if a.Section != "" {
+		for _, p := range b.Roster.WithRole(config.RoleOffice) {
+			if p.UserID == t.Person.UserID {
+				continue
+			}
+			if err := b.Text(ctx, t, p.UserID, "新的政府信息公开申请（"+how+"）"+line+"已分办至"+a.Section+"。"); err != nil {
+				return err
+			}
+		}
+		return b.sendAccept(ctx, t, a, "")
 	}
-	head, ok := b.Roster.HeadOf(a.Section)
-	if !ok {
-		return fmt.Errorf("section %s has no head", a.Section)
-	}
-	return b.Text(ctx, t, head.UserID, "请签收政府信息公开申请 "+line+"发送「申请 "+a.Number()+"」查看详情。")
+	return b.sendDispatch(ctx, t, a, "新的政府信息公开申请（"+how+"），请分办至承办股室。")
 }
 
 // day shows a register date with its year: 2026年12月1日.
@@ -202,10 +194,31 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 	if err != nil {
 		return err
 	}
+	due, cs, err := b.clock(ctx, t.Tx, a)
+	if err != nil {
+		return err
+	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "政府信息公开申请 %s\n状态：%s\n申请人：%s\n所需信息：%s\n获取方式：%s\n收到日期：%s（%s，以%s为准）\n答复期限：%s，%s",
+	fmt.Fprintf(&sb, "政府信息公开申请 %s\n状态：%s\n申请人：%s\n所需信息：%s\n获取方式：%s\n收到日期：%s（%s，以%s为准）\n答复期限：%s",
 		a.Number(), workflow.ApplicationState(a.State).Label(), b.applicant(a, to), chat.Clip(a.Content, 300), a.ProvideForm,
-		b.day(a.ReceivedD), a.Channel, workflow.Channel(a.Channel).ReceiptRule(), b.day(a.DueD), b.daysLeft(a, t.Now))
+		b.day(a.ReceivedD), a.Channel, workflow.Channel(a.Channel).ReceiptRule(), b.clockText(a, due, t.Now))
+	for _, c := range cs {
+		fmt.Fprintf(&sb, "\n征求意见：%s，%s发出", c.Party, b.day(c.SentD))
+		if c.AnsweredD.Valid {
+			fmt.Fprintf(&sb, "，%s答复", b.day(c.AnsweredD.Time))
+		} else {
+			sb.WriteString("，尚未答复")
+		}
+	}
+	if a.Outcome != "" {
+		fmt.Fprintf(&sb, "\n答复：%s", workflow.Outcome(a.Outcome).Label())
+		if r := workflow.Reason(a.Reason); r.Outcome() != "" {
+			fmt.Fprintf(&sb, "（%s）", r.Label())
+		}
+		if a.DeliveredD.Valid {
+			fmt.Fprintf(&sb, "，%s%s送达", b.day(a.DeliveredD.Time), a.Delivery)
+		}
+	}
 	if a.Section != "" {
 		fmt.Fprintf(&sb, "\n承办：%s %s", a.Section, chat.OrDash(b.NameOrEmpty(a.Handler)))
 	}

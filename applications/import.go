@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // RegisterMany is Register for the rows of an import (the paper register
@@ -57,18 +57,13 @@ func (b *Flow) RegisterMany(ctx context.Context, tx *storage.Tx, as []*storage.A
 	return created, t.Pending(), nil
 }
 
-// tellImport sends the office one message about an import, and each
-// section head one about the open applications given to their section.
+// tellImport sends the office one message about an import, then the
+// cards of the open applications' next steps.
 func (b *Flow) tellImport(ctx context.Context, t *chat.Turn, made []*storage.Application) error {
 	closed := 0
-	bySection := map[string][]string{}
 	for _, a := range made {
-		if a.State == "closed" {
+		if a.State == string(workflow.ApplicationClosed) {
 			closed++
-			continue
-		}
-		if a.Section != "" {
-			bySection[a.Section] = append(bySection[a.Section], a.Number())
 		}
 	}
 	first, last := made[0], made[len(made)-1]
@@ -79,21 +74,17 @@ func (b *Flow) tellImport(ctx context.Context, t *chat.Turn, made []*storage.App
 			return err
 		}
 	}
-	for _, s := range b.Roster.Sections {
-		nos := bySection[s.Name]
-		if len(nos) == 0 {
-			continue
-		}
-		head, ok := b.Roster.HeadOf(s.Name)
-		if !ok {
-			continue
-		}
-		list := strings.Join(nos[:min(len(nos), 10)], "、")
-		if len(nos) > 10 {
-			list += "等"
-		}
-		if err := b.Text(ctx, t, head.UserID, fmt.Sprintf("综合办公室导入的%d件政府信息公开申请分办至%s：%s。发送「我的申请件」查看。", len(nos), s.Name, list)); err != nil {
-			return err
+	// Then each open one's card of its next step, as Register gives it.
+	for _, a := range made {
+		switch workflow.ApplicationState(a.State) {
+		case workflow.ApplicationDispatched:
+			if err := b.sendAccept(ctx, t, a, "综合办公室导入"); err != nil {
+				return err
+			}
+		case workflow.ApplicationRegistered:
+			if err := b.sendDispatch(ctx, t, a, "综合办公室导入，请分办至承办股室。"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -227,7 +227,7 @@ func (b *Flow) submitReply(ctx context.Context, t *chat.Turn, c *convo, a *stora
 	if err := b.recordAuto(ctx, t, a, step.Auto); err != nil {
 		return err
 	}
-	if err := b.Text(ctx, t, to, fmt.Sprintf("%s 的答复（%s）已报%s审核。", a.Number(), o.Label(), step.Stage.Label())); err != nil {
+	if err := b.Text(ctx, t, to, fmt.Sprintf("%s 的答复（%s）已报%s。", a.Number(), o.Label(), step.Stage.Label())); err != nil {
 		return err
 	}
 	return b.sendStage(ctx, t, a, step)

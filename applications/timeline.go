@@ -2,10 +2,12 @@ package applications
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // Sentence is one entry of an application's 办理过程 in the bureau's
@@ -20,6 +22,22 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		Due      string `json:"due"`
 		Section  string `json:"section"`
 		Ticket   string `json:"ticket"`
+		Reason   string `json:"reason"`
+		From     string `json:"from"`
+		Handler  string `json:"handler"`
+		Items    string `json:"items"`
+		On       string `json:"on"`
+		Party    string `json:"party"`
+		Sent     string `json:"sent"`
+		Answer   string `json:"answer"`
+		Days     int    `json:"days"`
+		Outcome  string `json:"outcome"`
+		Round    int    `json:"round"`
+		Stage    string `json:"stage"`
+		How      string `json:"how"`
+		Tracking string `json:"tracking"`
+		Late     bool   `json:"late"`
+		SupDue   string `json:"supplement_due"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -47,12 +65,59 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 			how += "，答复期限" + dateWords(d.Due)
 		}
 		return who, how + "。", true
+	case string(workflow.AppDispatch):
+		return who, "将申请分办至" + chat.OrDash(d.Section) + "。", true
+	case string(workflow.AppAccept):
+		if d.Handler != "" && d.Handler == e.Actor {
+			return who, "签收申请，本人办理。", true
+		}
+		return who, "签收申请，指定" + chat.OrDash(b.NameOrEmpty(d.Handler)) + "办理。", true
+	case string(workflow.AppReturn):
+		return who, "将申请退回综合办公室，理由：" + chat.OrDash(trimStop(d.Reason)) + "。", true
+	case string(workflow.AppAskSupplement):
+		what := "告知申请人补正，补正期限" + dateWords(d.Due)
+		if d.Late {
+			what += "（已超过收到申请之日起7个工作日）"
+		}
+		return who, what + "。", true
+	case string(workflow.AppSupplemented):
+		return who, "登记" + dateWords(d.On) + "收到申请人的补正，答复期限重新起算。", true
+	case string(workflow.AppSupplementLapsed):
+		return who, "申请人逾期未补正（补正期限" + dateWords(d.SupDue) + "），视为放弃，申请办结。", true
+	case string(workflow.AppConsult):
+		return who, dateWords(d.Sent) + "向" + chat.OrDash(d.Party) + "征求意见，期间不计入答复期限。", true
+	case string(workflow.AppConsulted):
+		return who, "登记" + chat.OrDash(d.Party) + dateWords(d.On) + "的意见：" + chat.OrDash(trimStop(d.Answer)) + "。", true
+	case string(workflow.AppAskExtend):
+		return who, fmt.Sprintf("申请延期%d个工作日，理由：%s。", d.Days, chat.OrDash(trimStop(d.Reason))), true
+	case string(workflow.AppGrantExtend):
+		return who, fmt.Sprintf("同意延期%d个工作日。", d.Days), true
+	case string(workflow.AppDenyExtend):
+		return who, "不同意延期，答复期限不变。", true
+	case string(workflow.AppSubmitReply):
+		return who, "拟写答复（" + workflow.Outcome(d.Outcome).Label() + "）并报审核。", true
+	case string(workflow.VerdictApprove), string(workflow.VerdictEscalate):
+		return who, workflow.Stage(d.Stage).Label() + "：" + workflow.Verdict(e.Action).Label() + "。", true
+	case string(workflow.VerdictReject):
+		return who, workflow.Stage(d.Stage).Label() + "：驳回，理由：" + chat.OrDash(trimStop(d.Reason)) + "。", true
+	case string(workflow.VerdictSelf):
+		return who, workflow.Stage(d.Stage).Label() + "：本人提交。", true
+	case string(workflow.AppDeliver):
+		what := dateWords(d.On) + chat.OrDash(d.How) + "送达答复"
+		if d.Tracking != "" {
+			what += "（邮件单号 " + d.Tracking + "）"
+		}
+		return who, what + "，申请办结。", true
 	}
 	if b.Log != nil {
 		b.Log.Warn("audit action without a sentence", "entity", e.Entity, "action", e.Action, "id", e.ID)
 	}
 	return who, "办理了其他事项。", false
 }
+
+// trimStop drops the full stop a typed reason ends with: the sentence it
+// goes into has its own.
+func trimStop(s string) string { return strings.TrimRight(strings.TrimSpace(s), "。．.！!；;，,") }
 
 // dateWords is a stored YYYY-MM-DD as 2026年12月1日.
 func dateWords(s string) string {

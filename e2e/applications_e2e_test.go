@@ -75,7 +75,10 @@ func TestApplicationRegisteredInChat(t *testing.T) {
 		t.Fatalf("first application numbered otherwise: %q", conf)
 	}
 	c.text(office1, "新的政府信息公开申请", "依申请〔2026〕1号", "张三")
-	c.text(head, "请签收政府信息公开申请", "依申请〔2026〕1号", "答复期限2026年12月25日")
+	acc := c.card(head)
+	if !strings.Contains(acc.Card.MainTitle.Title, "依申请〔2026〕1号") || len(acc.Card.ButtonList) != 2 {
+		t.Fatalf("签收 card %+v", acc.Card.MainTitle)
+	}
 
 	a, err := storage.ApplicationBySerial(context.Background(), h.db, 2026, 1)
 	if err != nil {
@@ -149,8 +152,12 @@ func TestApplicationAPIAndImport(t *testing.T) {
 	if st, got := apiCall(t, "GET", url+"/WEB-2026-0042", token, nil); st != 200 || got["number"] != "依申请〔2026〕1号" {
 		t.Fatalf("get: %d %v", st, got)
 	}
-	c.text(office1, "新的政府信息公开申请（网上申请）", "某某律师事务所", "请分办至承办股室")
-	c.text(office2, "新的政府信息公开申请（网上申请）")
+	for _, o := range []string{office1, office2} {
+		d := c.card(o)
+		if d.Card.Source.Desc != "依申请公开 · 待分办" || !strings.Contains(d.Card.QuoteArea.QuoteText, "网上申请") || len(d.Card.ButtonList) != 4 {
+			t.Fatalf("%s: 分办 card %+v", o, d.Card)
+		}
+	}
 
 	// The paper register of the year: a bad file writes nothing and names
 	// every line; a good one is numbered in order of receipt.
@@ -190,7 +197,9 @@ func TestApplicationAPIAndImport(t *testing.T) {
 		t.Fatalf("P-2 = %+v, %v", second, err)
 	}
 	c.text(office1, "批量导入：2件已登记", "已办结1件")
-	c.text(head2, "1件政府信息公开申请分办至综合二股", "依申请〔2026〕3号")
+	if acc := c.card(head2); !strings.Contains(acc.Card.MainTitle.Title, "依申请〔2026〕3号") {
+		t.Fatalf("head2's 签收 card %q", acc.Card.MainTitle.Title)
+	}
 	buf.Reset()
 	if err := run(context.Background(), []string{"import", "applications", goodFile}, h.getenv, &buf, io.Discard); err != nil {
 		t.Fatal(err)
@@ -235,7 +244,9 @@ func TestOrderTurnedIntoApplication(t *testing.T) {
 	c.text(registrar, "新的政府信息公开申请（由12345工单转入）", "依申请〔2026〕1号")
 	c.text(registrar, "您登记的12345工单 "+ticket+" 已由陈立新转为政府信息公开申请（依申请〔2026〕1号）")
 	reply := c.card(registrar)
-	c.text(head, "请签收政府信息公开申请 依申请〔2026〕1号")
+	if acc := c.card(head); !strings.Contains(acc.Card.MainTitle.Title, "依申请〔2026〕1号") {
+		t.Fatalf("head's 签收 card %q", acc.Card.MainTitle.Title)
+	}
 
 	o := h.order(ticket)
 	if o.State != "answered" || !strings.Contains(o.Answer, "依申请〔2026〕1号") {

@@ -61,7 +61,10 @@ func TestEveryAuditedActionHasASentence(t *testing.T) {
 			"handler": "lina", "finding": "属实", "until": "2026-12-20T23:59:59+08:00", "visit": "满意", "openid": "oAbc",
 			"number": "依申请〔2026〕1号"},
 		storage.EntityApplication: {"source": "chat", "channel": "当面", "received": "2026-11-27", "due": "2026-12-25",
-			"section": "综合一股", "ticket": "2026112800001"},
+			"section": "综合一股", "ticket": "2026112800001", "reason": "材料不全", "from": "综合一股", "handler": "lina",
+			"items": "身份证明", "on": "2026-12-03", "party": "某化工有限公司", "sent": "2026-12-04", "answer": "不同意公开",
+			"days": 10, "outcome": "withhold", "round": 1, "stage": "office", "how": "邮寄", "tracking": "1234567890123",
+			"supplement_due": "2026-12-22"},
 	}
 	code := regexp.MustCompile(`[A-Za-z_]`)
 	for entity, actions := range audited {
