@@ -72,6 +72,7 @@ func TestFormOfficeSecrecyReview(t *testing.T) {
 	c.text(office1, "已同意 "+serial, "保密审查已记录：未发现不宜公开内容", "办公室发布")
 	c.text(staff, "陈立新同意")
 	waitUpdated(t, h, office1, again.Card.TaskID, "已同意")
+	waitUpdated(t, h, office1, off1.Card.TaskID, "已同意") // the office card the review came from
 	waitUpdated(t, h, office2, off2.Card.TaskID, "陈立新")
 	c.card(publisher)
 

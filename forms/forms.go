@@ -453,9 +453,9 @@ func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
 	if f.Stage == string(workflow.StageOffice) && v != workflow.VerdictReject {
 		// 同意 at the office is made on the 保密审查 card.
 		if isReview {
-			return b.onSecrecySubmit(ctx, t, f, v)
+			return b.onSecrecySubmit(ctx, t, f, card, v)
 		}
-		return b.askSecrecy(ctx, t, f, v, workflow.SecrecyReview{})
+		return b.askSecrecy(ctx, t, f, v, workflow.SecrecyReview{}, m.TaskID, m.ResponseCode)
 	}
 	if v == workflow.VerdictReject {
 		nc := &convo{Kind: kindReject, FormID: f.ID, Version: f.Version, Stage: f.Stage, TaskID: m.TaskID, ResponseCode: m.ResponseCode}
@@ -518,6 +518,11 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v work
 	label := "已" + v.Label()
 	if v == workflow.VerdictEscalate {
 		label = "已同意，报主要负责人"
+	}
+	if review != nil {
+		if err := b.closeOpener(ctx, t, taskID, who, label); err != nil {
+			return err
+		}
 	}
 	if err := b.closeCards(ctx, t, f, who, label, taskID, responseCode, fmt.Sprintf("%s %s", b.Name(who), label)); err != nil {
 		return err

@@ -35,7 +35,11 @@ func secrecyVerdict(key string) (workflow.Verdict, bool) {
 // checks they ticked on a copy refused as incomplete. The card belongs to
 // the form's version and stage like the office card, so that the decision
 // closes it and a later submit is refused as stale.
-func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, ticked workflow.SecrecyReview) error {
+//
+// opener is the office card clicked, whose click's response_code (kept
+// with the review card) closes it for the reviewer once the review
+// decides: left open meanwhile, so that 驳回 stays at hand.
+func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, ticked workflow.SecrecyReview, openerTask, openerCode string) error {
 	to := t.Person.UserID
 	submit := "确认并同意"
 	if v == workflow.VerdictEscalate {
@@ -50,7 +54,8 @@ func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form, v 
 		SubmitKey:  secrecyKeyPrefix + string(v),
 		Ticked:     ticked,
 	}.Card()
-	if err := storage.InsertCard(ctx, t.Tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: pq.StringArray{to}}); err != nil {
+	if err := storage.InsertCard(ctx, t.Tx, storage.FormCard{TaskID: card.TaskID, FormID: f.ID, Version: f.Version, Stage: f.Stage, Holders: pq.StringArray{to},
+		OpenerTask: openerTask, OpenerCode: openerCode}); err != nil {
 		return err
 	}
 	return b.Card(ctx, t, card, to)
@@ -61,7 +66,7 @@ func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form, v 
 // keeping the ticks (the submitted copy is closed: whether WeCom leaves a
 // submitted vote card open is not documented). The row is locked and the
 // click checked as for any decision.
-func (b *Flow) onSecrecySubmit(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict) error {
+func (b *Flow) onSecrecySubmit(ctx context.Context, t *chat.Turn, f *storage.Form, card *storage.FormCard, v workflow.Verdict) error {
 	to := t.Person.UserID
 	r := chat.SecrecyTicked(t.Msg)
 	r.Conclusion = workflow.SecrecyClear
@@ -74,7 +79,7 @@ func (b *Flow) onSecrecySubmit(ctx context.Context, t *chat.Turn, f *storage.For
 		if err := b.Text(ctx, t, to, missing.Error()+"请在新发送的卡片上补全勾选后提交；如发现不宜公开的内容，请在审批卡片上点击「驳回」并说明理由。"); err != nil {
 			return err
 		}
-		return b.askSecrecy(ctx, t, f, v, r)
+		return b.askSecrecy(ctx, t, f, v, r, card.OpenerTask, card.OpenerCode)
 	}
 	if err != nil {
 		return fmt.Errorf("secrecy review of form %d: %w", f.ID, err)
@@ -104,4 +109,20 @@ func (b *Flow) recordSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form,
 		return fmt.Errorf("form %d: %w", f.ID, err)
 	}
 	return storage.Audit(ctx, t.Tx, who, chat.ActionSecrecyReview, "form", id, detail)
+}
+
+// closeOpener closes, for the reviewer, the office card whose 同意 opened
+// the review card that decided, with the code its click brought.
+func (b *Flow) closeOpener(ctx context.Context, t *chat.Turn, reviewTask, who, text string) error {
+	card, err := storage.GetCard(ctx, t.Tx, reviewTask)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if card.OpenerTask == "" {
+		return nil
+	}
+	return b.CloseWith(ctx, t, card.OpenerTask, who, card.OpenerCode, text)
 }

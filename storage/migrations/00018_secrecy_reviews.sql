@@ -28,5 +28,14 @@ CREATE TABLE secrecy_reviews (
     CHECK (conclusion <> 'problem' OR btrim(note) <> '')
 );
 
+-- A 保密审查 card is opened by a click on the office card (同意): that
+-- click's response_code is kept with it, to close the office card for the
+-- reviewer when the review decides, as a decided card is closed (a code
+-- works once, so it is used for nothing else).
+ALTER TABLE form_cards ADD COLUMN opener_task text NOT NULL DEFAULT '';
+ALTER TABLE form_cards ADD COLUMN opener_code text NOT NULL DEFAULT '';
+
 -- +goose Down
+ALTER TABLE form_cards DROP COLUMN opener_code;
+ALTER TABLE form_cards DROP COLUMN opener_task;
 DROP TABLE secrecy_reviews;
