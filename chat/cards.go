@@ -94,3 +94,15 @@ func closedKeys(task string, holders []string) []string {
 	}
 	return keys
 }
+
+// CloseWith closes holder's copy of card task with a response_code kept
+// for it (a click's that was not used to answer it), once: CloseCopies
+// then leaves that copy alone.
+func (b *Bot) CloseWith(ctx context.Context, t *Turn, task, holder, code, text string) error {
+	if code == "" {
+		return nil
+	}
+	u := bot.CardUpdate{UserIDs: []string{holder}, ResponseCode: code, Button: &bot.ReplaceName{ReplaceName: Clip(text, 20)}}
+	_, err := Enqueue(ctx, t, storage.KindCardUpdate, holder, u, closedKey(task, holder))
+	return err
+}

@@ -360,6 +360,22 @@ func (p *page) click(key string) string {
 	})()`)
 }
 
+// review makes the office's 同意 (key approve or escalate): a click on the
+// office card brings the 保密审查 card, whose three checks are ticked one
+// by one before its submit. It returns what the answered card shows.
+func (p *page) review(key string) string {
+	p.t.Helper()
+	count := `document.querySelectorAll('#conv .card[data-type="vote_interaction"]').length`
+	before := eval[int](p, count)
+	id, _ := p.button(key)
+	p.press("#" + id)
+	waitJS[bool](p, "the 保密审查 card", count+` > `+strconv.Itoa(before))
+	for _, c := range []string{"国家秘密", "商业秘密", "个人隐私"} {
+		p.check(c)
+	}
+	return p.click("secrecy_" + key)
+}
+
 // check ticks an option of the newest vote card.
 func (p *page) check(option string) {
 	p.t.Helper()
@@ -644,9 +660,9 @@ func TestBrowserDemoStory(t *testing.T) {
 	p.choose("chenlixin", "陈立新")
 	p.button("approve")
 	if eval[bool](p, `!!document.querySelector('#conv .card button[data-key="escalate"]:not(:disabled)')`) {
-		p.click("escalate")
+		p.review("escalate")
 	} else {
-		p.click("approve")
+		p.review("approve")
 	}
 
 	// The leader approves.
@@ -739,7 +755,7 @@ func TestBrowserDemoStory(t *testing.T) {
 	p.button("escalate")
 	p.layoutFits(1024)
 	p.shot("10-office-1024")
-	if got := p.click("escalate"); got == "" {
-		t.Error("the office's card was not updated after 同意并报主要负责人")
+	if got := p.review("escalate"); got == "" {
+		t.Error("the office's 保密审查 card was not updated after 同意并报主要负责人")
 	}
 }

@@ -163,6 +163,31 @@ func (c *cursor) clickAnyway(user string, card sandbox.Received, key string) {
 	}
 }
 
+// allChecks ticks the three checks of a 保密审查 card.
+var allChecks = map[string][]string{"secrecy": {"state_secret", "commercial_secret", "privacy"}}
+
+// tick submits the 保密审查 card with the given checks.
+func (c *cursor) tick(user string, card sandbox.Received, checks ...string) {
+	c.h.t.Helper()
+	if st, err := c.h.corp.User(user).Submit(context.Background(), card.Card.TaskID, map[string][]string{"secrecy": checks}); err != nil || st != 200 {
+		c.h.t.Fatalf("%s submits the 保密审查 %v: %d, %v", user, checks, st, err)
+	}
+}
+
+// officeApprove is the office's 同意 (key approve, or escalate for 同意并报
+// 主要负责人): the click on the office card, then the 保密审查 card it
+// brings, with its three checks ticked. It returns the review card.
+func (c *cursor) officeApprove(user string, card sandbox.Received, key string) sandbox.Received {
+	c.h.t.Helper()
+	c.click(user, card, key)
+	rev := c.card(user)
+	if rev.Card.CardType != "vote_interaction" || rev.Card.Checkbox == nil || rev.Card.SubmitButton.Key != "secrecy_"+key {
+		c.h.t.Fatalf("%s: after %s got card %+v, want the 保密审查 card", user, key, rev.Card)
+	}
+	c.tick(user, rev, allChecks["secrecy"]...)
+	return rev
+}
+
 type draft struct {
 	title, summary string
 	formed         string // 信息形成日期 as typed; "" = 今天
@@ -285,7 +310,7 @@ func TestFormHappyPathWithoutLeader(t *testing.T) {
 	if n := len(off1.Card.ButtonList); n != 3 {
 		t.Fatalf("office card has %d buttons, want 同意/同意并报主要负责人/驳回", n)
 	}
-	c.click(office2, off2, "approve")
+	c.officeApprove(office2, off2, "approve")
 	c.text(office2, "已同意", "办公室发布")
 	c.text(staff, "林晓燕同意")
 	waitUpdated(t, h, office1, off1.Card.TaskID, "林晓燕")
@@ -389,7 +414,7 @@ func TestFormMajorItemGoesToLeaderAndPrintsThreeSignatures(t *testing.T) {
 	if n := len(off.Card.ButtonList); n != 2 {
 		t.Fatalf("office card for a major item has %d buttons, want 同意/驳回", n)
 	}
-	c.click(office1, off, "approve")
+	c.officeApprove(office1, off, "approve")
 	waitUpdated(t, h, office1, off.Card.TaskID, "已同意")
 	lead := c.card(leader)
 	if !strings.Contains(lead.Card.MainTitle.Desc, "主要负责人审核") {
@@ -428,7 +453,7 @@ func TestFormOfficeEscalatesToLeader(t *testing.T) {
 	serial := c.submit(staff, ordinary)
 	c.click(head, c.card(head), "approve")
 	c.card(office2)
-	c.click(office1, c.card(office1), "escalate")
+	c.officeApprove(office1, c.card(office1), "escalate")
 	c.text(office1, "已同意并报主要负责人")
 	if _, stage, _ := h.formState(serial); stage != "leader" {
 		t.Fatalf("after 同意并报主要负责人 the form is at %q, want leader", stage)
@@ -455,7 +480,7 @@ func TestFormRejectAtEachStageThenResubmit(t *testing.T) {
 				approver, card = office1, c.card(office1)
 			}
 			if at == "leader" {
-				c.click(office1, card, "approve")
+				c.officeApprove(office1, card, "approve")
 				c.text(office1, "已同意")
 				c.text(staff, "陈立新同意")
 				approver, card = leader, c.card(leader)
@@ -582,9 +607,15 @@ func TestFormConcurrentClicksCountOnce(t *testing.T) {
 	serial := c.submit(staff, ordinary)
 	c.click(head, c.card(head), "approve")
 	off1, off2 := c.card(office1), c.card(office2)
+	// The last steps of a 同意 and a 驳回 race: the 保密审查's submit and
+	// the reason.
+	c.click(office1, off1, "approve")
+	rev := c.card(office1)
+	c.click(office2, off2, "reject")
+	c.text(office2, "请回复驳回")
 	var wg sync.WaitGroup
-	wg.Go(func() { c.click(office1, off1, "approve") })
-	wg.Go(func() { c.click(office2, off2, "reject") })
+	wg.Go(func() { c.tick(office1, rev, allChecks["secrecy"]...) })
+	wg.Go(func() { c.say(office2, "数据有误。") })
 	wg.Wait()
 	got := h.decisions(serial)
 	if len(got) != 2 {
@@ -843,7 +874,7 @@ func TestFormCardWhoseSendAnswerWasLost(t *testing.T) {
 	c.text(staff, "张伟同意")
 
 	off1, off2 := c.card(office1), c.card(office2)
-	c.click(office2, off2, "approve")
+	c.officeApprove(office2, off2, "approve")
 	c.text(office2, "已同意")
 	c.text(staff, "林晓燕同意")
 	pub := c.card(publisher)
@@ -966,7 +997,7 @@ func TestCardDecidedDaysLaterClosesForEveryHolder(t *testing.T) {
 			off1, off2 := cur.card(office1), cur.card(office2)
 			h.corp.AgeResponseCodes(c.age)
 
-			cur.click(office2, off2, "approve")
+			cur.officeApprove(office2, off2, "approve")
 			cur.text(office2, "已同意")
 			waitUpdated(t, h, office2, off2.Card.TaskID, "已同意")
 			cur.card(publisher)

@@ -107,7 +107,7 @@ func TestPublishedFormReachesEverySubscriber(t *testing.T) {
 	c.text(staff, "张伟同意")
 	c.card(office1)
 	off2 := c.card(office2)
-	c.click(office2, off2, "approve")
+	c.officeApprove(office2, off2, "approve")
 	c.text(office2, "已同意")
 	c.text(staff, "林晓燕同意")
 	pub := c.card(publisher)

@@ -72,7 +72,7 @@ func TestTimelinesSpeakTheBureausWords(t *testing.T) {
 	c.text(staff, "张伟同意")
 	c.card(office1)
 	off := c.card(office2)
-	c.click(office2, off, "approve")
+	c.officeApprove(office2, off, "approve")
 	c.text(office2, "已同意")
 	c.text(staff, "林晓燕同意")
 	pub := c.card(publisher)

@@ -500,7 +500,7 @@ func TestPrintedForm(t *testing.T) {
 			v.Title = cut("关于开发区2026年第三季度环境空气质量状况及重点污染源监督性监测结果的公告", 100)
 			v.Summary = cut(summaryText, 1000)
 			v.State = "已驳回"
-			v.Signatures[1] = Signature{Name: "王坤鹏", Decision: "驳回", Reason: longReason, At: formUTC(2026, 11, 29, 3, 0)}
+			v.Signatures[1] = Signature{Name: "王坤鹏", Decision: "驳回", Reason: longReason, At: formUTC(2026, 11, 29, 3, 0), Review: "发现问题，未予通过。"}
 			v.Signatures[2] = Signature{}
 		}, []string{sheetForm, sheetCont, sheetRecord}},
 		{"网址和主要负责人驳回理由", func(v *FormView) {
@@ -579,6 +579,10 @@ func TestPrintedForm(t *testing.T) {
 			if !strings.Contains(p.pages[0].Text(), want) {
 				t.Errorf("the form's page lacks %q", want)
 			}
+		}
+		// The office's 保密审查, whole, in its block on the form's page.
+		if !strings.Contains(p.pages[0].Flat(), flat([]string{"保密审查：" + formReview})) {
+			t.Errorf("the form's page lacks the 保密审查 %q:\n%s", formReview, p.pages[0].Text())
 		}
 		for _, h := range v.History {
 			if strings.Contains(p.pages[0].Text(), h.What) {

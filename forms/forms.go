@@ -443,15 +443,26 @@ func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
 		return b.onPublishClick(ctx, t, f)
 	}
 	v := workflow.Verdict(m.EventKey)
-	if !slices.Contains(workflow.Verdicts(workflow.Stage(f.Stage), f.Major), v) {
+	review, isReview := secrecyVerdict(m.EventKey)
+	if isReview {
+		v = review
+	}
+	if !slices.Contains(workflow.Verdicts(workflow.Stage(f.Stage), f.Major), v) || isReview && f.Stage != string(workflow.StageOffice) {
 		return b.Text(ctx, t, to, chat.MsgCardUnknown)
+	}
+	if f.Stage == string(workflow.StageOffice) && v != workflow.VerdictReject {
+		// 同意 at the office is made on the 保密审查 card.
+		if isReview {
+			return b.onSecrecySubmit(ctx, t, f, card, v)
+		}
+		return b.askSecrecy(ctx, t, f, v, workflow.SecrecyReview{}, m.TaskID, m.ResponseCode)
 	}
 	if v == workflow.VerdictReject {
 		nc := &convo{Kind: kindReject, FormID: f.ID, Version: f.Version, Stage: f.Stage, TaskID: m.TaskID, ResponseCode: m.ResponseCode}
 		b.saveConvo(t, nc)
 		return b.Text(ctx, t, to, fmt.Sprintf("请回复驳回 %s 的理由（不超过200字），将转告承办人。\n发送「取消」则不驳回。", serial(f)))
 	}
-	return b.decide(ctx, t, f, v, "", m.TaskID, m.ResponseCode)
+	return b.decide(ctx, t, f, v, "", nil, m.TaskID, m.ResponseCode)
 }
 
 // where says where a form is: its state, and who it waits for.
@@ -464,8 +475,9 @@ func (b *Flow) where(f *storage.Form) string {
 }
 
 // decide records a verdict of the clicker at the form's current stage and
-// moves the form on. The form row is locked by the caller.
-func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, reason, taskID, responseCode string) error {
+// moves the form on; at the office stage with its 保密审查 (review, nil for
+// a 驳回). The form row is locked by the caller.
+func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, reason string, review *workflow.SecrecyReview, taskID, responseCode string) error {
 	who := t.Person.UserID
 	from := workflow.Stage(f.Stage)
 	move := storage.FormMove{ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage, At: t.Now}
@@ -495,6 +507,9 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v work
 	if err := storage.InsertDecision(ctx, t.Tx, storage.Decision{FormID: f.ID, Version: f.Version, Stage: f.Stage, Approver: who, Verdict: string(v), Reason: reason, DecidedAt: t.Now}); err != nil {
 		return err
 	}
+	if err := b.recordSecrecy(ctx, t, f, v, reason, review); err != nil {
+		return err
+	}
 	if err := storage.Audit(ctx, t.Tx, who, string(v), "form", strconv.FormatInt(f.ID, 10), map[string]any{"stage": f.Stage, "version": f.Version, "reason": reason}); err != nil {
 		return err
 	}
@@ -503,6 +518,11 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v work
 	label := "已" + v.Label()
 	if v == workflow.VerdictEscalate {
 		label = "已同意，报主要负责人"
+	}
+	if review != nil {
+		if err := b.closeOpener(ctx, t, taskID, who, label); err != nil {
+			return err
+		}
 	}
 	if err := b.closeCards(ctx, t, f, who, label, taskID, responseCode, fmt.Sprintf("%s %s", b.Name(who), label)); err != nil {
 		return err
@@ -514,7 +534,11 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v work
 	if err := b.recordAuto(ctx, t, f, step.Auto); err != nil {
 		return err
 	}
-	if err := b.Text(ctx, t, who, fmt.Sprintf("已%s %s。%s", v.Label(), serial(f), b.nextNote(f))); err != nil {
+	done := ""
+	if review != nil {
+		done = "保密审查已记录：" + review.Conclusion.Label() + "。"
+	}
+	if err := b.Text(ctx, t, who, fmt.Sprintf("已%s %s。%s%s", v.Label(), serial(f), done, b.nextNote(f))); err != nil {
 		return err
 	}
 	if f.Submitter != who {
@@ -569,7 +593,7 @@ func (b *Flow) onRejectText(ctx context.Context, t *chat.Turn, c *convo, text st
 	if f.Version != c.Version || f.Stage != c.Stage || f.State != string(workflow.StateReview) || !slices.Contains(f.Assignees, to) {
 		return b.Text(ctx, t, to, fmt.Sprintf("%s 已处理或已撤回（当前：%s），驳回未生效。", serial(f), b.where(f)))
 	}
-	return b.decide(ctx, t, f, workflow.VerdictReject, reason, c.TaskID, c.ResponseCode)
+	return b.decide(ctx, t, f, workflow.VerdictReject, reason, nil, c.TaskID, c.ResponseCode)
 }
 
 // notifyRejected tells the submitter, with buttons to revise or withdraw.

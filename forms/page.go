@@ -56,6 +56,9 @@ type Signature struct {
 	Decision string    // e.g. 同意, 同意并报主要负责人, 驳回, 本人提交, 不适用
 	Reason   string    // for 驳回
 	At       time.Time // date shown as 2026年11月28日
+	// Review is the 保密审查 made with the decision (the office block), in
+	// one sentence, e.g. 已审查国家秘密、商业秘密、个人隐私，未发现不宜公开内容。
+	Review string
 }
 
 // HistoryLine is one entry of the timeline under the form.
@@ -248,9 +251,20 @@ func newFormPage(v FormView) formPage {
 		if sc.Rejected {
 			sc.Caption = "驳回理由："
 		}
-		if s.Reason != "" {
-			head, fits := fitReason(formGeo, sc.Caption, s.Reason, i == 2)
-			sc.Reason, sc.FullReason, sc.ReasonMore = head, s.Reason, !fits
+		reason := s.Reason
+		if s.Review != "" {
+			// The review takes the block's lines for a reason: it is the
+			// text of a 同意, and a 驳回's reason follows it, continued on
+			// the 续页 when the two do not fit.
+			if reason == "" {
+				sc.Caption, reason = "保密审查：", s.Review
+			} else {
+				sc.Caption = "保密审查：" + s.Review + sc.Caption
+			}
+		}
+		if reason != "" {
+			head, fits := fitReason(formGeo, sc.Caption, reason, i == 2)
+			sc.Reason, sc.FullReason, sc.ReasonMore = head, reason, !fits
 		}
 		if (s.Name != "" || s.Decision != "") && !s.At.IsZero() {
 			sc.Date = formDate(s.At)

@@ -19,6 +19,9 @@ func formUTC(y int, m time.Month, d, h, min int) time.Time {
 }
 
 // formFinished is a form that went through all three reviews.
+// formReview is the office's 保密审查 of an 审批单 that passed.
+const formReview = "已审查国家秘密、商业秘密、个人隐私，未发现不宜公开内容。"
+
 func formFinished() FormView {
 	return FormView{
 		Serial:    "公开审〔2026〕17号",
@@ -36,7 +39,7 @@ func formFinished() FormView {
 		Version:   2,
 		Signatures: [3]Signature{
 			{Name: "布东方", Decision: "同意", At: formUTC(2026, 11, 28, 2, 0)},
-			{Name: "王坤鹏", Decision: "同意并报主要负责人", At: formUTC(2026, 11, 29, 3, 0)},
+			{Name: "王坤鹏", Decision: "同意并报主要负责人", At: formUTC(2026, 11, 29, 3, 0), Review: formReview},
 			{Name: "乔世辉", Decision: "同意", At: formUTC(2026, 11, 30, 16, 30)}, // 12月1日 in Shanghai
 		},
 		History: []HistoryLine{
@@ -335,5 +338,23 @@ func (formFailWriter) Write([]byte) (int, error) { return 0, errors.New("disk fu
 func TestRenderFormWriteError(t *testing.T) {
 	if err := RenderForm(formFailWriter{}, formFinished()); err == nil {
 		t.Fatal("want the writer's error")
+	}
+}
+
+// The office's 保密审查 is in the office block: alone after a 同意, before
+// the reason after a 驳回.
+func TestRenderFormSecrecyReviewInOfficeBlock(t *testing.T) {
+	v := formFinished()
+	office := formBetween(t, renderFormPage(t, v), `id="sign-office"`, `</td>`)
+	if !strings.Contains(office, "保密审查："+formReview) || strings.Contains(office, "rejected") {
+		t.Errorf("office block after 同意:\n%s", office)
+	}
+	v.Signatures[1] = Signature{Name: "王坤鹏", Decision: "驳回", Reason: "附件含个人身份证号码。", At: formUTC(2026, 11, 29, 3, 0), Review: "发现问题，未予通过。"}
+	office = formBetween(t, renderFormPage(t, v), `id="sign-office"`, `</td>`)
+	if !strings.Contains(office, "保密审查：发现问题，未予通过。驳回理由：附件含个人身份证号码。") {
+		t.Errorf("office block after 驳回:\n%s", office)
+	}
+	if section := formBetween(t, renderFormPage(t, v), `id="sign-section"`, `</td>`); strings.Contains(section, "保密审查") {
+		t.Errorf("the section block shows a 保密审查:\n%s", section)
 	}
 }

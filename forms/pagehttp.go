@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -101,6 +102,10 @@ func (b *Flow) formView(r *http.Request, f *storage.Form, version int) (FormView
 			return FormView{}, err
 		}
 	}
+	reviews, err := storage.SecrecyReviews(ctx, b.DB, storage.EntityForm, strconv.FormatInt(f.ID, 10))
+	if err != nil {
+		return FormView{}, err
+	}
 	blocks := map[string]int{string(workflow.StageSection): 0, string(workflow.StageOffice): 1, string(workflow.StageLeader): 2}
 	for _, d := range ds {
 		i, ok := blocks[d.Stage]
@@ -108,6 +113,9 @@ func (b *Flow) formView(r *http.Request, f *storage.Form, version int) (FormView
 			continue
 		}
 		v.Signatures[i] = Signature{Name: b.Name(d.Approver), Decision: workflow.Verdict(d.Verdict).Label(), Reason: d.Reason, At: d.DecidedAt}
+		if d.Stage == string(workflow.StageOffice) && d.Verdict != string(workflow.VerdictSelf) {
+			v.Signatures[i].Review = reviewAt(reviews, d.Version, d.Stage)
+		}
 	}
 	past := f.State == string(workflow.StatePublishing) || f.State == string(workflow.StatePublished)
 	if version == f.Version && past && v.Signatures[2].Name == "" {
@@ -173,4 +181,15 @@ func (b *Flow) pastVersion(ctx context.Context, f *storage.Form, version int, v 
 		}
 	}
 	return nil
+}
+
+// reviewAt is the 保密审查 of a version's stage in words; a decision made
+// before reviews were recorded says so rather than nothing.
+func reviewAt(reviews []storage.SecrecyReview, version int, stage string) string {
+	for _, r := range reviews {
+		if r.Round == version && r.Stage == stage {
+			return chat.SecrecyReviewOf(r).Summary()
+		}
+	}
+	return "未记录。"
 }

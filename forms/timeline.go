@@ -29,6 +29,10 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		Deadline   string `json:"deadline"`
 		Mode       string `json:"mode"`
 		Recipients int    `json:"recipients"`
+		// A 保密审查 (chat.RecordSecrecyReview).
+		Checks     []string `json:"checks"`
+		Conclusion string   `json:"conclusion"`
+		Basis      string   `json:"basis"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -53,6 +57,8 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		return who, "同意，并报主要负责人审核（" + at + "）。", true
 	case string(workflow.VerdictReject):
 		return who, "驳回（" + at + "），理由：" + chat.OrDash(strings.TrimSpace(d.Reason)) + "。", true
+	case chat.ActionSecrecyReview:
+		return who, b.secrecySentence(at, d.Checks, d.Conclusion, d.Basis), true
 	case "withdraw":
 		switch workflow.State(d.From) {
 		case workflow.StateReview:
@@ -112,4 +118,22 @@ func (b *Flow) dateText(s string) string {
 		return chat.OrDash(s)
 	}
 	return workflow.FormatDate(d, b.Location)
+}
+
+// secrecySentence states a 保密审查 as the timeline tells it; the reason of
+// a problem found is the 驳回's, told next.
+func (b *Flow) secrecySentence(at string, checks []string, conclusion, basis string) string {
+	c := workflow.SecrecyConclusion(conclusion)
+	switch {
+	case c == workflow.SecrecyProblem:
+		return "保密审查发现问题，未予通过（" + at + "）。"
+	case !c.Valid():
+		return "完成保密审查（" + at + "）。"
+	}
+	var r workflow.SecrecyReview
+	for _, k := range checks {
+		r.Mark(workflow.SecrecyCheck(k))
+	}
+	r.Conclusion, r.Basis = c, basis
+	return "完成保密审查（" + at + "）：" + r.Summary()
 }

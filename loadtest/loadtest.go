@@ -592,6 +592,16 @@ func (lg *loadGen) click(ctx context.Context, user, task, key string) error {
 		})
 }
 
+// submit answers a vote card as a person does, like click.
+func (lg *loadGen) submit(ctx context.Context, user, task, key string, selected map[string][]string) error {
+	lg.trace("submit:", user, task, key)
+	return lg.deliverAsPerson(ctx, user,
+		func() (int, error) { return lg.corp.User(user).Submit(context.WithoutCancel(ctx), task, selected) },
+		func(time.Time) (bool, error) {
+			return clickRecorded(context.WithoutCancel(ctx), lg.db, user, task, key)
+		})
+}
+
 // await waits for a message to user at or after index from that matches.
 func (lg *loadGen) await(ctx context.Context, user string, from int, match func(sandbox.Received) bool) (sandbox.Received, int, error) {
 	for {
@@ -745,6 +755,17 @@ func (lg *loadGen) formFlow(ctx context.Context, s, head string, n int) error {
 		}
 		if err := lg.click(ctx, step.who, card.Card.TaskID, step.key); err != nil {
 			return err
+		}
+		if step.stage == "办公室审核" {
+			// The office's 同意 is made on the 保密审查 card it brings.
+			review, _, err := lg.await(ctx, step.who, 0, cardHas(serial+" · 请逐项勾选"))
+			if err != nil {
+				return fmt.Errorf("%s waiting for the 保密审查 of %s: %w", step.who, serial, err)
+			}
+			checks := map[string][]string{"secrecy": {"state_secret", "commercial_secret", "privacy"}}
+			if err := lg.submit(ctx, step.who, review.Card.TaskID, review.Card.SubmitButton.Key, checks); err != nil {
+				return err
+			}
 		}
 	}
 	if _, _, err := lg.await(ctx, s, mine, textHas("」已公开")); err != nil {

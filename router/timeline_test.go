@@ -55,7 +55,8 @@ func TestEveryAuditedActionHasASentence(t *testing.T) {
 	// one of its details (a dash) or showing a code stands out.
 	rich := map[string]map[string]any{
 		storage.EntityForm: {"stage": "section", "version": 2, "reason": "材料不全", "platform": "政府网站", "reference": "第12期",
-			"from": "review", "deadline": "2027-01-20", "mode": "template", "recipients": 3, "serial": "公开审〔2026〕1号"},
+			"from": "review", "deadline": "2027-01-20", "mode": "template", "recipients": 3, "serial": "公开审〔2026〕1号",
+			"checks": []string{"state_secret", "commercial_secret", "privacy"}, "conclusion": "clear"},
 		storage.EntityOrder: {"source": "chat", "section": "综合一股", "due": "2026-12-05T23:59:59+08:00",
 			"accept_due": "2026-11-30T17:30:00+08:00", "from": "综合一股", "to": "综合二股", "reason": "不属本股室职责",
 			"handler": "lina", "finding": "属实", "until": "2026-12-20T23:59:59+08:00", "visit": "满意", "openid": "oAbc",

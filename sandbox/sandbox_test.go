@@ -554,3 +554,45 @@ func TestMenuLimits(t *testing.T) {
 		t.Fatalf("menu = %+v, want the last accepted one", got)
 	}
 }
+
+// A vote card is answered as the WeCom client lets one answer it: only its
+// own question and options, one option in single mode; nothing else
+// reaches the bot (the bot must still not trust it: see ClickAnyway).
+func TestVoteSubmitOffersOnlyTheCardsOptions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, "a")
+	f.sb.RetryDelay = 0
+	ctx := context.Background()
+	vote := func(task string, mode int) bot.TemplateCard {
+		return bot.TemplateCard{
+			CardType: bot.CardVoteInteraction, MainTitle: &bot.CardTitle{Title: "保密审查"}, TaskID: task,
+			Checkbox: &bot.CardCheckbox{QuestionKey: "q", Mode: mode, OptionList: []bot.CardOption{
+				{ID: "x", Text: "国家秘密"}, {ID: "y", Text: "商业秘密"}}},
+			SubmitButton: &bot.CardSubmit{Text: "提交", Key: "ok"},
+		}
+	}
+	for _, c := range []bot.TemplateCard{vote("multi", 1), vote("single", 0)} {
+		if _, err := f.client.Send(ctx, bot.CardMessage(c, "a")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, tc := range map[string]struct {
+		task string
+		sel  map[string][]string
+	}{
+		"another question":  {"multi", map[string][]string{"other": {"x"}}},
+		"an unknown option": {"multi", map[string][]string{"q": {"x", "z"}}},
+		"an option twice":   {"multi", map[string][]string{"q": {"x", "x"}}},
+		"two in single":     {"single", map[string][]string{"q": {"x", "y"}}},
+	} {
+		if _, err := f.corp.User("a").Submit(ctx, tc.task, tc.sel); !errors.Is(err, sandbox.ErrNoSuchButton) {
+			t.Errorf("%s: %v, want ErrNoSuchButton", name, err)
+		}
+	}
+	// What the client allows is posted (to a callback that is not there).
+	for task, sel := range map[string][]string{"multi": {"y", "x"}, "single": {"y"}} {
+		if _, err := f.corp.User("a").Submit(ctx, task, map[string][]string{"q": sel}); errors.Is(err, sandbox.ErrNoSuchButton) {
+			t.Errorf("%s %v refused: %v", task, sel, err)
+		}
+	}
+}

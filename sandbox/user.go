@@ -127,7 +127,43 @@ func (u *User) Submit(ctx context.Context, taskID string, selected map[string][]
 	if card.Card.SubmitButton == nil {
 		return 0, fmt.Errorf("%w: %s has no submit button", ErrNoSuchButton, taskID)
 	}
+	if err := offered(card.Card, selected); err != nil {
+		return 0, fmt.Errorf("%w: %s: %v", ErrNoSuchButton, taskID, err)
+	}
 	return u.ClickAnyway(ctx, taskID, card.Card.CardType, card.Card.SubmitButton.Key, selected)
+}
+
+// offered checks that an answer is one the client lets a user give on the
+// card: only its own questions and options, one option for a single-choice
+// checkbox (mode 0) and for each drop-down. The callback then carries just
+// those ids under SelectedItems (QuestionKey, OptionIds), as WeCom's does.
+func offered(card *bot.TemplateCard, selected map[string][]string) error {
+	questions := map[string][]bot.CardOption{}
+	single := map[string]bool{}
+	if cb := card.Checkbox; cb != nil {
+		questions[cb.QuestionKey], single[cb.QuestionKey] = cb.OptionList, cb.Mode == 0
+	}
+	for _, sl := range card.SelectList {
+		questions[sl.QuestionKey], single[sl.QuestionKey] = sl.OptionList, true
+	}
+	for q, ids := range selected {
+		opts, ok := questions[q]
+		if !ok {
+			return fmt.Errorf("the card has no question %q", q)
+		}
+		if single[q] && len(ids) > 1 {
+			return fmt.Errorf("question %q takes one option, got %d", q, len(ids))
+		}
+		for i, id := range ids {
+			if !slices.ContainsFunc(opts, func(o bot.CardOption) bool { return o.ID == id }) {
+				return fmt.Errorf("question %q has no option %q", q, id)
+			}
+			if slices.Contains(ids[:i], id) {
+				return fmt.Errorf("option %q chosen twice", id)
+			}
+		}
+	}
+	return nil
 }
 
 // ClickAnyway posts a card click without checking that the user holds the

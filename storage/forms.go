@@ -202,12 +202,17 @@ type FormCard struct {
 	Version int            `db:"version"`
 	Stage   string         `db:"stage"`
 	Holders pq.StringArray `db:"holders"`
+	// The card (task_id) whose click opened this one, and that click's
+	// response_code, unused: a 保密审查 card's office card.
+	OpenerTask string `db:"opener_task"`
+	OpenerCode string `db:"opener_code"`
 }
 
 // InsertCard records a card's task_id and whom it went to.
 func InsertCard(ctx context.Context, tx *Tx, c FormCard) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO form_cards (task_id, form_id, version, stage, holders) VALUES ($1, $2, $3, $4, $5)`,
-		c.TaskID, c.FormID, c.Version, c.Stage, c.Holders)
+	_, err := tx.ExecContext(ctx, `INSERT INTO form_cards (task_id, form_id, version, stage, holders, opener_task, opener_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		c.TaskID, c.FormID, c.Version, c.Stage, c.Holders, c.OpenerTask, c.OpenerCode)
 	if err != nil {
 		return fmt.Errorf("card %s: %w", c.TaskID, mapErr(err))
 	}
@@ -217,7 +222,7 @@ func InsertCard(ctx context.Context, tx *Tx, c FormCard) error {
 // GetCard finds a card by task_id; ErrNotFound when it is not ours.
 func GetCard(ctx context.Context, q sqlx.QueryerContext, taskID string) (*FormCard, error) {
 	var c FormCard
-	if err := sqlx.GetContext(ctx, q, &c, `SELECT task_id, form_id, version, stage, holders FROM form_cards WHERE task_id = $1`, taskID); err != nil {
+	if err := sqlx.GetContext(ctx, q, &c, `SELECT task_id, form_id, version, stage, holders, opener_task, opener_code FROM form_cards WHERE task_id = $1`, taskID); err != nil {
 		return nil, fmt.Errorf("card %s: %w", taskID, mapErr(err))
 	}
 	return &c, nil
@@ -227,7 +232,7 @@ func GetCard(ctx context.Context, q sqlx.QueryerContext, taskID string) (*FormCa
 func CardsAt(ctx context.Context, q sqlx.QueryerContext, formID int64, version int, stage string) ([]FormCard, error) {
 	var out []FormCard
 	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT task_id, form_id, version, stage, holders FROM form_cards
+		SELECT task_id, form_id, version, stage, holders, opener_task, opener_code FROM form_cards
 		WHERE form_id = $1 AND version = $2 AND stage = $3 ORDER BY created_at`, formID, version, stage)
 	if err != nil {
 		return nil, fmt.Errorf("cards of form %d: %w", formID, err)
