@@ -360,7 +360,11 @@ func (b *Flow) OnCard(ctx context.Context, t *chat.Turn, s *chat.Session) error 
 	if err != nil {
 		return err
 	}
-	live := ac.State == cardMark(ac.Kind, a, openConsultations(cs))
+	markKind := ac.Kind
+	if markKind == cardSecrecy {
+		markKind = cardReview // it decides the review it came from
+	}
+	live := ac.State == cardMark(markKind, a, openConsultations(cs))
 	if ac.Kind == cardExtend {
 		live = live && a.ExtRequestDays > 0
 	}
@@ -411,15 +415,25 @@ func (b *Flow) OnCard(ctx context.Context, t *chat.Turn, s *chat.Session) error 
 			return b.supplementLapsed(ctx, t, a)
 		}
 	case cardReview:
-		switch workflow.Verdict(key) {
+		switch v := workflow.Verdict(key); v {
 		case workflow.VerdictApprove, workflow.VerdictEscalate:
-			return b.decide(ctx, t, a, workflow.Verdict(key))
+			if workflow.Stage(a.Stage) == workflow.StageOffice {
+				// 先审查、后公开 (Art. 17): the office's 同意 is given with
+				// its 保密审查, on the card that follows.
+				if !slices.Contains(a.Assignees, to) {
+					return b.Text(ctx, t, to, "您不是"+a.Number()+"此环节的审核人，无法操作。")
+				}
+				return b.askSecrecy(ctx, t, a, v, workflow.SecrecyReview{})
+			}
+			return b.decide(ctx, t, a, v)
 		case workflow.VerdictReject:
 			if !slices.Contains(a.Assignees, to) {
 				return b.Text(ctx, t, to, "您不是"+a.Number()+"此环节的审核人，无法操作。")
 			}
 			return b.startAsk(ctx, t, a, kindReject)
 		}
+	case cardSecrecy:
+		return b.onSecrecy(ctx, t, a, workflow.Verdict(strings.TrimPrefix(key, "secrecy_")))
 	case cardDeliver:
 		ways := workflow.Deliveries()
 		i, err := strconv.Atoi(strings.TrimPrefix(key, "d_"))

@@ -25,6 +25,7 @@ import (
 const (
 	cardReview  = "review"  // the reviewer of the stage: 同意 / 同意并报主要负责人 / 驳回
 	cardDeliver = "deliver" // the office: how the reply was delivered
+	cardSecrecy = "secrecy" // the office reviewer's 保密审查, after 同意 (chat.SecrecyCard)
 
 	kindReject  = "application_reject"  // 驳回: the reason
 	kindDeliver = "application_deliver" // 送达: the day, the tracking number
@@ -157,8 +158,9 @@ func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 			if err != nil {
 				return "", chat.Wrong(err.Error())
 			}
-			if utf8.RuneCountInString(s) > maxReason {
-				return "", chat.Wrong(fmt.Sprintf("法律依据不能超过%d字。", maxReason))
+			// It is also the basis the office's 保密审查 records.
+			if utf8.RuneCountInString(s) > workflow.MaxSecrecyText {
+				return "", chat.Wrong(fmt.Sprintf("法律依据不能超过%d字。", workflow.MaxSecrecyText))
 			}
 			return s, nil
 		}},
@@ -457,4 +459,86 @@ func (b *Flow) deliver(ctx context.Context, t *chat.Turn, a *storage.Application
 		}
 	}
 	return nil
+}
+
+// secrecyConclusion is what the office's review of a concludes: what the
+// reply releases was checked and nothing is withheld, or what it
+// withholds is withheld on its basis.
+func secrecyConclusion(a *storage.Application) workflow.SecrecyReview {
+	switch workflow.Outcome(a.Outcome) {
+	case workflow.OutcomeWithhold:
+		return workflow.SecrecyReview{Conclusion: workflow.SecrecyWithheld, Basis: a.ReplyBasis}
+	case workflow.OutcomePartial:
+		return workflow.SecrecyReview{Conclusion: workflow.SecrecyPartial, Basis: a.ReplyBasis}
+	}
+	return workflow.SecrecyReview{Conclusion: workflow.SecrecyClear}
+}
+
+// askSecrecy gives the office reviewer who chose v the 保密审查 card: the
+// three checks, each to tick, and one submit that carries v.
+func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, a *storage.Application, v workflow.Verdict, ticked workflow.SecrecyReview) error {
+	to := t.Person.UserID
+	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	if err != nil {
+		return err
+	}
+	sc := chat.SecrecyCard{
+		TaskID: fmt.Sprintf("a%dse-%s", a.ID, chat.Nonce()), Source: "依申请公开 · 保密审查",
+		Title: "保密审查 " + a.Number(), Desc: "拟" + workflow.Outcome(a.Outcome).Label() + "，请逐项确认后提交",
+		SubmitText: "确认并" + v.Label(), SubmitKey: "secrecy_" + string(v), Ticked: ticked,
+	}
+	if secrecyConclusion(a).Conclusion != workflow.SecrecyClear {
+		sc.Options = map[workflow.SecrecyCheck]string{}
+		for _, c := range workflow.SecrecyChecks() {
+			sc.Options[c] = "已审查" + c.Label() // what is withheld stays withheld on its basis
+		}
+	}
+	card := sc.Card()
+	if err := storage.InsertApplicationCard(ctx, t.Tx, storage.ApplicationCard{TaskID: card.TaskID, ApplicationID: a.ID, Kind: cardSecrecy,
+		State: cardMark(cardReview, a, openConsultations(cs)), Holders: pq.StringArray{to}}); err != nil {
+		return err
+	}
+	return b.Card(ctx, t, card, to)
+}
+
+// onSecrecy records the office reviewer's 保密审查 and, once it is whole,
+// their decision, in the one transaction.
+func (b *Flow) onSecrecy(ctx context.Context, t *chat.Turn, a *storage.Application, v workflow.Verdict) error {
+	to := t.Person.UserID
+	if v != workflow.VerdictApprove && v != workflow.VerdictEscalate || workflow.Stage(a.Stage) != workflow.StageOffice {
+		return b.Text(ctx, t, to, chat.MsgCardUnknown)
+	}
+	if !slices.Contains(a.Assignees, to) {
+		return b.Text(ctx, t, to, "您不是"+a.Number()+"此环节的审核人，无法操作。")
+	}
+	r := secrecyConclusion(a)
+	ticked := chat.SecrecyTicked(t.Msg)
+	r.StateSecret, r.CommercialSecret, r.Privacy = ticked.StateSecret, ticked.CommercialSecret, ticked.Privacy
+	var incomplete *workflow.SecrecyIncompleteError
+	if err := r.Validate(); errors.As(err, &incomplete) {
+		if err := b.ReplaceButton(ctx, t, to, "尚未完成"); err != nil {
+			return err
+		}
+		if err := b.Text(ctx, t, to, incomplete.Error()+"请在新发送的卡片上补全勾选后提交；如发现不宜公开的内容，请在审核卡片上点击「驳回」并说明理由。"); err != nil {
+			return err
+		}
+		return b.askSecrecy(ctx, t, a, v, ticked)
+	} else if err != nil {
+		return b.Text(ctx, t, to, err.Error())
+	}
+	detail, err := chat.RecordSecrecyReview(ctx, t, chat.SecrecyRecord{Entity: storage.EntityApplication, EntityID: a.Number(),
+		Round: a.ReplyRound, Stage: string(workflow.StageOffice), Reviewer: to, At: t.Now}, r)
+	if errors.Is(err, storage.ErrConflict) {
+		return b.Text(ctx, t, to, a.Number()+" 的办公室审核已由他人处理，此操作未生效。")
+	}
+	if err != nil {
+		return err
+	}
+	if err := storage.Audit(ctx, t.Tx, to, chat.ActionSecrecyReview, storage.EntityApplication, a.Number(), detail); err != nil {
+		return err
+	}
+	if err := b.closeCards(ctx, t, a, cardSecrecy, "已确认", "已确认"); err != nil {
+		return err
+	}
+	return b.decide(ctx, t, a, v)
 }

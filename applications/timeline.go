@@ -16,28 +16,31 @@ import (
 // words for (a test in router/ fails for an audited action without).
 func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 	var d struct {
-		Source   string `json:"source"`
-		Channel  string `json:"channel"`
-		Received string `json:"received"`
-		Due      string `json:"due"`
-		Section  string `json:"section"`
-		Ticket   string `json:"ticket"`
-		Reason   string `json:"reason"`
-		From     string `json:"from"`
-		Handler  string `json:"handler"`
-		Items    string `json:"items"`
-		On       string `json:"on"`
-		Party    string `json:"party"`
-		Sent     string `json:"sent"`
-		Answer   string `json:"answer"`
-		Days     int    `json:"days"`
-		Outcome  string `json:"outcome"`
-		Round    int    `json:"round"`
-		Stage    string `json:"stage"`
-		How      string `json:"how"`
-		Tracking string `json:"tracking"`
-		Late     bool   `json:"late"`
-		SupDue   string `json:"supplement_due"`
+		Source     string   `json:"source"`
+		Channel    string   `json:"channel"`
+		Received   string   `json:"received"`
+		Due        string   `json:"due"`
+		Section    string   `json:"section"`
+		Ticket     string   `json:"ticket"`
+		Reason     string   `json:"reason"`
+		From       string   `json:"from"`
+		Handler    string   `json:"handler"`
+		Items      string   `json:"items"`
+		On         string   `json:"on"`
+		Party      string   `json:"party"`
+		Sent       string   `json:"sent"`
+		Answer     string   `json:"answer"`
+		Days       int      `json:"days"`
+		Outcome    string   `json:"outcome"`
+		Round      int      `json:"round"`
+		Stage      string   `json:"stage"`
+		How        string   `json:"how"`
+		Tracking   string   `json:"tracking"`
+		Late       bool     `json:"late"`
+		SupDue     string   `json:"supplement_due"`
+		Checks     []string `json:"checks"`
+		Conclusion string   `json:"conclusion"`
+		Basis      string   `json:"basis"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -102,6 +105,12 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		return who, workflow.Stage(d.Stage).Label() + "：驳回，理由：" + chat.OrDash(trimStop(d.Reason)) + "。", true
 	case string(workflow.VerdictSelf):
 		return who, workflow.Stage(d.Stage).Label() + "：本人提交。", true
+	case chat.ActionSecrecyReview:
+		r := workflow.SecrecyReview{Conclusion: workflow.SecrecyConclusion(d.Conclusion), Basis: d.Basis}
+		for _, c := range d.Checks {
+			r.Mark(workflow.SecrecyCheck(c))
+		}
+		return who, "完成保密审查（办公室审核）：" + r.Summary(), true
 	case string(workflow.AppDeliver):
 		what := dateWords(d.On) + chat.OrDash(d.How) + "送达答复"
 		if d.Tracking != "" {
