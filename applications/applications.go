@@ -222,6 +222,11 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 	if a.Section != "" {
 		fmt.Fprintf(&sb, "\n承办：%s %s", a.Section, chat.OrDash(b.NameOrEmpty(a.Handler)))
 	}
+	if fee, err := b.feeNote(ctx, t, a); err != nil {
+		return err
+	} else if fee != "" {
+		sb.WriteString("\n" + fee)
+	}
 	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
 		who, what, _ := b.Sentence(e)
@@ -280,4 +285,20 @@ func (b *Flow) list(head string, as []storage.Application, now time.Time) string
 	}
 	sb.WriteString("\n发送「申请 编号」查看详情。")
 	return sb.String()
+}
+
+// feeNote says, once an applicant has more than 10 applications in the
+// month of a's receipt, what 信息处理费 the rule allows for a; empty
+// otherwise. The office decides whether to charge (条例 Art. 42).
+func (b *Flow) feeNote(ctx context.Context, t *chat.Turn, a *storage.Application) (string, error) {
+	n, err := storage.ApplicationRankInMonth(ctx, t.Tx, a)
+	if err != nil {
+		return "", err
+	}
+	fee := workflow.InformationFee(n)
+	if fee == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("提示：本件是%s在%d月提交的第%d件政府信息公开申请，超过10件，按国办函〔2020〕109号可收取信息处理费%d元；是否收费由综合办公室决定。",
+		a.ApplicantName, storage.Day(a.ReceivedD, b.Location).Month(), n, fee), nil
 }

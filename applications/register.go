@@ -316,8 +316,15 @@ func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) e
 		return err
 	}
 	head, _ := b.Roster.HeadOf(a.Section)
-	err = b.Text(ctx, t, to, fmt.Sprintf("已登记 %s：%s收到，答复期限%s（%s）。已分办至%s（%s）签收。\n发送「申请 %s」查看详情。",
-		a.Number(), b.day(a.ReceivedD), b.day(a.DueD), b.daysLeft(a, t.Now), a.Section, head.Name, a.Number()))
+	fee, err := b.feeNote(ctx, t, a)
+	if err != nil {
+		return err
+	}
+	if fee != "" {
+		fee = "\n" + fee
+	}
+	err = b.Text(ctx, t, to, fmt.Sprintf("已登记 %s：%s收到，答复期限%s（%s）。已分办至%s（%s）签收。%s\n发送「申请 %s」查看详情。",
+		a.Number(), b.day(a.ReceivedD), b.day(a.DueD), b.daysLeft(a, t.Now), a.Section, head.Name, fee, a.Number()))
 	if err != nil || c.OrderTicket == "" {
 		return err
 	}

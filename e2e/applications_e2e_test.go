@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -274,4 +275,46 @@ func TestOrderTurnedIntoApplication(t *testing.T) {
 	c.text(office1, "陈立新将工单转为政府信息公开申请（依申请〔2026〕1号）办理。")
 	c.say(office1, "申请 依申请〔2026〕1号")
 	c.text(office1, "陈立新将12345工单 "+ticket+" 转为政府信息公开申请（网络）")
+}
+
+// The 信息处理费 (国办函〔2020〕109号): from an applicant's 11th application
+// in a month, the register says what may be charged; the office decides.
+func TestApplicationFeeCount(t *testing.T) {
+	t.Parallel()
+	const token = "api-token-for-tests-0123456789"
+	h := newHarness(t, func(env map[string]string) { env["API_TOKEN"] = token })
+	c := newCursor(h)
+	for i := 1; i <= 11; i++ {
+		st, out := apiCall(t, "POST", h.base+"/api/v1/applications", token, map[string]any{
+			"external_id": fmt.Sprintf("FEE-%d", i), "channel": "网络", "received_on": fmt.Sprintf("2026-11-%02d", i+1),
+			"applicant_name": "张三", "applicant_type": "自然人", "applicant_id_no": "11010519491231002X",
+			"content": fmt.Sprintf("第%d份文件", i), "provide_form": "电子", "section": "综合一股",
+		})
+		if st != 201 {
+			t.Fatalf("post %d: %d %v", i, st, out)
+		}
+	}
+	// Another applicant's applications, and the same one's in another
+	// month, do not count.
+	for _, p := range []struct{ ext, name, id, on string }{{"FEE-X", "李四", "", "2026-11-20"}, {"FEE-Y", "张三", "11010519491231002X", "2026-10-30"}} {
+		if st, out := apiCall(t, "POST", h.base+"/api/v1/applications", token, map[string]any{
+			"external_id": p.ext, "channel": "网络", "received_on": p.on, "applicant_name": p.name, "applicant_type": "自然人",
+			"applicant_id_no": p.id, "content": "某文件", "provide_form": "电子", "section": "综合一股",
+		}); st != 201 {
+			t.Fatalf("post %s: %d %v", p.ext, st, out)
+		}
+	}
+	for range 13 {
+		c.text(office1, "新的政府信息公开申请")
+	}
+	c.say(office1, "申请 依申请〔2026〕10号")
+	if got := c.text(office1, "依申请〔2026〕10号"); strings.Contains(got, "信息处理费") {
+		t.Fatalf("the 10th application of the month mentions a fee:\n%s", got)
+	}
+	c.say(office1, "申请 依申请〔2026〕11号")
+	c.text(office1, "本件是张三在11月提交的第11件政府信息公开申请", "可收取信息处理费100元", "由综合办公室决定")
+	c.say(office1, "申请 依申请〔2026〕12号")
+	if got := c.text(office1, "李四"); strings.Contains(got, "信息处理费") {
+		t.Fatalf("another applicant's application mentions a fee:\n%s", got)
+	}
 }

@@ -216,24 +216,25 @@ func ListApplications(ctx context.Context, q sqlx.QueryerContext, f ApplicationF
 	return out, nil
 }
 
-// ApplicationsInMonth counts an applicant's applications received in the
-// calendar month of day, for the 信息处理费 (国办函〔2020〕109号: per
-// applicant, per calendar month). The applicant is known by the ID or
-// credit code when given, else by the name.
-func ApplicationsInMonth(ctx context.Context, q sqlx.QueryerContext, name, idNo string, day time.Time) (int, error) {
-	first := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, day.Location())
+// ApplicationRankInMonth is which of its applicant's applications of the
+// calendar month of its receipt a is (1 for the first), for the
+// 信息处理费 (国办函〔2020〕109号: per applicant, per calendar month), in
+// order of receipt and registration. The applicant is known by the ID
+// number or credit code when given, else by the name.
+func ApplicationRankInMonth(ctx context.Context, q sqlx.QueryerContext, a *Application) (int, error) {
+	day := a.ReceivedD
+	first := time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
 	next := first.AddDate(0, 1, 0)
-	var n int
-	var err error
-	if idNo != "" {
-		err = sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications
-			WHERE applicant_id_no = $1 AND received_on >= $2 AND received_on < $3`, idNo, DayParam(first), DayParam(next))
-	} else {
-		err = sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications
-			WHERE applicant_id_no = '' AND applicant_name = $1 AND received_on >= $2 AND received_on < $3`, name, DayParam(first), DayParam(next))
+	who, arg := `applicant_id_no = $1`, a.ApplicantIDNo
+	if a.ApplicantIDNo == "" {
+		who, arg = `applicant_id_no = '' AND applicant_name = $1`, a.ApplicantName
 	}
+	var n int
+	err := sqlx.GetContext(ctx, q, &n, `SELECT count(*) FROM applications WHERE `+who+`
+		AND received_on >= $2 AND received_on < $3 AND (received_on < $4 OR received_on = $4 AND id <= $5)`,
+		arg, DayParam(first), DayParam(next), DayParam(day), a.ID)
 	if err != nil {
-		return 0, fmt.Errorf("applications of %s in %s: %w", name, first.Format("2006-01"), err)
+		return 0, fmt.Errorf("rank of %s in its month: %w", a.Number(), err)
 	}
 	return n, nil
 }

@@ -290,3 +290,19 @@ const (
 func Deliveries() []Delivery {
 	return []Delivery{DeliveryInPerson, DeliveryPost, DeliveryElectronic}
 }
+
+// InformationFee is the 信息处理费, in yuan, that the nth application of
+// one applicant in one calendar month may be charged (国办函〔2020〕109号,
+// 《政府信息公开信息处理费管理办法》): the first 10 are free; the 11th to
+// the 30th cost 100 each; from the 31st the fee rises by 100 for every
+// further 10 (31st–40th 200, 41st–50th 300, …). Whether to charge is the
+// office's decision; this only says what the rule allows.
+func InformationFee(n int) int {
+	switch {
+	case n <= 10:
+		return 0
+	case n <= 30:
+		return 100
+	}
+	return 100 + 100*((n-30+9)/10)
+}

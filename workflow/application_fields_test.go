@@ -46,3 +46,11 @@ func TestParseApplicationWords(t *testing.T) {
 		t.Errorf("ParseProvideForm(短信) error = %v, want ErrProvideForm", err)
 	}
 }
+
+func TestInformationFee(t *testing.T) {
+	for n, want := range map[int]int{1: 0, 10: 0, 11: 100, 30: 100, 31: 200, 40: 200, 41: 300, 50: 300, 51: 400} {
+		if got := InformationFee(n); got != want {
+			t.Errorf("InformationFee(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
