@@ -302,3 +302,45 @@ func (b *Flow) feeNote(ctx context.Context, t *chat.Turn, a *storage.Application
 	return fmt.Sprintf("提示：本件是%s在%d月提交的第%d件政府信息公开申请，超过10件，按国办函〔2020〕109号可收取信息处理费%d元；是否收费由综合办公室决定。",
 		a.ApplicantName, storage.Day(a.ReceivedD, b.Location).Month(), n, fee), nil
 }
+
+// Stats answers 申请统计 [年份] for the office and the leaders: a year's
+// applications (this year's by default) by state and by outcome, and how
+// many were answered on time.
+func (b *Flow) Stats(ctx context.Context, t *chat.Turn, arg string) error {
+	to := t.Person.UserID
+	if !(t.Person.Has(config.RoleOffice) || t.Person.Has(config.RoleLeader) || t.Person.Has(config.RoleSupervisor)) {
+		return b.Text(ctx, t, to, "申请统计仅向综合办公室和局领导提供。您可以发送「我的申请件」查看您办理的申请。")
+	}
+	now := t.Now.In(b.Location)
+	year := now.Year()
+	if arg = strings.TrimSuffix(strings.TrimSpace(arg), "年"); arg != "" {
+		y, err := strconv.Atoi(arg)
+		if err != nil || y < 2019 || y > now.Year() {
+			return b.Text(ctx, t, to, fmt.Sprintf("请发送「申请统计」或「申请统计 年份」，年份为2019至%d年，如：申请统计 %d。", now.Year(), now.Year()))
+		}
+		year = y
+	}
+	s, err := storage.ApplicationStatsOf(ctx, t.Tx, year, storage.Day(now, b.Location))
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d年收到的政府信息公开申请（截至%s）：\n收到%d件，已办结%d件，办理中%d件", year, workflow.FormatDate(now, b.Location), s.Received, s.Closed, s.Open)
+	if s.Overdue > 0 {
+		fmt.Fprintf(&sb, "（其中超期%d件）", s.Overdue)
+	}
+	sb.WriteString("。")
+	if s.Closed > 0 {
+		fmt.Fprintf(&sb, "\n按期答复%d件，按期答复率%.1f%%。", s.OnTime, float64(s.OnTime)*100/float64(s.Closed))
+		sb.WriteString("\n办理结果：")
+		var parts []string
+		for _, o := range workflow.Outcomes() {
+			if n := s.ByOutcome[string(o)]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s%d件", o.Label(), n))
+			}
+		}
+		sb.WriteString(strings.Join(parts, "，") + "。")
+	}
+	sb.WriteString("\n发送「超期申请」查看超过答复期限的申请。")
+	return b.Text(ctx, t, to, sb.String())
+}

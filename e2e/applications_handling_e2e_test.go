@@ -272,6 +272,10 @@ func TestApplicationHandledToDelivery(t *testing.T) {
 			t.Errorf("the lookup lacks %q:\n%s", want, shown)
 		}
 	}
+	c.say(office1, "申请统计 2026")
+	c.text(office1, "2026年收到的政府信息公开申请", "收到1件，已办结1件，办理中0件", "按期答复1件，按期答复率100.0%", "不予公开1件")
+	c.say(staff, "申请统计")
+	c.text(staff, "仅向综合办公室和局领导提供")
 }
 
 func fieldsOf(card sandbox.Received) string {

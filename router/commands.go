@@ -46,6 +46,14 @@ var phrases = []phrase{
 		"登记政府信息公开申请", "申请登记"}, (*Router).onRegisterApplication},
 	{"my applications", []string{"我的申请件", "我的依申请", "我办理的申请", "我承办的申请", "查看我的申请件"}, (*Router).onMyApplications},
 	{"overdue applications", []string{"超期申请", "逾期申请", "超期申请件", "超期依申请", "查看超期申请"}, (*Router).onOverdueApplications},
+	{"application stats", []string{"申请统计", "依申请统计", "依申请公开统计", "申请件统计"}, (*Router).onApplicationStats},
+}
+
+func (r *Router) onApplicationStats(ctx context.Context, t *chat.Turn, _ *chat.Session) error {
+	return r.Applications.Stats(ctx, t, "")
+}
+func (r *Router) applicationStats(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.Stats(ctx, t, arg)
 }
 
 func (r *Router) onRegisterApplication(ctx context.Context, t *chat.Turn, s *chat.Session) error {
@@ -105,6 +113,7 @@ var argCommands = []argCommand{
 	{[]string{"查询", "查看"}, true, (*Router).query},
 	{[]string{"撤回"}, true, (*Router).withdraw},
 	{[]string{"日历"}, false, (*Router).calendar},
+	{[]string{"申请统计"}, false, (*Router).applicationStats},
 	{[]string{"申请", "申请件"}, false, (*Router).showApplication},
 	{[]string{"转为申请", "转申请", "转依申请"}, false, (*Router).convertOrder},
 }

@@ -66,7 +66,7 @@ func helpText(p config.Person) string {
 		b.WriteString("发送「会议 登记 日期 主题」登记政务公开专题工作会议。\n")
 	}
 	if p.Has(config.RoleOffice) {
-		b.WriteString("发送「登记申请」登记收到的政府信息公开申请，「超期申请」查看超过答复期限的申请。\n")
+		b.WriteString("发送「登记申请」登记收到的政府信息公开申请，「超期申请」查看超过答复期限的申请，「申请统计」查看本年度申请办理情况。\n")
 		b.WriteString("发送「年度报告 已完成」登记上一年度政府信息公开工作年度报告已报送。\n")
 		b.WriteString("发送「日历」查看工作日历覆盖的年份；国务院办公厅发布新一年节假日安排后，发送「日历 添加」并粘贴通知全文。\n")
 	}

@@ -421,3 +421,46 @@ func ApplicationDecisions(ctx context.Context, q sqlx.QueryerContext, id int64) 
 	}
 	return out, nil
 }
+
+// ApplicationStats are the register's counts for one year of receipt.
+type ApplicationStats struct {
+	Received  int            // received in the year
+	Open      int            // not closed
+	Overdue   int            // open and past the deadline on the day asked
+	Closed    int            // closed
+	OnTime    int            // closed with the 送达 on or before the deadline
+	ByOutcome map[string]int // closed, by outcome
+}
+
+// ApplicationStatsOf counts the applications received in year, as of
+// today.
+func ApplicationStatsOf(ctx context.Context, q sqlx.QueryerContext, year int, today time.Time) (ApplicationStats, error) {
+	s := ApplicationStats{ByOutcome: map[string]int{}}
+	var rows []struct {
+		State   string `db:"state"`
+		Outcome string `db:"outcome"`
+		N       int    `db:"n"`
+		Late    int    `db:"late"`
+		Overdue int    `db:"overdue"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, `
+		SELECT state, outcome, count(*) AS n,
+			count(*) FILTER (WHERE delivered_on > due_on) AS late,
+			count(*) FILTER (WHERE state <> 'closed' AND due_on < $2) AS overdue
+		FROM applications WHERE year = $1 GROUP BY state, outcome`, year, DayParam(today))
+	if err != nil {
+		return s, fmt.Errorf("application statistics %d: %w", year, err)
+	}
+	for _, r := range rows {
+		s.Received += r.N
+		if r.State == "closed" {
+			s.Closed += r.N
+			s.OnTime += r.N - r.Late
+			s.ByOutcome[r.Outcome] += r.N
+			continue
+		}
+		s.Open += r.N
+		s.Overdue += r.Overdue
+	}
+	return s, nil
+}
