@@ -15,18 +15,14 @@ import (
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
-// replyDays is the reply limit of 条例 Art. 33 para 2: 20 working days
-// from the day of receipt.
-const replyDays = 20
-
-// replyDue is a's reply deadline from its day of receipt and the clock's
-// events so far.
-func (b *Flow) replyDue(a *storage.Application, _ []storage.Consultation) (time.Time, error) {
-	due, err := b.Calendar.AddWorkingDays(storage.Day(a.ReceivedD, b.Location), replyDays)
+// replyDue is the reply deadline of a new application (no events yet but
+// its receipt).
+func (b *Flow) replyDue(a *storage.Application) (time.Time, error) {
+	due, err := workflow.ApplicationDeadlines(b.Calendar, workflow.ApplicationEvents{Received: storage.Day(a.ReceivedD, b.Location)})
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reply deadline of %s: %w", a.Number(), err)
 	}
-	return due, nil
+	return due.ReplyDue, nil
 }
 
 // Register numbers, stores and announces a validated application in the
@@ -195,6 +191,10 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 		return err
 	}
 	due, cs, err := b.clock(ctx, t.Tx, a)
+	if errors.Is(err, workflow.ErrNoCalendarData) {
+		due = workflow.ApplicationDue{} // clockText says it cannot be computed
+		cs, err = storage.Consultations(ctx, t.Tx, a.ID)
+	}
 	if err != nil {
 		return err
 	}
@@ -280,8 +280,12 @@ func (b *Flow) list(head string, as []storage.Application, now time.Time) string
 	sb.WriteString(head)
 	for i := range as {
 		a := &as[i]
-		fmt.Fprintf(&sb, "\n· %s %s：%s，答复期限%s，%s", a.Number(), a.ApplicantName,
-			workflow.ApplicationState(a.State).Label(), b.day(a.DueD), b.daysLeft(a, now))
+		what := "答复期限"
+		if a.State == string(workflow.ApplicationSupplement) {
+			what = "补正期限" // refreshDue keeps it while the applicant owes the 补正
+		}
+		fmt.Fprintf(&sb, "\n· %s %s：%s，%s%s，%s", a.Number(), a.ApplicantName,
+			workflow.ApplicationState(a.State).Label(), what, b.day(a.DueD), b.daysLeft(a, now))
 	}
 	sb.WriteString("\n发送「申请 编号」查看详情。")
 	return sb.String()

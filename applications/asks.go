@@ -215,7 +215,7 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 func (b *Flow) checkSupplementDue(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 	today := storage.Day(t.Now.In(b.Location), b.Location)
 	if s == "默认" {
-		d, err := b.Calendar.AddWorkingDays(today, workflow.DefaultSupplementDays)
+		d, err := workflow.SupplementPeriodEnd(b.Calendar, today, 0)
 		if err != nil {
 			return "", chat.Wrong("工作日历缺少相应年份，无法计算默认期限，请直接输入日期。")
 		}
@@ -266,8 +266,11 @@ func (b *Flow) askSummary(ctx context.Context, t *chat.Turn, c *convo) (bot.Temp
 		card.MainTitle.Title = "收到补正 " + a.Number()
 		field("收到补正", b.showDay(v["on"]))
 		if d, err := time.ParseInLocation(time.DateOnly, v["on"], b.Location); err == nil {
-			if due, err := b.Calendar.AddWorkingDays(d, workflow.ReplyDays); err == nil {
-				field("新答复期限", b.day(due))
+			// What the clock will say once the 补正 is recorded.
+			ev := b.events(a, nil)
+			ev.SupplementReceived = d
+			if due, err := workflow.ApplicationDeadlines(b.Calendar, ev); err == nil {
+				field("新答复期限", b.day(due.ReplyDue))
 			}
 		}
 	case kindConsult:
@@ -275,7 +278,7 @@ func (b *Flow) askSummary(ctx context.Context, t *chat.Turn, c *convo) (bot.Temp
 		field("征求对象", map[string]string{"third_party": "第三方", "agency": "其他行政机关"}[v["kind"]]+" "+v["party"])
 		field("发出日期", b.showDay(v["sent"]))
 		if d, err := time.ParseInLocation(time.DateOnly, v["sent"], b.Location); err == nil {
-			if due, err := b.Calendar.AddWorkingDays(d, workflow.ConsultationDays); err == nil {
+			if due, err := workflow.ConsultationDue(b.Calendar, d); err == nil {
 				field("答复期限", b.day(due))
 			}
 		}

@@ -117,6 +117,9 @@ func (b *Flow) clock(ctx context.Context, tx *storage.Tx, a *storage.Application
 // clockText is the clock as every card and lookup shows it: the deadline
 // with the days left, the pause, the 补正 wait.
 func (b *Flow) clockText(a *storage.Application, due workflow.ApplicationDue, now time.Time) string {
+	if due.ReplyDue.IsZero() && !due.AwaitingSupplement {
+		return msgNoCalendar
+	}
 	if due.AwaitingSupplement {
 		return "等待申请人补正（补正期限" + b.day(due.SupplementDue) + "），答复期限自收到补正之日起重新计算"
 	}
@@ -147,6 +150,9 @@ func (b *Flow) clockText(a *storage.Application, due workflow.ApplicationDue, no
 	}
 	return s
 }
+
+// msgNoCalendar stands for a deadline in a year the calendar lacks.
+const msgNoCalendar = "工作日历缺少相应年份，答复期限暂无法计算（请综合办公室发送「日历 添加」补充）"
 
 // change applies action to a in the turn: the rules first (the user is
 // told when it is not theirs or no longer applies), then the guarded
@@ -192,6 +198,13 @@ func (b *Flow) change(ctx context.Context, t *chat.Turn, a *storage.Application,
 // reminders and the lists.
 func (b *Flow) refreshDue(ctx context.Context, t *chat.Turn, a *storage.Application) error {
 	due, _, err := b.clock(ctx, t.Tx, a)
+	if errors.Is(err, workflow.ErrNoCalendarData) {
+		// The deadline falls in a year the calendar does not have yet: the
+		// stored one stays until the office adds the year (日历 添加), and
+		// the cards say it cannot be computed.
+		b.Log.WarnContext(ctx, "application deadline beyond the calendar", "application", a.Number(), "err", err)
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -230,8 +243,13 @@ func cardMark(kind string, a *storage.Application, open int) string {
 // card sends a card about a to each holder and records it.
 func (b *Flow) card(ctx context.Context, t *chat.Turn, a *storage.Application, kind, status string, buttons []bot.CardButton, quote string, holders ...string) error {
 	due, cs, err := b.clock(ctx, t.Tx, a)
-	if err != nil {
+	if err != nil && !errors.Is(err, workflow.ErrNoCalendarData) {
 		return err
+	}
+	if err != nil {
+		if cs, err = storage.Consultations(ctx, t.Tx, a.ID); err != nil {
+			return err
+		}
 	}
 	for _, h := range holders {
 		c := bot.TemplateCard{

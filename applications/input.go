@@ -167,7 +167,7 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Application, error) {
 		b.validateClosed(in, a, today, &errs)
 	}
 	if !errs.Has("received_on") {
-		due, err := b.replyDue(a, nil)
+		due, err := b.replyDue(a)
 		if err != nil {
 			errs.Add("received_on", "无法按工作日计算答复期限（工作日历缺少相应年份），请联系办公室在「日历」中添加。")
 		}

@@ -432,3 +432,19 @@ func TestApplicationWorkingDaysLeft(t *testing.T) {
 		t.Fatalf("days left from 2028: %v", err)
 	}
 }
+
+func TestConsultationDueAndSupplementPeriodEnd(t *testing.T) {
+	cal := workflow.DefaultCalendar()
+	loc := cal.Location()
+	// Sent Friday 2026-12-04: 15 working days are 12-07 … 12-25.
+	got, err := workflow.ConsultationDue(cal, time.Date(2026, 12, 4, 0, 0, 0, 0, loc))
+	if err != nil || got.Format(time.DateOnly) != "2026-12-25" {
+		t.Errorf("ConsultationDue = %v, %v; want 2026-12-25", got, err)
+	}
+	// Asked Tuesday 2026-12-22, default 15 WD: 12-23 … 12-31 are 7 (2027-01-01,
+	// a Friday, is 元旦), 01-04 … 01-08 make 12, and 01-13 is the 15th.
+	got, err = workflow.SupplementPeriodEnd(cal, time.Date(2026, 12, 22, 0, 0, 0, 0, loc), 0)
+	if err != nil || got.Format(time.DateOnly) != "2027-01-13" {
+		t.Errorf("SupplementPeriodEnd = %v, %v; want 2027-01-13", got, err)
+	}
+}
