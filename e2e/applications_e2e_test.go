@@ -7,8 +7,10 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // registerApplication plays 登记申请 for the office member user, received
@@ -218,6 +220,8 @@ func TestOrderTurnedIntoApplication(t *testing.T) {
 	h := newHarness(t)
 	c := newCursor(h)
 	ticket := "GD202611300007"
+	// Received today: numbered in this year.
+	no := storage.ApplicationNumber(time.Now().In(workflow.DefaultCalendar().Location()).Year(), 1)
 	c.register(registrar, ticket, false, "r_1") // 综合一股
 	disp := c.card(head)
 
@@ -238,19 +242,19 @@ func TestOrderTurnedIntoApplication(t *testing.T) {
 		t.Fatalf("summary title %q", sum.Card.MainTitle.Desc)
 	}
 	c.click(office1, sum, "app_submit")
-	c.text(office1, "已登记 依申请〔2026〕1号")
+	c.text(office1, "已登记 "+no)
 	if r := c.card(office1); !strings.Contains(r.Card.MainTitle.Title, ticket) {
 		t.Fatalf("office's reply card %q", r.Card.MainTitle.Title)
 	}
-	c.text(registrar, "新的政府信息公开申请（由12345工单转入）", "依申请〔2026〕1号")
-	c.text(registrar, "您登记的12345工单 "+ticket+" 已由陈立新转为政府信息公开申请（依申请〔2026〕1号）")
+	c.text(registrar, "新的政府信息公开申请（由12345工单转入）", no)
+	c.text(registrar, "您登记的12345工单 "+ticket+" 已由陈立新转为政府信息公开申请（"+no+"）")
 	reply := c.card(registrar)
-	if acc := c.card(head); !strings.Contains(acc.Card.MainTitle.Title, "依申请〔2026〕1号") {
+	if acc := c.card(head); !strings.Contains(acc.Card.MainTitle.Title, no) {
 		t.Fatalf("head's 签收 card %q", acc.Card.MainTitle.Title)
 	}
 
 	o := h.order(ticket)
-	if o.State != "answered" || !strings.Contains(o.Answer, "依申请〔2026〕1号") {
+	if o.State != "answered" || !strings.Contains(o.Answer, no) {
 		t.Fatalf("order %s: %q", o.State, o.Answer)
 	}
 	a, err := storage.ApplicationByOrder(context.Background(), h.db, o.ID)
@@ -272,8 +276,8 @@ func TestOrderTurnedIntoApplication(t *testing.T) {
 		t.Fatalf("order after the reply: %s", o.State)
 	}
 	c.say(office1, "工单 "+ticket)
-	c.text(office1, "陈立新将工单转为政府信息公开申请（依申请〔2026〕1号）办理。")
-	c.say(office1, "申请 依申请〔2026〕1号")
+	c.text(office1, "陈立新将工单转为政府信息公开申请（"+no+"）办理。")
+	c.say(office1, "申请 "+no)
 	c.text(office1, "陈立新将12345工单 "+ticket+" 转为政府信息公开申请（网络）")
 }
 

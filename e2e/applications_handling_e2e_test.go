@@ -285,3 +285,122 @@ func fieldsOf(card sandbox.Received) string {
 	}
 	return strings.Join(fs, " ")
 }
+
+// An application from the website: 分办 by the office, a consultation
+// sent before today that pauses the clock, and a 予以公开 reply approved
+// by the section head and the office (no leader: nothing is withheld),
+// delivered electronically in time.
+func TestApplicationFromTheWebsiteAnsweredInTime(t *testing.T) {
+	t.Parallel()
+	const token = "api-token-for-tests-0123456789"
+	h := newHarness(t, func(env map[string]string) { env["API_TOKEN"] = token })
+	c := newCursor(h)
+	cal := workflow.DefaultCalendar()
+	loc := cal.Location()
+	// Dates relative to today, so that the reply today is in time
+	// whenever the test runs.
+	received, sent := midnight().AddDate(0, 0, -3), midnight().AddDate(0, 0, -1)
+	st, out := apiCall(t, "POST", h.base+"/api/v1/applications", token, map[string]any{
+		"external_id": "WEB-7", "channel": "网络", "received_on": received.Format(time.DateOnly), "applicant_name": "某环保公益组织",
+		"applicant_type": "社会公益组织", "content": "2026年第三季度重点排污单位监督性监测结果。", "provide_form": "电子",
+	})
+	if st != 201 {
+		t.Fatalf("post: %d %v", st, out)
+	}
+	disp := c.card(office1)
+	c.card(office2)
+	c.click(office1, disp, "s_1") // 综合一股
+	c.text(office1, "已分办至综合一股（张伟）签收")
+	acc := c.card(head)
+	c.click(head, acc, "accept")
+	c.click(head, c.card(head), "h_"+head)
+	c.text(head, "已签收，由张伟办理")
+	c.text(office1, "已由张伟（综合一股）签收") // the registrar: the API's default, the first office member
+	handle := c.card(head)
+
+	// A consultation of the monitoring station sent yesterday, answered today.
+	c.click(head, handle, "consult")
+	c.text(head, "15个工作日")
+	c.click(head, c.card(head), "r_1") // 其他行政机关
+	c.text(head, "名称")
+	c.say(head, "市生态环境监测站")
+	c.text(head, "发出的日期")
+	c.say(head, sent.Format(time.DateOnly))
+	c.text(head, "征求意见书发出日期："+dayWords(sent))
+	c.confirm(head)
+	c.text(head, "已登记向市生态环境监测站征求意见")
+	handle = c.card(head)
+	c.click(head, handle, "consulted")
+	c.text(head, "答复")
+	c.text(head, "收到答复的日期")
+	c.say(head, "今天")
+	c.text(head, "答复日期：")
+	c.text(head, "对方的意见")
+	c.say(head, "同意公开。")
+	c.confirm(head)
+	want, err := workflow.ApplicationDeadlines(cal, workflow.ApplicationEvents{
+		Received:      received,
+		Consultations: []workflow.Consultation{{Sent: sent, Answered: midnight()}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.text(head, "已登记市生态环境监测站的意见", dayWords(want.ReplyDue))
+	if want.PausedDays > 0 { // today is a working day: the answer day paused the clock
+		c.say(office1, "申请 "+storage.ApplicationNumber(received.Year(), 1))
+		c.text(office1, "征求意见不计入1个工作日")
+	}
+	handle = c.card(head)
+
+	// 予以公开: no reason to choose, no basis needed.
+	c.click(head, handle, "reply")
+	c.text(head, "第三十六条")
+	c.click(head, c.card(head), "r_0")
+	c.text(head, "答复内容", "已主动公开的获取途径")
+	c.say(head, "所申请信息已在本局门户网站「环境监测」栏目公开。")
+	c.text(head, "法律依据", "跳过")
+	c.say(head, "跳过")
+	sum := c.confirm(head)
+	if strings.Contains(fieldsOf(sum), "主要负责人") {
+		t.Fatalf("a 予以公开 reply goes to the leader: %s", fieldsOf(sum))
+	}
+	// The head drafted it: the section stage is 本人提交.
+	c.text(head, "已报办公室审核")
+	off1 := c.card(office1)
+	c.card(office2)
+	if len(off1.Card.ButtonList) != 3 {
+		t.Fatalf("a 予以公开 reply's office card: %d buttons, want 同意 / 同意并报主要负责人 / 驳回", len(off1.Card.ButtonList))
+	}
+	rev := c.officeApprove(office1, off1, "approve")
+	_ = rev
+	c.text(office1, "已同意", "审定，待综合办公室送达")
+	del := c.card(office1)
+	c.card(office2)
+	c.click(office1, del, "d_2") // 电子
+	c.text(office1, "登记送达")
+	c.text(office1, "送达日期")
+	c.say(office1, "今天")
+	c.text(office1, "送达日期：")
+	c.confirm(office1)
+	c.text(office1, "电子送达申请人，办结（按期答复", dayWords(want.ReplyDue))
+
+	a, err := storage.ApplicationByExternal(context.Background(), h.db, "WEB-7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.State != "closed" || a.Outcome != "disclose" || a.Delivery != "电子" || a.DueD.In(loc).Format(time.DateOnly) != want.ReplyDue.In(loc).Format(time.DateOnly) {
+		t.Fatalf("stored %+v", a)
+	}
+	r, err := storage.SecrecyReviewAt(context.Background(), h.db, storage.EntityApplication, a.Number(), 1, "office")
+	if err != nil || r.Conclusion != "clear" || r.Basis != "" {
+		t.Fatalf("保密审查 %+v, %v", r, err)
+	}
+	ds, _ := storage.ApplicationDecisions(context.Background(), h.db, a.ID)
+	var got []string
+	for _, d := range ds {
+		got = append(got, d.Stage+":"+d.Verdict+":"+d.Approver)
+	}
+	if strings.Join(got, " ") != "section:self:zhangwei office:approve:chenlixin" {
+		t.Fatalf("decisions %v", got)
+	}
+}
