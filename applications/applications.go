@@ -227,7 +227,10 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 		who, what, _ := b.Sentence(e)
 		fmt.Fprintf(&sb, "\n%s %s%s", workflow.FormatDateTime(e.At, b.Location), who, what)
 	}
-	return b.Text(ctx, t, to, sb.String())
+	if err := b.Text(ctx, t, to, sb.String()); err != nil {
+		return err
+	}
+	return b.sendLetters(ctx, t, a)
 }
 
 // mayView reports whether p may look an application up: the office, the
