@@ -227,10 +227,11 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 		who, what, _ := b.Sentence(e)
 		fmt.Fprintf(&sb, "\n%s %s%s", workflow.FormatDateTime(e.At, b.Location), who, what)
 	}
-	if err := b.Text(ctx, t, to, sb.String()); err != nil {
+	letters, err := b.lettersText(ctx, t.Tx, a, t.Now)
+	if err != nil {
 		return err
 	}
-	return b.sendLetters(ctx, t, a)
+	return b.Text(ctx, t, to, sb.String()+letters)
 }
 
 // mayView reports whether p may look an application up: the office, the

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/applications/letters"
-	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/linksign"
 	"github.com/zwgk-bot/zwgk/storage"
 )
@@ -78,17 +77,18 @@ func (b *Flow) replyLine(a *storage.Application, now time.Time) string {
 	return b.letterLine(a, "答复书", LetterRef{Kind: letters.KindReply}, now)
 }
 
-// sendLetters tells viewer the links of a's letters that exist, for
-// 「申请 编号」.
-func (b *Flow) sendLetters(ctx context.Context, t *chat.Turn, a *storage.Application) error {
-	src, err := b.loadLetterSource(ctx, t.Tx, a)
+// lettersText lists the links of a's letters that exist, for 「申请
+// 编号」: it ends the lookup's message, a link a line (a long message is
+// split between lines, never inside a link).
+func (b *Flow) lettersText(ctx context.Context, q storage.Queryer, a *storage.Application, now time.Time) (string, error) {
+	src, err := b.loadLetterSource(ctx, q, a)
 	if err != nil {
-		return err
+		return "", err
 	}
 	var sb strings.Builder
-	sb.WriteString(a.Number() + " 的文书（点击打开，可打印）：")
+	sb.WriteString("\n文书（点击打开，可打印）：")
 	for _, ref := range b.existingLetters(src) {
-		sb.WriteString("\n" + letterLabel(ref, src) + "：" + b.letterLink(a, ref, t.Now))
+		sb.WriteString("\n" + letterLabel(ref, src) + "：" + b.letterLink(a, ref, now))
 	}
-	return b.Text(ctx, t, t.Person.UserID, sb.String())
+	return sb.String(), nil
 }
