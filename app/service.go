@@ -128,8 +128,11 @@ func Open(ctx context.Context, cfg config.Config, roster *config.Roster, log *sl
 		DB: db, Redis: rdb, Sessions: rdb.Sessions(cfg.SessionTTL), Calendar: cal,
 		PublicURL: cfg.PublicURL, LinkSecret: []byte(cfg.LinkSecret), Limits: cfg.Limits(),
 		Roster: roster, Log: log, Now: s.now, Location: BusinessLocation(), Queued: s.worker.Poke,
-		Notices: s.notices,
+		Notices: s.notices, Letters: cfg.Letters,
 	}, extra)
+	if unset := cfg.Letters.Unset(); len(unset) > 0 {
+		log.WarnContext(ctx, "the register's letters that need these variables are not printed until they are set", "unset", unset)
+	}
 	if s.sched, err = newScheduler(s, cal); err != nil {
 		s.Close()
 		return nil, err
@@ -204,6 +207,8 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("GET /forms/{id}", s.bot.Forms.ServeForm)
+	mux.HandleFunc("GET /applications/{id}/letters/{kind}", s.bot.Applications.ServeLetter)
+	mux.HandleFunc("GET /applications/{id}/letters/{kind}/{n}", s.bot.Applications.ServeLetter)
 	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	s.bot.Applications.APIRoutes(mux, s.cfg.APIToken)
 	return s.deliveryRoutes(mux)

@@ -232,7 +232,11 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 		who, what, _ := b.Sentence(e)
 		fmt.Fprintf(&sb, "\n%s %s%s", workflow.FormatDateTime(e.At, b.Location), who, what)
 	}
-	return b.Text(ctx, t, to, sb.String())
+	letters, err := b.lettersText(ctx, t.Tx, a, t.Now)
+	if err != nil {
+		return err
+	}
+	return b.Text(ctx, t, to, sb.String()+letters)
 }
 
 // mayView reports whether p may look an application up: the office, the

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zwgk-bot/zwgk/applications/letters"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -362,6 +363,7 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 		if late {
 			msg += "\n注意：补正告知已超过收到申请之日起7个工作日（" + b.day(clk.SupplementBy) + "前，条例第三十条）。"
 		}
+		msg += b.letterLine(a, "补正告知书", LetterRef{Kind: letters.KindSupplement}, t.Now)
 		if err := b.Text(ctx, t, to, msg); err != nil {
 			return err
 		}
@@ -414,7 +416,11 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 		if err != nil {
 			return err
 		}
-		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记向%s征求意见（%s发出）。答复期限：%s。", a.Number(), v["party"], b.showDay(v["sent"]), b.clockText(a, clk, t.Now))); err != nil {
+		link, err := b.newConsultLine(ctx, t.Tx, a, t.Now)
+		if err != nil {
+			return err
+		}
+		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记向%s征求意见（%s发出）。答复期限：%s。", a.Number(), v["party"], b.showDay(v["sent"]), b.clockText(a, clk, t.Now))+link); err != nil {
 			return err
 		}
 		return b.sendHandle(ctx, t, a, "")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/applications/letters"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
@@ -268,6 +269,9 @@ func (b *Flow) card(ctx context.Context, t *chat.Turn, a *storage.Application, k
 		}
 		if quote != "" {
 			c.QuoteArea = &bot.CardQuote{Type: 0, Title: "说明", QuoteText: chat.Clip(quote, 200)}
+		}
+		if kind == cardDeliver {
+			c.JumpList = []bot.CardJump{{Type: 1, Title: "答复书（可打印）", URL: b.letterLink(a, LetterRef{Kind: letters.KindReply}, t.Now)}}
 		}
 		if err := storage.InsertApplicationCard(ctx, t.Tx, storage.ApplicationCard{TaskID: c.TaskID, ApplicationID: a.ID, Kind: kind,
 			State: cardMark(kind, a, openConsultations(cs)), Holders: pq.StringArray{h}}); err != nil {
@@ -592,7 +596,8 @@ func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, a *storage.App
 	}
 	msg := fmt.Sprintf("%s（%s）%s：%s 的答复期限", b.Name(to), "综合办公室", label, a.Number())
 	if grant {
-		msg += "由" + b.day(old) + "延至" + b.day(a.DueD) + "。请向申请人送达延期答复告知书。"
+		msg += "由" + b.day(old) + "延至" + b.day(a.DueD) + "。请向申请人送达延期答复告知书。" +
+			b.letterLine(a, "延期答复告知书", LetterRef{Kind: letters.KindExtension}, t.Now)
 	} else {
 		msg += "仍为" + b.day(a.DueD) + "。"
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/api"
+	"github.com/zwgk-bot/zwgk/applications/letters"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
@@ -324,7 +325,8 @@ func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) e
 		fee = "\n" + fee
 	}
 	err = b.Text(ctx, t, to, fmt.Sprintf("已登记 %s：%s收到，答复期限%s（%s）。已分办至%s（%s）签收。%s\n发送「申请 %s」查看详情。",
-		a.Number(), b.day(a.ReceivedD), b.day(a.DueD), b.daysLeft(a, t.Now), a.Section, head.Name, fee, a.Number()))
+		a.Number(), b.day(a.ReceivedD), b.day(a.DueD), b.daysLeft(a, t.Now), a.Section, head.Name, fee, a.Number())+
+		b.letterLine(a, "接收回执", LetterRef{Kind: letters.KindReceipt}, t.Now))
 	if err != nil || c.OrderTicket == "" {
 		return err
 	}

@@ -339,11 +339,15 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, a *storage.Application,
 	if step.Stage == workflow.StagePublish {
 		what = "审定，待综合办公室送达"
 	}
-	if err := b.Text(ctx, t, to, fmt.Sprintf("已%s。%s 的答复%s。", label, a.Number(), what)); err != nil {
+	link := ""
+	if step.Stage == workflow.StagePublish {
+		link = b.replyLine(a, t.Now)
+	}
+	if err := b.Text(ctx, t, to, fmt.Sprintf("已%s。%s 的答复%s。", label, a.Number(), what)+link); err != nil {
 		return err
 	}
 	if a.Handler != to {
-		if err := b.Text(ctx, t, a.Handler, fmt.Sprintf("%s（%s）%s %s 的答复，已%s。", b.Name(to), stage.Label(), label, a.Number(), what)); err != nil {
+		if err := b.Text(ctx, t, a.Handler, fmt.Sprintf("%s（%s）%s %s 的答复，已%s。", b.Name(to), stage.Label(), label, a.Number(), what)+link); err != nil {
 			return err
 		}
 	}

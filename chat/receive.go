@@ -48,6 +48,8 @@ type Bot struct {
 	// Notices tells the public through the 公众号; nil when it is off
 	// (its methods then only record that nothing was sent).
 	Notices *notices.Service
+	// Letters is what the register's letters print beyond the register.
+	Letters config.LettersConfig
 	// Wizards are the conversation kinds in which the user is filling in
 	// something field by field; starting another such conversation waits
 	// until it is finished or cancelled (InWizard).

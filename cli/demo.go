@@ -111,6 +111,10 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		config.EnvMPTemplateID:     demoMPTemplate,
 		config.EnvMPAnswerTemplate: demoMPAnswer,
 		config.EnvBureauName:       demoMPName,
+		// The letters' settings, invented for the demo (never defaults:
+		// a real letter must name the real bodies).
+		config.EnvReviewBody: "示范市示范区人民政府", config.EnvReviewCourt: "示范市示范区人民法院",
+		config.EnvContactPerson: "王琳", config.EnvContactPhone: "0000-1234567", config.EnvContactAddress: "示范市示范区环保路1号",
 		// Reminders run on the real clock as in production; SCHEDULES=off
 		// (the demo's tests) stops them.
 		config.EnvSchedules: getenv(config.EnvSchedules),

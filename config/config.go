@@ -51,6 +51,9 @@ type Config struct {
 	// Delivery: the 公众号 and the outbox's pacing (delivery.go).
 	MP       MPConfig       // MP_*
 	Delivery DeliveryConfig // OUTBOX_RATES, OUTBOX_RECIPIENT_RATE
+
+	// Letters: what the register's letters print (letters.go).
+	Letters LettersConfig // BUREAU_NAME, REVIEW_*, OFFICE_CONTACT_*
 }
 
 // Variable describes one environment variable read by Load.
@@ -161,7 +164,7 @@ var variables = []Variable{
 // Variables lists every environment variable read by Load, in a stable
 // order. The returned slice is a copy.
 func Variables() []Variable {
-	return slices.Concat(variables, deliveryVariables)
+	return slices.Concat(variables, deliveryVariables, letterVariables)
 }
 
 // Load reads the configuration through getenv (os.Getenv when nil) and
@@ -201,6 +204,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.UrgentAnytime = l.onOff(EnvUrgentAny, DefaultUrgentAny)
 	c.MP = l.mp()
 	c.Delivery = l.delivery()
+	c.Letters = l.letters()
 
 	if len(l.problems) > 0 {
 		return Config{}, &ValidationError{Problems: l.problems, kind: ErrInvalid}
@@ -277,6 +281,7 @@ func (c Config) String() string {
 		{EnvUrgentAny, OnOff(c.UrgentAnytime)},
 	}
 	pairs = append(pairs, c.deliveryPairs()...)
+	pairs = append(pairs, c.letterPairs()...)
 	var b strings.Builder
 	for i, p := range pairs {
 		if i > 0 {

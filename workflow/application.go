@@ -425,13 +425,6 @@ func isoDate(t time.Time) string {
 	return t.In(shanghai()).Format(time.DateOnly)
 }
 
-// ConsultationDue is the last day a third party (Art. 32) or another
-// agency (Art. 34) has to answer a 征求意见 sent on sent: its 15th working
-// day, counted as every period of the application is.
-func ConsultationDue(cal *Calendar, sent time.Time) (time.Time, error) {
-	return workingDaysFrom(cal, sent, ConsultationDays)
-}
-
 // SupplementPeriodEnd is the last day of a 补正期限 of days working days
 // (0: DefaultSupplementDays) from a 补正告知书 sent on asked.
 func SupplementPeriodEnd(cal *Calendar, asked time.Time, days int) (time.Time, error) {
