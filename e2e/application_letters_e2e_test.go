@@ -3,11 +3,12 @@ package e2e
 import (
 	"context"
 	"math"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/printtest"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -200,37 +201,12 @@ type letterBrowser struct{ ctx context.Context }
 
 func newLetterBrowser(t *testing.T) *letterBrowser {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "zwgk-letters-e2e-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.UserDataDir(profile), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowser := chromedp.NewContext(actx)
-	// Generous: the machine is shared, and -race slows the server.
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() {
-		cancelTime()
-		cancelBrowser()
-		cancelAlloc()
-		for range 20 { // the browser may still be writing its profile
-			if os.RemoveAll(profile) == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	return &letterBrowser{ctx: ctx}
+	return &letterBrowser{ctx: printtest.Browser(t, "the letters' print test")}
 }
 
 // printPDF opens link in a new tab, prints it as the print dialog would
 // (the page's own A4 size) and reads the PDF's pages back.
-func (b *letterBrowser) printPDF(t *testing.T, link string) []pdfPage {
+func (b *letterBrowser) printPDF(t *testing.T, link string) []printtest.Page {
 	t.Helper()
 	tab, cancel := chromedp.NewContext(b.ctx)
 	defer cancel()
@@ -247,7 +223,7 @@ func (b *letterBrowser) printPDF(t *testing.T, link string) []pdfPage {
 	if err != nil {
 		t.Fatalf("print %s to PDF: %v", link, err)
 	}
-	pages, err := readPDF(pdf)
+	pages, err := printtest.ReadPDF(pdf)
 	if err != nil {
 		t.Fatalf("reading the PDF of %s: %v", link, err)
 	}

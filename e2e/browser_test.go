@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/printtest"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -20,27 +21,6 @@ import (
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
 )
-
-// chromiumPath finds Debian's chromium. Without it the test fails in CI
-// (scripts/test installs it) and is skipped on a developer's machine.
-func chromiumPath(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium"} {
-		if p != "" {
-			if _, err := os.Stat(p); err == nil {
-				return p
-			}
-		}
-	}
-	if p, err := exec.LookPath("chromium"); err == nil {
-		return p
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed: the browser test needs it in CI (scripts/test installs Debian's chromium; or set CHROMIUM)")
-	}
-	t.Skip("chromium is not installed (apt-get install chromium, or run scripts/test); skipping the browser test")
-	return ""
-}
 
 // screenshotDir is where the browser test leaves its screenshots:
 // ZWGK_SCREENSHOTS, or .local/screenshots (ignored by git).
@@ -84,7 +64,7 @@ const waitFor = 45 * time.Second
 
 func newPage(t *testing.T, base string) *page {
 	t.Helper()
-	exe := chromiumPath(t)
+	exe := printtest.Chromium(t, "the browser test")
 	profile, err := os.MkdirTemp("", "zwgk-chromium-")
 	if err != nil {
 		t.Fatal(err)

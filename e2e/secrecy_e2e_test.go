@@ -3,11 +3,12 @@ package e2e
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/printtest"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -195,29 +196,17 @@ func (h *harness) reviews(serial string) string {
 // whether it fits its fixed height, and the page printed to PDF.
 func printOfficeBlock(t *testing.T, link string) (string, bool, []byte) {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "zwgk-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.UserDataDir(profile), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
-	defer func() {
-		cancelTime()
-		cancelTab()
-		cancelAlloc()
-		os.RemoveAll(profile)
-	}()
+	tab, cancelTab := chromedp.NewContext(printtest.Browser(t, "the 保密审查 print test")) // a fresh tab
+	defer cancelTab()
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {
 		t.Fatalf("open the form: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.fonts.status === "loaded"`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Minute))); err != nil {
 		t.Fatalf("waiting for the fonts: %v", err)
 	}
-	err = chromedp.Do(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+	err := chromedp.Do(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return chromedp.Void{}, err
 	}))

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +14,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/printtest"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -189,7 +190,6 @@ type formPrinter struct {
 
 func newFormPrinter(t *testing.T) *formPrinter {
 	t.Helper()
-	exe := formChromium(t)
 	p := &formPrinter{secret: []byte("print-test-secret-0123456789"), views: map[int64]FormView{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, "/forms/"), 10, 64)
@@ -206,65 +206,8 @@ func newFormPrinter(t *testing.T) *formPrinter {
 	}))
 	t.Cleanup(p.srv.Close)
 
-	profile, err := os.MkdirTemp("", "zwgk-print-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox, // root in CI
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.WindowSize(900, 1200),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowser := chromedp.NewContext(actx)
-	// Generous: the machine is shared, and -race slows the server.
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() {
-		cancelTime()
-		cancelBrowser()
-		cancelAlloc()
-		// The browser may still be writing its profile for a moment.
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	p.ctx = ctx
+	p.ctx = printtest.Browser(t, "the print tests")
 	return p
-}
-
-// formChromium finds Debian's chromium like the root browser test: without
-// it the print tests fail in CI (scripts/test installs it) and are skipped
-// on a developer's machine.
-func formChromium(t *testing.T) string {
-	t.Helper()
-	for _, c := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium"} {
-		if c != "" {
-			if _, err := os.Stat(c); err == nil {
-				return c
-			}
-		}
-	}
-	if c, err := exec.LookPath("chromium"); err == nil {
-		return c
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed: the print tests need it in CI (scripts/test installs Debian's chromium; or set CHROMIUM)")
-	}
-	t.Skip("chromium is not installed (apt-get install chromium, or run scripts/test); skipping the print tests")
-	return ""
 }
 
 // printed is one form as Chromium printed it.
@@ -272,7 +215,7 @@ type printed struct {
 	url   string
 	sig   string
 	pdf   []byte
-	pages []pdfPage
+	pages []printtest.Page
 	tab   context.Context
 }
 
@@ -310,7 +253,7 @@ func (p *formPrinter) print(t *testing.T, id int64, v FormView, before string) p
 	if err != nil {
 		t.Fatalf("print to PDF: %v", err)
 	}
-	pages, err := readPDF(pdf)
+	pages, err := printtest.ReadPDF(pdf)
 	if err != nil {
 		t.Fatalf("reading the PDF: %v", err)
 	}
@@ -390,7 +333,7 @@ const (
 
 // role says what a printed page is, from its headings, and fails when a
 // page mixes the form with anything else.
-func role(t *testing.T, n int, p pdfPage) string {
+func role(t *testing.T, n int, p printtest.Page) string {
 	t.Helper()
 	has := func(text string) bool {
 		for _, r := range p.Runs {
@@ -421,7 +364,7 @@ func role(t *testing.T, n int, p pdfPage) string {
 
 // layout is the role of each page: "" for a page that continues the one
 // before it.
-func layout(t *testing.T, pages []pdfPage) []string {
+func layout(t *testing.T, pages []printtest.Page) []string {
 	t.Helper()
 	var out []string
 	for i, p := range pages {
@@ -432,7 +375,7 @@ func layout(t *testing.T, pages []pdfPage) []string {
 
 // formWhole checks that page holds the whole form, its first and last rows
 // and every signature block, and that no other page holds any of it.
-func formWhole(t *testing.T, pages []pdfPage) {
+func formWhole(t *testing.T, pages []printtest.Page) {
 	t.Helper()
 	parts := []string{"填表日期：", "承办股室", "标题及", "公开形式", "公开栏目", "公开平台", "信息形成日期", "公开时限",
 		"股室负责人审核（签字）：", "办公室审核（签字）：", "主要负责人审核（签字）：", "状态："}
@@ -468,7 +411,7 @@ func noAddress(t *testing.T, pr printed) {
 	}
 }
 
-func stamped(p pdfPage, word string) bool {
+func stamped(p printtest.Page, word string) bool {
 	for _, r := range p.Runs {
 		if r.Text == word && r.Size >= 36 {
 			return true

@@ -9,13 +9,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/printtest"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -28,28 +29,6 @@ import (
 // footer switched on (as a user's print dialog may have them), and the
 // PDF's text is read back page by page.
 
-// letterChromium finds Debian's chromium like the forms' print tests:
-// without it the print tests fail in CI (scripts/test installs it) and are
-// skipped on a developer's machine.
-func letterChromium(t *testing.T) string {
-	t.Helper()
-	for _, c := range []string{os.Getenv("CHROMIUM"), "/usr/bin/chromium"} {
-		if c != "" {
-			if _, err := os.Stat(c); err == nil {
-				return c
-			}
-		}
-	}
-	if c, err := exec.LookPath("chromium"); err == nil {
-		return c
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed: the print tests need it in CI (scripts/test installs Debian's chromium; or set CHROMIUM)")
-	}
-	t.Skip("chromium is not installed (apt-get install chromium, or run scripts/test); skipping the print tests")
-	return ""
-}
-
 // letterPrinter serves letters over HTTP at secret addresses, as the bot
 // would, and prints them in one headless Chromium (a tab each).
 type letterPrinter struct {
@@ -61,7 +40,6 @@ type letterPrinter struct {
 
 func newLetterPrinter(t *testing.T) *letterPrinter {
 	t.Helper()
-	exe := letterChromium(t)
 	p := &letterPrinter{pgs: map[string][]byte{}}
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p.mu.Lock()
@@ -76,42 +54,7 @@ func newLetterPrinter(t *testing.T) *letterPrinter {
 	}))
 	t.Cleanup(p.srv.Close)
 
-	profile, err := os.MkdirTemp("", "zwgk-letters-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox, // root in CI
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.WindowSize(900, 1200),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelBrowser := chromedp.NewContext(actx)
-	// Generous: the machine is shared, and -race slows the server.
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() {
-		cancelTime()
-		cancelBrowser()
-		cancelAlloc()
-		// The browser may still be writing its profile for a moment.
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatalf("starting chromium: %v", err)
-	}
-	p.ctx = ctx
+	p.ctx = printtest.Browser(t, "the print tests")
 	return p
 }
 
@@ -120,7 +63,7 @@ type printedLetter struct {
 	url    string
 	secret string
 	pdf    []byte
-	pages  []pdfPage
+	pages  []printtest.Page
 	tab    context.Context
 }
 
@@ -159,7 +102,7 @@ func (p *letterPrinter) print(t *testing.T, l Letter) printedLetter {
 	if err != nil {
 		t.Fatalf("print to PDF: %v", err)
 	}
-	pages, err := readPDF(pdf)
+	pages, err := printtest.ReadPDF(pdf)
 	if err != nil {
 		t.Fatalf("reading the PDF: %v", err)
 	}
@@ -210,7 +153,7 @@ func inTypeArea(t *testing.T, pr printedLetter) {
 func folioPart(s string) bool { return strings.Trim(s, "— 0123456789") == "" }
 
 // folio is the page number printed under the 版心 of p, spaces dropped.
-func folio(p pdfPage) string {
+func folio(p printtest.Page) string {
 	var b strings.Builder
 	for _, r := range p.Runs {
 		if r.Y < typeArea.bottom-2 && folioPart(r.Text) {

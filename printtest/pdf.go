@@ -1,4 +1,6 @@
-package forms
+// Package printtest is what the print tests share: finding and starting
+// headless Chromium, and reading back the text of the PDFs it prints.
+package printtest
 
 import (
 	"bytes"
@@ -12,26 +14,29 @@ import (
 	"unicode/utf16"
 )
 
-// This file reads back the text of a PDF that Chromium printed, page by
+// The reader gives back the text of a PDF that Chromium printed, page by
 // page, so the print tests can tell what ended up on which sheet (and that
 // no address did). It understands what Skia writes: a classic xref table,
 // Flate-compressed content streams, fonts with ToUnicode maps (Type0 and
 // Type3), marked content with /ActualText, and form XObjects. It is not a
 // general PDF reader.
 
-// pdfRun is a piece of text as drawn: one BT … ET block.
-type pdfRun struct {
+// Run is a piece of text as drawn: one BT … ET block.
+type Run struct {
 	Text string
 	Size float64 // the font size on the page, in points
+	X, Y float64 // where the run starts, in points from the page's bottom left
 }
 
-// pdfPage is the text of one page, in drawing order.
-type pdfPage struct {
-	Runs []pdfRun
+// Page is the text of one page, in drawing order.
+type Page struct {
+	Runs []Run
+	// Width and Height are the page's MediaBox, in points.
+	Width, Height float64
 }
 
 // Text is the page's text with the runs one per line.
-func (p pdfPage) Text() string {
+func (p Page) Text() string {
 	var b strings.Builder
 	for _, r := range p.Runs {
 		b.WriteString(r.Text)
@@ -42,7 +47,7 @@ func (p pdfPage) Text() string {
 
 // Flat is the page's text with no whitespace at all, to find a text that
 // the layout broke into lines.
-func (p pdfPage) Flat() string {
+func (p Page) Flat() string {
 	return strings.Join(strings.Fields(p.Text()), "")
 }
 
@@ -64,8 +69,8 @@ type pdfReader struct {
 	cmap map[int]*pdfCMap
 }
 
-// readPDF reads the text of every page of data.
-func readPDF(data []byte) ([]pdfPage, error) {
+// ReadPDF reads the text of every page of data.
+func ReadPDF(data []byte) ([]Page, error) {
 	r := &pdfReader{data: data, offs: map[int]int{}, objs: map[int]any{}, strm: map[int][]byte{}, cmap: map[int]*pdfCMap{}}
 	if err := r.readXref(); err != nil {
 		return nil, err
@@ -79,7 +84,7 @@ func readPDF(data []byte) ([]pdfPage, error) {
 	if pages == nil {
 		return nil, fmt.Errorf("pdf: no page tree")
 	}
-	var out []pdfPage
+	var out []Page
 	var walk func(d pdfDict) error
 	walk = func(d pdfDict) error {
 		if d["Type"] == pdfName("Page") {
@@ -220,7 +225,7 @@ func (r *pdfReader) stream(v any) []byte {
 }
 
 // page draws one page's content streams.
-func (r *pdfReader) page(d pdfDict) (pdfPage, error) {
+func (r *pdfReader) page(d pdfDict) (Page, error) {
 	var content []byte
 	switch c := d["Contents"].(type) {
 	case pdfRef:
@@ -231,7 +236,14 @@ func (r *pdfReader) page(d pdfDict) (pdfPage, error) {
 		}
 	}
 	res, _ := r.resolve(d["Resources"]).(pdfDict)
-	var p pdfPage
+	var p Page
+	if box, _ := r.resolve(d["MediaBox"]).([]any); len(box) == 4 {
+		var v [4]float64
+		for i, x := range box {
+			v[i], _ = r.resolve(x).(float64)
+		}
+		p.Width, p.Height = v[2]-v[0], v[3]-v[1]
+	}
 	st := &pdfState{ctm: pdfIdentity}
 	r.draw(content, res, st, &p, 0)
 	st.flush(&p)
@@ -261,13 +273,14 @@ type pdfState struct {
 	size   float64
 	run    strings.Builder
 	rsize  float64
-	marks  []bool // marked content: true where an /ActualText replaces the glyphs
-	actual int    // how many of marks are true
+	rx, ry float64 // where the current run starts
+	marks  []bool  // marked content: true where an /ActualText replaces the glyphs
+	actual int     // how many of marks are true
 }
 
-func (st *pdfState) flush(p *pdfPage) {
+func (st *pdfState) flush(p *Page) {
 	if st.run.Len() > 0 {
-		p.Runs = append(p.Runs, pdfRun{Text: st.run.String(), Size: math.Round(st.rsize*10) / 10})
+		p.Runs = append(p.Runs, Run{Text: st.run.String(), Size: math.Round(st.rsize*10) / 10, X: st.rx, Y: st.ry})
 	}
 	st.run.Reset()
 	st.rsize = 0
@@ -275,12 +288,14 @@ func (st *pdfState) flush(p *pdfPage) {
 
 func (st *pdfState) emit(s string) {
 	if st.rsize == 0 {
-		st.rsize = st.size * st.tm.mul(st.ctm).scale()
+		m := st.tm.mul(st.ctm)
+		st.rsize = st.size * m.scale()
+		st.rx, st.ry = m[4], m[5]
 	}
 	st.run.WriteString(s)
 }
 
-func (r *pdfReader) draw(content []byte, res pdfDict, st *pdfState, p *pdfPage, depth int) {
+func (r *pdfReader) draw(content []byte, res pdfDict, st *pdfState, p *Page, depth int) {
 	fonts, _ := r.resolve(res["Font"]).(pdfDict)
 	xobjs, _ := r.resolve(res["XObject"]).(pdfDict)
 	lx := &pdfLexer{b: content}
