@@ -72,7 +72,13 @@ func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 		in.ReceivedOn = now.In(b.Location).Format(time.DateOnly)
 	}
 	a, err := b.Validate(in, now)
-	if fe, ok := api.AsFieldErrors(err); ok {
+	fe, _ = api.AsFieldErrors(err)
+	if strings.TrimSpace(in.ExternalID) == "" {
+		// The website retries a post that timed out; without its own id the
+		// retry would register the application twice.
+		fe = append(api.FieldErrors{{Field: "external_id", Message: "请提供网上申请平台的申请编号（external_id），重复提交时据此识别同一申请。"}}, fe...)
+	}
+	if len(fe) > 0 {
 		api.WriteFieldErrors(w, fe)
 		return
 	}

@@ -39,14 +39,29 @@ const maxReason = 500
 
 // startAsk opens one of the handling conversations about a.
 func (b *Flow) startAsk(ctx context.Context, t *chat.Turn, a *storage.Application, kind string) error {
+	if kind == kindSupplement {
+		late, by, err := b.supplementTooLate(ctx, t, a)
+		if err != nil {
+			return err
+		}
+		if late {
+			return b.Text(ctx, t, t.Person.UserID, "补正告知应在收到申请之日起7个工作日内发出（"+b.day(by)+"前，《政府信息公开条例》第三十条），现已超过，不能再要求补正；请按现有申请内容办理答复。")
+		}
+	}
 	return b.startAskWith(ctx, t, a, kind, nil)
 }
 
 // startAskWith is startAsk with answers given already (the 送达 way, from
 // the button clicked).
 func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Application, kind string, vals map[string]string) error {
-	c := &convo{Kind: kind, AppID: a.ID, AppState: a.State}
+	c := &convo{Kind: kind, AppID: a.ID, AppState: a.State, Since: a.ReceivedD.Format(time.DateOnly)}
 	c.Vals = vals
+	switch {
+	case kind == kindSupplemented && a.SupplementAskedD.Valid:
+		c.Since = a.SupplementAskedD.Time.Format(time.DateOnly)
+	case kind == kindConsult && a.SupplementReceivedD.Valid:
+		c.Since = a.SupplementReceivedD.Time.Format(time.DateOnly) // the clock starts again there
+	}
 	if kind == kindConsulted {
 		cs, err := storage.Consultations(ctx, t.Tx, a.ID)
 		if err != nil {
@@ -85,28 +100,41 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 			return b.askSubmit(ctx, t, c)
 		},
 	}
-	day := func(key, label, ask string, side workflow.DateSide) chat.Field {
-		return chat.Field{Key: key, Label: label, Ask: asking(ask), Show: b.showDay,
-			Check: func(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+	// day asks for a date, today or earlier, not before since() (the
+	// event it follows), with today and yesterday as the examples.
+	day := func(key, label, ask string, since func(w *chat.Wizard) (string, string)) chat.Field {
+		return chat.Field{Key: key, Label: label, Show: b.showDay,
+			Ask: func(t *chat.Turn, _ *chat.Wizard) string {
+				return ask + "（回复「今天」「昨天」，或如 " + storage.Day(t.Now.In(b.Location), b.Location).AddDate(0, 0, -1).Format(time.DateOnly) + "）。"
+			},
+			Check: func(t *chat.Turn, w *chat.Wizard, s string) (string, error) {
 				if s == "默认" {
 					s = "今天"
 				}
-				d, err := workflow.ParseDate(s, t.Now, b.Location, side)
+				d, err := workflow.ParseDate(s, t.Now, b.Location, workflow.DatePast)
 				switch {
 				case errors.Is(err, workflow.ErrDateFuture):
 					return "", chat.Wrong(label + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
-				case errors.Is(err, workflow.ErrDatePast):
-					return "", chat.Wrong(label + workflow.FormatDate(d, b.Location) + "已过，请输入今天或以后的日期。")
 				case err != nil:
 					return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。")
+				}
+				if min, what := since(w); min != "" && d.Format(time.DateOnly) < min {
+					m, _ := time.ParseInLocation(time.DateOnly, min, b.Location)
+					return "", chat.Wrong(fmt.Sprintf("%s%s早于%s（%s），请核对。", label, workflow.FormatDate(d, b.Location), what, workflow.FormatDate(m, b.Location)))
 				}
 				return d.Format(time.DateOnly), nil
 			},
 			Echo: func(_ *chat.Turn, _, v string) string { return label + "：" + b.showDay(v) + "。" }}
 	}
+	sinceConvo := func(what string) func(*chat.Wizard) (string, string) {
+		return func(*chat.Wizard) (string, string) { return c.Since, what }
+	}
 	text := func(key, label, ask string, optional bool) chat.Field {
 		return chat.Field{Key: key, Label: label, Ask: asking(ask), Optional: optional,
 			Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				if b.IsCommand(s) {
+					return "", chat.Wrong(msgCommandAsAnswer(label))
+				}
 				s, err := workflow.CheckChars(label, s)
 				if err != nil {
 					return "", chat.Wrong(err.Error())
@@ -131,7 +159,7 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 		}
 	case kindSupplemented:
 		spec.Help = "登记收到申请人的补正：答复期限自收到补正之日起重新计算。发送「取消」放弃。"
-		spec.Fields = []chat.Field{day("on", "收到补正日期", "请输入收到补正材料的日期（回复「今天」，或如 2026-12-10）。", workflow.DatePast)}
+		spec.Fields = []chat.Field{day("on", "收到补正日期", "请输入收到补正材料的日期", sinceConvo("补正告知日期"))}
 	case kindConsult:
 		spec.Help = "征求意见（《政府信息公开条例》第三十二条、第三十四条）：对方有15个工作日答复，期间不计入答复期限。发送「取消」放弃。"
 		spec.Fields = []chat.Field{
@@ -148,8 +176,13 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 			}, Show: func(v string) string {
 				return map[string]string{"third_party": "第三方", "agency": "其他行政机关"}[v]
 			}},
-			text("party", "征求意见对象名称", "请输入第三方或行政机关的名称。", false),
-			day("sent", "征求意见书发出日期", "请输入征求意见书发出的日期（回复「今天」，或如 2026-12-03）。", workflow.DatePast),
+			{Key: "party", Label: "征求意见对象名称", Ask: func(_ *chat.Turn, w *chat.Wizard) string {
+				if w.Vals["kind"] == "agency" {
+					return "请输入征求意见的行政机关名称。"
+				}
+				return "请输入第三方（公民、法人或其他组织）的名称。"
+			}, Check: text("party", "征求意见对象名称", "", false).Check},
+			day("sent", "征求意见书发出日期", "请输入征求意见书发出的日期", sinceConvo("答复期限起算之日")),
 		}
 	case kindConsulted:
 		spec.Help = "登记收到征求意见的答复（或期满未答复）。发送「取消」放弃。"
@@ -180,8 +213,34 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 				}
 				return v
 			}},
-			day("on", "答复日期", "请输入收到答复的日期；对方逾期未答复的，请输入第15个工作日届满之日。", workflow.DatePast),
-			text("answer", "答复意见", "请简要输入对方的意见（如「不同意公开」；未答复的请回复「逾期未答复」）。", false),
+			day("on", "答复日期", "请输入收到答复的日期；对方逾期未答复的，请输入第15个工作日届满之日", func(w *chat.Wizard) (string, string) {
+				if i, err := strconv.Atoi(w.Vals["which"]); err == nil && i >= 0 && i < len(c.Open) {
+					return c.Open[i].Sent, "征求意见书发出日期"
+				}
+				return c.Since, "收到申请日期"
+			}),
+			{Key: "answer", Label: "答复意见", Ask: asking("请简要输入对方的意见（如「不同意公开」；期满未答复的请回复「逾期未答复」）。"),
+				Check: func(t *chat.Turn, w *chat.Wizard, s string) (string, error) {
+					v, err := text("answer", "答复意见", "", false).Check(t, w, s)
+					if err != nil || !strings.Contains(v, "未答复") {
+						return v, err
+					}
+					// Silence counts only once the 15 working days are over
+					// (Arts. 32, 34).
+					i, _ := strconv.Atoi(w.Vals["which"])
+					if i < 0 || i >= len(c.Open) {
+						return v, nil
+					}
+					sent, err := time.ParseInLocation(time.DateOnly, c.Open[i].Sent, b.Location)
+					if err != nil {
+						return v, nil
+					}
+					due, err := workflow.ConsultationDue(b.Calendar, sent)
+					if err == nil && !storage.Day(t.Now.In(b.Location), b.Location).After(storage.Day(due, b.Location)) {
+						return "", chat.Wrong("对方的答复期限至" + b.day(due) + "，期满后才能按逾期未答复登记。如已收到意见，请输入意见内容。")
+					}
+					return v, nil
+				}},
 		}
 	case kindExtend:
 		spec.Help = "申请延期答复（《政府信息公开条例》第三十三条）：经政府信息公开工作机构负责人同意，可延长不超过20个工作日，并告知申请人。发送「取消」放弃。"
@@ -212,7 +271,16 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 	return spec
 }
 
-// checkSupplementDue reads the 补正期限: 默认, or a date after today.
+// Bounds of a 补正期限, in working days from the notice: Art. 30 asks for
+// a 合理的补正期限, which a day or two is not, and months would leave the
+// application open without a clock.
+const (
+	minSupplementDays = 3
+	maxSupplementDays = 30
+)
+
+// checkSupplementDue reads the 补正期限: 默认, or a date between 3 and 30
+// working days ahead; a day off is moved to the next working day.
 func (b *Flow) checkSupplementDue(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 	today := storage.Day(t.Now.In(b.Location), b.Location)
 	if s == "默认" {
@@ -228,10 +296,34 @@ func (b *Flow) checkSupplementDue(t *chat.Turn, _ *chat.Wizard, s string) (strin
 		return "", chat.Wrong("补正期限" + workflow.FormatDate(d, b.Location) + "已过，请输入以后的日期，或回复「默认」。")
 	case err != nil:
 		return "", chat.Wrong("没有识别出日期，请回复「默认」，或输入如 2026-12-22、12月22日。")
-	case !d.After(today):
-		return "", chat.Wrong("补正期限应晚于今天，请给申请人合理的补正时间。")
+	}
+	if ok, err := b.Calendar.IsWorkingDay(d); err == nil && !ok {
+		if d, err = b.Calendar.NextWorkingDay(d); err != nil {
+			return "", chat.Wrong("工作日历缺少相应年份，请换一个日期，或回复「默认」。")
+		}
+	}
+	n, err := b.Calendar.WorkingDaysBetween(today, d)
+	switch {
+	case err != nil:
+		return "", chat.Wrong("工作日历缺少相应年份，请换一个日期，或回复「默认」。")
+	case n < minSupplementDays:
+		return "", chat.Wrong(fmt.Sprintf("补正期限至少应为%d个工作日，请给申请人合理的补正时间，或回复「默认」（%d个工作日）。", minSupplementDays, workflow.DefaultSupplementDays))
+	case n > maxSupplementDays:
+		return "", chat.Wrong(fmt.Sprintf("补正期限不宜超过%d个工作日，请重新输入，或回复「默认」（%d个工作日）。", maxSupplementDays, workflow.DefaultSupplementDays))
 	}
 	return d.Format(time.DateOnly), nil
+}
+
+// supplementTooLate reports whether a's 补正告知 may no longer be sent:
+// Art. 30 allows it within 7 working days of receipt. A 补正 asked later
+// would start the reply clock again and make a late reply look timely.
+func (b *Flow) supplementTooLate(ctx context.Context, t *chat.Turn, a *storage.Application) (bool, time.Time, error) {
+	clk, _, err := b.clock(ctx, t.Tx, a)
+	if err != nil || clk.SupplementBy.IsZero() {
+		return false, time.Time{}, err
+	}
+	today := storage.Day(t.Now.In(b.Location), b.Location)
+	return today.After(storage.Day(clk.SupplementBy.In(b.Location), b.Location)), clk.SupplementBy, nil
 }
 
 // openConsult is a consultation offered to 收到意见.
@@ -280,7 +372,7 @@ func (b *Flow) askSummary(ctx context.Context, t *chat.Turn, c *convo) (bot.Temp
 		field("发出日期", b.showDay(v["sent"]))
 		if d, err := time.ParseInLocation(time.DateOnly, v["sent"], b.Location); err == nil {
 			if due, err := workflow.ConsultationDue(b.Calendar, d); err == nil {
-				field("答复期限", b.day(due))
+				field("对方答复期限", b.day(due))
 			}
 		}
 	case kindConsulted:
@@ -345,24 +437,23 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 		if err != nil {
 			return err
 		}
-		clk, _, err := b.clock(ctx, t.Tx, a)
+		late, by, err := b.supplementTooLate(ctx, t, a)
 		if err != nil {
 			return err
 		}
-		late := !clk.SupplementBy.IsZero() && today.After(storage.Day(clk.SupplementBy.In(b.Location), b.Location))
+		if late { // the conversation began in time and ended late
+			return b.Text(ctx, t, to, "补正告知应在收到申请之日起7个工作日内发出（"+b.day(by)+"前），现已超过，本次补正告知未登记；请按现有申请内容办理答复。")
+		}
 		ok, err := b.change(ctx, t, a, workflow.AppAskSupplement, map[string]any{
 			"supplement_asked_on": today, "supplement_due_on": due, "supplement_items": v["items"],
-		}, map[string]any{"due": v["due"], "items": v["items"], "late": late})
+		}, map[string]any{"due": v["due"], "items": v["items"]})
 		if !ok || err != nil {
 			return err
 		}
 		if err := b.closeCards(ctx, t, a, cardHandle, "已补正告知", "已补正告知"); err != nil {
 			return err
 		}
-		msg := fmt.Sprintf("%s 已登记补正告知，补正期限%s。请向申请人送达补正告知书；答复期限自收到补正之日起重新计算。", a.Number(), b.showDay(v["due"]))
-		if late {
-			msg += "\n注意：补正告知已超过收到申请之日起7个工作日（" + b.day(clk.SupplementBy) + "前，条例第三十条）。"
-		}
+		msg := fmt.Sprintf("%s 已登记补正告知，补正期限%s。请向申请人送达补正告知书；答复期限自收到补正之日起重新计算。", a.Number(), b.day(due))
 		msg += b.letterLine(a, "补正告知书", LetterRef{Kind: letters.KindSupplement}, t.Now)
 		if err := b.Text(ctx, t, to, msg); err != nil {
 			return err
@@ -385,7 +476,7 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 		if err := b.closeCards(ctx, t, a, cardSupplement, "已收到补正", "已收到补正"); err != nil {
 			return err
 		}
-		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记收到补正（%s），答复期限重新计算为%s。", a.Number(), b.showDay(v["on"]), b.day(a.DueD))); err != nil {
+		if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已登记收到补正：%s收到，答复期限重新计算为%s。", a.Number(), b.day(on), b.day(a.DueD))); err != nil {
 			return err
 		}
 		return b.sendNext(ctx, t, a)

@@ -44,6 +44,9 @@ type convo struct {
 	// when it began: the answers act only if it is still there.
 	AppID    int64  `json:"app_id,omitempty"`
 	AppState string `json:"app_state,omitempty"`
+	// Since is the earliest day (YYYY-MM-DD) a date answered in it may be:
+	// the event it follows (the 补正告知, the clock's start).
+	Since string `json:"since,omitempty"`
 	// Open are the consultations 收到意见 may answer.
 	Open []openConsult `json:"open,omitempty"`
 }

@@ -313,14 +313,14 @@ func (b *Flow) dispatchButtons() []bot.CardButton {
 
 // handleButtons are the handler's: 答复 when no consultation is open, a
 // consultation's answer when one is, 补正 once, 延期 once.
-func handleButtons(a *storage.Application, open int) []bot.CardButton {
+func handleButtons(a *storage.Application, open int, supplementLate bool) []bot.CardButton {
 	var out []bot.CardButton
 	if open == 0 {
 		out = append(out, bot.CardButton{Text: "拟写答复", Key: "reply", Style: 1})
 	} else {
 		out = append(out, bot.CardButton{Text: "收到意见", Key: "consulted", Style: 1})
 	}
-	if !a.SupplementAskedD.Valid {
+	if !a.SupplementAskedD.Valid && !supplementLate {
 		out = append(out, bot.CardButton{Text: "补正告知", Key: "supplement", Style: 2})
 	}
 	out = append(out, bot.CardButton{Text: "征求意见", Key: "consult", Style: 2})
@@ -336,7 +336,11 @@ func (b *Flow) sendHandle(ctx context.Context, t *chat.Turn, a *storage.Applicat
 	if err != nil {
 		return err
 	}
-	return b.card(ctx, t, a, cardHandle, "办理中", handleButtons(a, openConsultations(cs)), quote, a.Handler)
+	late, _, err := b.supplementTooLate(ctx, t, a)
+	if err != nil && !errors.Is(err, workflow.ErrNoCalendarData) {
+		return err
+	}
+	return b.card(ctx, t, a, cardHandle, "办理中", handleButtons(a, openConsultations(cs), late), quote, a.Handler)
 }
 
 // sendAccept gives the section head the 签收 card.

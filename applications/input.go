@@ -2,6 +2,7 @@ package applications
 
 import (
 	"database/sql"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -54,7 +55,11 @@ const (
 
 // earliestReceipt bounds the day of receipt: the 条例 in its present form
 // is in force from 2019-05-15; an earlier date is a typo.
-var earliestReceipt = time.Date(2019, 5, 15, 0, 0, 0, 0, time.UTC)
+const earliestReceipt = "2019-05-15"
+
+// beforeEarliest reports whether day (midnight in the bureau's zone) is
+// before the 条例's day of force.
+func beforeEarliest(day time.Time) bool { return day.Format(time.DateOnly) < earliestReceipt }
 
 func (in Input) texts() []struct{ name, value string } {
 	return []struct{ name, value string }{
@@ -89,15 +94,24 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Application, error) {
 	a.Channel = string(ch)
 	today := storage.Day(now.In(b.Location), b.Location)
 	if d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(in.ReceivedOn), b.Location); err != nil {
-		errs.Add("received_on", "收到申请日期应为 YYYY-MM-DD 格式，如 2026-12-01。")
+		if isoDay.MatchString(strings.TrimSpace(in.ReceivedOn)) {
+			errs.Add("received_on", "收到申请日期「"+strings.TrimSpace(in.ReceivedOn)+"」不是有效的日期，请核对。")
+		} else {
+			errs.Add("received_on", "收到申请日期应为 YYYY-MM-DD 格式，如 2026-12-01。")
+		}
 	} else if d.After(today) {
 		errs.Add("received_on", "收到申请日期不能晚于今天。")
-	} else if d.Before(earliestReceipt) {
+	} else if beforeEarliest(d) {
 		errs.Add("received_on", "收到申请日期不能早于2019年5月15日（现行条例施行之日）。")
 	} else {
 		a.ReceivedD = d
 	}
 	a.ApplicantName = strings.TrimSpace(in.ApplicantName)
+	if v, err := workflow.CheckChars(fieldLabels["applicant_name"], a.ApplicantName); err != nil {
+		errs.Add("applicant_name", err.Error())
+	} else {
+		a.ApplicantName = v
+	}
 	switch n := utf8.RuneCountInString(a.ApplicantName); {
 	case n == 0:
 		errs.Add("applicant_name", "申请人姓名或名称不能为空。")
@@ -126,6 +140,11 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Application, error) {
 		a.ApplicantPhone = v
 	}
 	a.ApplicantAddress = strings.TrimSpace(in.ApplicantAddress)
+	if v, err := workflow.CheckChars(fieldLabels["applicant_address"], a.ApplicantAddress); err != nil {
+		errs.Add("applicant_address", err.Error())
+	} else {
+		a.ApplicantAddress = v
+	}
 	if utf8.RuneCountInString(a.ApplicantAddress) > maxAddress {
 		errs.Add("applicant_address", "通讯地址不能超过200字。")
 	}
@@ -146,6 +165,15 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Application, error) {
 		errs.Add("provide_form", err.Error())
 	}
 	a.ProvideForm = string(form)
+	// The reply must reach the applicant the way asked (送达): a post needs
+	// an address, an electronic reply an e-mail address or a phone to
+	// agree on one.
+	switch {
+	case form == workflow.ProvidePost && a.ApplicantAddress == "" && !errs.Has("applicant_address"):
+		errs.Add("applicant_address", "申请人要求邮寄，请填写通讯地址。")
+	case form == workflow.ProvideElectronic && a.ApplicantAddress == "" && a.ApplicantPhone == "" && !errs.Has("applicant_address"):
+		errs.Add("applicant_address", "申请人要求电子送达，请填写电子邮箱或联系电话。")
+	}
 	if sec := strings.TrimSpace(in.Section); sec != "" {
 		if s, ok := b.Roster.Section(sec); ok {
 			a.Section = s.Name
@@ -155,10 +183,14 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Application, error) {
 		}
 	}
 	if in.Registrar != "" {
-		if p, ok := b.Roster.Person(in.Registrar); ok {
-			a.Registrar = p.UserID
-		} else {
+		switch p, ok := b.Roster.Person(in.Registrar); {
+		case !ok:
 			errs.Add("registrar", "登记人不在人员名单中。")
+		case !p.Has(config.RoleOffice):
+			// As in the chat: the office registers applications.
+			errs.Add("registrar", "登记人应为综合办公室人员。")
+		default:
+			a.Registrar = p.UserID
 		}
 	} else if office := b.Roster.WithRole(config.RoleOffice); len(office) > 0 {
 		a.Registrar = office[0].UserID
@@ -178,6 +210,8 @@ func (b *Flow) Validate(in Input, now time.Time) (*storage.Application, error) {
 	}
 	return a, nil
 }
+
+var isoDay = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
 
 func (b *Flow) sectionNames() []string {
 	var out []string

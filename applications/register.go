@@ -120,6 +120,16 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 	}
 }
 
+// lateNotice is how few working days left before the deadline make the
+// summary warn that the application was registered late.
+const lateNotice = 5
+
+// msgCommandAsAnswer refuses a command typed where a text is asked for:
+// it would otherwise be stored as the answer.
+func msgCommandAsAnswer(label string) string {
+	return "请直接回复" + label + "。如需办理其他事项，请先发送「取消」结束当前填写。"
+}
+
 // receiptQuestion asks for the day of receipt as 条例 Art. 31 defines it
 // for the channel.
 func receiptQuestion(ch workflow.Channel) string {
@@ -150,6 +160,9 @@ func wrongIf(v string, err error) (string, error) {
 // refuses at the question what the summary would refuse later.
 func (b *Flow) checkInput(field string, set func(*Input, string)) func(*chat.Turn, *chat.Wizard, string) (string, error) {
 	return func(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+		if b.IsCommand(s) {
+			return "", chat.Wrong(msgCommandAsAnswer(fieldLabels[field]))
+		}
 		in := Input{}
 		set(&in, s)
 		_, err := b.Validate(in, t.Now)
@@ -175,7 +188,7 @@ func (b *Flow) checkReceived(t *chat.Turn, _ *chat.Wizard, s string) (string, er
 		return "", chat.Wrong("收到申请日期" + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
 	case err != nil:
 		return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。")
-	case d.Before(earliestReceipt):
+	case beforeEarliest(d):
 		return "", chat.Wrong("收到申请日期不能早于2019年5月15日（现行条例施行之日）。")
 	}
 	return d.Format(time.DateOnly), nil
@@ -198,7 +211,7 @@ func weekday(d time.Time) string {
 func (b *Flow) Start(ctx context.Context, t *chat.Turn, s *chat.Session) error {
 	to := t.Person.UserID
 	if !t.Person.Has(config.RoleOffice) {
-		return b.Text(ctx, t, to, "政府信息公开申请由综合办公室统一登记。收到申请材料时，请转交综合办公室（"+b.OfficeNames()+"）。")
+		return b.Text(ctx, t, to, "政府信息公开申请由综合办公室统一登记。收到申请材料时，请转交"+b.OfficeNames()+"。")
 	}
 	if b.InWizard(s) {
 		return b.Text(ctx, t, to, "您有一项尚未完成的填写。请先完成，或发送「取消」放弃后再登记。")
@@ -245,7 +258,7 @@ func (b *Flow) StartFromOrder(ctx context.Context, t *chat.Turn, s *chat.Session
 		"content": o.Content, "provide_form": string(workflow.ProvideElectronic), "section": o.Section,
 	}
 	c.Step = chat.StepConfirm
-	if err := b.Text(ctx, t, to, "将12345工单 "+o.TicketNo+" 转为政府信息公开申请（《政府信息公开条例》第三十九条）。请核对下面的登记内容：申请人类型、获取方式等需与申请人确认，可点击「修改」。提交后工单以转办情况答复，并请登记人回复12345。"); err != nil {
+	if err := b.Text(ctx, t, to, "将12345工单 "+o.TicketNo+" 转为政府信息公开申请。请核对下面的登记内容：申请人类型、获取方式等需与申请人确认，可点击「修改」。提交后工单以转办情况答复，并请登记人回复12345。"); err != nil {
 		return err
 	}
 	return b.AskWizard(ctx, t, b.registration(c), &c.Wizard)
@@ -279,18 +292,26 @@ func (b *Flow) regSummary(_ context.Context, t *chat.Turn, w *chat.Wizard) (bot.
 	if err != nil {
 		return bot.TemplateCard{}, err
 	}
-	return bot.TemplateCard{
+	card := bot.TemplateCard{
 		Source:       &bot.CardSource{Desc: "依申请公开 · 请核对"},
 		MainTitle:    &bot.CardTitle{Title: "政府信息公开申请", Desc: a.ApplicantName + " · " + a.ApplicantType},
 		SubTitleText: chat.Clip(a.Content, 120),
 		HorizontalContentList: []bot.CardField{
 			{KeyName: "申请渠道", Value: a.Channel},
 			{KeyName: "收到日期", Value: b.day(a.ReceivedD)},
-			{KeyName: "答复期限", Value: b.day(a.DueD)},
-			{KeyName: "获取方式", Value: a.ProvideForm},
-			{KeyName: "承办股室", Value: chat.OrDash(a.Section)},
+			{KeyName: "答复期限", Value: b.day(a.DueD) + "（" + b.daysLeft(a, t.Now) + "）"},
+			{KeyName: "证件号码", Value: chat.OrDash(a.ApplicantIDNo)},
+			{KeyName: "联系方式", Value: chat.OrDash(strings.TrimSpace(a.ApplicantPhone + " " + a.ApplicantAddress))},
+			{KeyName: "获取方式 / 承办", Value: a.ProvideForm + " · " + chat.OrDash(a.Section)},
 		},
-	}, nil
+	}
+	// An application typed in late has little time left: said before 提交,
+	// while the office can still hurry it.
+	today := storage.Day(t.Now.In(b.Location), b.Location)
+	if left, err := b.Calendar.WorkingDaysBetween(today, storage.Day(a.DueD, b.Location)); err == nil && left <= lateNotice || storage.Day(a.DueD, b.Location).Before(today) {
+		card.QuoteArea = &bot.CardQuote{Title: "请注意", QuoteText: "收到申请已较久，答复期限为" + b.day(a.DueD) + "（" + b.daysLeft(a, t.Now) + "），请尽快分办办理。"}
+	}
+	return card, nil
 }
 
 func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) error {

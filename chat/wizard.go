@@ -318,7 +318,10 @@ func (b *Bot) WizardText(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard,
 	switch w.Step {
 	case StepConfirm:
 		switch {
-		case text == wordSubmit || slices.Contains(s.StartWords, text):
+		case text == wordSubmit || slices.Contains(s.StartWords, text) && strings.HasPrefix(text, wordSubmit):
+			// 提交 (and 提交公开申请, the 审批单's own start words) is the
+			// summary's 提交; another start word (登记, 登记申请) asks to
+			// begin anew, which waits for this one to end.
 			if err := b.closeLive(ctx, t, w, "已提交"); err != nil {
 				return err
 			}
@@ -328,6 +331,8 @@ func (b *Bot) WizardText(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard,
 				return err
 			}
 			return b.editWizard(ctx, t, s, w)
+		case slices.Contains(s.StartWords, text):
+			return b.Text(ctx, t, to, s.InProgress+s.ConfirmHint)
 		}
 		// The summary card is still there to click: a hint, no new card.
 		return b.Text(ctx, t, to, s.ConfirmHint)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/printtest"
+	"github.com/zwgk-bot/zwgk/storage"
 
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -45,7 +46,15 @@ func TestApplicationLettersPrinted(t *testing.T) {
 	todayWords := dayWords(midnight())
 	links := map[string]string{}
 
-	conf := c.registerApplication(office2)
+	// Received yesterday: the 补正 today is within Art. 30's 7 working days
+	// whatever day the test runs.
+	received := midnight().AddDate(0, 0, -1)
+	receivedDue, err := workflow.ApplicationDeadlines(cal, workflow.ApplicationEvents{Received: received})
+	if err != nil {
+		t.Fatal(err)
+	}
+	no := storage.ApplicationNumber(received.Year(), 1)
+	conf := c.registerApplication(office2, received)
 	links["receipt"] = letterLink(t, conf, "接收回执")
 	c.text(office1, "新的政府信息公开申请")
 	c.click(head, c.card(head), "accept")
@@ -146,7 +155,7 @@ func TestApplicationLettersPrinted(t *testing.T) {
 	}
 
 	// 申请 编号 lists every letter's link.
-	c.say(office1, "申请 依申请〔2026〕1号")
+	c.say(office1, "申请 "+no)
 	shown := ""
 	for !strings.Contains(shown, "答复书：") {
 		shown += c.text(office1)
@@ -158,7 +167,7 @@ func TestApplicationLettersPrinted(t *testing.T) {
 	extended, _ := cal.AddWorkingDays(midnight(), workflow.ReplyDays+10)
 	consultDue, _ := workflow.ConsultationDue(cal, midnight())
 	want := map[string][]string{
-		"receipt":        {"政府信息公开申请接收回执", "2026年11月27日", "2026年12月25日"},
+		"receipt":        {"政府信息公开申请接收回执", dayWords(received), dayWords(receivedDue.ReplyDue)},
 		"supplement":     {"政府信息公开申请补正告知书", "1．请补充所需信息的文号。2．请说明所需信息的形成时间。", todayWords},
 		"consult_party":  {"政府信息公开征求第三方意见书", "某化工有限公司：", dayWords(consultDue)},
 		"consult_agency": {"政府信息公开征求意见书", "某区自然资源局：", dayWords(consultDue)},
@@ -182,7 +191,7 @@ func TestApplicationLettersPrinted(t *testing.T) {
 			flat.WriteString(p.Flat())
 		}
 		f := flat.String()
-		for _, w := range append(want[kind], "依申请〔2026〕1号", "某市生态环境局某区分局") {
+		for _, w := range append(want[kind], no, "某市生态环境局某区分局") {
 			if !strings.Contains(f, strings.Join(strings.Fields(w), "")) {
 				t.Errorf("the printed %s lacks %q:\n%s", kind, w, f)
 			}

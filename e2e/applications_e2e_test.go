@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,11 +15,16 @@ import (
 )
 
 // registerApplication plays 登记申请 for the office member user, received
-// on 2026-11-27 (a Friday) in person, for 综合一股; it returns the
-// registrar's confirmation. Wrong answers on the way are refused with
-// what to fix, and the conversation goes on.
-func (c *cursor) registerApplication(user string) string {
+// in person on received, for 综合一股; it returns the registrar's
+// confirmation. Wrong answers on the way are refused with what to fix,
+// and the conversation goes on.
+func (c *cursor) registerApplication(user string, received time.Time) string {
 	c.h.t.Helper()
+	cal := workflow.DefaultCalendar()
+	due, err := workflow.ApplicationDeadlines(cal, workflow.ApplicationEvents{Received: received})
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
 	c.say(user, "登记申请")
 	c.text(user, "登记政府信息公开申请")
 	ch := c.card(user)
@@ -27,8 +33,8 @@ func (c *cursor) registerApplication(user string) string {
 	c.say(user, "2099-01-05")
 	c.text(user, "2099年1月5日还没有到")
 	c.text(user, "第2/10步")
-	c.say(user, "2026-11-27")
-	c.text(user, "收到申请日期：2026年11月27日（星期五）")
+	c.say(user, received.Format(time.DateOnly))
+	c.text(user, "收到申请日期："+dayWords(received)+"（星期"+[]string{"日", "一", "二", "三", "四", "五", "六"}[received.Weekday()]+"）")
 	typ := c.card(user)
 	c.click(user, typ, "r_0") // 自然人
 	c.text(user, "请输入申请人姓名")
@@ -43,25 +49,27 @@ func (c *cursor) registerApplication(user string) string {
 	c.text(user, "通讯地址")
 	c.say(user, "跳过")
 	c.text(user, "申请公开的政府信息")
+	c.say(user, "我的申请件") // a command is not taken for the answer
+	c.text(user, "请直接回复所需信息")
+	c.text(user, "申请公开的政府信息")
 	c.say(user, "2025年度某工业园区环境影响评价文件及批复。")
 	form := c.card(user)
 	c.click(user, form, "r_1") // 电子
 	sec := c.card(user)
 	c.click(user, sec, "r_1") // 综合一股 (after 综合办公室)
 	sum := c.card(user)
-	var fields []string
-	for _, f := range sum.Card.HorizontalContentList {
-		fields = append(fields, f.KeyName+"="+f.Value)
-	}
-	got := strings.Join(fields, " ")
-	// 20 working days from Friday 2026-11-27: 11-30 … 12-25 (no holiday).
-	for _, want := range []string{"收到日期=2026年11月27日", "答复期限=2026年12月25日", "获取方式=电子", "承办股室=综合一股"} {
+	got := fieldsOf(sum)
+	for _, want := range []string{"收到日期=" + dayWords(received), "答复期限=" + dayWords(due.ReplyDue), "证件号码=11010519491231002X", "获取方式 / 承办=电子 · 综合一股"} {
 		if !strings.Contains(got, want) {
 			c.h.t.Fatalf("summary %s lacks %s", got, want)
 		}
 	}
+	// 登记申请 again at the summary asks to finish this one first; it
+	// registers nothing.
+	c.say(user, "登记申请")
+	c.text(user, "请先完成填写")
 	c.click(user, sum, "app_submit")
-	return c.text(user, "已登记 依申请〔2026〕", "答复期限2026年12月25日", "综合一股（张伟）")
+	return c.text(user, "已登记 依申请〔"+strconv.Itoa(received.Year())+"〕", "答复期限"+dayWords(due.ReplyDue), "综合一股（张伟）")
 }
 
 func TestApplicationRegisteredInChat(t *testing.T) {
@@ -73,7 +81,7 @@ func TestApplicationRegisteredInChat(t *testing.T) {
 	c.say(staff, "登记申请")
 	c.text(staff, "由综合办公室统一登记")
 
-	conf := c.registerApplication(office2)
+	conf := c.registerApplication(office2, time.Date(2026, 11, 27, 0, 0, 0, 0, workflow.DefaultCalendar().Location()))
 	if !strings.Contains(conf, "依申请〔2026〕1号") {
 		t.Fatalf("first application numbered otherwise: %q", conf)
 	}
@@ -235,7 +243,7 @@ func TestOrderTurnedIntoApplication(t *testing.T) {
 	for _, f := range sum.Card.HorizontalContentList {
 		fields = append(fields, f.KeyName+"="+f.Value)
 	}
-	if got := strings.Join(fields, " "); !strings.Contains(got, "申请渠道=网络") || !strings.Contains(got, "承办股室=综合一股") {
+	if got := strings.Join(fields, " "); !strings.Contains(got, "申请渠道=网络") || !strings.Contains(got, "获取方式 / 承办=电子 · 综合一股") {
 		t.Fatalf("summary %s", got)
 	}
 	if sum.Card.MainTitle.Desc != "王先生 · 自然人" {
@@ -291,7 +299,7 @@ func TestApplicationFeeCount(t *testing.T) {
 	for i := 1; i <= 11; i++ {
 		st, out := apiCall(t, "POST", h.base+"/api/v1/applications", token, map[string]any{
 			"external_id": fmt.Sprintf("FEE-%d", i), "channel": "网络", "received_on": fmt.Sprintf("2026-11-%02d", i+1),
-			"applicant_name": "张三", "applicant_type": "自然人", "applicant_id_no": "11010519491231002X",
+			"applicant_name": "张三", "applicant_type": "自然人", "applicant_id_no": "11010519491231002X", "applicant_phone": "13800138000",
 			"content": fmt.Sprintf("第%d份文件", i), "provide_form": "电子", "section": "综合一股",
 		})
 		if st != 201 {
@@ -303,7 +311,7 @@ func TestApplicationFeeCount(t *testing.T) {
 	for _, p := range []struct{ ext, name, id, on string }{{"FEE-X", "李四", "", "2026-11-20"}, {"FEE-Y", "张三", "11010519491231002X", "2026-10-30"}} {
 		if st, out := apiCall(t, "POST", h.base+"/api/v1/applications", token, map[string]any{
 			"external_id": p.ext, "channel": "网络", "received_on": p.on, "applicant_name": p.name, "applicant_type": "自然人",
-			"applicant_id_no": p.id, "content": "某文件", "provide_form": "电子", "section": "综合一股",
+			"applicant_id_no": p.id, "applicant_phone": "13900139000", "content": "某文件", "provide_form": "电子", "section": "综合一股",
 		}); st != 201 {
 			t.Fatalf("post %s: %d %v", p.ext, st, out)
 		}

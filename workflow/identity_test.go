@@ -1,15 +1,31 @@
 package workflow
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
+)
 
 func TestCheckIDNumber(t *testing.T) {
 	// GB 11643-1999's own example number.
 	if got, err := CheckIDNumber(" 11010519491231002x "); err != nil || got != "11010519491231002X" {
 		t.Fatalf("CheckIDNumber(GB example) = %q, %v", got, err)
 	}
-	for _, bad := range []string{"11010519491231002Y", "110105194912310021", "1101051949123100", "1101051949123100２X", ""} {
-		if _, err := CheckIDNumber(bad); err != ErrIDNumber {
-			t.Errorf("CheckIDNumber(%q) error = %v, want ErrIDNumber", bad, err)
+	if got, err := CheckIDNumber("110105 19491231 002X"); err != nil || got != "11010519491231002X" {
+		t.Errorf("CheckIDNumber(in groups) = %q, %v", got, err)
+	}
+	for bad, says := range map[string]string{
+		"11010519491231002Y": "最后一位为数字或X",
+		"110105194912310021": "校验位不符",
+		"1101051949123100":   "您输入的是16位",
+		"1101051949123100２X": "前17位应为数字",
+		"":                   "您输入的是0位",
+		"11010519901301123X": "出生日期",
+		"110105209901011231": "出生日期",
+	} {
+		_, err := CheckIDNumber(bad)
+		if !errors.Is(err, ErrIDNumber) || !strings.Contains(err.Error(), says) {
+			t.Errorf("CheckIDNumber(%q) error = %v, want ErrIDNumber saying %q", bad, err, says)
 		}
 	}
 }
@@ -41,11 +57,11 @@ func TestCheckCreditCode(t *testing.T) {
 		} else {
 			b[i] = '1'
 		}
-		if _, err := CheckCreditCode(string(b)); err != ErrCreditCode {
+		if _, err := CheckCreditCode(string(b)); !errors.Is(err, ErrCreditCode) {
 			t.Errorf("CheckCreditCode(%s) with position %d changed: error = %v, want ErrCreditCode", b, i, err)
 		}
 	}
-	if _, err := CheckCreditCode("91150202MA0N7BCDI8"); err != ErrCreditCode {
+	if _, err := CheckCreditCode("91150202MA0N7BCDI8"); !errors.Is(err, ErrCreditCode) || !strings.Contains(err.Error(), "不含 I") {
 		t.Error("a code with I (never used by GB 32100) was accepted")
 	}
 }
