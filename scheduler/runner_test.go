@@ -299,6 +299,10 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		"order_accept 02-23 09:40 skipped",
 		"order_overdue 02-23 09:50 skipped",
 		"order_urgent 02-24 08:37 done",
+		"application_supplement 02-23 10:05 skipped",
+		"application_due 02-23 10:10 skipped",
+		"application_lapsed 02-23 10:15 skipped",
+		"application_overdue 02-23 10:20 skipped",
 		"approver_digest 02-24 14:35 done",
 		"deadline 02-24 09:15 done",
 		"escalation 02-24 09:25 done",
@@ -310,6 +314,10 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 		"order_overdue 02-24 09:50 done",
 		// Every 15 minutes: the latest slot of each pass.
 		"order_urgent 02-24 15:52 done",
+		"application_supplement 02-24 10:05 done",
+		"application_due 02-24 10:10 done",
+		"application_lapsed 02-24 10:15 done",
+		"application_overdue 02-24 10:20 done",
 		"order_urgent 02-24 16:07 done",
 	}
 	if !slices.Equal(got, want) {

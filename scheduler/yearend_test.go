@@ -120,6 +120,8 @@ func TestEveryReminderDateCarriesItsYear(t *testing.T) {
 	sd.accept("D", "2026-12-31 10:00")
 	sd.assign("D", xupeng, "2026-12-31 10:05")
 
+	appYearEnd(newAppSeeder(t, db, s)) // 依申请公开 (applications_test.go)
+
 	var lastID int64 // the last outbox row read
 	events := sortEvents([]event{
 		// E: urgent, received on New Year's Eve at 10:00 (due 2027-01-01
@@ -151,7 +153,7 @@ func TestEveryReminderDateCarriesItsYear(t *testing.T) {
 	slots := orderSlots(t, "2026-12-28", "2027-01-05")
 	for day := at(t, "2026-12-28"); !day.After(at(t, "2027-01-05")); day = day.AddDate(0, 0, 1) {
 		d := day.Format(time.DateOnly)
-		for _, sl := range append(slices.Clone(daySlots), struct{ job, hm string }{"outbox_failures", "08:50"}) {
+		for _, sl := range append(slices.Concat(daySlots, appJobs), struct{ job, hm string }{"outbox_failures", "08:50"}) {
 			slots = append(slots, slotRun{sl.job, at(t, d+" "+sl.hm)})
 		}
 	}
@@ -187,7 +189,8 @@ func TestEveryReminderDateCarriesItsYear(t *testing.T) {
 	// The dates that cross the year, as said.
 	all := strings.Join(slices.Concat(texts["approver_digest"], texts["deadline"], texts["escalation"], texts["office_digest"],
 		texts["order_due"], texts["order_accept"], texts["order_overdue"], texts["order_urgent"],
-		texts["annual_report"], texts["annual_meeting"], texts["outbox_failures"]), "\n")
+		texts["annual_report"], texts["annual_meeting"], texts["outbox_failures"],
+		texts["application_supplement"], texts["application_due"], texts["application_lapsed"], texts["application_overdue"]), "\n")
 	for _, want := range []string{
 		"【政务公开日报】2027年1月4日",
 		"公开时限2027年1月8日",
@@ -200,6 +203,10 @@ func TestEveryReminderDateCarriesItsYear(t *testing.T) {
 		"2026年度政府信息公开工作年度报告应于2027年1月31日前报送",
 		"应于2026年6月30日前召开",
 		"自2026年12月31日 08:50以来",
+		"补正告知书。如需申请人补正，应最迟于2027年1月5日",
+		"还剩1个工作日，答复期限：2027年1月4日",
+		"的补正期限（2026年12月30日）已届满",
+		"答复期限2027年1月4日，已超期1个工作日",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no reminder says %q", want)
