@@ -78,28 +78,7 @@ func openConsultations(cs []storage.Consultation) int {
 
 // events are a's clock events as the workflow reads them.
 func (b *Flow) events(a *storage.Application, cs []storage.Consultation) workflow.ApplicationEvents {
-	ev := workflow.ApplicationEvents{Received: storage.Day(a.ReceivedD, b.Location), ExtensionDays: a.ExtensionDays}
-	if a.SupplementAskedD.Valid {
-		ev.SupplementAsked = storage.Day(a.SupplementAskedD.Time, b.Location)
-		if a.SupplementDueD.Valid {
-			// The notice named a date; the clock reads it as a number of
-			// working days from the notice.
-			if n, err := b.Calendar.WorkingDaysBetween(ev.SupplementAsked, storage.Day(a.SupplementDueD.Time, b.Location)); err == nil && n > 0 {
-				ev.SupplementDays = n
-			}
-		}
-	}
-	if a.SupplementReceivedD.Valid {
-		ev.SupplementReceived = storage.Day(a.SupplementReceivedD.Time, b.Location)
-	}
-	for _, c := range cs {
-		wc := workflow.Consultation{Sent: storage.Day(c.SentD, b.Location)}
-		if c.AnsweredD.Valid {
-			wc.Answered = storage.Day(c.AnsweredD.Time, b.Location)
-		}
-		ev.Consultations = append(ev.Consultations, wc)
-	}
-	return ev
+	return a.ClockEvents(b.Calendar, cs)
 }
 
 // clock is where a's clocks stand.

@@ -65,32 +65,6 @@ type appClock struct {
 	due workflow.ApplicationDue
 }
 
-// applicationEvents are a's clock events as the workflow reads them. It
-// mirrors applications.(*Flow).events, which the cards use: keep the two
-// alike (the 补正期限 the notice named is read as working days from it).
-func (s *Scheduler) applicationEvents(a *storage.Application, cs []storage.Consultation) workflow.ApplicationEvents {
-	ev := workflow.ApplicationEvents{Received: storage.Day(a.ReceivedD, s.loc), ExtensionDays: a.ExtensionDays}
-	if a.SupplementAskedD.Valid {
-		ev.SupplementAsked = storage.Day(a.SupplementAskedD.Time, s.loc)
-		if a.SupplementDueD.Valid {
-			if n, err := s.cal.WorkingDaysBetween(ev.SupplementAsked, storage.Day(a.SupplementDueD.Time, s.loc)); err == nil && n > 0 {
-				ev.SupplementDays = n
-			}
-		}
-	}
-	if a.SupplementReceivedD.Valid {
-		ev.SupplementReceived = storage.Day(a.SupplementReceivedD.Time, s.loc)
-	}
-	for _, c := range cs {
-		wc := workflow.Consultation{Sent: storage.Day(c.SentD, s.loc)}
-		if c.AnsweredD.Valid {
-			wc.Answered = storage.Day(c.AnsweredD.Time, s.loc)
-		}
-		ev.Consultations = append(ev.Consultations, wc)
-	}
-	return ev
-}
-
 // applicationClocks recomputes the clock of each application, leaving out
 // those it cannot compute: beyond the calendar (due in a year it lacks, so
 // not soon; the office digest warns of the calendar's end) or with events
@@ -107,7 +81,7 @@ func (s *Scheduler) applicationClocks(ctx context.Context, t *Tick, as []storage
 	var out []appClock
 	for i := range as {
 		a := &as[i]
-		due, err := workflow.ApplicationDeadlines(s.cal, s.applicationEvents(a, cs[a.ID]))
+		due, err := workflow.ApplicationDeadlines(s.cal, a.ClockEvents(s.cal, cs[a.ID]))
 		if errors.Is(err, workflow.ErrNoCalendarData) {
 			continue
 		}

@@ -100,7 +100,7 @@ func (sd *appSeeder) change(name, state string, set map[string]any, when string,
 		if err != nil {
 			return err
 		}
-		due, err := workflow.ApplicationDeadlines(sd.s.cal, sd.s.applicationEvents(a, cs))
+		due, err := workflow.ApplicationDeadlines(sd.s.cal, a.ClockEvents(sd.s.cal, cs))
 		if err != nil {
 			return err
 		}

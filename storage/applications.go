@@ -12,6 +12,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // EntityApplication is a 政府信息公开申请 in the audit log, by its number
@@ -463,4 +464,32 @@ func ApplicationStatsOf(ctx context.Context, q sqlx.QueryerContext, year int, to
 		s.Overdue += r.Overdue
 	}
 	return s, nil
+}
+
+// ClockEvents are a's clock events as the workflow reads them (the cards,
+// the lookups and the reminders read the one mapping), with cs its
+// consultations. The 补正期限 the notice named is a date; the clock reads
+// it as the working days from the notice to it.
+func (a *Application) ClockEvents(cal *workflow.Calendar, cs []Consultation) workflow.ApplicationEvents {
+	loc := cal.Location()
+	ev := workflow.ApplicationEvents{Received: Day(a.ReceivedD, loc), ExtensionDays: a.ExtensionDays}
+	if a.SupplementAskedD.Valid {
+		ev.SupplementAsked = Day(a.SupplementAskedD.Time, loc)
+		if a.SupplementDueD.Valid {
+			if n, err := cal.WorkingDaysBetween(ev.SupplementAsked, Day(a.SupplementDueD.Time, loc)); err == nil && n > 0 {
+				ev.SupplementDays = n
+			}
+		}
+	}
+	if a.SupplementReceivedD.Valid {
+		ev.SupplementReceived = Day(a.SupplementReceivedD.Time, loc)
+	}
+	for _, c := range cs {
+		wc := workflow.Consultation{Sent: Day(c.SentD, loc)}
+		if c.AnsweredD.Valid {
+			wc.Answered = Day(c.AnsweredD.Time, loc)
+		}
+		ev.Consultations = append(ev.Consultations, wc)
+	}
+	return ev
 }
