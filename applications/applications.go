@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -162,6 +163,10 @@ func (b *Flow) applicant(a *storage.Application, viewer string) string {
 		}
 		parts = append(parts, ph)
 	}
+	if a.ApplicantAddress != "" && full {
+		// Where the reply is to be delivered; not for those who only watch.
+		parts = append(parts, "通讯地址："+a.ApplicantAddress)
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -220,7 +225,11 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 		}
 	}
 	if a.Section != "" {
-		fmt.Fprintf(&sb, "\n承办：%s %s", a.Section, chat.OrDash(b.NameOrEmpty(a.Handler)))
+		who := b.NameOrEmpty(a.Handler)
+		if who == "" {
+			who = "（待签收）"
+		}
+		fmt.Fprintf(&sb, "\n承办：%s %s", a.Section, who)
 	}
 	if fee, err := b.feeNote(ctx, t, a); err != nil {
 		return err
@@ -252,14 +261,19 @@ func (b *Flow) mayView(a *storage.Application, p config.Person) bool {
 // handles, and for a section head those of the section.
 func (b *Flow) Mine(ctx context.Context, t *chat.Turn) error {
 	to := t.Person.UserID
-	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true, Person: to, Limit: 20})
+	heads := b.actor(t.Person).Heads
+	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true, Person: to, Sections: heads, Limit: 20})
 	if err != nil {
 		return err
 	}
 	if len(as) == 0 {
 		return b.Text(ctx, t, to, "您没有办理中的政府信息公开申请。")
 	}
-	return b.Text(ctx, t, to, b.list("您登记或承办、尚未办结的政府信息公开申请：", as, t.Now))
+	head := "您登记或承办、尚未办结的政府信息公开申请："
+	if len(heads) > 0 {
+		head = "您登记、承办或本股室办理中的政府信息公开申请："
+	}
+	return b.Text(ctx, t, to, b.list(head, as, t.Now))
 }
 
 // Overdue answers 超期申请 for the office and the leaders.
@@ -351,4 +365,57 @@ func (b *Flow) Stats(ctx context.Context, t *chat.Turn, arg string) error {
 	}
 	sb.WriteString("\n发送「超期申请」查看超过答复期限的申请。")
 	return b.Text(ctx, t, to, sb.String())
+}
+
+// Waiting is what of the register waits for p, in a sentence for 待办;
+// empty when nothing does. The cards are in the chat already; this names
+// them, with what each waits for.
+func (b *Flow) Waiting(ctx context.Context, t *chat.Turn) (string, error) {
+	p := t.Person
+	x := b.actor(p)
+	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true, Limit: 200})
+	if err != nil {
+		return "", err
+	}
+	var lines []string
+	for i := range as {
+		a := &as[i]
+		what := ""
+		switch workflow.ApplicationState(a.State) {
+		case workflow.ApplicationRegistered:
+			if x.Office {
+				what = "待分办"
+			}
+		case workflow.ApplicationDispatched:
+			if slices.Contains(x.Heads, a.Section) {
+				what = "待签收"
+			}
+		case workflow.ApplicationAccepted:
+			if a.Handler == p.UserID {
+				what = "办理中"
+			}
+		case workflow.ApplicationSupplement:
+			if slices.Contains(b.involved(a), p.UserID) {
+				what = "待申请人补正"
+			}
+		case workflow.ApplicationReview:
+			if slices.Contains(a.Assignees, p.UserID) {
+				what = "待" + workflow.Stage(a.Stage).Label()
+			}
+		case workflow.ApplicationApproved:
+			if x.Office {
+				what = "待送达"
+			}
+		}
+		if a.ExtRequestDays > 0 && x.OfficeHead {
+			what = strings.TrimPrefix(what+"、", "、") + "延期待审批"
+		}
+		if what != "" {
+			lines = append(lines, fmt.Sprintf("· %s %s：%s，答复期限%s", a.Number(), a.ApplicantName, what, b.day(a.DueD)))
+		}
+	}
+	if len(lines) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("政府信息公开申请有%d件待您办理（卡片已在对话中）：\n%s\n发送「申请 编号」查看详情。", len(lines), strings.Join(lines, "\n")), nil
 }

@@ -26,13 +26,14 @@ const (
 	kindConsult      = "application_consult"      // 征求意见: whom, the day sent
 	kindConsulted    = "application_consulted"    // 收到意见: which, the day, the gist
 	kindExtend       = "application_extend"       // 申请延期: how long, why
+	kindDenyExtend   = "application_deny_extend"  // 不同意延期: why
 	kindReply        = "application_reply"        // 拟写答复
 )
 
 // Kinds are the conversation kinds of this flow (the router sends their
 // cards' clicks and texts here).
 var Kinds = []string{KindRegister, kindReturn, kindSupplement, kindSupplemented, kindConsult, kindConsulted, kindExtend, kindReply,
-	kindReject, kindDeliver}
+	kindReject, kindDeliver, kindDenyExtend}
 
 // maxReason bounds a reason typed in chat, in characters.
 const maxReason = 500
@@ -260,6 +261,9 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 		}
 	case kindReply:
 		return b.replySpec(c, spec)
+	case kindDenyExtend:
+		spec.Help = "请回复不同意延期的理由，将转告承办人。发送「取消」则暂不决定。"
+		spec.Fields = []chat.Field{text("reason", "不同意延期的理由", "请输入不同意延期的理由。", false)}
 	case kindReject:
 		spec.Help = "请回复驳回的理由，将转告承办人修改答复。发送「取消」则不驳回。"
 		spec.Fields = []chat.Field{text("reason", "驳回理由", "请输入驳回的理由。", false)}
@@ -389,6 +393,10 @@ func (b *Flow) askSummary(ctx context.Context, t *chat.Turn, c *convo) (bot.Temp
 		card.SubTitleText = "理由：" + chat.Clip(v["reason"], 100)
 	case kindReply:
 		return b.replySummary(ctx, t, c, a)
+	case kindDenyExtend:
+		card.MainTitle.Title = "不同意延期 " + a.Number()
+		card.SubTitleText = "理由：" + chat.Clip(v["reason"], 100)
+		field("答复期限", b.day(a.DueD))
 	case kindReject:
 		card.MainTitle.Title = "驳回 " + a.Number() + " 的答复"
 		card.SubTitleText = "理由：" + chat.Clip(v["reason"], 100)
@@ -581,6 +589,8 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 		return nil
 	case kindReply:
 		return b.submitReply(ctx, t, c, a)
+	case kindDenyExtend:
+		return b.decideExtension(ctx, t, a, false, v["reason"])
 	case kindReject:
 		return b.reject(ctx, t, a, v["reason"])
 	case kindDeliver:

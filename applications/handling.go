@@ -104,6 +104,21 @@ func (b *Flow) clockText(a *storage.Application, due workflow.ApplicationDue, no
 		return "等待申请人补正（补正期限" + b.day(due.SupplementDue) + "），答复期限自收到补正之日起重新计算"
 	}
 	s := b.day(due.ReplyDue)
+	// What the deadline rests on, right after it: a restart, an extension,
+	// working days not counted.
+	var why []string
+	if due.Restarted {
+		why = append(why, "自"+b.day(due.ClockStart)+"收到补正起算")
+	}
+	if due.ExtendedDays > 0 {
+		why = append(why, "已延期"+strconv.Itoa(due.ExtendedDays)+"个工作日")
+	}
+	if due.PausedDays > 0 && !due.Paused {
+		why = append(why, "征求意见不计入"+strconv.Itoa(due.PausedDays)+"个工作日")
+	}
+	if len(why) > 0 {
+		s += "（" + strings.Join(why, "，") + "）"
+	}
 	if !workflow.ApplicationState(a.State).Open() {
 		return s
 	}
@@ -119,14 +134,6 @@ func (b *Flow) clockText(a *storage.Application, due workflow.ApplicationDue, no
 	}
 	if due.Paused {
 		s += "；征求意见中，自" + b.day(due.PausedSince) + "起暂停计算，最迟至" + b.day(due.PausedUntil)
-	} else if due.PausedDays > 0 {
-		s += "（征求意见不计入" + strconv.Itoa(due.PausedDays) + "个工作日）"
-	}
-	if due.ExtendedDays > 0 {
-		s += "（已延期" + strconv.Itoa(due.ExtendedDays) + "个工作日）"
-	}
-	if due.Restarted {
-		s += "（自" + b.day(due.ClockStart) + "收到补正起算）"
 	}
 	return s
 }
@@ -449,9 +456,9 @@ func (b *Flow) OnCard(ctx context.Context, t *chat.Turn, s *chat.Session) error 
 	case cardExtend:
 		switch key {
 		case "grant":
-			return b.decideExtension(ctx, t, a, true)
+			return b.decideExtension(ctx, t, a, true, "")
 		case "deny":
-			return b.decideExtension(ctx, t, a, false)
+			return b.startAsk(ctx, t, a, kindDenyExtend)
 		}
 	}
 	return b.Text(ctx, t, to, chat.MsgCardUnknown)
@@ -560,7 +567,7 @@ func (b *Flow) involved(a *storage.Application) []string {
 }
 
 // decideExtension is the office head's answer to a 延期 request.
-func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, a *storage.Application, grant bool) error {
+func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, a *storage.Application, grant bool, why string) error {
 	to := t.Person.UserID
 	days, reason, by := a.ExtRequestDays, a.ExtRequestReason, a.ExtRequestedBy
 	action, label := workflow.AppDenyExtend, "不同意延期"
@@ -570,19 +577,23 @@ func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, a *storage.App
 		set["extension_days"], set["extension_reason"] = days, reason
 	}
 	old := storage.Day(a.DueD, b.Location)
-	ok, err := b.change(ctx, t, a, action, set, map[string]any{"days": days, "reason": reason})
+	detail := map[string]any{"days": days, "reason": reason}
+	if !grant {
+		detail["reason"] = why // the office head's, which the handler reads
+	}
+	ok, err := b.change(ctx, t, a, action, set, detail)
 	if !ok || err != nil {
 		return err
 	}
 	if err := b.closeCards(ctx, t, a, cardExtend, "已"+label, b.Name(to)+"已"+label); err != nil {
 		return err
 	}
-	msg := fmt.Sprintf("%s（%s）%s：%s 的答复期限", b.Name(to), "综合办公室", label, a.Number())
+	msg := fmt.Sprintf("%s（综合办公室）%s：%s 的答复期限", b.Name(to), label, a.Number())
 	if grant {
 		msg += "由" + b.day(old) + "延至" + b.day(a.DueD) + "。请向申请人送达延期答复告知书。" +
 			b.letterLine(a, "延期答复告知书", LetterRef{Kind: letters.KindExtension}, t.Now)
 	} else {
-		msg += "仍为" + b.day(a.DueD) + "。"
+		msg += "仍为" + b.day(a.DueD) + "。理由：" + why
 	}
 	for _, p := range append([]string{by}, a.Registrar) {
 		if p != to {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/lib/pq"
-	"github.com/zwgk-bot/zwgk/api"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
@@ -31,8 +31,32 @@ const (
 	kindDeliver = "application_deliver" // 送达: the day, the tracking number
 )
 
-// maxReplyText bounds the reply's text, in characters: a letter's body.
-const maxReplyText = 3000
+// The reply's text, in characters: at least a sentence, at most a
+// letter's body.
+const (
+	minReplyText = 5
+	maxReplyText = 3000
+)
+
+// halfWidth reads full-width digits (４) as the digits they are.
+var halfWidth = strings.NewReplacer("０", "0", "１", "1", "２", "2", "３", "3", "４", "4", "５", "5", "６", "6", "７", "7", "８", "8", "９", "9", "．", ".")
+
+// basisExample is the article a 不予公开 reason usually rests on, for the
+// question's example: Art. 14 (state secrets, laws, 三安全一稳定), Art. 15
+// (third parties' commercial secrets and privacy), Art. 16 (internal and
+// process information, case files); 行政查询事项 is Art. 36 (七).
+func basisExample(r workflow.Reason) string {
+	const law = "《中华人民共和国政府信息公开条例》"
+	switch r {
+	case workflow.ReasonThirdParty:
+		return law + "第十五条"
+	case workflow.ReasonInternal, workflow.ReasonProcess, workflow.ReasonCaseFile:
+		return law + "第十六条"
+	case workflow.ReasonQuery:
+		return law + "第三十六条第（七）项"
+	}
+	return law + "第十四条"
+}
 
 // org is the review's routing for a: the section's head, the office, the
 // leaders; the office delivers.
@@ -90,7 +114,8 @@ func needsBasis(o workflow.Outcome) bool {
 func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 	spec.Help = "拟写答复（《政府信息公开条例》第三十六条）：选择答复类型和具体情形，填写答复内容和依据。提交后依次经股室负责人、办公室（保密审查）审核，不予公开、部分公开的报主要负责人。发送「取消」放弃。"
 	outcome := func() workflow.Outcome { return workflow.Outcome(c.Vals["outcome"]) }
-	spec.ShowTotal = true
+	// Not 第2/4步: whether a reason is asked depends on the type chosen.
+	spec.ShowTotal = false
 	spec.Fields = []chat.Field{
 		{Key: "outcome", Label: "答复类型", Ask: asking("请选择答复类型。"), Buttons: func() []bot.CardButton {
 			var out []bot.CardButton
@@ -98,9 +123,14 @@ func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 				out = append(out, bot.CardButton{Text: o.Label(), Key: "r_" + strconv.Itoa(i), Style: 2})
 			}
 			return out
-		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+		}, Check: func(_ *chat.Turn, w *chat.Wizard, s string) (string, error) {
 			for _, o := range workflow.Outcomes() {
 				if s == o.Label() || s == string(o) {
+					// A reason kept from another type (a draft 驳回ed and
+					// changed) would count in table 三 under the wrong row.
+					if r := workflow.Reason(w.Vals["reason"]); !slices.Contains(reasonChoices(o), r) {
+						delete(w.Vals, "reason")
+					}
 					return string(o), nil
 				}
 			}
@@ -120,7 +150,7 @@ func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 			return "", false
 		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 			rs := reasonChoices(outcome())
-			if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(s), ".")); err == nil && n >= 1 && n <= len(rs) {
+			if n, err := strconv.Atoi(halfWidth.Replace(strings.TrimSuffix(strings.TrimSpace(s), "."))); err == nil && n >= 1 && n <= len(rs) {
 				return string(rs[n-1]), nil
 			}
 			for _, r := range rs {
@@ -143,14 +173,17 @@ func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 			if err != nil {
 				return "", chat.Wrong(err.Error())
 			}
-			if n := utf8.RuneCountInString(s); n == 0 || n > maxReplyText {
-				return "", chat.Wrong(fmt.Sprintf("答复内容应为1至%d字。", maxReplyText))
+			if b.IsCommand(s) {
+				return "", chat.Wrong(msgCommandAsAnswer("答复内容"))
+			}
+			if n := utf8.RuneCountInString(s); n < minReplyText || n > maxReplyText {
+				return "", chat.Wrong(fmt.Sprintf("答复内容应为%d至%d字：写明提供的信息、获取途径或不能提供的理由。", minReplyText, maxReplyText))
 			}
 			return s, nil
 		}},
-		{Key: "basis", Label: "法律依据", Ask: func(_ *chat.Turn, _ *chat.Wizard) string {
+		{Key: "basis", Label: "法律依据", Ask: func(_ *chat.Turn, w *chat.Wizard) string {
 			if needsBasis(outcome()) {
-				return "请输入不予公开部分的法律依据，如：《中华人民共和国政府信息公开条例》第十四条。"
+				return "请输入不予公开部分的法律依据，如：" + basisExample(workflow.Reason(w.Vals["reason"])) + "。"
 			}
 			return "请输入答复的法律依据（没有可回复「跳过」）。"
 		}, Optional: true, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
@@ -170,16 +203,23 @@ func (b *Flow) replySpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 
 // replySummary shows the draft and who reviews it, or sends the drafter
 // back to what is missing.
-func (b *Flow) replySummary(_ context.Context, _ *chat.Turn, c *convo, a *storage.Application) (bot.TemplateCard, error) {
+func (b *Flow) replySummary(ctx context.Context, t *chat.Turn, c *convo, a *storage.Application) (bot.TemplateCard, error) {
 	v := c.Vals
 	o := workflow.Outcome(v["outcome"])
-	if needsBasis(o) && strings.TrimSpace(v["basis"]) == "" {
+	r := workflow.Reason(v["reason"])
+	switch {
+	case len(reasonChoices(o)) > 0 && !slices.Contains(reasonChoices(o), r):
+		return bot.TemplateCard{}, chat.Fix{Field: "reason", Msg: "请选择" + o.Label() + "的具体情形。"}
+	case r == workflow.ReasonStillUnclear && !a.SupplementReceivedD.Valid:
+		return bot.TemplateCard{}, chat.Fix{Field: "reason", Msg: "本申请未经补正，不能选择「补正后申请内容仍不明确」。"}
+	case r == workflow.ReasonNoSupplement:
+		return bot.TemplateCard{}, chat.Fix{Field: "reason", Msg: "逾期不补正的，请在待补正卡片上点击「逾期未补正」办结，不必拟写答复。"}
+	case needsBasis(o) && strings.TrimSpace(v["basis"]) == "":
 		return bot.TemplateCard{}, chat.Fix{Field: "basis", Msg: o.Label() + "的答复须写明法律依据。"}
 	}
-	reviews := "股室负责人 → 办公室（保密审查）"
-	if o.NeedsLeader() {
-		reviews += " → 主要负责人"
-	}
+	probe := *a
+	probe.Outcome = string(o)
+	reviews := b.reviewChain(&probe)
 	card := bot.TemplateCard{
 		Source:       &bot.CardSource{Desc: "依申请公开 · 请核对答复"},
 		MainTitle:    &bot.CardTitle{Title: "答复 " + a.Number(), Desc: o.Label()},
@@ -190,8 +230,13 @@ func (b *Flow) replySummary(_ context.Context, _ *chat.Turn, c *convo, a *storag
 			{KeyName: "审核", Value: reviews},
 		},
 	}
-	if r := workflow.Reason(v["reason"]); r.Outcome() != "" {
+	if r.Outcome() != "" {
 		card.HorizontalContentList = append([]bot.CardField{{KeyName: "具体情形", Value: chat.Clip(r.Label(), 40)}}, card.HorizontalContentList...)
+	}
+	if warn, err := b.replyWarning(ctx, t, a, r); err != nil {
+		return bot.TemplateCard{}, err
+	} else if warn != "" {
+		card.QuoteArea = &bot.CardQuote{Title: "请注意", QuoteText: warn}
 	}
 	return card, nil
 }
@@ -267,6 +312,47 @@ func (b *Flow) sendStage(ctx context.Context, t *chat.Turn, a *storage.Applicati
 		btns = append(btns, bot.CardButton{Text: v.Label(), Key: string(v), Style: style})
 	}
 	return b.card(ctx, t, a, cardReview, step.Stage.Label(), btns, b.replyQuote(a), step.Assignees...)
+}
+
+// reviewChain is who will review a's reply, as the routing will send it
+// when each stage agrees: a head's own draft skips the section stage
+// (本人), 不予公开 and 部分公开 go on to the 主要负责人.
+func (b *Flow) reviewChain(a *storage.Application) string {
+	step, err := workflow.Start(a.Handler, major(a), b.org(a))
+	var stages []string
+	for err == nil && step.Stage != workflow.StagePublish && len(stages) < 8 {
+		for _, d := range step.Auto {
+			stages = append(stages, d.Stage.Label()+"（本人）")
+		}
+		stages = append(stages, step.Stage.Label())
+		step, err = workflow.Next(step.Stage, workflow.VerdictApprove, a.Handler, major(a), b.org(a))
+	}
+	if err == nil {
+		for _, d := range step.Auto {
+			stages = append(stages, d.Stage.Label()+"（本人）")
+		}
+	}
+	return strings.Join(stages, " → ")
+}
+
+// replyWarning says what the record lacks for the reason given: a
+// third party's interests withheld without asking them (Art. 32 requires
+// the 征求意见 where disclosure may harm them). Said, not refused: the
+// office may be sure without asking.
+func (b *Flow) replyWarning(ctx context.Context, t *chat.Turn, a *storage.Application, r workflow.Reason) (string, error) {
+	if r != workflow.ReasonThirdParty {
+		return "", nil
+	}
+	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	if err != nil {
+		return "", err
+	}
+	for _, c := range cs {
+		if c.Kind == "third_party" {
+			return "", nil
+		}
+	}
+	return "以「保护第三方合法权益」不予公开，本申请未登记征求第三方意见（《政府信息公开条例》第三十二条）。", nil
 }
 
 // replyQuote is the draft as a reviewer reads it on the card.
@@ -391,6 +477,9 @@ func (b *Flow) reject(ctx context.Context, t *chat.Turn, a *storage.Application,
 	return b.sendHandle(ctx, t, a, b.Name(to)+"（"+stage.Label()+"）驳回："+reason)
 }
 
+// trackingNo is a postal or courier tracking number.
+var trackingNo = regexp.MustCompile(`^[0-9A-Z]{6,40}$`)
+
 // deliverSpec is the 送达 conversation: the day, and for a post its
 // tracking number.
 func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
@@ -415,9 +504,9 @@ func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 				}
 				return "", false
 			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
-				s = strings.TrimSpace(s)
-				if n := utf8.RuneCountInString(s); n < 6 || n > 40 || api.TextProblem(s) != "" {
-					return "", chat.Wrong("邮件单号应为6至40位字母或数字。")
+				s = strings.ToUpper(strings.TrimSpace(halfWidth.Replace(s)))
+				if !trackingNo.MatchString(s) {
+					return "", chat.Wrong("邮件单号应为6至40位字母或数字，请核对。")
 				}
 				return s, nil
 			}},
@@ -523,7 +612,11 @@ func (b *Flow) onSecrecy(ctx context.Context, t *chat.Turn, a *storage.Applicati
 		if err := b.ReplaceButton(ctx, t, to, "尚未完成"); err != nil {
 			return err
 		}
-		if err := b.Text(ctx, t, to, incomplete.Error()+"请在新发送的卡片上补全勾选后提交；如发现不宜公开的内容，请在审核卡片上点击「驳回」并说明理由。"); err != nil {
+		hint := "如发现不宜公开的内容，请在审核卡片上点击「驳回」并说明理由。"
+		if secrecyConclusion(a).Conclusion != workflow.SecrecyClear {
+			hint = "如不予公开的理由或依据有误，请在审核卡片上点击「驳回」并说明。"
+		}
+		if err := b.Text(ctx, t, to, incomplete.Error()+"请在新发送的卡片上补全勾选后提交；"+hint); err != nil {
 			return err
 		}
 		return b.askSecrecy(ctx, t, a, v, ticked)
@@ -541,7 +634,7 @@ func (b *Flow) onSecrecy(ctx context.Context, t *chat.Turn, a *storage.Applicati
 	if err := storage.Audit(ctx, t.Tx, to, chat.ActionSecrecyReview, storage.EntityApplication, a.Number(), detail); err != nil {
 		return err
 	}
-	if err := b.closeCards(ctx, t, a, cardSecrecy, "已确认", "已确认"); err != nil {
+	if err := b.closeCards(ctx, t, a, cardSecrecy, "已确认", b.Name(to)+"已完成审核"); err != nil {
 		return err
 	}
 	return b.decide(ctx, t, a, v)

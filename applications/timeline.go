@@ -96,6 +96,9 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 	case string(workflow.AppGrantExtend):
 		return who, fmt.Sprintf("同意延期%d个工作日。", d.Days), true
 	case string(workflow.AppDenyExtend):
+		if r := trimStop(d.Reason); r != "" {
+			return who, "不同意延期，答复期限不变，理由：" + r + "。", true
+		}
 		return who, "不同意延期，答复期限不变。", true
 	case string(workflow.AppSubmitReply):
 		return who, "拟写答复（" + workflow.Outcome(d.Outcome).Label() + "）并报审核。", true

@@ -118,6 +118,9 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		// Reminders run on the real clock as in production; SCHEDULES=off
 		// (the demo's tests) stops them.
 		config.EnvSchedules: getenv(config.EnvSchedules),
+		// The machine API (12345 orders, the website's applications) is
+		// served in the demo when a token is given, as in production.
+		config.EnvAPIToken: getenv(config.EnvAPIToken),
 	}
 	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {

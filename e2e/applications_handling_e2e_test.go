@@ -409,3 +409,104 @@ func TestApplicationFromTheWebsiteAnsweredInTime(t *testing.T) {
 		t.Fatalf("decisions %v", got)
 	}
 }
+
+// What staff tried that the register must refuse or say: 待办 names what
+// waits for each; a number alone is looked up; silence is not recorded
+// before the 15 working days are over; a reason needing a 补正 is refused
+// without one; the office head's 不同意延期 gives its reason.
+func TestApplicationRefusalsAndTodo(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	received := midnight().AddDate(0, 0, -1)
+	c.registerApplication(office2, received)
+	no := storage.ApplicationNumber(received.Year(), 1)
+	c.text(office1, "新的政府信息公开申请")
+	acc := c.card(head)
+
+	c.say(head, "待办")
+	c.text(head, "政府信息公开申请有1件待您办理", no, "待签收")
+	c.say(office1, no)
+	c.text(office1, "政府信息公开申请 "+no, "承办：综合一股 （待签收）")
+
+	c.click(head, acc, "accept")
+	c.click(head, c.card(head), "h_"+staff)
+	c.text(head, "已签收")
+	c.text(office2, "签收")
+	handle := c.card(staff)
+
+	// A consultation sent today cannot be closed as 逾期未答复 today.
+	c.click(staff, handle, "consult")
+	c.text(staff, "15个工作日")
+	c.click(staff, c.card(staff), "r_0")
+	c.text(staff, "第三方（公民、法人或其他组织）的名称")
+	c.say(staff, "某化工有限公司")
+	c.text(staff, "发出的日期")
+	c.say(staff, received.AddDate(0, 0, -3).Format(time.DateOnly)) // before the receipt
+	c.text(staff, "早于答复期限起算之日")
+	c.text(staff, "发出的日期")
+	c.say(staff, "今天")
+	c.text(staff, "征求意见书发出日期：")
+	sum := c.confirm(staff)
+	if !strings.Contains(fieldsOf(sum), "对方答复期限=") {
+		t.Fatalf("consultation summary %s", fieldsOf(sum))
+	}
+	c.text(staff, "已登记向某化工有限公司征求意见")
+	handle = c.card(staff)
+	c.click(staff, handle, "consulted")
+	c.text(staff, "答复")
+	c.text(staff, "收到答复的日期")
+	c.say(staff, "今天")
+	c.text(staff, "答复日期：")
+	c.text(staff, "对方的意见")
+	c.say(staff, "逾期未答复")
+	c.text(staff, "期满后才能按逾期未答复登记")
+	c.text(staff, "对方的意见")
+	c.say(staff, "同意公开。")
+	c.confirm(staff)
+	c.text(staff, "已登记某化工有限公司的意见")
+	handle = c.card(staff)
+
+	// 延期, refused by the office head with a reason.
+	c.click(staff, handle, "extend")
+	c.text(staff, "第三十三条")
+	c.text(staff, "延长的工作日数")
+	c.say(staff, "默认")
+	c.text(staff, "延期的理由")
+	c.say(staff, "材料较多。")
+	c.confirm(staff)
+	c.text(staff, "已报陈立新审批")
+	handle = c.card(staff)
+	ext := c.card(office1)
+	c.say(office1, "待办")
+	c.text(office1, "延期待审批")
+	c.click(office1, ext, "deny")
+	c.text(office1, "不同意延期的理由")
+	c.text(office1, "第1步")
+	c.say(office1, "期限内可以办结。")
+	c.confirm(office1)
+	c.text(office1, "已不同意延期")
+	c.text(staff, "不同意延期", "理由：期限内可以办结")
+	handle = c.card(staff)
+
+	// 无法提供 · 补正后申请内容仍不明确 needs a 补正 that never happened.
+	c.click(staff, handle, "reply")
+	c.text(staff, "第三十六条")
+	c.click(staff, c.card(staff), "r_3") // 无法提供
+	c.text(staff, "具体情形的序号")
+	c.say(staff, "３") // full-width
+	c.text(staff, "答复内容")
+	c.say(staff, "经检索，申请内容仍不明确。")
+	c.text(staff, "法律依据")
+	c.say(staff, "跳过")
+	c.text(staff, "未经补正，不能选择")
+	c.text(staff, "具体情形的序号")
+	c.say(staff, "1")
+	c.text(staff, "答复内容", "当前：")
+	c.say(staff, "保留")
+	c.text(staff, "法律依据")
+	c.say(staff, "跳过") // it was skipped: nothing to keep
+	if sum := c.card(staff); !strings.Contains(fieldsOf(sum), "具体情形=本机关不掌握相关政府信息") {
+		t.Fatalf("summary %s", fieldsOf(sum))
+	}
+}

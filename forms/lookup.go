@@ -35,22 +35,31 @@ func (b *Flow) MyForms(ctx context.Context, t *chat.Turn) error {
 }
 
 // Todo re-sends every pending approval or publication as a live card.
-func (b *Flow) Todo(ctx context.Context, t *chat.Turn) error {
+//
+// others is what else waits for the person (another flow's, in a
+// sentence), said after the forms; empty when nothing does.
+func (b *Flow) Todo(ctx context.Context, t *chat.Turn, others string) error {
 	to := t.Person.UserID
 	forms, err := storage.FormsWaitingFor(ctx, t.Tx, to)
 	if err != nil {
 		return err
 	}
 	if len(forms) == 0 {
+		if others != "" {
+			return b.Text(ctx, t, to, others)
+		}
 		return b.Text(ctx, t, to, "您目前没有待办事项。")
 	}
-	if err := b.Text(ctx, t, to, fmt.Sprintf("您有 %d 件待办，卡片如下：", len(forms))); err != nil {
+	if err := b.Text(ctx, t, to, fmt.Sprintf("您有 %d 件待办（审批单），卡片如下：", len(forms))); err != nil {
 		return err
 	}
 	for i := range forms {
 		if err := b.sendStageCardTo(ctx, t, &forms[i], to); err != nil {
 			return err
 		}
+	}
+	if others != "" {
+		return b.Text(ctx, t, to, others)
 	}
 	return nil
 }

@@ -1001,7 +1001,7 @@ func (b *Flow) ConvertCheck(ctx context.Context, t *chat.Turn, ticket string) (*
 	case errors.Is(err, workflow.ErrNotOrderActor):
 		return nil, b.Text(ctx, t, to, "12345工单转为政府信息公开申请由综合办公室办理。")
 	case errors.Is(err, workflow.ErrOrderMoved):
-		return nil, b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已"+workflow.OrderState(c.State).Label()+"，不能再转为政府信息公开申请。")
+		return nil, b.Text(ctx, t, to, "工单 "+c.TicketNo+" 当前"+workflow.OrderState(c.State).Label()+"，不能再转为政府信息公开申请。")
 	case err != nil:
 		return nil, err
 	}

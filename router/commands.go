@@ -80,7 +80,17 @@ func (r *Router) onMyForms(ctx context.Context, t *chat.Turn, _ *chat.Session) e
 	return r.Forms.MyForms(ctx, t)
 }
 func (r *Router) onTodo(ctx context.Context, t *chat.Turn, _ *chat.Session) error {
-	return r.Forms.Todo(ctx, t)
+	return r.todo(ctx, t)
+}
+
+// todo answers 待办: the forms' cards again, then what of the register
+// waits for the person.
+func (r *Router) todo(ctx context.Context, t *chat.Turn) error {
+	others, err := r.Applications.Waiting(ctx, t)
+	if err != nil {
+		return err
+	}
+	return r.Forms.Todo(ctx, t, others)
 }
 func (r *Router) onRegister(ctx context.Context, t *chat.Turn, s *chat.Session) error {
 	return r.Orders.StartRegister(ctx, t, s)

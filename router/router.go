@@ -135,6 +135,11 @@ func (r *Router) onText(ctx context.Context, t *chat.Turn, s *chat.Session, text
 		}
 		return r.onGreet(ctx, t, s)
 	}
+	if strings.HasPrefix(text, "依申请") {
+		if _, _, ok := applications.ParseNumber(text); ok {
+			return r.Applications.Show(ctx, t, text) // a number alone: look it up
+		}
+	}
 	return r.Text(ctx, t, t.Person.UserID, chat.MsgNotUnderstood)
 }
 
@@ -145,7 +150,7 @@ func (r *Router) onMenu(ctx context.Context, t *chat.Turn, s *chat.Session, key 
 	case MenuSubmit:
 		return r.Forms.StartDraft(ctx, t, s)
 	case MenuTodo:
-		return r.Forms.Todo(ctx, t)
+		return r.todo(ctx, t)
 	case MenuQuery:
 		return r.Text(ctx, t, t.Person.UserID, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号；发送「工单 工单号」查看12345工单。发送「我的申请」查看您提交的全部申请。")
 	case MenuRegister:

@@ -184,7 +184,9 @@ type ApplicationFilter struct {
 	Open      bool      // not closed
 	DueBefore time.Time // due before this day (overdue: today)
 	Person    string    // registrar or handler
-	Limit     int
+	// Sections adds those given to these sections (the ones Person heads).
+	Sections []string
+	Limit    int
 }
 
 // ListApplications returns applications, the soonest due first.
@@ -200,7 +202,11 @@ func ListApplications(ctx context.Context, q sqlx.QueryerContext, f ApplicationF
 	}
 	if f.Person != "" {
 		p := arg(f.Person)
-		where = append(where, "(registrar = "+p+" OR handler = "+p+")")
+		who := "registrar = " + p + " OR handler = " + p
+		if len(f.Sections) > 0 {
+			who += " OR section = ANY(" + arg(pq.StringArray(f.Sections)) + ")"
+		}
+		where = append(where, "("+who+")")
 	}
 	query := `SELECT ` + applicationCols + ` FROM applications`
 	if len(where) > 0 {
