@@ -24,11 +24,16 @@ type FormView struct {
 	Column     string        // 公开栏目, e.g. 环境保护
 	Platforms  []string      // chosen among 政府网站, 政务信息期刊, “双微”公众号, 三务公开
 	FormedOn   time.Time     // 信息形成日期
-	Deadline   time.Time     // 主动公开 deadline (zero when 依申请公开)
+	Deadline   time.Time     // 主动公开 deadline, or the linked application's reply deadline
 	State      string        // Chinese state label, e.g. 审核中 / 已驳回 / 已公开 / 已撤回
 	Version    int           // revision of the item, from 1
 	Signatures [3]Signature  // 0: 股室负责人审核, 1: 办公室审核, 2: 主要负责人审核
 	History    []HistoryLine // the full timeline, printed on a page of its own
+
+	// Application is the number of the 政府信息公开申请 a 依申请公开 form
+	// answers (依申请〔2026〕5号), empty when it names none: the deadline
+	// is then that application's reply deadline.
+	Application string
 
 	// A version that no longer stands is stamped across the form, on screen
 	// and on paper, so that a printout of it cannot pass for a live form.
@@ -231,6 +236,10 @@ func newFormPage(v FormView) formPage {
 	}
 
 	switch {
+	case v.Application != "" && !v.Deadline.IsZero():
+		p.Deadline = "答复期限 " + formDate(v.Deadline) + "（" + v.Application + "）"
+	case v.Application != "":
+		p.Deadline = "答复期限待定（" + v.Application + "待申请人补正）"
 	case !v.Deadline.IsZero():
 		p.Deadline = formDate(v.Deadline) + "前"
 	case mode == "依申请公开":
