@@ -32,7 +32,9 @@ type FormView struct {
 
 	// Application is the number of the 政府信息公开申请 a 依申请公开 form
 	// answers (依申请〔2026〕5号), empty when it names none: the deadline
-	// is then that application's reply deadline.
+	// is then that application's reply deadline. The number is printed by
+	// the 依申请公开 box, the deadline cell holding only the date: both in
+	// that cell take two lines, and the form would no longer be one page.
 	Application string
 
 	// A version that no longer stands is stamped across the form, on screen
@@ -153,6 +155,7 @@ func (p formPage) Continued() bool {
 type formBox struct {
 	Label   string
 	Checked bool
+	Note    string // after the label, in brackets: the application's number
 }
 
 type formSign struct {
@@ -210,7 +213,11 @@ func newFormPage(v FormView) formPage {
 	p.Stamp = stampOf(v)
 	mode := strings.TrimSpace(v.Mode)
 	for _, m := range formModes {
-		p.Modes = append(p.Modes, formBox{Label: m, Checked: m == mode})
+		b := formBox{Label: m, Checked: m == mode}
+		if m == "依申请公开" && b.Checked && v.Application != "" {
+			b.Note = "申请编号：" + v.Application
+		}
+		p.Modes = append(p.Modes, b)
 	}
 
 	chosen := map[string]bool{}
@@ -237,9 +244,9 @@ func newFormPage(v FormView) formPage {
 
 	switch {
 	case v.Application != "" && !v.Deadline.IsZero():
-		p.Deadline = "答复期限 " + formDate(v.Deadline) + "（" + v.Application + "）"
+		p.Deadline = "答复期限 " + formDate(v.Deadline)
 	case v.Application != "":
-		p.Deadline = "答复期限待定（" + v.Application + "待申请人补正）"
+		p.Deadline = "答复期限待定（待申请人补正）"
 	case !v.Deadline.IsZero():
 		p.Deadline = formDate(v.Deadline) + "前"
 	case mode == "依申请公开":
