@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"database/sql"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/zwgk-bot/zwgk/printtest"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -49,29 +49,17 @@ func cardField(t *testing.T, m sandbox.Received, name string) string {
 // is 297).
 func printedDeadline(t *testing.T, link string) (deadline, modes string, sheetMM float64) {
 	t.Helper()
-	profile, err := os.MkdirTemp("", "zwgk-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.UserDataDir(profile), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("no-first-run", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
-	defer func() {
-		cancelTime()
-		cancelTab()
-		cancelAlloc()
-		os.RemoveAll(profile)
-	}()
+	tab, cancelTab := chromedp.NewContext(printtest.Browser(t, "the linked form's print test")) // a fresh tab
+	defer cancelTab()
+	ctx, cancel := context.WithTimeout(tab, 2*time.Minute)
+	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {
 		t.Fatalf("open the form: %v", err)
 	}
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.fonts.status === "loaded"`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Minute))); err != nil {
 		t.Fatalf("waiting for the fonts: %v", err)
 	}
-	err = chromedp.Do(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
+	err := chromedp.Do(ctx, chromedp.Action[chromedp.Void](func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
 		return chromedp.Void{}, err
 	}))
@@ -107,13 +95,28 @@ func TestFormLinkedToApplication(t *testing.T) {
 	ctx := context.Background()
 	cal := workflow.DefaultCalendar()
 
-	c.registerApplication(office2) // 依申请〔2026〕1号, due 2026-12-25
+	// Received yesterday, whatever day the test runs; 延期 of 10 working
+	// days later on.
+	received := midnight().AddDate(0, 0, -1)
+	replyDue := func(extension int) time.Time {
+		t.Helper()
+		due, err := workflow.ApplicationDeadlines(cal, workflow.ApplicationEvents{Received: received, ExtensionDays: extension})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return due.ReplyDue
+	}
+	due, extended := replyDue(0), replyDue(10)
+	c.registerApplication(office2, received)
+	no := storage.ApplicationNumber(received.Year(), 1)
 	c.text(office1, "新的政府信息公开申请")
 	acc := c.card(head)
-	app, err := storage.ApplicationBySerial(ctx, h.db, 2026, 1)
+	app, err := storage.ApplicationBySerial(ctx, h.db, received.Year(), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The number as staff may type it: 依申请[2026]1号.
+	typed := strings.NewReplacer("〔", "[", "〕", "]").Replace(no)
 
 	// The wizard, 依申请公开: one more question after 公开形式.
 	c.say(staff, "提交")
@@ -133,15 +136,15 @@ func TestFormLinkedToApplication(t *testing.T) {
 	c.say(staff, "公开审〔2026〕1号")
 	c.text(staff, "没有识别出申请编号")
 	c.text(staff, "第5步", "申请编号")
-	c.say(staff, "依申请[2026]1号")
-	c.text(staff, "关联申请：依申请〔2026〕1号（答复期限2026年12月25日）")
+	c.say(staff, typed)
+	c.text(staff, "关联申请："+no+"（答复期限"+dayWords(due)+"）")
 	pl := c.card(staff)
 	if st, err := c.h.corp.User(staff).Submit(ctx, pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
 		t.Fatalf("platforms: %d, %v", st, err)
 	}
 	c.click(staff, c.card(staff), "major_no")
 	sum := c.card(staff)
-	const linked = "答复期限2026年12月25日（依申请〔2026〕1号）"
+	linked := "答复期限" + dayWords(due) + "（" + no + "）"
 	if got := cardField(t, sum, "公开时限"); got != linked {
 		t.Fatalf("summary 公开时限 %q, want %q", got, linked)
 	}
@@ -149,7 +152,7 @@ func TestFormLinkedToApplication(t *testing.T) {
 	c.click(staff, sum, "confirm_edit")
 	c.text(staff, "4 公开形式，5 关联申请，6 公开平台")
 	c.say(staff, "5")
-	c.text(staff, "请输入对应的政府信息公开申请编号", "当前：依申请〔2026〕1号")
+	c.text(staff, "请输入对应的政府信息公开申请编号", "当前："+no)
 	c.say(staff, "保留")
 	sum = c.card(staff)
 	if got := cardField(t, sum, "公开时限"); got != linked {
@@ -165,7 +168,6 @@ func TestFormLinkedToApplication(t *testing.T) {
 		t.Fatalf("section card 公开时限 %q, want %q", got, linked)
 	}
 	id, deadline := h.linkedForm(serial)
-	due, _ := cal.AddWorkingDays(time.Date(2026, 11, 27, 0, 0, 0, 0, cal.Location()), workflow.ReplyDays)
 	if !id.Valid || id.Int64 != app.ID || !deadline.Valid || !deadline.Time.Equal(due) {
 		t.Fatalf("stored link %v, deadline %v; want application %d, %v", id, deadline, app.ID, due)
 	}
@@ -173,11 +175,11 @@ func TestFormLinkedToApplication(t *testing.T) {
 	// 查询, and the printed form: the reply deadline, the application by
 	// the 依申请公开 box, the form one A4 page.
 	c.say(staff, "查询 "+serial)
-	got = c.text(staff, serial, "公开时限："+linked, "李娜提交审批单，关联申请 依申请〔2026〕1号。", "/forms/")
+	got = c.text(staff, serial, "公开时限："+linked, "李娜提交审批单，关联申请 "+no+"。", "/forms/")
 	_, link, _ := strings.Cut(got, "审批单：")
 	link, _, _ = strings.Cut(strings.TrimSpace(link), "\n")
 	printed, modes, mm := printedDeadline(t, strings.TrimSpace(link))
-	if printed != "答复期限 2026年12月25日" || !strings.Contains(modes, "依申请公开（申请编号：依申请〔2026〕1号）") {
+	if printed != "答复期限 "+dayWords(due) || !strings.Contains(modes, "依申请公开（申请编号："+no+"）") {
 		t.Errorf("printed 公开时限 %q, 公开形式 %q", printed, modes)
 	}
 	if mm > 297 {
@@ -200,7 +202,6 @@ func TestFormLinkedToApplication(t *testing.T) {
 	c.text(staff, "延期申请（10个工作日）已报陈立新审批")
 	c.card(staff)
 	c.click(office1, c.card(office1), "grant")
-	extended, _ := cal.AddWorkingDays(time.Date(2026, 11, 27, 0, 0, 0, 0, cal.Location()), workflow.ReplyDays+10)
 	c.text(office1, "已同意延期")
 	c.text(staff, "延至"+dayWords(extended))
 	c.text(office2, "延至"+dayWords(extended))
@@ -208,7 +209,7 @@ func TestFormLinkedToApplication(t *testing.T) {
 	if _, deadline = h.linkedForm(serial); !deadline.Valid || !deadline.Time.Equal(extended) {
 		t.Fatalf("after the 延期 the form's deadline is %v, want %v", deadline, extended)
 	}
-	moved := "答复期限" + dayWords(extended) + "（依申请〔2026〕1号）"
+	moved := "答复期限" + dayWords(extended) + "（" + no + "）"
 	c.say(staff, "查询 "+serial)
 	c.text(staff, "公开时限："+moved, "所关联申请的答复期限变更为"+dayWords(extended)+"。")
 
@@ -222,7 +223,7 @@ func TestFormLinkedToApplication(t *testing.T) {
 	}
 	c.card(staff) // 公开形式
 	c.say(staff, "保留")
-	c.text(staff, "第5步", "当前：依申请〔2026〕1号")
+	c.text(staff, "第5步", "当前："+no)
 	c.say(staff, "保留")
 	c.card(staff) // 公开平台
 	c.say(staff, "保留")
