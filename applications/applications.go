@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -116,20 +115,9 @@ func (b *Flow) daysLeft(a *storage.Application, now time.Time) string {
 	return "已超期" + strconv.Itoa(n) + "个工作日"
 }
 
-// numberPattern reads a register number as staff type it:
-// 依申请〔2026〕5号, 依申请[2026]5号, 2026-5.
-var numberPattern = regexp.MustCompile(`^(?:依申请)?\s*[〔\[(（【]?\s*(\d{4})\s*[〕\])）】\-－第]?\s*(\d{1,6})\s*号?$`)
-
-// ParseNumber reads a register number; false when s is none.
-func ParseNumber(s string) (year, seq int, ok bool) {
-	p := numberPattern.FindStringSubmatch(strings.TrimSpace(s))
-	if p == nil {
-		return 0, 0, false
-	}
-	year, _ = strconv.Atoi(p[1])
-	seq, _ = strconv.Atoi(p[2])
-	return year, seq, seq > 0
-}
+// ParseNumber reads a register number; false when s is none. The parsing
+// is workflow's, shared with the 审批单 that links to an application.
+func ParseNumber(s string) (year, seq int, ok bool) { return workflow.ParseApplicationNumber(s) }
 
 // seesApplicant reports whether viewer may see the applicant's ID number
 // and phone in full: the office, the registrar, the section's head and

@@ -207,7 +207,7 @@ func (b *Flow) refreshDue(ctx context.Context, t *chat.Turn, a *storage.Applicat
 		return fmt.Errorf("due of %s: %w", a.Number(), err)
 	}
 	a.DueD = storage.Day(d.In(b.Location), b.Location)
-	return nil
+	return storage.SyncLinkedFormDeadlines(ctx, t.Tx, a.ID, due.ReplyDue) // the 审批单 answering a (zero while the 补正 is awaited)
 }
 
 // cardMark is what a card of kind sent now must still match to be acted

@@ -200,6 +200,9 @@ func TestFormedDateRefusesTheFutureAndAsksAboutOldDates(t *testing.T) {
 	c.say(staff, "是")
 	c.text(staff, "信息形成日期："+oldText+"。")
 	c.click(staff, c.card(staff), "mode_request")
+	c.text(staff, "请输入对应的政府信息公开申请编号")
+	c.say(staff, "跳过")
+	c.text(staff, "未关联申请")
 	pl := c.card(staff)
 	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
 		t.Fatalf("platforms: %d, %v", st, err)

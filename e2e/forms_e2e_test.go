@@ -704,6 +704,9 @@ func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
 	// A wrong answer gets a hint, not a second card: the first is still
 	// the one to answer (issue 15). Answered by typing, it is closed.
 	c.say(staff, "依申请")
+	c.text(staff, "请输入对应的政府信息公开申请编号") // issue 17
+	c.say(staff, "跳过")
+	c.text(staff, "未关联申请")
 	pl := c.card(staff)
 	waitRecorded(t, h, pl)
 	waitUpdated(t, h, staff, mode.Card.TaskID, "已回复：依申请公开")

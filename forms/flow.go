@@ -7,6 +7,7 @@ import (
 	"context"
 
 	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/storage"
 )
 
 // Flow handles the 审批单's messages, clicks and commands.
@@ -43,6 +44,10 @@ type convo struct {
 	ResponseCode string `json:"response_code,omitempty"`
 	Platform     string `json:"platform,omitempty"`
 
+	// app is the application the 关联申请 answer of this turn named, from
+	// its check to its echo; never saved.
+	app *storage.Application
+
 	// Drafts saved before the wizard kept its answers by field.
 	LegacyDraft     *draftForm `json:"draft,omitempty"`
 	LegacyFormedAsk string     `json:"formed_ask,omitempty"`
@@ -59,6 +64,10 @@ type draftForm struct {
 	Column    string   `json:"column,omitempty"`
 	Platforms []string `json:"platforms,omitempty"`
 	Major     *bool    `json:"major,omitempty"`
+	// Application is the number of the 政府信息公开申请 a 依申请公开 form
+	// answers (依申请〔2026〕5号), empty when none was named. Drafts and
+	// snapshots older than the link have none.
+	Application string `json:"application,omitempty"`
 }
 
 // convoOf is s as this flow's conversation; nil when s is none of its.

@@ -550,6 +550,30 @@ func TestPrintedForm(t *testing.T) {
 		}
 	})
 
+	// A 依申请公开 form linked to its application: the reply deadline with
+	// the application's number is longer than a date, and the form stays
+	// one page even with the longest title, summary and reasons.
+	t.Run("依申请公开关联申请", func(t *testing.T) {
+		v := formFinished()
+		v.Mode, v.Application, v.Deadline = "依申请公开", "依申请〔2026〕123号", formUTC(2026, 12, 29, 15, 59)
+		v.Title = cut("关于开发区2026年第三季度环境空气质量状况及重点污染源监督性监测结果的公告", 100)
+		v.Summary = cut(summaryText, 1000)
+		v.State = "已驳回"
+		v.Signatures[1] = Signature{Name: "王坤鹏", Decision: "驳回", Reason: longReason, At: formUTC(2026, 11, 29, 3, 0), Review: "发现问题，未予通过。"}
+		p := pr.print(t, next(), v, "")
+		if got := layout(t, p.pages); len(got) < 3 || got[0] != sheetForm || got[1] != sheetCont {
+			t.Fatalf("pages %q: want the form, the 续页, then the 办理记录", got)
+		}
+		formWhole(t, p.pages)
+		if bad := overflows(t, p.tab); bad != "" {
+			t.Errorf("text does not fit the form: %s", bad)
+		}
+		if flat := p.pages[0].Flat(); !strings.Contains(flat, "答复期限2026年12月29日") || !strings.Contains(flat, "依申请公开（申请编号：依申请〔2026〕123号）") || strings.Contains(flat, "不适用") {
+			t.Errorf("the form's page lacks the reply deadline:\n%s", p.pages[0].Text())
+		}
+		p.shot(t, "form-print-application")
+	})
+
 	t.Run("withdrawn", func(t *testing.T) {
 		v := formFinished()
 		v.State, v.Withdrawn, v.VoidBy, v.VoidAt = "已撤回", true, "王琳", formUTC(2026, 11, 29, 1, 0)

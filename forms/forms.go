@@ -79,7 +79,26 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 		if err := b.Text(ctx, t, to, "草稿内容不完整，请重新核对填写。"); err != nil {
 			return err
 		}
-		return b.AskWizard(ctx, t, b.wizard(c), &c.Wizard)
+		return b.AskWizard(ctx, t, b.wizard(ctx, c), &c.Wizard)
+	}
+	// The application first, locked before any form row: a change of its
+	// deadline meanwhile either waits for this submission or is waited
+	// for, and its SyncLinkedFormDeadlines then sees this form.
+	app, err := b.applicationByNumber(ctx, t.Tx, d.Application)
+	if errors.Is(err, storage.ErrNotFound) {
+		c.Step, c.Back = stepApplication, true
+		if err := b.Text(ctx, t, to, "没有找到关联申请 "+d.Application+"，请重新填写。"); err != nil {
+			return err
+		}
+		return b.AskWizard(ctx, t, b.wizard(ctx, c), &c.Wizard)
+	}
+	if err != nil {
+		return err
+	}
+	if app != nil {
+		if app, err = storage.LockApplication(ctx, t.Tx, app.ID); err != nil {
+			return err
+		}
 	}
 	org := b.org(t.Person.Section)
 	step, err := workflow.Start(to, *d.Major, org)
@@ -102,6 +121,12 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 		if err != nil {
 			deadlineWarning = true
 		} else {
+			f.Deadline = sql.NullTime{Time: due, Valid: true}
+		}
+	}
+	if app != nil {
+		f.ApplicationID = sql.NullInt64{Int64: app.ID, Valid: true}
+		if due, ok := b.replyDeadline(app); ok {
 			f.Deadline = sql.NullTime{Time: due, Valid: true}
 		}
 	}
@@ -141,7 +166,11 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 			return err
 		}
 	}
-	if err := storage.Audit(ctx, t.Tx, to, action, "form", strconv.FormatInt(f.ID, 10), map[string]any{"version": f.Version, "serial": serial(f)}); err != nil {
+	detail := map[string]any{"version": f.Version, "serial": serial(f)}
+	if app != nil {
+		detail["application"] = app.Number()
+	}
+	if err := storage.Audit(ctx, t.Tx, to, action, "form", strconv.FormatInt(f.ID, 10), detail); err != nil {
 		return err
 	}
 	if err := b.recordAuto(ctx, t, f, step.Auto); err != nil {
@@ -230,7 +259,12 @@ func (b *Flow) formLink(f *storage.Form, now time.Time) string {
 	return b.PublicURL + SignFormLink(b.LinkSecret, f.ID, now.Add(linkValidity))
 }
 
-func (b *Flow) deadlineOf(f *storage.Form) string {
+// deadlineOf is f's deadline on cards and in 查询; app is the application
+// it answers (linkedApplication), nil for none.
+func (b *Flow) deadlineOf(f *storage.Form, app *storage.Application) string {
+	if app != nil {
+		return b.replyDeadlineText(app.Number(), f.Deadline)
+	}
 	if f.Mode != string(workflow.ModeActive) {
 		return "依申请公开，不适用"
 	}
@@ -240,13 +274,13 @@ func (b *Flow) deadlineOf(f *storage.Form) string {
 	return workflow.FormatDate(f.Deadline.Time, b.Location) + "前"
 }
 
-func (b *Flow) formFields(f *storage.Form) []bot.CardField {
+func (b *Flow) formFields(f *storage.Form, app *storage.Application) []bot.CardField {
 	return []bot.CardField{
 		{KeyName: "承办", Value: f.Section + " " + b.Name(f.Submitter)},
 		{KeyName: "公开形式", Value: f.Mode + " · " + f.Column},
 		{KeyName: "公开平台", Value: strings.Join(f.Platforms, "、")},
 		{KeyName: "形成日期", Value: workflow.FormatDate(f.FormedOn, b.Location)},
-		{KeyName: "公开时限", Value: b.deadlineOf(f)},
+		{KeyName: "公开时限", Value: b.deadlineOf(f, app)},
 		{KeyName: "重大事项", Value: yesNo(f.Major)},
 	}
 }
@@ -263,6 +297,10 @@ func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) 
 		}
 		buttons = append(buttons, bot.CardButton{Text: v.Label(), Key: string(v), Style: style})
 	}
+	app, err := b.linkedApplication(ctx, t.Tx, f)
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
 	link := b.formLink(f, t.Now)
 	// The stage, not 「待…」: a decision replaces only the buttons, and the
 	// card must not go on saying it waits once it has been decided.
@@ -270,7 +308,6 @@ func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) 
 	var quote *bot.CardQuote
 	if f.Version > 1 {
 		desc += fmt.Sprintf("（第%d版）", f.Version)
-		var err error
 		if quote, err = b.revisionQuote(ctx, t, f); err != nil {
 			return bot.TemplateCard{}, err
 		}
@@ -280,7 +317,7 @@ func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) 
 		Source:                &bot.CardSource{Desc: "政务公开 · 信息公开审批"},
 		MainTitle:             &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: desc},
 		SubTitleText:          chat.Clip(f.Summary, 120),
-		HorizontalContentList: b.formFields(f),
+		HorizontalContentList: b.formFields(f, app),
 		JumpList:              []bot.CardJump{{Type: 1, Title: "查看详情（可打印审批单）", URL: link}},
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
 		TaskID:                fmt.Sprintf("f%dv%d%s-%s", f.ID, f.Version, f.Stage[:1], chat.Nonce()),
@@ -364,6 +401,7 @@ func changedFields(prev, cur draftForm) []string {
 		{"简要内容", prev.Summary, cur.Summary},
 		{"形成日期", prev.FormedOn, cur.FormedOn},
 		{"公开形式", prev.Mode, cur.Mode},
+		{"关联申请", prev.Application, cur.Application},
 		{"公开栏目", prev.Column, cur.Column},
 		{"公开平台", set(prev.Platforms), set(cur.Platforms)},
 		{"重大事项", major(prev.Major), major(cur.Major)},
@@ -388,13 +426,17 @@ func (b *Flow) publishCard(ctx context.Context, t *chat.Turn, f *storage.Form) (
 		}
 		buttons = append(buttons, bot.CardButton{Text: string(p) + " 已发布", Key: "pub_" + strconv.Itoa(i), Style: 1})
 	}
+	app, err := b.linkedApplication(ctx, t.Tx, f)
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
 	link := b.formLink(f, t.Now)
 	return bot.TemplateCard{
 		CardType:              bot.CardButtonInteraction,
 		Source:                &bot.CardSource{Desc: "政务公开 · 待发布"},
 		MainTitle:             &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: serial(f) + " · 审核已通过，待发布"},
 		SubTitleText:          "请在各平台发布后点击对应按钮确认，之后可回复链接或期号。",
-		HorizontalContentList: b.formFields(f),
+		HorizontalContentList: b.formFields(f, app),
 		JumpList:              []bot.CardJump{{Type: 1, Title: "查看详情（可打印审批单）", URL: link}},
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
 		TaskID:                fmt.Sprintf("f%dv%dp-%s", f.ID, f.Version, chat.Nonce()),
@@ -656,6 +698,13 @@ func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *st
 		prefill := draftForm{
 			Title: f.Title, Summary: f.Summary, FormedOn: f.FormedOn.Format(time.DateOnly), Mode: f.Mode,
 			Column: f.Column, Platforms: f.Platforms, Major: &major,
+		}
+		// The link is kept: the revised form answers the same application
+		// unless the submitter names another.
+		if app, err := b.linkedApplication(ctx, t.Tx, f); err != nil {
+			return err
+		} else if app != nil {
+			prefill.Application = app.Number()
 		}
 		return b.startDraft(ctx, t, nil, prefill, f.ID, f.Version)
 	case "withdraw":

@@ -92,8 +92,12 @@ func (b *Flow) Query(ctx context.Context, t *chat.Turn, arg string) error {
 	if err != nil {
 		return err
 	}
+	app, err := b.linkedApplication(ctx, t.Tx, f)
+	if err != nil {
+		return err
+	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s「%s」\n承办：%s %s\n状态：%s\n公开时限：%s\n办理过程：", serial(f), f.Title, f.Section, b.Name(f.Submitter), b.where(f), b.deadlineOf(f))
+	fmt.Fprintf(&sb, "%s「%s」\n承办：%s %s\n状态：%s\n公开时限：%s\n办理过程：", serial(f), f.Title, f.Section, b.Name(f.Submitter), b.where(f), b.deadlineOf(f, app))
 	for _, e := range trail {
 		fmt.Fprintf(&sb, "\n%s %s", workflow.FormatDateTime(e.At, b.Location), b.sentence(e))
 	}

@@ -24,11 +24,18 @@ type FormView struct {
 	Column     string        // 公开栏目, e.g. 环境保护
 	Platforms  []string      // chosen among 政府网站, 政务信息期刊, “双微”公众号, 三务公开
 	FormedOn   time.Time     // 信息形成日期
-	Deadline   time.Time     // 主动公开 deadline (zero when 依申请公开)
+	Deadline   time.Time     // 主动公开 deadline, or the linked application's reply deadline
 	State      string        // Chinese state label, e.g. 审核中 / 已驳回 / 已公开 / 已撤回
 	Version    int           // revision of the item, from 1
 	Signatures [3]Signature  // 0: 股室负责人审核, 1: 办公室审核, 2: 主要负责人审核
 	History    []HistoryLine // the full timeline, printed on a page of its own
+
+	// Application is the number of the 政府信息公开申请 a 依申请公开 form
+	// answers (依申请〔2026〕5号), empty when it names none: the deadline
+	// is then that application's reply deadline. The number is printed by
+	// the 依申请公开 box, the deadline cell holding only the date: both in
+	// that cell take two lines, and the form would no longer be one page.
+	Application string
 
 	// A version that no longer stands is stamped across the form, on screen
 	// and on paper, so that a printout of it cannot pass for a live form.
@@ -148,6 +155,7 @@ func (p formPage) Continued() bool {
 type formBox struct {
 	Label   string
 	Checked bool
+	Note    string // after the label, in brackets: the application's number
 }
 
 type formSign struct {
@@ -205,7 +213,11 @@ func newFormPage(v FormView) formPage {
 	p.Stamp = stampOf(v)
 	mode := strings.TrimSpace(v.Mode)
 	for _, m := range formModes {
-		p.Modes = append(p.Modes, formBox{Label: m, Checked: m == mode})
+		b := formBox{Label: m, Checked: m == mode}
+		if m == "依申请公开" && b.Checked && v.Application != "" {
+			b.Note = "申请编号：" + v.Application
+		}
+		p.Modes = append(p.Modes, b)
 	}
 
 	chosen := map[string]bool{}
@@ -231,6 +243,10 @@ func newFormPage(v FormView) formPage {
 	}
 
 	switch {
+	case v.Application != "" && !v.Deadline.IsZero():
+		p.Deadline = "答复期限 " + formDate(v.Deadline)
+	case v.Application != "":
+		p.Deadline = "答复期限待定（待申请人补正）"
 	case !v.Deadline.IsZero():
 		p.Deadline = formDate(v.Deadline) + "前"
 	case mode == "依申请公开":

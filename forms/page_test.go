@@ -196,6 +196,20 @@ func TestRenderFormBoxes(t *testing.T) {
 	if !strings.Contains(page, "不适用（依申请公开）") {
 		t.Errorf("deadline for 依申请公开 not shown as 不适用")
 	}
+
+	// Linked to its application, the deadline is the reply deadline.
+	v.Application, v.Deadline = "依申请〔2026〕5号", formUTC(2026, 12, 29, 15, 59) // 23:59 in Shanghai
+	page = renderFormPage(t, v)
+	if !strings.Contains(page, ">答复期限 2026年12月29日<") || strings.Contains(page, "不适用（依申请公开）") {
+		t.Errorf("the linked form's deadline is not the application's reply deadline")
+	}
+	if modes := formBetween(t, page, `class="modes">`, "</td>"); !strings.Contains(modes, `☑</span>依申请公开<span class="note-in">（申请编号：依申请〔2026〕5号）</span>`) {
+		t.Errorf("the application's number is not by the 依申请公开 box: %s", modes)
+	}
+	v.Deadline = time.Time{} // the applicant's 补正 is awaited
+	if page = renderFormPage(t, v); !strings.Contains(page, ">答复期限待定（待申请人补正）<") {
+		t.Errorf("the linked form without a reply deadline does not say it is pending")
+	}
 }
 
 func TestRenderFormPlatformSpellings(t *testing.T) {

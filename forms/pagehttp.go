@@ -97,6 +97,13 @@ func (b *Flow) formView(r *http.Request, f *storage.Form, version int) (FormView
 	if f.Deadline.Valid {
 		v.Deadline = f.Deadline.Time
 	}
+	app, err := b.linkedApplication(ctx, b.DB, f)
+	if err != nil {
+		return FormView{}, err
+	}
+	if app != nil {
+		v.Application = app.Number()
+	}
 	if version != f.Version {
 		if err := b.pastVersion(ctx, f, version, &v); err != nil {
 			return FormView{}, err
@@ -171,11 +178,25 @@ func (b *Flow) pastVersion(ctx context.Context, f *storage.Form, version int, v 
 		return fmt.Errorf("version %d of form %d: %w", version, f.ID, err)
 	}
 	v.Title, v.Summary, v.Mode, v.Column, v.Platforms = d.Title, d.Summary, d.Mode, d.Column, d.Platforms
-	v.FiledOn, v.Deadline = fv.CreatedAt, time.Time{}
+	v.FiledOn, v.Deadline, v.Application = fv.CreatedAt, time.Time{}, ""
 	if formed, err := time.ParseInLocation(time.DateOnly, d.FormedOn, b.Location); err == nil {
 		v.FormedOn = formed
 		if d.Mode == string(workflow.ModeActive) {
 			if due, err := b.Calendar.AddWorkingDays(formed, workflow.ActiveDisclosureDays); err == nil {
+				v.Deadline = due
+			}
+		}
+	}
+	if d.Mode == string(workflow.ModeRequest) && d.Application != "" {
+		// The application's deadline as it is now: it is the
+		// application's, whichever version of the form is printed.
+		v.Application = d.Application
+		app, err := b.applicationByNumber(ctx, b.DB, d.Application)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return err
+		}
+		if app != nil {
+			if due, ok := b.replyDeadline(app); ok {
 				v.Deadline = due
 			}
 		}

@@ -1,8 +1,11 @@
 package forms
 
 import (
+	"encoding/json"
 	"slices"
 	"testing"
+
+	"github.com/zwgk-bot/zwgk/chat"
 )
 
 func TestChangedFields(t *testing.T) {
@@ -21,6 +24,7 @@ func TestChangedFields(t *testing.T) {
 		{"date, platforms and major", func(d *draftForm) { d.FormedOn = "2026-11-21"; d.Platforms = []string{"政府网站"}; d.Major = &yes },
 			[]string{"形成日期", "公开平台", "重大事项"}},
 		{"mode and column", func(d *draftForm) { d.Mode = "依申请公开"; d.Column = "政策文件" }, []string{"公开形式", "公开栏目"}},
+		{"mode and its application", func(d *draftForm) { d.Mode = "依申请公开"; d.Application = "依申请〔2026〕5号" }, []string{"公开形式", "关联申请"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -31,5 +35,56 @@ func TestChangedFields(t *testing.T) {
 				t.Fatalf("changedFields = %v, want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// A snapshot (and a draft) saved before the 关联申请 question reads as a
+// form that names no application, and differs from an unlinked one in
+// nothing.
+func TestSnapshotBeforeTheApplicationLink(t *testing.T) {
+	t.Parallel()
+	old := `{"id":"d1","title":"关于某项目的公示","summary":"审批结果。","formed_on":"2026-11-20","mode":"依申请公开","column":"环境保护","platforms":["政府网站"],"major":false}`
+	var prev draftForm
+	if err := json.Unmarshal([]byte(old), &prev); err != nil {
+		t.Fatal(err)
+	}
+	if prev.Application != "" || prev.Mode != "依申请公开" {
+		t.Fatalf("old snapshot read as %+v", prev)
+	}
+	cur := prev
+	if got := changedFields(prev, cur); len(got) != 0 {
+		t.Fatalf("changedFields = %v, want none", got)
+	}
+	cur.Application = "依申请〔2026〕5号"
+	snap, err := json.Marshal(cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back draftForm
+	if err := json.Unmarshal(snap, &back); err != nil || back.Application != cur.Application {
+		t.Fatalf("the snapshot %s read back as %+v, %v", snap, back, err)
+	}
+	// The wizard's answers: the application is kept only for 依申请公开.
+	vals := cur.vals()
+	if vals[stepApplication] != cur.Application || draftOf(vals).Application != cur.Application {
+		t.Fatalf("vals %v", vals)
+	}
+	vals[stepMode] = "主动公开"
+	if got := draftOf(vals).Application; got != "" {
+		t.Fatalf("a 主动公开 draft keeps the application %q", got)
+	}
+}
+
+// A draft saved by the release before the question loads: its answers
+// have no 关联申请, which the summary then asks for.
+func TestConvoBeforeTheApplicationLink(t *testing.T) {
+	t.Parallel()
+	raw := `{"kind":"draft","step":"confirm","vals":{"title":"关于某项目的公示","summary":"审批结果。","formed":"2026-11-20","mode":"依申请公开","column":"环境保护","platforms":"政府网站","major":"否"},"draft_id":"abc"}`
+	var c convo
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		t.Fatal(err)
+	}
+	if _, asked := c.Vals[stepApplication]; asked || c.Step != chat.StepConfirm || draftOf(c.Vals).Mode != "依申请公开" {
+		t.Fatalf("old draft read as %+v", c)
 	}
 }

@@ -33,6 +33,8 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		Checks     []string `json:"checks"`
 		Conclusion string   `json:"conclusion"`
 		Basis      string   `json:"basis"`
+		// The 政府信息公开申请 a 依申请公开 form answers (submit, resubmit).
+		Application string `json:"application"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -44,9 +46,9 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 	}
 	switch e.Action {
 	case "submit":
-		return who, "提交审批单。", true
+		return who, "提交审批单" + linkedTo(d.Application) + "。", true
 	case "resubmit":
-		return who, fmt.Sprintf("修改后重新提交审批单（第%d版）。", max(d.Version, 2)), true
+		return who, fmt.Sprintf("修改后重新提交审批单（第%d版）%s。", max(d.Version, 2), linkedTo(d.Application)), true
 	case string(workflow.VerdictSelf):
 		// The stage's approver is the submitter: nobody approves their own
 		// item, so the block says 本人提交 and the form goes on.
@@ -75,6 +77,11 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		return "", "已在全部平台发布，审批单已公开。", true
 	case "deadline":
 		return "", "工作日历补充后，主动公开时限确定为" + b.dateText(d.Deadline) + "前。", true
+	case "reply_deadline":
+		if d.Deadline == "" {
+			return "", "所关联申请待申请人补正，答复期限待定。", true
+		}
+		return "", "所关联申请的答复期限变更为" + b.dateText(d.Deadline) + "。", true
 	case "mp_notice_queued":
 		switch {
 		case d.Mode == "mass":
@@ -92,6 +99,15 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		b.Log.Warn("audit action without a sentence", "entity", e.Entity, "action", e.Action, "id", e.ID)
 	}
 	return who, "办理了其他事项。", false
+}
+
+// linkedTo names the application a submission answers: 「，关联申请
+// 依申请〔2026〕5号」; empty for none.
+func linkedTo(number string) string {
+	if number == "" {
+		return ""
+	}
+	return "，关联申请 " + number
 }
 
 // sentence is Sentence as one line of text: 「李娜提交审批单。」.

@@ -2,6 +2,8 @@ package forms
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
@@ -31,8 +34,9 @@ const (
 const formedAsk = "_formed_ask"
 
 // wizard is the 提交 conversation: the fields of the paper 审批单 one by one,
-// then the summary card.
-func (b *Flow) wizard(c *convo) *chat.WizardSpec {
+// then the summary card. It is built for one call: ctx is that call's, for
+// the checks that read the register.
+func (b *Flow) wizard(ctx context.Context, c *convo) *chat.WizardSpec {
 	return &chat.WizardSpec{
 		Source: "政务公开",
 		Fields: []chat.Field{
@@ -50,7 +54,8 @@ func (b *Flow) wizard(c *convo) *chat.WizardSpec {
 						{Text: string(workflow.ModeActive), Key: "mode_active", Style: 1},
 						{Text: string(workflow.ModeRequest), Key: "mode_request", Style: 2},
 					}
-				}, Check: checkMode},
+				}, Check: checkMode, Then: resetApplication},
+			b.applicationField(ctx, c),
 			{Key: stepColumn, Label: "公开栏目", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开栏目" },
 				Buttons: b.columnButtons, Check: b.checkColumn,
 				Auto: func() (string, bool) {
@@ -105,7 +110,7 @@ func (b *Flow) startDraft(ctx context.Context, t *chat.Turn, c *convo, prefill d
 		if err := b.Text(ctx, t, t.Person.UserID, msgDraftInProgress); err != nil {
 			return err
 		}
-		return b.AskWizard(ctx, t, b.wizard(c), &c.Wizard)
+		return b.AskWizard(ctx, t, b.wizard(ctx, c), &c.Wizard)
 	}
 	if t.Person.Section == "" {
 		return b.Text(ctx, t, t.Person.UserID, "您未登记所属股室，无法提交公开申请。请联系综合办公室完善人员名单。")
@@ -119,12 +124,12 @@ func (b *Flow) startDraft(ctx context.Context, t *chat.Turn, c *convo, prefill d
 	if err := b.Text(ctx, t, t.Person.UserID, intro); err != nil {
 		return err
 	}
-	return b.StartWizard(ctx, t, b.wizard(nc), &nc.Wizard)
+	return b.StartWizard(ctx, t, b.wizard(ctx, nc), &nc.Wizard)
 }
 
 // onDraftText handles a text answer in the wizard.
 func (b *Flow) onDraftText(ctx context.Context, t *chat.Turn, c *convo, text string) error {
-	return b.WizardText(ctx, t, b.wizard(c), &c.Wizard, text)
+	return b.WizardText(ctx, t, b.wizard(ctx, c), &c.Wizard, text)
 }
 
 // onDraftCard handles a click on a wizard card.
@@ -139,7 +144,7 @@ func (b *Flow) onDraftCard(ctx context.Context, t *chat.Turn, c *convo) error {
 		}
 		return b.Text(ctx, t, t.Person.UserID, chat.MsgCardExpired)
 	}
-	return b.WizardClick(ctx, t, b.wizard(c), &c.Wizard)
+	return b.WizardClick(ctx, t, b.wizard(ctx, c), &c.Wizard)
 }
 
 func (b *Flow) askFormed(t *chat.Turn, w *chat.Wizard) string {
@@ -184,6 +189,19 @@ func checkMode(_ *chat.Turn, _ *chat.Wizard, text string) (string, error) {
 	return "", chat.Wrong("请点击卡片上的按钮，或回复「主动公开」或「依申请公开」。")
 }
 
+// resetApplication follows a change of 公开形式: to 主动公开 the
+// application is dropped; to 依申请公开 it is to be asked, also when the
+// mode was changed alone from the summary (draftSummary then asks it).
+func resetApplication(_ context.Context, _ *chat.Turn, w *chat.Wizard, mode string) (bool, error) {
+	switch {
+	case mode != string(workflow.ModeRequest):
+		w.Vals[stepApplication] = ""
+	case w.Vals[stepMode] != mode:
+		delete(w.Vals, stepApplication)
+	}
+	return false, nil
+}
+
 func (b *Flow) columnButtons() []bot.CardButton {
 	var btns []bot.CardButton
 	for i, col := range b.Roster.Columns {
@@ -225,9 +243,23 @@ func checkMajor(_ *chat.Turn, _ *chat.Wizard, text string) (string, error) {
 	return "", chat.Wrong("请点击「是」或「否」，或直接回复 是 / 否。")
 }
 
-func (b *Flow) draftSummary(_ context.Context, t *chat.Turn, w *chat.Wizard) (bot.TemplateCard, error) {
+func (b *Flow) draftSummary(ctx context.Context, t *chat.Turn, w *chat.Wizard) (bot.TemplateCard, error) {
 	d := draftOf(w.Vals)
 	major := d.Major != nil && *d.Major
+	if _, asked := w.Vals[stepApplication]; d.Mode == string(workflow.ModeRequest) && !asked {
+		// 公开形式 was changed to 依申请公开 from the summary, or the draft
+		// is older than the question: ask it, then come back here.
+		w.Back = true
+		return bot.TemplateCard{}, chat.Fix{Field: stepApplication, Msg: "公开形式为依申请公开，请填写对应的申请编号。"}
+	}
+	app, err := b.applicationByNumber(ctx, t.Tx, d.Application)
+	if errors.Is(err, storage.ErrNotFound) {
+		w.Back = true
+		return bot.TemplateCard{}, chat.Fix{Field: stepApplication, Msg: "没有找到关联申请 " + d.Application + "，请重新填写。"}
+	}
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
 	return bot.TemplateCard{
 		Source:       &bot.CardSource{Desc: "政务公开 · 请核对"},
 		MainTitle:    &bot.CardTitle{Title: chat.Clip(d.Title, 26), Desc: "信息公开审批单（待提交）"},
@@ -238,7 +270,7 @@ func (b *Flow) draftSummary(_ context.Context, t *chat.Turn, w *chat.Wizard) (bo
 			{KeyName: "公开形式", Value: d.Mode + " · " + d.Column},
 			{KeyName: "公开平台", Value: strings.Join(d.Platforms, "、")},
 			{KeyName: "重大事项", Value: yesNo(major)},
-			{KeyName: "公开时限", Value: b.deadlineText(d)},
+			{KeyName: "公开时限", Value: b.deadlineText(d, app)},
 		},
 	}, nil
 }
@@ -256,6 +288,9 @@ func draftOf(vals map[string]string) draftForm {
 		v := m == yesNo(true)
 		d.Major = &v
 	}
+	if d.Mode == string(workflow.ModeRequest) {
+		d.Application = vals[stepApplication]
+	}
 	return d
 }
 
@@ -263,7 +298,7 @@ func draftOf(vals map[string]string) draftForm {
 func (d draftForm) vals() map[string]string {
 	v := map[string]string{
 		stepTitle: d.Title, stepSummary: d.Summary, stepFormed: d.FormedOn,
-		stepMode: d.Mode, stepColumn: d.Column, stepPlatforms: strings.Join(d.Platforms, "、"),
+		stepMode: d.Mode, stepApplication: d.Application, stepColumn: d.Column, stepPlatforms: strings.Join(d.Platforms, "、"),
 	}
 	if d.Major != nil {
 		v[stepMajor] = yesNo(*d.Major)
@@ -292,8 +327,13 @@ func (b *Flow) showDate(iso string) string {
 	return workflow.FormatDate(d, b.Location)
 }
 
-// deadlineText shows the 主动公开 limit of a draft.
-func (b *Flow) deadlineText(d draftForm) string {
+// deadlineText shows the 主动公开 limit of a draft, or the reply deadline
+// of the application app it answers (nil for none).
+func (b *Flow) deadlineText(d draftForm, app *storage.Application) string {
+	if d.Mode == string(workflow.ModeRequest) && app != nil {
+		due, ok := b.replyDeadline(app)
+		return b.replyDeadlineText(app.Number(), sql.NullTime{Time: due, Valid: ok})
+	}
 	if d.Mode != string(workflow.ModeActive) {
 		return "依申请公开，不适用"
 	}

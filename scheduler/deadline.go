@@ -18,10 +18,11 @@ import (
 const urgentDays = 3
 
 // deadlineJob watches the 主动公开 limit (条例 Art. 26: 20 working days
-// from the information's formation). Within 3 working days of it, the
-// people who must act next and the office hear daily; once it has passed,
-// the leader (and those who must act) hear daily until the form is
-// published or withdrawn.
+// from the information's formation), and the reply deadline (Art. 33) of
+// the open application a 依申请公开 form answers, which forms.deadline
+// holds for it. Within 3 working days of it, the people who must act next
+// and the office hear daily; once it has passed, the leader (and those who
+// must act) hear daily until the form is published or withdrawn.
 func (s *Scheduler) deadlineJob() Job {
 	return Job{
 		Name:     "deadline",
@@ -36,6 +37,9 @@ func (s *Scheduler) deadlineJob() Job {
 type deadlineItem struct {
 	form *storage.Form
 	line string
+	// application is the number of the application whose reply deadline
+	// this is; empty for a 主动公开 limit.
+	application string
 }
 
 func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
@@ -61,8 +65,15 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 	)
 	for i := range forms {
 		f := &forms[i]
-		if !isActive(f) {
+		number, err := s.linkedOpen(ctx, t, f)
+		if err != nil {
+			return err
+		}
+		if !isActive(f) && number == "" {
 			continue
+		}
+		if number != "" && !f.Deadline.Valid {
+			continue // the applicant's 补正 is awaited: no reply clock runs
 		}
 		if !f.Deadline.Valid {
 			// The calendar lacked the year when the form was submitted;
@@ -82,8 +93,12 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 			}
 			to := union(leaders, waiters(f))
 			keys = append(keys, storage.ReminderKey{Entity: fmt.Sprintf("form:%d:overdue", f.ID), Slot: t.Today(), Recipients: to})
-			items = append(items, deadlineItem{f, fmt.Sprintf("· %s「%s」：已逾期%d个工作日（时限%s），%s",
-				serial(f), clip(f.Title, 20), late, s.day(due), s.where(f))})
+			limit := "时限" + s.day(due)
+			if number != "" {
+				limit = number + "答复期限" + s.day(due)
+			}
+			items = append(items, deadlineItem{f, fmt.Sprintf("· %s「%s」：已逾期%d个工作日（%s），%s",
+				serial(f), clip(f.Title, 20), late, limit, s.where(f)), number})
 			continue
 		}
 		left, err := s.cal.WorkingDaysBetween(t.Now, due)
@@ -98,8 +113,11 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 		if left == 0 {
 			when = "今日（" + s.day(due) + "）到期"
 		}
+		if number != "" {
+			when = number + "答复期限" + when
+		}
 		keys = append(keys, storage.ReminderKey{Entity: fmt.Sprintf("form:%d:urgent", f.ID), Slot: t.Today(), Recipients: to})
-		items = append(items, deadlineItem{f, fmt.Sprintf("· %s「%s」：%s，%s", serial(f), clip(f.Title, 20), when, s.where(f))})
+		items = append(items, deadlineItem{f, fmt.Sprintf("· %s「%s」：%s，%s", serial(f), clip(f.Title, 20), when, s.where(f)), number})
 	}
 	fresh, err := t.ClaimAll(ctx, keys)
 	if err != nil {
@@ -113,7 +131,7 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 	for _, u := range users {
 		items := perUser[u]
 		var sb strings.Builder
-		sb.WriteString("【公开时限提醒】以下信息公开审批单的主动公开时限（信息形成之日起20个工作日）临近或已过：")
+		sb.WriteString(deadlineHeader(items))
 		approves, revises := false, false
 		for i, it := range items {
 			if i < maxListed {
@@ -139,6 +157,41 @@ func (s *Scheduler) deadline(ctx context.Context, t *Tick) error {
 		}
 	}
 	return nil
+}
+
+// deadlineHeader is the first line of a deadline reminder, in the words of
+// the limits it lists: 主动公开's, the applications' reply deadlines, or both.
+func deadlineHeader(items []deadlineItem) string {
+	active, linked := false, false
+	for _, it := range items {
+		active = active || it.application == ""
+		linked = linked || it.application != ""
+	}
+	switch {
+	case active && linked:
+		return "【公开时限提醒】以下信息公开审批单的公开时限临近或已过（主动公开：信息形成之日起20个工作日；依申请公开：所关联申请的答复期限）："
+	case linked:
+		return "【公开时限提醒】以下依申请公开审批单所关联申请的答复期限临近或已过："
+	}
+	return "【公开时限提醒】以下信息公开审批单的主动公开时限（信息形成之日起20个工作日）临近或已过："
+}
+
+// linkedOpen is the number of the application a 依申请公开 form answers,
+// while that application is open; empty for a form that answers none, and
+// for one whose application is closed: its answer has been given, and its
+// deadline has nothing more to chase.
+func (s *Scheduler) linkedOpen(ctx context.Context, t *Tick, f *storage.Form) (string, error) {
+	if f.Mode != string(workflow.ModeRequest) || !f.ApplicationID.Valid {
+		return "", nil
+	}
+	a, err := storage.ApplicationByID(ctx, t.Tx, f.ApplicationID.Int64)
+	if err != nil {
+		return "", fmt.Errorf("application of form %d: %w", f.ID, err)
+	}
+	if !workflow.ApplicationState(a.State).Open() {
+		return "", nil
+	}
+	return a.Number(), nil
 }
 
 // fillDeadline computes the deadline of a 主动公开 form that has none and

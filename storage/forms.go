@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -34,10 +35,14 @@ type Form struct {
 	NoticeDue bool           `db:"notice_due"`
 	CreatedAt time.Time      `db:"created_at"`
 	UpdatedAt time.Time      `db:"updated_at"`
+
+	// ApplicationID is the 政府信息公开申请 a 依申请公开 form answers, when
+	// the submitter named it; Deadline is then its reply deadline.
+	ApplicationID sql.NullInt64 `db:"application_id"`
 }
 
 const formCols = `id, year, seq, version, state, stage, assignees, section, submitter, title, summary,
-	formed_on, mode, column_name, platforms, major, escalated, deadline, notice_due, created_at, updated_at`
+	formed_on, mode, column_name, platforms, major, escalated, deadline, notice_due, application_id, created_at, updated_at`
 
 // NextSerial takes the next number of year. The counter row stays locked
 // until the transaction ends, so numbers are gap-free under concurrency: a
@@ -58,11 +63,11 @@ func NextSerial(ctx context.Context, tx *Tx, year int) (int, error) {
 func InsertForm(ctx context.Context, tx *Tx, f *Form) (int64, error) {
 	err := tx.GetContext(ctx, &f.ID, `
 		INSERT INTO forms (year, seq, version, state, stage, assignees, section, submitter, title, summary,
-			formed_on, mode, column_name, platforms, major, deadline, notice_due, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18)
+			formed_on, mode, column_name, platforms, major, deadline, notice_due, application_id, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
 		RETURNING id`,
 		f.Year, f.Seq, f.Version, f.State, f.Stage, f.Assignees, f.Section, f.Submitter, f.Title, f.Summary,
-		f.FormedOn, f.Mode, f.Column, f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.CreatedAt)
+		f.FormedOn, f.Mode, f.Column, f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.ApplicationID, f.CreatedAt)
 	if err != nil {
 		return 0, fmt.Errorf("insert form: %w", mapErr(err))
 	}
@@ -136,10 +141,10 @@ func ReviseForm(ctx context.Context, tx *Tx, f *Form, oldVersion int) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE forms SET version = version + 1, state = $3, stage = $4, assignees = $5, title = $6, summary = $7,
 			formed_on = $8, mode = $9, column_name = $10, platforms = $11, major = $12, deadline = $13,
-			notice_due = $14, escalated = false, updated_at = $15
+			notice_due = $14, application_id = $16, escalated = false, updated_at = $15
 		WHERE id = $1 AND version = $2 AND state = 'rejected'`,
 		f.ID, oldVersion, f.State, f.Stage, f.Assignees, f.Title, f.Summary, f.FormedOn, f.Mode, f.Column,
-		f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.UpdatedAt)
+		f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.UpdatedAt, f.ApplicationID)
 	if err != nil {
 		return fmt.Errorf("revise form %d: %w", f.ID, err)
 	}
@@ -147,6 +152,35 @@ func ReviseForm(ctx context.Context, tx *Tx, f *Form, oldVersion int) error {
 		return ErrStale
 	}
 	f.Version = oldVersion + 1
+	return nil
+}
+
+// SyncLinkedFormDeadlines gives the forms linked to an application its new
+// reply deadline, after the application's clock moved (a 补正 received, a
+// 征求意见, a 延期): due is the end of its last day, in the bureau's zone. A
+// zero due clears it: while the applicant's 补正 is awaited no reply clock
+// runs. Only forms still in progress follow, each change audited on the form
+// (action reply_deadline, by the system): a published or withdrawn form keeps
+// the deadline it finished under, as its record.
+func SyncLinkedFormDeadlines(ctx context.Context, tx *Tx, applicationID int64, due time.Time) error {
+	deadline := sql.NullTime{Time: due, Valid: !due.IsZero()}
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, `
+		UPDATE forms SET deadline = $2
+		WHERE application_id = $1 AND state IN ('review', 'publishing', 'rejected') AND deadline IS DISTINCT FROM $2
+		RETURNING id`, applicationID, deadline)
+	if err != nil {
+		return fmt.Errorf("deadlines of the forms of application %d: %w", applicationID, err)
+	}
+	day := ""
+	if deadline.Valid {
+		day = due.Format(time.DateOnly)
+	}
+	for _, id := range ids {
+		if err := Audit(ctx, tx, "system", "reply_deadline", EntityForm, strconv.FormatInt(id, 10), map[string]any{"deadline": day}); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
