@@ -398,7 +398,11 @@ func (b *Bot) pickField(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard, 
 			return b.AskWizard(ctx, t, s, w)
 		}
 	}
-	if err := b.Text(ctx, t, t.Person.UserID, fmt.Sprintf("请回复 1 到 %d 的序号，或「全部」；回复「上一步」回到核对。", n)); err != nil {
+	which := fmt.Sprintf("1 到 %d 的序号", n)
+	if n == 1 {
+		which = "序号 1"
+	}
+	if err := b.Text(ctx, t, t.Person.UserID, "请回复"+which+"，或「全部」；回复「上一步」回到核对。"); err != nil {
 		return err
 	}
 	s.Save(t, w)
