@@ -485,7 +485,9 @@ var trackingNo = regexp.MustCompile(`^[0-9A-Z]{6,40}$`)
 func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 	spec.Help = "登记送达：答复送达申请人后，本申请办结。发送「取消」放弃。"
 	spec.Fields = []chat.Field{
-		{Key: "on", Label: "送达日期", Ask: asking("请输入送达日期（回复「今天」，或如 2026-12-20）。"), Show: b.showDay,
+		{Key: "on", Label: "送达日期", Ask: func(t *chat.Turn, _ *chat.Wizard) string {
+			return "请输入送达日期（回复「今天」「昨天」，或如 " + storage.Day(t.Now.In(b.Location), b.Location).AddDate(0, 0, -1).Format(time.DateOnly) + "）。"
+		}, Show: b.showDay,
 			Check: func(t *chat.Turn, _ *chat.Wizard, s string) (string, error) {
 				d, err := workflow.ParseDate(s, t.Now, b.Location, workflow.DatePast)
 				switch {
