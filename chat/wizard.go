@@ -398,7 +398,7 @@ func (b *Bot) pickField(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard, 
 			return b.AskWizard(ctx, t, s, w)
 		}
 	}
-	which := fmt.Sprintf("1 到 %d 的序号", n)
+	which := fmt.Sprintf(" 1 到 %d 的序号", n)
 	if n == 1 {
 		which = "序号 1"
 	}
