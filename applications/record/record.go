@@ -195,8 +195,8 @@ func newPage(r Record) page {
 		{"补正", r.Supplement, &p.Supplement},
 		{"征求意见", r.Consultations, &p.Consultations},
 		{"延期", r.Extension, &p.Extension},
-		{"答复类型", r.Outcome, &p.Outcome},
-		{"答复内容", r.ReplyText, &p.ReplyText},
+		{"拟答复类型", r.Outcome, &p.Outcome},
+		{"拟答复内容", r.ReplyText, &p.ReplyText},
 		{"法律依据", r.ReplyBasis, &p.ReplyBasis},
 	} {
 		*c.to = cell(c.label, c.text, true, rowLines(c.label))

@@ -121,7 +121,7 @@ func TestRenderContinuation(t *testing.T) {
 	r.Signatures[1].Review = "已审查国家秘密、商业秘密、个人隐私，不予公开，依据：" + cut("《中华人民共和国政府信息公开条例》第十五条、", 180)
 	r.Signatures[2] = Signature{Decision: "不适用"}
 	p := newPage(r)
-	if !p.ReplyText.More || len(p.Cont) != 2 || p.Cont[0].Label != "答复内容（续）" || p.Cont[1].Label != "办公室审核意见（续）" {
+	if !p.ReplyText.More || len(p.Cont) != 2 || p.Cont[0].Label != "拟答复内容（续）" || p.Cont[1].Label != "办公室审核意见（续）" {
 		t.Fatalf("continuation %+v", p.Cont)
 	}
 	if got := flat(p.ReplyText.Lines) + flat(p.Cont[0].Lines); got != long {
