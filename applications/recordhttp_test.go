@@ -201,7 +201,7 @@ func TestRecordSignaturesOfTheLastRound(t *testing.T) {
 		s[2].Name != "" || s[2].Decision != "不适用" || !s[2].At.IsZero() {
 		t.Fatalf("blocks %+v", s)
 	}
-	// Two rounds before the last were 驳回ed or replaced: only the 驳回 is listed.
+	// Of the earlier rounds only round 1 was 驳回ed: round 2's approvals are not listed.
 	if len(r.Rejections) != 1 || r.Rejections[0].Round != 1 {
 		t.Fatalf("earlier 驳回 %+v", r.Rejections)
 	}
