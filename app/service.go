@@ -209,6 +209,7 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /forms/{id}", s.bot.Forms.ServeForm)
 	mux.HandleFunc("GET /applications/{id}/letters/{kind}", s.bot.Applications.ServeLetter)
 	mux.HandleFunc("GET /applications/{id}/letters/{kind}/{n}", s.bot.Applications.ServeLetter)
+	mux.HandleFunc("GET /applications/{id}/record", s.bot.Applications.ServeRecord)
 	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	s.bot.Applications.APIRoutes(mux, s.cfg.APIToken)
 	return s.deliveryRoutes(mux)

@@ -233,7 +233,7 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 	if err != nil {
 		return err
 	}
-	return b.Text(ctx, t, to, sb.String()+letters)
+	return b.Text(ctx, t, to, sb.String()+letters+b.recordLine(a, t.Person, t.Now))
 }
 
 // mayView reports whether p may look an application up: the office, the

@@ -259,6 +259,9 @@ func (b *Flow) card(ctx context.Context, t *chat.Turn, a *storage.Application, k
 		if kind == cardDeliver {
 			c.JumpList = []bot.CardJump{{Type: 1, Title: "答复书（可打印）", URL: b.letterLink(a, LetterRef{Kind: letters.KindReply}, t.Now)}}
 		}
+		if kind == cardReview { // the reviewer reads the whole case before deciding
+			c.JumpList = []bot.CardJump{{Type: 1, Title: "办理审批表（可打印）", URL: b.recordLink(a, t.Now)}}
+		}
 		if err := storage.InsertApplicationCard(ctx, t.Tx, storage.ApplicationCard{TaskID: c.TaskID, ApplicationID: a.ID, Kind: kind,
 			State: cardMark(kind, a, openConsultations(cs)), Holders: pq.StringArray{h}}); err != nil {
 			return err
