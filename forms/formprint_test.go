@@ -15,6 +15,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/zwgk-bot/zwgk/textfit"
+
 	"github.com/zwgk-bot/zwgk/printtest"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -85,7 +87,7 @@ func TestFitBoxKeepsEveryCharacter(t *testing.T) {
 				t.Errorf("%d 字 all in the box", utf8.RuneCountInString(s))
 			}
 			if len(b.Rest) > 0 {
-				if r, _ := utf8.DecodeRuneInString(b.Rest[0]); strings.ContainsRune(closingPunct, r) {
+				if r, _ := utf8.DecodeRuneInString(b.Rest[0]); strings.ContainsRune(textfit.ClosingPunct, r) {
 					t.Errorf("the 续页 opens with %q", r)
 				}
 			}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/zwgk-bot/zwgk/textfit"
 )
 
 // cut returns the first n characters of s repeated as often as needed.
@@ -82,11 +84,11 @@ func TestFitKeepsEveryCharacter(t *testing.T) {
 			if got, want := flat(head)+flat(rest), strings.Join(strings.Fields(s), ""); got != want {
 				t.Fatalf("n=%d size=%d: lost text\n got %q\nwant %q", n, size, got, want)
 			}
-			lines := len(wrapText(strings.Join(head, "\n"), ems(geo.valueWidth(true), geo.TextPt)))
+			lines := len(textfit.Wrap(strings.Join(head, "\n"), ems(geo.valueWidth(true), geo.TextPt)))
 			if rest == nil && lines > n || rest != nil && lines > n-1 {
 				t.Fatalf("n=%d size=%d: the box holds %d lines", n, size, lines)
 			}
-			if rest != nil && strings.ContainsRune(closingPunct, []rune(rest[0])[0]) {
+			if rest != nil && strings.ContainsRune(textfit.ClosingPunct, []rune(rest[0])[0]) {
 				t.Fatalf("n=%d size=%d: the 续页 opens with %q", n, size, rest[0])
 			}
 		}
