@@ -38,6 +38,9 @@ type View struct {
 	State       string `json:"state"`
 	StateLabel  string `json:"state_label"`
 	Outcome     string `json:"outcome,omitempty"`
+	// Ignored, on a repeat of a known external_id, names the fields the
+	// repeat sent otherwise than stored: they were not taken.
+	Ignored []string `json:"ignored_fields,omitempty"`
 }
 
 func viewOf(a *storage.Application) View {
@@ -90,6 +93,7 @@ func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 	a.Source = "api"
 	var created bool
 	var queued int
+	posted := *a
 	err = b.DB.WithTx(ctx, func(tx *storage.Tx) error {
 		var err error
 		created, queued, err = b.Register(ctx, tx, a, now)
@@ -116,7 +120,38 @@ func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	api.WriteJSON(w, status, viewOf(a))
+	v := viewOf(a)
+	if !created {
+		// A repeat returns what is stored; fields the repeat changed are
+		// named, so that the website sees they were not taken (a changed
+		// application is a new one, with its own id).
+		v.Ignored = changedFields(&posted, a)
+	}
+	api.WriteJSON(w, status, v)
+}
+
+// changedFields are the fields of posted that differ from stored.
+func changedFields(posted, stored *storage.Application) []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		a, b string
+	}{
+		{"channel", posted.Channel, stored.Channel},
+		{"received_on", posted.ReceivedD.Format(time.DateOnly), stored.ReceivedD.Format(time.DateOnly)},
+		{"applicant_name", posted.ApplicantName, stored.ApplicantName},
+		{"applicant_type", posted.ApplicantType, stored.ApplicantType},
+		{"applicant_id_no", posted.ApplicantIDNo, stored.ApplicantIDNo},
+		{"applicant_phone", posted.ApplicantPhone, stored.ApplicantPhone},
+		{"applicant_address", posted.ApplicantAddress, stored.ApplicantAddress},
+		{"content", posted.Content, stored.Content},
+		{"provide_form", posted.ProvideForm, stored.ProvideForm},
+	} {
+		if f.a != f.b {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 func (b *Flow) apiGet(w http.ResponseWriter, r *http.Request) {

@@ -216,8 +216,10 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 		who := b.NameOrEmpty(a.Handler)
 		if who == "" {
 			who = "（待签收）"
+		} else {
+			who = " " + who
 		}
-		fmt.Fprintf(&sb, "\n承办：%s %s", a.Section, who)
+		fmt.Fprintf(&sb, "\n承办：%s%s", a.Section, who)
 	}
 	if fee, err := b.feeNote(ctx, t, a); err != nil {
 		return err
@@ -399,7 +401,11 @@ func (b *Flow) Waiting(ctx context.Context, t *chat.Turn) (string, error) {
 			what = strings.TrimPrefix(what+"、", "、") + "延期待审批"
 		}
 		if what != "" {
-			lines = append(lines, fmt.Sprintf("· %s %s：%s，答复期限%s", a.Number(), a.ApplicantName, what, b.day(a.DueD)))
+			limit := "答复期限"
+			if a.State == string(workflow.ApplicationSupplement) {
+				limit = "补正期限" // no reply clock runs meanwhile
+			}
+			lines = append(lines, fmt.Sprintf("· %s %s：%s，%s%s", a.Number(), a.ApplicantName, what, limit, b.day(a.DueD)))
 		}
 	}
 	if len(lines) == 0 {

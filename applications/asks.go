@@ -63,6 +63,16 @@ func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Applic
 	case kind == kindConsult && a.SupplementReceivedD.Valid:
 		c.Since = a.SupplementReceivedD.Time.Format(time.DateOnly) // the clock starts again there
 	}
+	if kind == kindDeliver {
+		// The reply reaches the applicant after its last approval.
+		ds, err := storage.ApplicationDecisions(ctx, t.Tx, a.ID)
+		if err != nil {
+			return err
+		}
+		if len(ds) > 0 {
+			c.Since = ds[len(ds)-1].DecidedAt.In(b.Location).Format(time.DateOnly)
+		}
+	}
 	if kind == kindConsulted {
 		cs, err := storage.Consultations(ctx, t.Tx, a.ID)
 		if err != nil {

@@ -308,8 +308,15 @@ func (b *Flow) regSummary(_ context.Context, t *chat.Turn, w *chat.Wizard) (bot.
 	// An application typed in late has little time left: said before 提交,
 	// while the office can still hurry it.
 	today := storage.Day(t.Now.In(b.Location), b.Location)
+	var notes []string
 	if left, err := b.Calendar.WorkingDaysBetween(today, storage.Day(a.DueD, b.Location)); err == nil && left <= lateNotice || storage.Day(a.DueD, b.Location).Before(today) {
-		card.QuoteArea = &bot.CardQuote{Title: "请注意", QuoteText: "收到申请已较久，答复期限为" + b.day(a.DueD) + "（" + b.daysLeft(a, t.Now) + "），请尽快分办办理。"}
+		notes = append(notes, "收到申请已较久，答复期限为"+b.day(a.DueD)+"（"+b.daysLeft(a, t.Now)+"），请尽快分办办理。")
+	}
+	if due, err := workflow.ApplicationDeadlines(b.Calendar, workflow.ApplicationEvents{Received: storage.Day(a.ReceivedD, b.Location)}); err == nil && today.After(storage.Day(due.SupplementBy, b.Location)) {
+		notes = append(notes, "已超过收到申请之日起7个工作日（"+b.day(due.SupplementBy)+"），不能再要求申请人补正（《条例》第三十条）。")
+	}
+	if len(notes) > 0 {
+		card.QuoteArea = &bot.CardQuote{Title: "请注意", QuoteText: strings.Join(notes, "\n")}
 	}
 	return card, nil
 }

@@ -301,6 +301,12 @@ func (b *Flow) sendStage(ctx context.Context, t *chat.Turn, a *storage.Applicati
 		btns := []bot.CardButton{{Text: "当面送达", Key: "d_0", Style: 2}, {Text: "邮寄送达", Key: "d_1", Style: 2}, {Text: "电子送达", Key: "d_2", Style: 2}}
 		return b.card(ctx, t, a, cardDeliver, "待送达", btns, b.replyQuote(a), step.Assignees...)
 	}
+	quote := b.replyQuote(a)
+	if warn, err := b.replyWarning(ctx, t, a, workflow.Reason(a.Reason)); err != nil {
+		return err
+	} else if warn != "" {
+		quote = "【请注意】" + warn + "\n" + quote // the reviewers must see it too
+	}
 	var btns []bot.CardButton
 	for _, v := range workflow.Verdicts(step.Stage, major(a)) {
 		style := 1
@@ -311,7 +317,7 @@ func (b *Flow) sendStage(ctx context.Context, t *chat.Turn, a *storage.Applicati
 		}
 		btns = append(btns, bot.CardButton{Text: v.Label(), Key: string(v), Style: style})
 	}
-	return b.card(ctx, t, a, cardReview, step.Stage.Label(), btns, b.replyQuote(a), step.Assignees...)
+	return b.card(ctx, t, a, cardReview, step.Stage.Label(), btns, quote, step.Assignees...)
 }
 
 // reviewChain is who will review a's reply, as the routing will send it
@@ -495,6 +501,9 @@ func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 					return "", chat.Wrong("送达日期" + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
 				case err != nil:
 					return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-20、12月20日。")
+				case c.Since != "" && d.Format(time.DateOnly) < c.Since:
+					m, _ := time.ParseInLocation(time.DateOnly, c.Since, b.Location)
+					return "", chat.Wrong("送达日期" + workflow.FormatDate(d, b.Location) + "早于答复审定之日（" + workflow.FormatDate(m, b.Location) + "），请核对。")
 				}
 				return d.Format(time.DateOnly), nil
 			},
@@ -506,7 +515,7 @@ func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 				}
 				return "", false
 			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
-				s = strings.ToUpper(strings.TrimSpace(halfWidth.Replace(s)))
+				s = strings.ToUpper(strings.Join(strings.Fields(halfWidth.Replace(s)), ""))
 				if !trackingNo.MatchString(s) {
 					return "", chat.Wrong("邮件单号应为6至40位字母或数字，请核对。")
 				}
@@ -580,7 +589,7 @@ func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, a *storage.Applicat
 	sc := chat.SecrecyCard{
 		TaskID: fmt.Sprintf("a%dse-%s", a.ID, chat.Nonce()), Source: "依申请公开 · 保密审查",
 		Title: "保密审查 " + a.Number(), Desc: "拟" + workflow.Outcome(a.Outcome).Label() + "，请逐项确认后提交",
-		SubmitText: "确认并" + v.Label(), SubmitKey: "secrecy_" + string(v), Ticked: ticked,
+		SubmitText: "确认并" + strings.TrimPrefix(v.Label(), "同意并"), SubmitKey: "secrecy_" + string(v), Ticked: ticked,
 	}
 	if secrecyConclusion(a).Conclusion != workflow.SecrecyClear {
 		sc.Options = map[workflow.SecrecyCheck]string{}

@@ -165,12 +165,11 @@ func TestApplicationLettersPrinted(t *testing.T) {
 	}
 
 	extended, _ := cal.AddWorkingDays(midnight(), workflow.ReplyDays+10)
-	consultDue, _ := workflow.ConsultationDue(cal, midnight())
 	want := map[string][]string{
 		"receipt":        {"政府信息公开申请接收回执", dayWords(received), dayWords(receivedDue.ReplyDue)},
 		"supplement":     {"政府信息公开申请补正告知书", "1．请补充所需信息的文号。2．请说明所需信息的形成时间。", todayWords},
-		"consult_party":  {"政府信息公开征求第三方意见书", "某化工有限公司：", dayWords(consultDue)},
-		"consult_agency": {"政府信息公开征求意见书", "某区自然资源局：", dayWords(consultDue)},
+		"consult_party":  {"政府信息公开征求第三方意见书", "某化工有限公司：", "自收到本意见书之日起15个工作日内"},
+		"consult_agency": {"政府信息公开征求意见书", "某区自然资源局：", "自收到本意见书之日起15个工作日内"},
 		"extension":      {"政府信息公开申请延期答复告知书", "延长10个工作日", dayWords(extended)},
 		"reply":          {"政府信息公开申请答复书", "某市某区人民政府", "某市某区人民法院", todayWords},
 	}

@@ -157,8 +157,17 @@ func TestApplicationAPIAndImport(t *testing.T) {
 		t.Fatalf("create: %d %v", st, out)
 	}
 	st, again := apiCall(t, "POST", url, token, good)
-	if st != 200 || again["number"] != "依申请〔2026〕1号" {
+	if st != 200 || again["number"] != "依申请〔2026〕1号" || again["ignored_fields"] != nil {
 		t.Fatalf("repeat: %d %v", st, again)
+	}
+	// A repeat that changed something says what was not taken.
+	changed := map[string]any{}
+	for k, v := range good {
+		changed[k] = v
+	}
+	changed["content"] = "另一份文件。"
+	if st, got := apiCall(t, "POST", url, token, changed); st != 200 || fmt.Sprint(got["ignored_fields"]) != "[content]" || got["content"] != good["content"] {
+		t.Fatalf("changed repeat: %d %v", st, got)
 	}
 	if st, got := apiCall(t, "GET", url+"/WEB-2026-0042", token, nil); st != 200 || got["number"] != "依申请〔2026〕1号" {
 		t.Fatalf("get: %d %v", st, got)

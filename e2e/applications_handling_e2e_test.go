@@ -427,7 +427,7 @@ func TestApplicationRefusalsAndTodo(t *testing.T) {
 	c.say(head, "待办")
 	c.text(head, "政府信息公开申请有1件待您办理", no, "待签收")
 	c.say(office1, no)
-	c.text(office1, "政府信息公开申请 "+no, "承办：综合一股 （待签收）")
+	c.text(office1, "政府信息公开申请 "+no, "承办：综合一股（待签收）")
 
 	c.click(head, acc, "accept")
 	c.click(head, c.card(head), "h_"+staff)

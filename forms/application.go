@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/config"
+
 	"github.com/jmoiron/sqlx"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -61,6 +63,13 @@ func (b *Flow) checkApplication(ctx context.Context, t *chat.Turn, c *convo, tex
 	}
 	if err != nil {
 		return "", err
+	}
+	// The same who-may-see rule as the register's lookup: a form names
+	// only an application of the submitter's section, one they handle or
+	// registered, or any for the office.
+	p := t.Person
+	if !(p.Has(config.RoleOffice) || a.Section != "" && a.Section == p.Section || a.Handler == p.UserID || a.Registrar == p.UserID) {
+		return "", chat.Wrong(a.Number() + " 不在您所在股室的办理范围内，不能关联；如有疑问请联系综合办公室，或回复「跳过」。")
 	}
 	c.app = a
 	return a.Number(), nil

@@ -148,7 +148,10 @@ func newPage(l Letter) page {
 			p.Blocks = append(p.Blocks,
 				para("经审查，该政府信息公开可能损害你方合法权益。根据%s第三十二条的规定，现就下列事项书面征求你方意见：", regulation),
 				quote(l.Consult.Asked),
-				para("请你方自收到本意见书之日起15个工作日内（%s前）书面提出是否同意公开的意见；不同意公开的，请说明理由。", date(c.Deadline)),
+				// The 15 WD run from the party's receipt (Art. 32), which the
+				// bureau does not know when it writes: no date is named that
+				// could be earlier than the law's (c.Deadline is the earliest).
+				para("请你方自收到本意见书之日起15个工作日内书面提出是否同意公开的意见；不同意公开的，请说明理由。"),
 				// Art. 32: silence leaves the decision to the agency.
 				para("你方逾期未提出意见的，由本机关依照《条例》的规定决定是否公开。你方不同意公开且有合理理由的，本机关不予公开；本机关认为不公开可能对公共利益造成重大影响的，可以决定予以公开，并将决定公开的政府信息内容和理由书面告知你方。"),
 			)
@@ -158,7 +161,7 @@ func newPage(l Letter) page {
 				para("该政府信息由本机关与贵单位共同制作。根据%s第三十四条的规定，现就下列事项征求贵单位意见：", regulation),
 				quote(l.Consult.Asked),
 				// Art. 34: silence is consent.
-				para("请贵单位自收到本意见书之日起15个工作日内（%s前）提出意见。逾期未提出意见的，视为同意公开。", date(c.Deadline)),
+				para("请贵单位自收到本意见书之日起15个工作日内提出意见。逾期未提出意见的，视为同意公开。"),
 			)
 		}
 		p.Closing = "特此函告。"
