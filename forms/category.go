@@ -75,7 +75,9 @@ func (b *Flow) categoryFields(c *convo) []chat.Field {
 		},
 		{
 			Key: stepDocument, Label: "制发或废止",
-			Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择文件类型，以及本次公开的是制发还是废止" },
+			Ask: func(*chat.Turn, *chat.Wizard) string {
+				return "请选择文件类型，以及本次公开的是制发还是废止"
+			},
 			Buttons: func() []bot.CardButton {
 				btns := make([]bot.CardButton, len(documentChoices))
 				for i, s := range documentChoices {
