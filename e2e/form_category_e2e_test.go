@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,57 @@ func TestFormCategoryOtherIsOneTap(t *testing.T) {
 	c.text(staff, "未关联申请")
 	if pl := c.card(staff); !strings.Contains(pl.Card.MainTitle.Title, "公开平台") {
 		t.Fatalf("a 依申请公开 form is asked %q", pl.Card.MainTitle.Title)
+	}
+}
+
+// The office enters a figure of table 二 zwgk cannot know: refused to
+// others and without a reason, echoed with its year and the cell's sum,
+// replaced by a later entry, audited with who and why.
+func TestOfficeEntersTableTwoFigure(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The year before this one: the report the office compiles in January.
+	year := time.Now().In(loc).Year() - 1
+	y := strconv.Itoa(year)
+
+	c.say(staff, "年度报告 录入 "+y+" 行政处罚 35 理由：原系统办理")
+	c.text(staff, "由综合办公室审核人员录入")
+	c.say(office1, "年度报告 录入 "+y+" 行政处罚 35")
+	c.text(office1, "请在最后写明录入理由")
+	c.say(office1, "年度报告 录入 "+y+" 政策文件 3 理由：试试")
+	c.text(office1, "没有识别出录入的项目「政策文件 3」")
+	c.say(office1, "年度报告 录入 "+strconv.Itoa(year+2)+" 行政处罚 3 理由：试试")
+	c.text(office1, "年度「"+strconv.Itoa(year+2)+"」有误")
+	c.say(office1, "年度报告 录入 "+y+" 行政处罚 35 理由："+y+"年1至11月在原系统办理")
+	c.text(office1, "已录入"+y+"年度报告表二：行政处罚 本年处理决定数量 35件（理由："+y+"年1至11月在原系统办理）。",
+		"行政处罚 本年处理决定数量合计35件：审批单记录0件，录入35件。")
+	c.say(office2, "年度报告 录入 "+y+" 行政处罚 40件 理由：更正，漏计5件")
+	c.text(office2, "行政处罚 本年处理决定数量 40件", "替代", "由陈立新录入的35件", "合计40件")
+	c.say(office1, "年度报告 录入 "+y+" 收费 1.25 理由：原系统收费")
+	c.text(office1, "行政事业性收费 本年收费金额（万元） 1.25万元")
+	c.say(office1, "年度报告 录入 "+y+" 规范性文件 废止 2 理由：原系统废止")
+	c.text(office1, "行政规范性文件 现行有效件数 = 上年末0 + 本年制发0 − 本年废止2 = -2件", "请注意", "请录入行政规范性文件 上年末现行有效件数")
+	c.say(office1, "年度报告 录入 "+y+" 规范性文件 上年末现行有效 12 理由："+strconv.Itoa(year-1)+"年度报告")
+	c.text(office1, "行政规范性文件 现行有效件数 = 上年末12 + 本年制发0 − 本年废止2 = 10件")
+
+	figures, err := storage.ActiveDisclosureFigures(ctx, h.db, year, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if figures.Penalty.Total() != 40 || figures.Fee.Total() != 12500 || figures.Normative.InForce() != 10 {
+		t.Fatalf("table 二 of %d: penalty %d, fee %d元, 规范性文件现行有效 %d", year, figures.Penalty.Total(), figures.Fee.Total(), figures.Normative.InForce())
+	}
+	trail, err := storage.AuditTrail(ctx, h.db, storage.EntityAnnualActive, y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) != 5 || trail[1].Actor != office2 || !strings.Contains(string(trail[1].Detail), "更正，漏计5件") {
+		t.Fatalf("audit of %d: %+v", year, trail)
 	}
 }
