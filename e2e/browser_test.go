@@ -727,7 +727,7 @@ func TestBrowserDemoStory(t *testing.T) {
 	// An ordinary item, submitted over the user API and approved by 张伟,
 	// gives the office the card with 同意并报主要负责人, the longest label.
 	// At 1024 px it must show whole, and so must the page.
-	for _, answer := range []string{"提交", "关于某项目环评审批结果的公示", "项目环境影响报告书审批结果。", "今天", "主动公开", "1", "否"} {
+	for _, answer := range []string{"提交", "关于某项目环评审批结果的公示", "项目环境影响报告书审批结果。", "今天", "主动公开", "其他", "1", "否"} {
 		userAPI(t, d.base, "lina", "/text", answer)
 	}
 	task := liveCard(t, d.base, "lina", "confirm_submit")

@@ -1094,8 +1094,8 @@ func TestCardDecidedDaysLaterClosesForEveryHolder(t *testing.T) {
 func TestWizardAnsweredAtNaturalSpeed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(env map[string]string) { env["OUTBOX_RECIPIENT_RATE"] = "25/m;900/h" })
-	answers := []string{"提交", ordinary.title, ordinary.summary, "今天", "主动公开", "1,3", "否", "提交"}
-	wants := []string{"第1步", "第2步", "第3步", "第4步", "第5步", "第6步", "请核对", "已提交"}
+	answers := []string{"提交", ordinary.title, ordinary.summary, "今天", "主动公开", "其他", "1,3", "否", "提交"}
+	wants := []string{"第1步", "第2步", "第3步", "第4步", "第5步", "第6步", "第7步", "请核对", "已提交"}
 	var lags []time.Duration
 	for i, a := range answers {
 		before := len(h.corp.Messages(staff))
