@@ -593,8 +593,13 @@ func TestBrowserDemoStory(t *testing.T) {
 	}
 	p.say("某化工企业年产5万吨项目环境影响报告书审批结果。", "第3步")
 	p.say("今天", "请选择公开形式")
+	n = p.incoming()
 	if got := p.click("mode_active"); !strings.Contains(got, "主动公开") {
 		t.Errorf("公开形式 card shows %q after the click", got)
+	}
+	p.waitIncoming(n, "请选择信息类别")
+	if got := p.click("cat_0"); !strings.Contains(got, "其他") {
+		t.Errorf("信息类别 card shows %q after the click", got)
 	}
 	p.check("政府网站")
 	p.check("“双微”公众号")
@@ -722,7 +727,7 @@ func TestBrowserDemoStory(t *testing.T) {
 	// An ordinary item, submitted over the user API and approved by 张伟,
 	// gives the office the card with 同意并报主要负责人, the longest label.
 	// At 1024 px it must show whole, and so must the page.
-	for _, answer := range []string{"提交", "关于某项目环评审批结果的公示", "项目环境影响报告书审批结果。", "今天", "主动公开", "1", "否"} {
+	for _, answer := range []string{"提交", "关于某项目环评审批结果的公示", "项目环境影响报告书审批结果。", "今天", "主动公开", "其他", "1", "否"} {
 		userAPI(t, d.base, "lina", "/text", answer)
 	}
 	task := liveCard(t, d.base, "lina", "confirm_submit")

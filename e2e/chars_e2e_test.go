@@ -38,6 +38,7 @@ func TestEmojiAreRefusedWhereTheFormIsTyped(t *testing.T) {
 	c.say(staff, "今天")
 	c.text(staff, "信息形成日期：")
 	c.click(staff, c.card(staff), "mode_active")
+	c.category(staff, "", "")
 	pl := c.card(staff)
 	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
 		t.Fatalf("platforms: %d, %v", st, err)

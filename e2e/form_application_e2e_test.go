@@ -266,6 +266,7 @@ func TestFormRequestWithoutApplication(t *testing.T) {
 	c.say(staff, "今天")
 	c.text(staff, "信息形成日期：")
 	c.click(staff, c.card(staff), "mode_active")
+	c.category(staff, "", "")
 	pl := c.card(staff) // 主动公开: no application asked
 	if st, err := c.h.corp.User(staff).Submit(ctx, pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
 		t.Fatalf("platforms: %d, %v", st, err)
@@ -276,7 +277,7 @@ func TestFormRequestWithoutApplication(t *testing.T) {
 		t.Fatalf("主动公开 summary 公开时限 %q", got)
 	}
 	c.click(staff, sum, "confirm_edit")
-	list := c.text(staff, "4 公开形式，5 公开平台")
+	list := c.text(staff, "4 公开形式，5 信息类别，6 公开平台")
 	if strings.Contains(list, "关联申请") {
 		t.Fatalf("a 主动公开 form lists 关联申请: %q", list)
 	}

@@ -60,7 +60,7 @@ func TestFormPageStampsWithdrawnAndSupersededVersions(t *testing.T) {
 		c.text(staff, step)
 		c.say(staff, "保留")
 	}
-	for range 3 { // mode, platforms, major
+	for range 4 { // mode, category, platforms, major
 		c.card(staff)
 		c.say(staff, "保留")
 	}

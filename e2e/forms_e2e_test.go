@@ -194,6 +194,10 @@ type draft struct {
 	mode           string // mode_active or mode_request
 	platforms      []string
 	major          bool
+	// category is the key of the 信息类别 button a 主动公开 draft clicks;
+	// "" for 其他. figure answers the follow-up when its category has one:
+	// a button's key (doc_1, dec_1) or a text typed (3, 12.5).
+	category, figure string
 }
 
 var ordinary = draft{title: "关于某化工企业环评审批结果的公示", summary: "某化工企业年产5万吨项目环境影响报告书审批结果。", mode: "mode_active", platforms: []string{"p0", "p2"}}
@@ -220,6 +224,9 @@ func (c *cursor) submit(user string, d draft) string {
 	}
 	mode := c.card(user)
 	c.click(user, mode, d.mode)
+	if d.mode == "mode_active" {
+		c.category(user, d.category, d.figure)
+	}
 	pl := c.card(user)
 	if st, err := c.h.corp.User(user).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": d.platforms}); err != nil || st != 200 {
 		c.h.t.Fatalf("platforms: %d, %v", st, err)
@@ -239,6 +246,44 @@ func (c *cursor) submit(user string, d draft) string {
 	_, rest, _ := strings.Cut(got, "编号 ")
 	serial, _, _ := strings.Cut(rest, "。")
 	return serial
+}
+
+// category answers the 信息类别 card of a 主动公开 draft: key "" is 其他,
+// the first button; figure answers the follow-up its category asks, a
+// button's key or a text.
+func (c *cursor) category(user, key, figure string) {
+	c.h.t.Helper()
+	card := c.card(user)
+	if !strings.Contains(card.Card.MainTitle.Title, "信息类别") {
+		c.h.t.Fatalf("after 主动公开 the card %q, want the 信息类别", card.Card.MainTitle.Title)
+	}
+	if key == "" {
+		key = "cat_0"
+	}
+	c.click(user, card, key)
+	switch {
+	case figure == "":
+	case strings.HasPrefix(figure, "doc_"), strings.HasPrefix(figure, "dec_"):
+		c.click(user, c.card(user), figure)
+	default:
+		if key == "cat_5" {
+			c.text(user, "请输入本审批单公开的收费金额")
+		} else {
+			c.card(user) // the number of decisions, 1件 on its button
+		}
+		c.say(user, figure)
+	}
+}
+
+// keepCategory, given the card after 公开形式 of a revision, keeps the
+// 信息类别 when the card asks it, and returns the card after it.
+func (c *cursor) keepCategory(user string, card sandbox.Received) sandbox.Received {
+	c.h.t.Helper()
+	if !strings.Contains(card.Card.MainTitle.Title, "信息类别") {
+		return card
+	}
+	c.say(user, "保留")
+	return c.card(user)
 }
 
 func (h *harness) formState(serial string) (state, stage string, version int) {
@@ -510,7 +555,7 @@ func TestFormRejectAtEachStageThenResubmit(t *testing.T) {
 				c.text(staff, step)
 				c.say(staff, "保留")
 			}
-			for range 3 { // mode, platforms, major: keep the earlier answers
+			for range 4 { // mode, category, platforms, major: keep the earlier answers
 				c.card(staff)
 				c.say(staff, "保留")
 			}
@@ -829,6 +874,7 @@ func TestDraftSubmittedTwiceAfterACrashYieldsOneForm(t *testing.T) {
 	c.say(staff, "今天")
 	c.text(staff, "信息形成日期："+todayText())
 	c.click(staff, c.card(staff), "mode_active")
+	c.category(staff, "", "")
 	pl := c.card(staff)
 	if st, err := h.corp.User(staff).Submit(ctx, pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
 		t.Fatalf("platforms: %d, %v", st, err)
@@ -1048,8 +1094,8 @@ func TestCardDecidedDaysLaterClosesForEveryHolder(t *testing.T) {
 func TestWizardAnsweredAtNaturalSpeed(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, func(env map[string]string) { env["OUTBOX_RECIPIENT_RATE"] = "25/m;900/h" })
-	answers := []string{"提交", ordinary.title, ordinary.summary, "今天", "主动公开", "1,3", "否", "提交"}
-	wants := []string{"第1步", "第2步", "第3步", "第4步", "第5步", "第6步", "请核对", "已提交"}
+	answers := []string{"提交", ordinary.title, ordinary.summary, "今天", "主动公开", "其他", "1,3", "否", "提交"}
+	wants := []string{"第1步", "第2步", "第3步", "第4步", "第5步", "第6步", "第7步", "请核对", "已提交"}
 	var lags []time.Duration
 	for i, a := range answers {
 		before := len(h.corp.Messages(staff))
@@ -1109,6 +1155,7 @@ func TestWizardEditPicksOneField(t *testing.T) {
 	c.say(staff, "今天")
 	c.text(staff, "信息形成日期")
 	c.click(staff, c.card(staff), "mode_active")
+	c.category(staff, "", "")
 	pl := c.card(staff)
 	if st, err := h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": {"p0"}}); err != nil || st != 200 {
 		t.Fatal(st, err)

@@ -37,7 +37,7 @@ func (c *cursor) resubmit(rej sandbox.Received, title string, platforms []string
 	}
 	c.card(staff) // 公开形式
 	c.say(staff, "保留")
-	pl := c.card(staff)
+	pl := c.keepCategory(staff, c.card(staff))
 	if platforms == nil {
 		c.say(staff, "保留")
 	} else if st, err := c.h.corp.User(staff).Submit(context.Background(), pl.Card.TaskID, map[string][]string{"platforms": platforms}); err != nil || st != 200 {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // Flow handles the 审批单's messages, clicks and commands.
@@ -68,6 +69,23 @@ type draftForm struct {
 	// answers (依申请〔2026〕5号), empty when none was named. Drafts and
 	// snapshots older than the link have none.
 	Application string `json:"application,omitempty"`
+	// The 信息类别 of a 主动公开 form and its figure (workflow.FormCategory):
+	// empty, read as 其他, for a 依申请公开 form and in drafts and snapshots
+	// older than the question.
+	Category  string `json:"category,omitempty"`
+	Repealed  bool   `json:"repealed,omitempty"`
+	Decisions int    `json:"decisions,omitempty"`
+	FeeYuan   int64  `json:"fee_yuan,omitempty"`
+}
+
+// infoCategory is d's 信息类别 with its figure.
+func (d draftForm) infoCategory() workflow.FormCategory {
+	return workflow.FormCategory{Category: workflow.InfoCategory(d.Category), Repealed: d.Repealed, Decisions: d.Decisions, FeeYuan: d.FeeYuan}.Normalized()
+}
+
+func (d *draftForm) setInfoCategory(fc workflow.FormCategory) {
+	fc = fc.Normalized()
+	d.Category, d.Repealed, d.Decisions, d.FeeYuan = string(fc.Category), fc.Repealed, fc.Decisions, fc.FeeYuan
 }
 
 // convoOf is s as this flow's conversation; nil when s is none of its.

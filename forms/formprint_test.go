@@ -18,6 +18,7 @@ import (
 	"github.com/zwgk-bot/zwgk/textfit"
 
 	"github.com/zwgk-bot/zwgk/printtest"
+	"github.com/zwgk-bot/zwgk/workflow"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -574,6 +575,31 @@ func TestPrintedForm(t *testing.T) {
 			t.Errorf("the form's page lacks the reply deadline:\n%s", p.pages[0].Text())
 		}
 		p.shot(t, "form-print-application")
+	})
+
+	// A 主动公开 form of table 二: its 信息类别 is printed after the 公开栏目,
+	// in that cell, and the form stays one page with the longest title,
+	// summary, reasons, a 公开栏目 as long as a button holds (WeCom
+	// suggests 10 characters) and the longest category.
+	t.Run("信息类别", func(t *testing.T) {
+		v := formFinished()
+		v.Column = cut("环境监测与执法信息公开专栏", 10)
+		v.Category = workflow.FormCategory{Category: workflow.CategoryFee, FeeYuan: 123456789012}.Label()
+		v.Title = cut("关于开发区2026年第三季度环境空气质量状况及重点污染源监督性监测结果的公告", 100)
+		v.Summary = cut(summaryText, 1000)
+		v.Signatures[1] = Signature{Name: "王坤鹏", Decision: "驳回", Reason: longReason, At: formUTC(2026, 11, 29, 3, 0), Review: "发现问题，未予通过。"}
+		p := pr.print(t, next(), v, "")
+		if got := layout(t, p.pages); len(got) < 3 || got[0] != sheetForm || got[1] != sheetCont {
+			t.Fatalf("pages %q: want the form, the 续页, then the 办理记录", got)
+		}
+		formWhole(t, p.pages)
+		if bad := overflows(t, p.tab); bad != "" {
+			t.Errorf("text does not fit the form: %s", bad)
+		}
+		if flat := p.pages[0].Flat(); !strings.Contains(flat, "（信息类别：行政事业性收费（12345678.9012万元））") {
+			t.Errorf("the form's page lacks the category:\n%s", p.pages[0].Text())
+		}
+		p.shot(t, "form-print-category")
 	})
 
 	t.Run("withdrawn", func(t *testing.T) {

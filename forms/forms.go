@@ -74,7 +74,9 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 		}
 	}
 	formed, err := time.ParseInLocation(time.DateOnly, d.FormedOn, b.Location)
-	if err != nil || d.Title == "" || d.Summary == "" || d.Mode == "" || len(d.Platforms) == 0 || d.Major == nil {
+	_, categorized := categoryOf(c.Vals)
+	if err != nil || d.Title == "" || d.Summary == "" || d.Mode == "" || len(d.Platforms) == 0 || d.Major == nil ||
+		d.Mode == string(workflow.ModeActive) && !categorized {
 		c.Step = stepTitle
 		if err := b.Text(ctx, t, to, "草稿内容不完整，请重新核对填写。"); err != nil {
 			return err
@@ -112,6 +114,7 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 		NoticeDue: slices.Contains(d.Platforms, string(workflow.PlatformWeChat)),
 		CreatedAt: t.Now, UpdatedAt: t.Now,
 	}
+	f.SetInfoCategory(d.infoCategory())
 	if step.Stage == workflow.StagePublish {
 		f.State = string(workflow.StatePublishing)
 	}
@@ -169,6 +172,9 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 	detail := map[string]any{"version": f.Version, "serial": serial(f)}
 	if app != nil {
 		detail["application"] = app.Number()
+	}
+	if fc := f.InfoCategory(); fc.Category != workflow.CategoryOther {
+		detail["category"] = fc.Label()
 	}
 	if err := storage.Audit(ctx, t.Tx, to, action, "form", strconv.FormatInt(f.ID, 10), detail); err != nil {
 		return err
@@ -277,7 +283,9 @@ func (b *Flow) deadlineOf(f *storage.Form, app *storage.Application) string {
 func (b *Flow) formFields(f *storage.Form, app *storage.Application) []bot.CardField {
 	return []bot.CardField{
 		{KeyName: "承办", Value: f.Section + " " + b.Name(f.Submitter)},
-		{KeyName: "公开形式", Value: f.Mode + " · " + f.Column},
+		// The 信息类别 after the mode, when the form counts in table 二:
+		// the approver sees what the annual report will count.
+		{KeyName: "公开形式", Value: f.Mode + " · " + f.Column + categoryNote(f.Mode, f.InfoCategory())},
 		{KeyName: "公开平台", Value: strings.Join(f.Platforms, "、")},
 		{KeyName: "形成日期", Value: workflow.FormatDate(f.FormedOn, b.Location)},
 		{KeyName: "公开时限", Value: b.deadlineOf(f, app)},
@@ -403,6 +411,7 @@ func changedFields(prev, cur draftForm) []string {
 		{"公开形式", prev.Mode, cur.Mode},
 		{"关联申请", prev.Application, cur.Application},
 		{"公开栏目", prev.Column, cur.Column},
+		{"信息类别", prev.infoCategory().Label(), cur.infoCategory().Label()},
 		{"公开平台", set(prev.Platforms), set(cur.Platforms)},
 		{"重大事项", major(prev.Major), major(cur.Major)},
 	} {
@@ -699,6 +708,7 @@ func (b *Flow) onRejectedCard(ctx context.Context, t *chat.Turn, c *convo, f *st
 			Title: f.Title, Summary: f.Summary, FormedOn: f.FormedOn.Format(time.DateOnly), Mode: f.Mode,
 			Column: f.Column, Platforms: f.Platforms, Major: &major,
 		}
+		prefill.setInfoCategory(f.InfoCategory())
 		// The link is kept: the revised form answers the same application
 		// unless the submitter names another.
 		if app, err := b.linkedApplication(ctx, t.Tx, f); err != nil {

@@ -97,7 +97,11 @@ func (b *Flow) Query(ctx context.Context, t *chat.Turn, arg string) error {
 		return err
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s「%s」\n承办：%s %s\n状态：%s\n公开时限：%s\n办理过程：", serial(f), f.Title, f.Section, b.Name(f.Submitter), b.where(f), b.deadlineOf(f, app))
+	fmt.Fprintf(&sb, "%s「%s」\n承办：%s %s\n状态：%s\n公开时限：%s", serial(f), f.Title, f.Section, b.Name(f.Submitter), b.where(f), b.deadlineOf(f, app))
+	if f.Mode == string(workflow.ModeActive) {
+		fmt.Fprintf(&sb, "\n信息类别：%s", f.InfoCategory().Label())
+	}
+	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
 		fmt.Fprintf(&sb, "\n%s %s", workflow.FormatDateTime(e.At, b.Location), b.sentence(e))
 	}

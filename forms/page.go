@@ -37,6 +37,13 @@ type FormView struct {
 	// that cell take two lines, and the form would no longer be one page.
 	Application string
 
+	// Category is the 信息类别 of a 主动公开 form that counts in table 二 of
+	// the annual report, as workflow.FormCategory.Label writes it
+	// (行政处罚（处理决定3件）); empty for 其他 and 依申请公开, which the
+	// paper form leaves as it was. It is printed after the 公开栏目, in its
+	// cell: a row of its own would push the form past one A4 page.
+	Category string
+
 	// A version that no longer stands is stamped across the form, on screen
 	// and on paper, so that a printout of it cannot pass for a live form.
 	Withdrawn    bool      // 撤回 (also implied by State 已撤回): stamped 已撤回
@@ -127,6 +134,7 @@ type formPage struct {
 	More      []string // lines continued on the 续页; nil when the box holds all
 	Modes     []formBox
 	Column    string
+	Category  string
 	Platforms []formBox
 	FormedOn  string
 	Deadline  string
@@ -202,6 +210,7 @@ func newFormPage(v FormView) formPage {
 		Submitter: v.Submitter,
 		Title:     v.Title,
 		Column:    v.Column,
+		Category:  strings.TrimSpace(v.Category),
 		FormedOn:  formDate(v.FormedOn),
 		State:     v.State,
 		Version:   v.Version,

@@ -97,6 +97,7 @@ func (b *Flow) formView(r *http.Request, f *storage.Form, version int) (FormView
 	if f.Deadline.Valid {
 		v.Deadline = f.Deadline.Time
 	}
+	v.Category = pageCategory(f.Mode, f.InfoCategory())
 	app, err := b.linkedApplication(ctx, b.DB, f)
 	if err != nil {
 		return FormView{}, err
@@ -179,6 +180,7 @@ func (b *Flow) pastVersion(ctx context.Context, f *storage.Form, version int, v 
 	}
 	v.Title, v.Summary, v.Mode, v.Column, v.Platforms = d.Title, d.Summary, d.Mode, d.Column, d.Platforms
 	v.FiledOn, v.Deadline, v.Application = fv.CreatedAt, time.Time{}, ""
+	v.Category = pageCategory(d.Mode, d.infoCategory())
 	if formed, err := time.ParseInLocation(time.DateOnly, d.FormedOn, b.Location); err == nil {
 		v.FormedOn = formed
 		if d.Mode == string(workflow.ModeActive) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 func TestChangedFields(t *testing.T) {
@@ -25,6 +26,9 @@ func TestChangedFields(t *testing.T) {
 			[]string{"形成日期", "公开平台", "重大事项"}},
 		{"mode and column", func(d *draftForm) { d.Mode = "依申请公开"; d.Column = "政策文件" }, []string{"公开形式", "公开栏目"}},
 		{"mode and its application", func(d *draftForm) { d.Mode = "依申请公开"; d.Application = "依申请〔2026〕5号" }, []string{"公开形式", "关联申请"}},
+		{"the category", func(d *draftForm) { d.Category, d.Decisions = "行政处罚", 3 }, []string{"信息类别"}},
+		{"其他 stated is no change", func(d *draftForm) { d.Category = "其他" }, nil},
+		{"a figure alone", func(d *draftForm) { d.Category, d.FeeYuan = "行政事业性收费", 1 }, []string{"信息类别"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -86,5 +90,73 @@ func TestConvoBeforeTheApplicationLink(t *testing.T) {
 	}
 	if _, asked := c.Vals[stepApplication]; asked || c.Step != chat.StepConfirm || draftOf(c.Vals).Mode != "依申请公开" {
 		t.Fatalf("old draft read as %+v", c)
+	}
+}
+
+// A snapshot and a draft saved before the 信息类别 question: the snapshot
+// reads as 其他 and differs from a 其他 version in nothing; the draft's
+// answers have no category, which the summary then asks for; the answers
+// of a form with a category make it again.
+func TestBeforeTheCategory(t *testing.T) {
+	t.Parallel()
+	old := `{"id":"d1","title":"关于某项目的公示","summary":"审批结果。","formed_on":"2026-11-20","mode":"主动公开","column":"环境保护","platforms":["政府网站"],"major":false}`
+	var prev draftForm
+	if err := json.Unmarshal([]byte(old), &prev); err != nil {
+		t.Fatal(err)
+	}
+	if got := prev.infoCategory(); got.Category != workflow.CategoryOther {
+		t.Fatalf("old snapshot's category %+v", got)
+	}
+	cur := prev
+	cur.Category = "其他"
+	if got := changedFields(prev, cur); len(got) != 0 {
+		t.Fatalf("changedFields = %v, want none", got)
+	}
+	if _, ok := prev.vals()[stepCategory]; ok {
+		t.Fatal("an old snapshot's answers hold a category")
+	}
+	fix, ok := categoryFix(prev.vals())
+	if !ok || fix.Field != stepCategory {
+		t.Fatalf("an old 主动公开 draft is not asked its category: %+v", fix)
+	}
+
+	raw := `{"kind":"draft","step":"confirm","vals":{"title":"关于某项目的公示","summary":"审批结果。","formed":"2026-11-20","mode":"主动公开","application":"","column":"环境保护","platforms":"政府网站","major":"否"},"draft_id":"abc"}`
+	var c convo
+	if err := json.Unmarshal([]byte(raw), &c); err != nil {
+		t.Fatal(err)
+	}
+	if fix, ok := categoryFix(c.Vals); !ok || fix.Field != stepCategory || draftOf(c.Vals).Category != "" {
+		t.Fatalf("old draft: fix %+v, %v", fix, ok)
+	}
+
+	for _, fc := range []workflow.FormCategory{
+		{Category: workflow.CategoryOther},
+		{Category: workflow.CategoryRegulation, Repealed: true},
+		{Category: workflow.CategoryNormative},
+		{Category: workflow.CategoryEnforcement, Decisions: 12},
+		{Category: workflow.CategoryFee, FeeYuan: 123},
+	} {
+		d := prev
+		d.setInfoCategory(fc)
+		vals := d.vals()
+		if _, ok := categoryFix(vals); ok {
+			t.Errorf("%+v: the answers %v are asked again", fc, vals)
+		}
+		if got := draftOf(vals).infoCategory(); got != fc.Normalized() {
+			t.Errorf("%+v: the answers %v make %+v", fc, vals, got)
+		}
+		snap, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back draftForm
+		if err := json.Unmarshal(snap, &back); err != nil || back.infoCategory() != fc.Normalized() {
+			t.Errorf("the snapshot %s read back as %+v, %v", snap, back, err)
+		}
+		// A 依申请公开 draft has no category, whatever its answers hold.
+		vals[stepMode] = "依申请公开"
+		if got := draftOf(vals); got.Category != "" {
+			t.Errorf("a 依申请公开 draft has the category %q", got.Category)
+		}
 	}
 }

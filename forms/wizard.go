@@ -37,45 +37,49 @@ const formedAsk = "_formed_ask"
 // then the summary card. It is built for one call: ctx is that call's, for
 // the checks that read the register.
 func (b *Flow) wizard(ctx context.Context, c *convo) *chat.WizardSpec {
+	fields := []chat.Field{
+		{Key: stepTitle, Label: "标题", Ask: func(*chat.Turn, *chat.Wizard) string {
+			return fmt.Sprintf("请输入标题（不超过%d字）。", workflow.MaxTitle)
+		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return checked(workflow.CheckTitle(s)) }},
+		{Key: stepSummary, Label: "简要内容", Ask: func(*chat.Turn, *chat.Wizard) string {
+			return fmt.Sprintf("请输入简要内容（不超过%d字）。", workflow.MaxSummary)
+		}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return checked(workflow.CheckSummary(s)) }},
+		{Key: stepFormed, Label: "信息形成日期", Ask: b.askFormed, Check: b.checkFormed, Show: b.showDate,
+			Echo: func(_ *chat.Turn, _, v string) string { return "信息形成日期：" + b.showDate(v) + "。" }},
+		{Key: stepMode, Label: "公开形式", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开形式" },
+			Buttons: func() []bot.CardButton {
+				return []bot.CardButton{
+					{Text: string(workflow.ModeActive), Key: "mode_active", Style: 1},
+					{Text: string(workflow.ModeRequest), Key: "mode_request", Style: 2},
+				}
+			}, Check: checkMode, Then: afterMode},
+		b.applicationField(ctx, c),
+		{Key: stepColumn, Label: "公开栏目", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开栏目" },
+			Buttons: b.columnButtons, Check: b.checkColumn,
+			Auto: func() (string, bool) {
+				if len(b.Roster.Columns) == 1 {
+					return b.Roster.Columns[0], true // a single 公开栏目 needs no question
+				}
+				return "", false
+			}},
+	}
+	fields = append(fields, b.categoryFields(c)...)
+	fields = append(fields, []chat.Field{
+		{Key: stepPlatforms, Label: "公开平台", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开平台" },
+			Desc: "可多选，至少一项；也可直接回复序号，如 1,3", Options: platformOptions,
+			Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
+				ps, err := parsePlatforms(s)
+				return strings.Join(ps, "、"), err
+			}},
+		{Key: stepMajor, Label: "是否重大事项", Ask: func(*chat.Turn, *chat.Wizard) string { return "是否重大事项？" },
+			Desc: "重大事项须报主要负责人审核。",
+			Buttons: func() []bot.CardButton {
+				return []bot.CardButton{{Text: "是", Key: "major_yes", Style: 2}, {Text: "否", Key: "major_no", Style: 1}}
+			}, Check: checkMajor},
+	}...)
 	return &chat.WizardSpec{
-		Source: "政务公开",
-		Fields: []chat.Field{
-			{Key: stepTitle, Label: "标题", Ask: func(*chat.Turn, *chat.Wizard) string {
-				return fmt.Sprintf("请输入标题（不超过%d字）。", workflow.MaxTitle)
-			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return checked(workflow.CheckTitle(s)) }},
-			{Key: stepSummary, Label: "简要内容", Ask: func(*chat.Turn, *chat.Wizard) string {
-				return fmt.Sprintf("请输入简要内容（不超过%d字）。", workflow.MaxSummary)
-			}, Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) { return checked(workflow.CheckSummary(s)) }},
-			{Key: stepFormed, Label: "信息形成日期", Ask: b.askFormed, Check: b.checkFormed, Show: b.showDate,
-				Echo: func(_ *chat.Turn, _, v string) string { return "信息形成日期：" + b.showDate(v) + "。" }},
-			{Key: stepMode, Label: "公开形式", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开形式" },
-				Buttons: func() []bot.CardButton {
-					return []bot.CardButton{
-						{Text: string(workflow.ModeActive), Key: "mode_active", Style: 1},
-						{Text: string(workflow.ModeRequest), Key: "mode_request", Style: 2},
-					}
-				}, Check: checkMode, Then: resetApplication},
-			b.applicationField(ctx, c),
-			{Key: stepColumn, Label: "公开栏目", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开栏目" },
-				Buttons: b.columnButtons, Check: b.checkColumn,
-				Auto: func() (string, bool) {
-					if len(b.Roster.Columns) == 1 {
-						return b.Roster.Columns[0], true // a single 公开栏目 needs no question
-					}
-					return "", false
-				}},
-			{Key: stepPlatforms, Label: "公开平台", Ask: func(*chat.Turn, *chat.Wizard) string { return "请选择公开平台" },
-				Desc: "可多选，至少一项；也可直接回复序号，如 1,3", Options: platformOptions,
-				Check: func(_ *chat.Turn, _ *chat.Wizard, s string) (string, error) {
-					ps, err := parsePlatforms(s)
-					return strings.Join(ps, "、"), err
-				}},
-			{Key: stepMajor, Label: "是否重大事项", Ask: func(*chat.Turn, *chat.Wizard) string { return "是否重大事项？" },
-				Desc: "重大事项须报主要负责人审核。",
-				Buttons: func() []bot.CardButton {
-					return []bot.CardButton{{Text: "是", Key: "major_yes", Style: 2}, {Text: "否", Key: "major_no", Style: 1}}
-				}, Check: checkMajor},
-		},
+		Source:  "政务公开",
+		Fields:  fields,
 		Summary: b.draftSummary,
 		Submit: func(ctx context.Context, t *chat.Turn, w *chat.Wizard) error {
 			return b.submitDraft(ctx, t, c)
@@ -189,15 +193,26 @@ func checkMode(_ *chat.Turn, _ *chat.Wizard, text string) (string, error) {
 	return "", chat.Wrong("请点击卡片上的按钮，或回复「主动公开」或「依申请公开」。")
 }
 
-// resetApplication follows a change of 公开形式: to 主动公开 the
-// application is dropped; to 依申请公开 it is to be asked, also when the
-// mode was changed alone from the summary (draftSummary then asks it).
-func resetApplication(_ context.Context, _ *chat.Turn, w *chat.Wizard, mode string) (bool, error) {
+// afterMode follows a change of 公开形式. To 主动公开 the application is
+// dropped and the 信息类别 is to be asked; to 依申请公开 the application is
+// to be asked and the category dropped (a reply is not in table 二). What
+// is to be asked is asked also when the mode was changed alone from the
+// summary (draftSummary then asks it).
+func afterMode(_ context.Context, _ *chat.Turn, w *chat.Wizard, mode string) (bool, error) {
+	changed := w.Vals[stepMode] != mode
 	switch {
 	case mode != string(workflow.ModeRequest):
 		w.Vals[stepApplication] = ""
-	case w.Vals[stepMode] != mode:
+	case changed:
 		delete(w.Vals, stepApplication)
+	}
+	switch {
+	case mode != string(workflow.ModeActive):
+		w.Vals[stepCategory] = ""
+		clearCategoryDetail(w.Vals)
+	case changed:
+		delete(w.Vals, stepCategory)
+		clearCategoryDetail(w.Vals)
 	}
 	return false, nil
 }
@@ -252,6 +267,10 @@ func (b *Flow) draftSummary(ctx context.Context, t *chat.Turn, w *chat.Wizard) (
 		w.Back = true
 		return bot.TemplateCard{}, chat.Fix{Field: stepApplication, Msg: "公开形式为依申请公开，请填写对应的申请编号。"}
 	}
+	if fix, ok := categoryFix(w.Vals); ok {
+		w.Back = true
+		return bot.TemplateCard{}, fix
+	}
 	app, err := b.applicationByNumber(ctx, t.Tx, d.Application)
 	if errors.Is(err, storage.ErrNotFound) {
 		w.Back = true
@@ -260,12 +279,18 @@ func (b *Flow) draftSummary(ctx context.Context, t *chat.Turn, w *chat.Wizard) (
 	if err != nil {
 		return bot.TemplateCard{}, err
 	}
+	// A card holds six fields: a 主动公开 form's 信息类别 takes the place of
+	// 承办, which is the submitter, named when the wizard began.
+	first := bot.CardField{KeyName: "承办", Value: t.Person.Section + " " + t.Person.Name}
+	if d.Mode == string(workflow.ModeActive) {
+		first = bot.CardField{KeyName: "信息类别", Value: d.infoCategory().Label()}
+	}
 	return bot.TemplateCard{
 		Source:       &bot.CardSource{Desc: "政务公开 · 请核对"},
 		MainTitle:    &bot.CardTitle{Title: chat.Clip(d.Title, 26), Desc: "信息公开审批单（待提交）"},
 		SubTitleText: chat.Clip(d.Summary, 120),
 		HorizontalContentList: []bot.CardField{
-			{KeyName: "承办", Value: t.Person.Section + " " + t.Person.Name},
+			first,
 			{KeyName: "形成日期", Value: b.showDate(d.FormedOn)},
 			{KeyName: "公开形式", Value: d.Mode + " · " + d.Column},
 			{KeyName: "公开平台", Value: strings.Join(d.Platforms, "、")},
@@ -291,6 +316,11 @@ func draftOf(vals map[string]string) draftForm {
 	if d.Mode == string(workflow.ModeRequest) {
 		d.Application = vals[stepApplication]
 	}
+	if d.Mode == string(workflow.ModeActive) {
+		if fc, ok := categoryOf(vals); ok {
+			d.setInfoCategory(fc)
+		}
+	}
 	return d
 }
 
@@ -302,6 +332,11 @@ func (d draftForm) vals() map[string]string {
 	}
 	if d.Major != nil {
 		v[stepMajor] = yesNo(*d.Major)
+	}
+	// A 主动公开 form's category; a draft or form older than the question
+	// has none, and is asked it.
+	if d.Mode == string(workflow.ModeActive) && d.Category != "" {
+		maps.Copy(v, categoryVals(d.infoCategory()))
 	}
 	maps.DeleteFunc(v, func(_, s string) bool { return s == "" })
 	return v

@@ -719,7 +719,7 @@ func (lg *loadGen) formFlow(ctx context.Context, s, head string, n int) error {
 	mine := len(lg.corp.Messages(s))
 	steps := []struct{ say, want string }{
 		{"提交", "第1步"}, {fmt.Sprintf("负载测试信息 %s-%d", s, n), "第2步"}, {"负载测试的简要内容。", "第3步"},
-		{"今天", "公开形式"}, {"主动公开", "公开平台"}, {"1", "重大事项"}, {"否", "待提交"},
+		{"今天", "公开形式"}, {"主动公开", "信息类别"}, {"其他", "公开平台"}, {"1", "重大事项"}, {"否", "待提交"},
 	}
 	for _, st := range steps {
 		if err := lg.say(ctx, s, st.say); err != nil {
@@ -727,7 +727,7 @@ func (lg *loadGen) formFlow(ctx context.Context, s, head string, n int) error {
 		}
 		var err error
 		match := textHas(st.want)
-		if st.want == "公开形式" || st.want == "公开平台" || st.want == "重大事项" || st.want == "待提交" {
+		if st.want == "公开形式" || st.want == "信息类别" || st.want == "公开平台" || st.want == "重大事项" || st.want == "待提交" {
 			match = cardHas(st.want)
 		}
 		if _, mine, err = lg.await(ctx, s, mine, match); err != nil {

@@ -28,6 +28,9 @@ const (
 // neither, so the caller goes on.
 func (b *Flow) Records(ctx context.Context, t *chat.Turn, text string) (bool, error) {
 	if arg, ok := chat.CutCommand(text, "年度报告"); ok {
+		if rest, ok := chat.CutCommand(arg, "录入"); ok {
+			return true, b.enterActive(ctx, t, rest)
+		}
 		return true, b.markAnnualReport(ctx, t, arg)
 	}
 	if arg, ok := chat.CutCommand(text, "会议"); ok {

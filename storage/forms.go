@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // Form is a row of forms: one 信息公开审批单 in its current version.
@@ -39,10 +40,29 @@ type Form struct {
 	// ApplicationID is the 政府信息公开申请 a 依申请公开 form answers, when
 	// the submitter named it; Deadline is then its reply deadline.
 	ApplicationID sql.NullInt64 `db:"application_id"`
+
+	// The 信息类别 of a 主动公开 form for table 二 of the annual report, and
+	// its figure (workflow.FormCategory): 其他 for older and 依申请公开 forms.
+	Category  string `db:"category"`
+	Repealed  bool   `db:"repealed"`
+	Decisions int    `db:"decisions"`
+	FeeYuan   int64  `db:"fee_yuan"`
+}
+
+// InfoCategory is f's 信息类别 with its figure.
+func (f *Form) InfoCategory() workflow.FormCategory {
+	return workflow.FormCategory{Category: workflow.InfoCategory(f.Category), Repealed: f.Repealed, Decisions: f.Decisions, FeeYuan: f.FeeYuan}.Normalized()
+}
+
+// SetInfoCategory stores fc (normalized) in f.
+func (f *Form) SetInfoCategory(fc workflow.FormCategory) {
+	fc = fc.Normalized()
+	f.Category, f.Repealed, f.Decisions, f.FeeYuan = string(fc.Category), fc.Repealed, fc.Decisions, fc.FeeYuan
 }
 
 const formCols = `id, year, seq, version, state, stage, assignees, section, submitter, title, summary,
-	formed_on, mode, column_name, platforms, major, escalated, deadline, notice_due, application_id, created_at, updated_at`
+	formed_on, mode, column_name, platforms, major, escalated, deadline, notice_due, application_id, category, repealed,
+	decisions, fee_yuan, created_at, updated_at`
 
 // NextSerial takes the next number of year. The counter row stays locked
 // until the transaction ends, so numbers are gap-free under concurrency: a
@@ -63,15 +83,26 @@ func NextSerial(ctx context.Context, tx *Tx, year int) (int, error) {
 func InsertForm(ctx context.Context, tx *Tx, f *Form) (int64, error) {
 	err := tx.GetContext(ctx, &f.ID, `
 		INSERT INTO forms (year, seq, version, state, stage, assignees, section, submitter, title, summary,
-			formed_on, mode, column_name, platforms, major, deadline, notice_due, application_id, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+			formed_on, mode, column_name, platforms, major, deadline, notice_due, application_id, category, repealed,
+			decisions, fee_yuan, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $23)
 		RETURNING id`,
 		f.Year, f.Seq, f.Version, f.State, f.Stage, f.Assignees, f.Section, f.Submitter, f.Title, f.Summary,
-		f.FormedOn, f.Mode, f.Column, f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.ApplicationID, f.CreatedAt)
+		f.FormedOn, f.Mode, f.Column, f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.ApplicationID,
+		categoryOrOther(f.Category), f.Repealed, f.Decisions, f.FeeYuan, f.CreatedAt)
 	if err != nil {
 		return 0, fmt.Errorf("insert form: %w", mapErr(err))
 	}
 	return f.ID, nil
+}
+
+// categoryOrOther is a form's category as stored: a Form built without
+// one is 其他, like the rows older than the column.
+func categoryOrOther(c string) string {
+	if c == "" {
+		return string(workflow.CategoryOther)
+	}
+	return c
 }
 
 // GetForm loads a form; ErrNotFound when there is none.
@@ -141,10 +172,12 @@ func ReviseForm(ctx context.Context, tx *Tx, f *Form, oldVersion int) error {
 	res, err := tx.ExecContext(ctx, `
 		UPDATE forms SET version = version + 1, state = $3, stage = $4, assignees = $5, title = $6, summary = $7,
 			formed_on = $8, mode = $9, column_name = $10, platforms = $11, major = $12, deadline = $13,
-			notice_due = $14, application_id = $16, escalated = false, updated_at = $15
+			notice_due = $14, application_id = $16, category = $17, repealed = $18, decisions = $19, fee_yuan = $20,
+			escalated = false, updated_at = $15
 		WHERE id = $1 AND version = $2 AND state = 'rejected'`,
 		f.ID, oldVersion, f.State, f.Stage, f.Assignees, f.Title, f.Summary, f.FormedOn, f.Mode, f.Column,
-		f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.UpdatedAt, f.ApplicationID)
+		f.Platforms, f.Major, f.Deadline, f.NoticeDue, f.UpdatedAt, f.ApplicationID,
+		categoryOrOther(f.Category), f.Repealed, f.Decisions, f.FeeYuan)
 	if err != nil {
 		return fmt.Errorf("revise form %d: %w", f.ID, err)
 	}
