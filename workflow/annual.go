@@ -84,14 +84,13 @@ func NewTable3() *Table3 {
 
 // Table3Line is a row of table 三 as the template lays it out.
 type Table3Line struct {
-	// Key is the row's stable name: new, carried_in, results (the heading
-	// of 三, no numbers), an Outcome, a Reason, total, carried_out.
+	// Key is the row's stable name: new, carried_in, an Outcome without
+	// sub-rows, a Reason, total, carried_out.
 	Key string
 	// Section, Group and Item are the template's wording in its three
 	// heading columns: 「三、本年度办理结果」, 「（三）不予公开」,
 	// 「1.属于国家秘密」. A row of 一, 二 or 四 has only Section.
 	Section, Group, Item string
-	HasCells             bool
 	Cells                Table3Row
 }
 
@@ -144,22 +143,26 @@ func shortOutcome(o Outcome) string {
 }
 
 // Lines are the rows of the table in the template's order, with their
-// numbers.
+// numbers. A group with numbered sub-rows (（三）…（六）) has no row of its
+// own in the template: its heading spans its sub-rows, and its own figure
+// (Outcomes) is only checked against them.
 func (t *Table3) Lines() []Table3Line {
 	out := []Table3Line{
-		{Key: "new", Section: table3New, HasCells: true, Cells: t.New},
-		{Key: "carried_in", Section: table3CarriedIn, HasCells: true, Cells: t.CarriedIn},
+		{Key: "new", Section: table3New, Cells: t.New},
+		{Key: "carried_in", Section: table3CarriedIn, Cells: t.CarriedIn},
 	}
 	for _, o := range Outcomes() {
-		out = append(out, Table3Line{Key: string(o), Section: table3Results, Group: outcomeGroup(o), HasCells: true, Cells: t.Outcomes[o]})
+		if len(Reasons(o)) == 0 {
+			out = append(out, Table3Line{Key: string(o), Section: table3Results, Group: outcomeGroup(o), Cells: t.Outcomes[o]})
+		}
 		for i, r := range Reasons(o) {
 			out = append(out, Table3Line{Key: string(r), Section: table3Results, Group: outcomeGroup(o),
-				Item: strconv.Itoa(i+1) + "." + r.Label(), HasCells: true, Cells: t.Reasons[r]})
+				Item: strconv.Itoa(i+1) + "." + r.Label(), Cells: t.Reasons[r]})
 		}
 	}
 	out = append(out,
-		Table3Line{Key: "total", Section: table3Results, Group: "（七）总计", HasCells: true, Cells: t.Results},
-		Table3Line{Key: "carried_out", Section: table3CarriedOut, HasCells: true, Cells: t.CarriedOut})
+		Table3Line{Key: "total", Section: table3Results, Group: "（七）总计", Cells: t.Results},
+		Table3Line{Key: "carried_out", Section: table3CarriedOut, Cells: t.CarriedOut})
 	return out
 }
 
@@ -286,10 +289,13 @@ func (c Check) OK() bool { return len(c.Problems) == 0 }
 func CheckTables(t3 *Table3, t4 Table4) Check {
 	var c Check
 	add := func(format string, args ...any) { c.Problems = append(c.Problems, fmt.Sprintf(format, args...)) }
-	for _, l := range t3.Lines() {
-		if !l.HasCells {
-			continue
+	lines := t3.Lines()
+	for _, o := range Outcomes() {
+		if len(Reasons(o)) > 0 {
+			lines = append(lines, Table3Line{Key: string(o), Section: table3Results, Group: outcomeGroup(o), Cells: t3.Outcomes[o]})
 		}
+	}
+	for _, l := range lines {
 		name := table3RowName(l)
 		for i, v := range l.Cells {
 			if v < 0 {
