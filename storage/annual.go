@@ -185,16 +185,17 @@ func InsertRemedy(ctx context.Context, tx *Tx, r *Remedy, number string, at time
 // DecideRemedy records the result of a pending 复议 or 诉讼; ErrStale when
 // it was decided already.
 func DecideRemedy(ctx context.Context, tx *Tx, id int64, result string, on time.Time, actor, number string, at time.Time) error {
-	res, err := tx.ExecContext(ctx, `UPDATE application_remedies SET result = $2, decided_on = $3, updated_at = $4
-		WHERE id = $1 AND result = 'pending'`, id, result, DayParam(on), at)
+	var kind string
+	err := tx.GetContext(ctx, &kind, `UPDATE application_remedies SET result = $2, decided_on = $3, updated_at = $4
+		WHERE id = $1 AND result = 'pending' RETURNING kind`, id, result, DayParam(on), at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrStale
+	}
 	if err != nil {
 		return fmt.Errorf("decide remedy %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return ErrStale
-	}
 	return Audit(ctx, tx, actor, "remedy_decided", EntityApplication, number,
-		map[string]any{"remedy": id, "result": result, "decided": DayParam(on)})
+		map[string]any{"remedy": id, "kind": kind, "result": result, "decided": DayParam(on)})
 }
 
 // Remedies lists the 复议 and 诉讼 about an application, oldest first.
