@@ -41,6 +41,10 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		Checks     []string `json:"checks"`
 		Conclusion string   `json:"conclusion"`
 		Basis      string   `json:"basis"`
+		Kind       string   `json:"kind"`
+		Filed      string   `json:"filed"`
+		Result     string   `json:"result"`
+		Decided    string   `json:"decided"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -114,6 +118,14 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 			r.Mark(workflow.SecrecyCheck(c))
 		}
 		return who, "完成保密审查（办公室审核）：" + r.Summary(), true
+	case "remedy": // storage.InsertRemedy: for table 四 of the annual report
+		what := "登记申请人就本申请提起的" + remedyWords(d.Kind)
+		if d.Filed != "" {
+			what += "（" + dateWords(d.Filed) + "提起）"
+		}
+		return who, what + "，" + remedyResult(d.Result, d.Decided) + "。", true
+	case "remedy_decided":
+		return who, "登记" + remedyWords(d.Kind) + "的结果：" + remedyResult(d.Result, d.Decided) + "。", true
 	case string(workflow.AppDeliver):
 		what := dateWords(d.On) + chat.OrDash(d.How) + "送达答复"
 		if d.Tracking != "" {
@@ -125,6 +137,32 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		b.Log.Warn("audit action without a sentence", "entity", e.Entity, "action", e.Action, "id", e.ID)
 	}
 	return who, "办理了其他事项。", false
+}
+
+// remedyWords names a 复议 or 诉讼 by its kind.
+func remedyWords(kind string) string {
+	switch kind {
+	case workflow.Review:
+		return "行政复议"
+	case workflow.SuitDirect, workflow.SuitAfterReview:
+		return "行政诉讼（" + workflow.ReviewKindLabel(kind) + "）"
+	}
+	return "行政复议或行政诉讼"
+}
+
+// remedyResult is a 复议's or 诉讼's result, with its day when decided.
+func remedyResult(result, decided string) string {
+	if result == "" || result == workflow.ResultPending {
+		return "尚未审结"
+	}
+	what := workflow.ReviewResultLabel(result)
+	if what == result {
+		what = "已审结"
+	}
+	if decided != "" {
+		what += "（" + dateWords(decided) + "）"
+	}
+	return what
 }
 
 // trimStop drops the full stop a typed reason ends with: the sentence it

@@ -237,10 +237,14 @@ func reportProblems(out io.Writer, problems []string) error {
 }
 
 // cmdReport: zwgk report orders --from 2026-11-01 --to 2026-11-30 [--csv]
-// ("complaints", the old name, still works).
+// ("complaints", the old name, still works), or zwgk report annual
+// (cli/annual.go).
 func cmdReport(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "annual" {
+		return cmdReportAnnual(ctx, e, args[1:])
+	}
 	if len(args) < 1 || args[0] != "orders" && args[0] != "complaints" {
-		return errors.New("usage: zwgk report orders --from YYYY-MM-DD --to YYYY-MM-DD [--csv]")
+		return errors.New("usage: zwgk report orders --from YYYY-MM-DD --to YYYY-MM-DD [--csv] | " + strings.TrimPrefix(reportAnnualUsage, "usage: zwgk "))
 	}
 	fs := flag.NewFlagSet("report orders", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)

@@ -65,7 +65,7 @@ func TestEveryAuditedActionHasASentence(t *testing.T) {
 			"section": "综合一股", "ticket": "2026112800001", "reason": "材料不全", "from": "综合一股", "handler": "lina",
 			"items": "身份证明", "on": "2026-12-03", "party": "某化工有限公司", "sent": "2026-12-04", "answer": "不同意公开",
 			"days": 10, "outcome": "withhold", "round": 1, "stage": "office", "how": "邮寄", "tracking": "1234567890123",
-			"supplement_due": "2026-12-22"},
+			"supplement_due": "2026-12-22", "kind": "review", "filed": "2026-12-20", "result": "upheld", "decided": "2027-01-05"},
 	}
 	code := regexp.MustCompile(`[A-Za-z_]`)
 	for entity, actions := range audited {

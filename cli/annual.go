@@ -1,0 +1,298 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/annualreport"
+	"github.com/zwgk-bot/zwgk/app"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+const reportAnnualUsage = "usage: zwgk report annual --year YYYY [--xlsx FILE] [--csv FILE]"
+
+// ErrChecksFailed: the year's tables do not balance; the problems were
+// printed.
+var ErrChecksFailed = errors.New("the annual report's checks failed")
+
+const annualDetail = `Tables 三 and 四 of the year's 政府信息公开工作年度报告 (国办公开办函〔2021〕30号),
+from the register and the office's own figures, then the checks the template
+implies (一 + 二 = 三（七） + 四 per column, every row's 总计, each group's
+sub-rows, no negative cell), each problem naming its cells. Exits 1 when a
+check fails, and then writes no file. --xlsx FILE writes the tables as the
+published reports lay them out (one sheet each, merged headings); --csv FILE
+the same cells. Needs DATABASE_URL only.
+
+Where the numbers come from (year Y): 一 received in Y; 二 received before Y
+and open on 1 January Y, or the office's figure for the column ('zwgk annual
+figure'); 三 closed (送达, or closed as 逾期不补正) in Y, whenever received;
+四 received by 31 December Y and not closed by it. Table 四: the 复议 and 诉讼
+filed in Y ('zwgk annual remedy'), by their result on 31 December Y (decided
+later: 尚未审结), or the office's figure for a cell.`
+
+// cmdReportAnnual: zwgk report annual --year 2026 [--xlsx FILE] [--csv FILE].
+func cmdReportAnnual(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("report annual", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	year := fs.Int("year", 0, "the report year, required")
+	xlsx := fs.String("xlsx", "", "write the tables to this .xlsx file")
+	csvFile := fs.String("csv", "", "write the tables' cells to this CSV file")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	if *year < 2008 || *year > 9998 || fs.NArg() > 0 {
+		return errors.New(reportAnnualUsage)
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return writeAnnualReport(ctx, db, *year, time.Now(), *xlsx, *csvFile, e.stdout)
+}
+
+func openDB(ctx context.Context, e *env) (*storage.DB, error) {
+	url := e.getenv("DATABASE_URL")
+	if url == "" {
+		return nil, errors.New("DATABASE_URL: required")
+	}
+	return storage.Open(ctx, url)
+}
+
+// writeAnnualReport prints the year's tables, the office's figures in
+// them and the checks; it writes the files only when the checks pass.
+func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.Time, xlsx, csvFile string, out io.Writer) error {
+	at, err := storage.AnnualReportTables(ctx, db, year)
+	if err != nil {
+		return err
+	}
+	loc := app.BusinessLocation()
+	fmt.Fprintf(out, "%d年政府信息公开工作年度报告 表三、表四（据依申请公开登记簿及综合办公室填报数，%s 生成）\n\n", year, now.In(loc).Format("2006-01-02 15:04"))
+	if err := annualreport.WriteText(out, at.T3, at.T4); err != nil {
+		return err
+	}
+	if len(at.Figures) > 0 {
+		fmt.Fprintln(out, "\n综合办公室填报数（替代登记簿统计）：")
+		for _, f := range at.Figures {
+			reg := ""
+			if f.Table == storage.AnnualTable3 {
+				reg = fmt.Sprintf("，登记簿统计 %d", at.RegisterCarriedIn[workflow.ApplicantColumn(workflow.ApplicantType(f.Column))])
+			}
+			fmt.Fprintf(out, "  %s = %d%s（%s 于 %s 填报，理由：%s）\n", f.Cell(), f.Value, reg, f.EnteredBy, f.EnteredAt.In(loc).Format("2006-01-02 15:04"), f.Reason)
+		}
+	}
+	check := workflow.CheckTables(at.T3, at.T4)
+	if !check.OK() {
+		fmt.Fprintf(out, "\n校验未通过（%d 处），未生成文件：\n", len(check.Problems))
+		for _, p := range check.Problems {
+			fmt.Fprintln(out, "  "+p)
+		}
+		return ErrChecksFailed
+	}
+	fmt.Fprintln(out, "\n校验通过：各列 一 + 二 = 三（七） + 四，各行总计等于各列之和，各项之和相符，无负数。")
+	for _, file := range []struct {
+		name  string
+		write func(io.Writer, *workflow.Table3, workflow.Table4) error
+	}{{xlsx, annualreport.WriteXLSX}, {csvFile, annualreport.WriteCSV}} {
+		if file.name == "" {
+			continue
+		}
+		var buf bytes.Buffer
+		if err := file.write(&buf, at.T3, at.T4); err != nil {
+			return err
+		}
+		if err := os.WriteFile(file.name, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("annual report: %w", err)
+		}
+		fmt.Fprintf(out, "已写入 %s\n", file.name)
+	}
+	return nil
+}
+
+const annualArgs = "figure|remedy ..."
+
+const annualEntryDetail = `The office's entries for the annual report, each audited with who and why.
+
+  zwgk annual figure --year Y --table 三 --column 自然人 --value N --by USERID --reason TEXT
+      the office's own 二、上年结转 of a column of table 三, for a year zwgk only
+      saw part of; it replaces the register's figure (--clear drops it again).
+  zwgk annual figure --year Y --table 四 --row 行政复议 --column 结果维持 --value N --by USERID --reason TEXT
+      a cell of table 四 (rows 行政复议, 未经复议直接起诉, 复议后起诉; columns
+      结果维持, 结果纠正, 其他结果, 尚未审结): replaces the recorded cases' count.
+  zwgk annual remedy --application 依申请〔2026〕5号 --kind 复议|直接起诉|复议后起诉 --filed YYYY-MM-DD
+        [--result 维持|纠正|其他 --decided YYYY-MM-DD] --by USERID [--note TEXT]
+      records a 行政复议 or 行政诉讼 about an application (table 四 counts it in
+      the year it was filed).
+  zwgk annual remedy --decide ID --result 维持|纠正|其他 --decided YYYY-MM-DD --by USERID
+      records the result of a pending one.
+--by is recorded as given. Needs DATABASE_URL only.`
+
+// cmdAnnual: zwgk annual figure|remedy ...
+func cmdAnnual(ctx context.Context, e *env, args []string) error {
+	if len(args) < 1 || args[0] != "figure" && args[0] != "remedy" {
+		return errors.New("usage: zwgk annual figure|remedy ... (see 'zwgk help annual')")
+	}
+	db, err := openDB(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if args[0] == "figure" {
+		return annualFigure(ctx, db, args[1:], time.Now(), e)
+	}
+	return annualRemedy(ctx, db, args[1:], time.Now(), e)
+}
+
+func annualFigure(ctx context.Context, db *storage.DB, args []string, now time.Time, e *env) error {
+	fs := flag.NewFlagSet("annual figure", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	year := fs.Int("year", 0, "the report year")
+	table := fs.String("table", "三", "三 (上年结转) or 四")
+	row := fs.String("row", "", "table 四: 行政复议, 未经复议直接起诉 or 复议后起诉")
+	column := fs.String("column", "", "table 三: the applicant type; table 四: the result")
+	value := fs.Int("value", -1, "the figure")
+	by := fs.String("by", "", "userid of the office member entering it")
+	reason := fs.String("reason", "", "why the register's figure does not do")
+	clear := fs.Bool("clear", false, "drop the figure: the register's counts again")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	f := storage.AnnualFigure{Year: *year, Value: *value, EnteredBy: strings.TrimSpace(*by), Reason: strings.TrimSpace(*reason), EnteredAt: now}
+	switch strings.TrimPrefix(*table, "表") {
+	case "三", "3", storage.AnnualTable3:
+		t, err := workflow.ParseApplicantType(*column)
+		if err != nil {
+			return err
+		}
+		f.Table, f.Row, f.Column = storage.AnnualTable3, "carried_in", string(t)
+	case "四", "4", storage.AnnualTable4:
+		kind, err := workflow.ParseReviewKind(*row)
+		if err != nil {
+			return err
+		}
+		result, err := workflow.ParseReviewResult(*column)
+		if err != nil || *column == "" {
+			return errors.New("--column: 结果维持、结果纠正、其他结果 或 尚未审结")
+		}
+		f.Table, f.Row, f.Column = storage.AnnualTable4, kind, result
+	default:
+		return errors.New("--table: 三 or 四")
+	}
+	if *year < 2008 || f.EnteredBy == "" || f.Reason == "" || !*clear && f.Value < 0 {
+		return errors.New("--year, --by, --reason and (without --clear) --value >= 0 are required")
+	}
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		if *clear {
+			return storage.ClearAnnualFigure(ctx, tx, f)
+		}
+		return storage.SetAnnualFigure(ctx, tx, f)
+	})
+	if err != nil {
+		return err
+	}
+	if *clear {
+		fmt.Fprintf(e.stdout, "%d年 %s 的填报数已删除，恢复按登记簿统计。\n", f.Year, f.Cell())
+	} else {
+		fmt.Fprintf(e.stdout, "%d年 %s = %d 已记录。\n", f.Year, f.Cell(), f.Value)
+	}
+	return nil
+}
+
+func annualRemedy(ctx context.Context, db *storage.DB, args []string, now time.Time, e *env) error {
+	fs := flag.NewFlagSet("annual remedy", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	number := fs.String("application", "", "the application's number, e.g. 依申请〔2026〕5号")
+	kindS := fs.String("kind", "", "复议, 直接起诉 or 复议后起诉")
+	filedS := fs.String("filed", "", "the day the 复议 was applied for or the suit filed (YYYY-MM-DD)")
+	resultS := fs.String("result", "", "维持, 纠正 or 其他; empty: 尚未审结")
+	decidedS := fs.String("decided", "", "the day of the decision or judgment (YYYY-MM-DD), with --result")
+	decide := fs.Int64("decide", 0, "record the result of this pending case (its id)")
+	by := fs.String("by", "", "userid of the office member recording it")
+	note := fs.String("note", "", "case number, court or 复议机关, anything else")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	loc := app.BusinessLocation()
+	actor := strings.TrimSpace(*by)
+	if actor == "" {
+		return errors.New("--by: required")
+	}
+	result, err := workflow.ParseReviewResult(*resultS)
+	if err != nil {
+		return err
+	}
+	var decided sql.NullTime
+	if *decidedS != "" {
+		d, err := time.ParseInLocation(time.DateOnly, *decidedS, loc)
+		if err != nil {
+			return errors.New("--decided: YYYY-MM-DD")
+		}
+		decided = sql.NullTime{Time: d, Valid: true}
+	}
+	if decided.Valid != (result != workflow.ResultPending) {
+		return errors.New("--result and --decided go together (neither: 尚未审结)")
+	}
+	if *decide != 0 {
+		if !decided.Valid {
+			return errors.New("--decide needs --result and --decided")
+		}
+		return db.WithTx(ctx, func(tx *storage.Tx) error {
+			var appID int64
+			if err := tx.GetContext(ctx, &appID, `SELECT application_id FROM application_remedies WHERE id = $1`, *decide); err != nil {
+				return fmt.Errorf("remedy %d: %w", *decide, err)
+			}
+			a, err := storage.ApplicationByID(ctx, tx, appID)
+			if err != nil {
+				return err
+			}
+			if err := storage.DecideRemedy(ctx, tx, *decide, result, decided.Time, actor, a.Number(), now); err != nil {
+				if errors.Is(err, storage.ErrStale) {
+					return fmt.Errorf("remedy %d of %s was decided already", *decide, a.Number())
+				}
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s 的复议/诉讼（编号 %d）结果已记录：%s。\n", a.Number(), *decide, workflow.ReviewResultLabel(result))
+			return nil
+		})
+	}
+	y, seq, ok := workflow.ParseApplicationNumber(*number)
+	if !ok {
+		return errors.New("--application: the application's number, e.g. 依申请〔2026〕5号")
+	}
+	kind, err := workflow.ParseReviewKind(*kindS)
+	if err != nil {
+		return err
+	}
+	filed, err := time.ParseInLocation(time.DateOnly, *filedS, loc)
+	if err != nil {
+		return errors.New("--filed: YYYY-MM-DD")
+	}
+	if decided.Valid && decided.Time.Before(filed) {
+		return errors.New("--decided is before --filed")
+	}
+	return db.WithTx(ctx, func(tx *storage.Tx) error {
+		a, err := storage.ApplicationBySerial(ctx, tx, y, seq)
+		if errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("%s is not in the register", storage.ApplicationNumber(y, seq))
+		}
+		if err != nil {
+			return err
+		}
+		r := &storage.Remedy{ApplicationID: a.ID, Kind: kind, FiledD: filed, Result: result, DecidedD: decided, Note: *note, RecordedBy: actor}
+		if err := storage.InsertRemedy(ctx, tx, r, a.Number(), now); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s：%s已记录（编号 %s，%s）。\n", a.Number(), workflow.ReviewKindLabel(kind), strconv.FormatInt(r.ID, 10), workflow.ReviewResultLabel(result))
+		return nil
+	})
+}
