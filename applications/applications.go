@@ -363,7 +363,7 @@ func (b *Flow) Stats(ctx context.Context, t *chat.Turn, arg string) error {
 func (b *Flow) Waiting(ctx context.Context, t *chat.Turn) (string, error) {
 	p := t.Person
 	x := b.actor(p)
-	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true, Limit: 200})
+	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true}) // all open ones: a list cut short would hide some
 	if err != nil {
 		return "", err
 	}

@@ -64,40 +64,9 @@ const waitFor = 45 * time.Second
 
 func newPage(t *testing.T, base string) *page {
 	t.Helper()
-	exe := printtest.Chromium(t, "the browser test")
-	profile, err := os.MkdirTemp("", "zwgk-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.UserDataDir(profile),
-		chromedp.NoSandbox, // root in CI
-		chromedp.DisableGPU,
-		// Without these Chromium reaches for Google's servers, which are
-		// refused here and slow every start.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.WindowSize(1440, 900),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(func() {
-		cancelTime()
-		cancelTab()
-		cancelAlloc()
-		// The browser may still be writing its profile for a moment.
-		for range 20 {
-			if os.RemoveAll(profile) == nil {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
+	// A tab of its own: the browser's first tab has been used to start it.
+	ctx, cancelTab := chromedp.NewContext(printtest.Browser(t, "the browser test", chromedp.WindowSize(1440, 900)))
+	t.Cleanup(cancelTab)
 	p := &page{t: t, ctx: ctx, base: base, shots: screenshotDir(t)}
 	p.open()
 	return p

@@ -34,8 +34,9 @@ func Chromium(t testing.TB, what string) string {
 
 // Browser starts one headless Chromium for the test, with a profile of its
 // own, and returns its context; everything is stopped and removed when the
-// test ends.
-func Browser(t testing.TB, what string) context.Context {
+// test ends. extra options come after the defaults and override them (a
+// window size).
+func Browser(t testing.TB, what string, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	exe := Chromium(t, what)
 	profile, err := os.MkdirTemp("", "zwgk-print-")
@@ -54,10 +55,11 @@ func Browser(t testing.TB, what string) context.Context {
 		chromedp.Flag("no-first-run", true),
 		chromedp.WindowSize(900, 1200),
 	)
+	opts = append(opts, extra...)
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelBrowser := chromedp.NewContext(actx)
 	// Generous: the machine is shared, and -race slows the server.
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
+	ctx, cancelTime := context.WithTimeout(ctx, 5*time.Minute)
 	t.Cleanup(func() {
 		cancelTime()
 		cancelBrowser()
