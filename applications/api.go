@@ -20,6 +20,7 @@ func (b *Flow) APIRoutes(mux *http.ServeMux, token string) {
 	}
 	mux.HandleFunc("POST /api/v1/applications", api.Guard(token, b.apiCreate))
 	mux.HandleFunc("GET /api/v1/applications/{external_id}", api.Guard(token, b.apiGet))
+	b.remedyRoutes(mux, token)
 }
 
 // View is an application as the API shows it. The applicant's ID number

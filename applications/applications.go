@@ -226,6 +226,11 @@ func (b *Flow) Show(ctx context.Context, t *chat.Turn, arg string) error {
 	} else if fee != "" {
 		sb.WriteString("\n" + fee)
 	}
+	remedies, err := b.remediesText(ctx, t, a)
+	if err != nil {
+		return err
+	}
+	sb.WriteString(remedies)
 	sb.WriteString("\n办理过程：")
 	for _, e := range trail {
 		who, what, _ := b.Sentence(e)

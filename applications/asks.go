@@ -33,7 +33,7 @@ const (
 // Kinds are the conversation kinds of this flow (the router sends their
 // cards' clicks and texts here).
 var Kinds = []string{KindRegister, kindReturn, kindSupplement, kindSupplemented, kindConsult, kindConsulted, kindExtend, kindReply,
-	kindReject, kindDeliver, kindDenyExtend}
+	kindReject, kindDeliver, kindDenyExtend, kindRemedy, kindRemedyResult}
 
 // maxReason bounds a reason typed in chat, in characters.
 const maxReason = 500

@@ -49,6 +49,10 @@ type convo struct {
 	Since string `json:"since,omitempty"`
 	// Open are the consultations 收到意见 may answer.
 	Open []openConsult `json:"open,omitempty"`
+	// Remedy is what 复议 or 诉讼 began (workflow.Review, or suit until
+	// the group is chosen); Pending the cases 复议结果 may decide.
+	Remedy  string       `json:"remedy,omitempty"`
+	Pending []openRemedy `json:"pending,omitempty"`
 }
 
 // convoOf is s as this flow's conversation; nil when s is none of its.
@@ -78,8 +82,11 @@ func Owns(kind string) bool { return slices.Contains(Kinds, kind) }
 
 // spec is the conversation of c.
 func (b *Flow) spec(c *convo) *chat.WizardSpec {
-	if c.Kind == KindRegister {
+	switch c.Kind {
+	case KindRegister:
 		return b.registration(c)
+	case kindRemedy, kindRemedyResult:
+		return b.remedySpec(c)
 	}
 	return b.ask(c)
 }

@@ -45,6 +45,7 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		Filed      string   `json:"filed"`
 		Result     string   `json:"result"`
 		Decided    string   `json:"decided"`
+		Note       string   `json:"note"`
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
@@ -120,7 +121,10 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		return who, "完成保密审查（办公室审核）：" + r.Summary(), true
 	case "remedy": // storage.InsertRemedy: for table 四 of the annual report
 		what := "登记申请人就本申请提起的" + remedyWords(d.Kind)
-		if d.Filed != "" {
+		switch {
+		case d.Filed != "" && d.Note != "":
+			what += "（" + dateWords(d.Filed) + "提起，" + chat.Clip(d.Note, 60) + "）"
+		case d.Filed != "":
 			what += "（" + dateWords(d.Filed) + "提起）"
 		}
 		return who, what + "，" + remedyResult(d.Result, d.Decided) + "。", true

@@ -91,6 +91,10 @@ type WizardSpec struct {
 	Ref string
 	// The summary card's button keys.
 	SubmitKey, EditKey, CancelKey string
+	// SubmitText, when set, is the summary's submit button instead of 提交,
+	// and typing it submits as 提交 does (确认: a record of what happened
+	// elsewhere is confirmed, not submitted to anyone).
+	SubmitText string
 	// StartWords start this wizard anew; typed in the middle they are
 	// answered with InProgress and the question again.
 	StartWords []string
@@ -244,7 +248,7 @@ func (b *Bot) wizardSummary(ctx context.Context, t *Turn, s *WizardSpec, w *Wiza
 	card.CardType = bot.CardButtonInteraction
 	card.TaskID = w.CardTask
 	card.ButtonList = []bot.CardButton{
-		{Text: "提交", Key: s.SubmitKey, Style: 1},
+		{Text: cmpOr(s.SubmitText, wordSubmit), Key: s.SubmitKey, Style: 1},
 		{Text: "修改", Key: s.EditKey, Style: 2},
 		{Text: "取消", Key: s.CancelKey, Style: 3},
 	}
@@ -318,11 +322,12 @@ func (b *Bot) WizardText(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard,
 	switch w.Step {
 	case StepConfirm:
 		switch {
-		case text == wordSubmit || slices.Contains(s.StartWords, text) && strings.HasPrefix(text, wordSubmit):
+		case text == wordSubmit || s.SubmitText != "" && text == s.SubmitText ||
+			slices.Contains(s.StartWords, text) && strings.HasPrefix(text, wordSubmit):
 			// 提交 (and 提交公开申请, the 审批单's own start words) is the
 			// summary's 提交; another start word (登记, 登记申请) asks to
 			// begin anew, which waits for this one to end.
-			if err := b.closeLive(ctx, t, w, "已提交"); err != nil {
+			if err := b.closeLive(ctx, t, w, "已"+cmpOr(s.SubmitText, wordSubmit)); err != nil {
 				return err
 			}
 			return s.Submit(ctx, t, w)
@@ -521,7 +526,7 @@ func (b *Bot) WizardClick(ctx context.Context, t *Turn, s *WizardSpec, w *Wizard
 	if w.Step == StepConfirm {
 		switch m.EventKey {
 		case s.SubmitKey:
-			if err := b.ReplaceButton(ctx, t, to, "已提交"); err != nil {
+			if err := b.ReplaceButton(ctx, t, to, "已"+cmpOr(s.SubmitText, wordSubmit)); err != nil {
 				return err
 			}
 			return s.Submit(ctx, t, w)

@@ -126,6 +126,22 @@ var argCommands = []argCommand{
 	{[]string{"申请统计"}, false, (*Router).applicationStats},
 	{[]string{"申请", "申请件"}, false, (*Router).showApplication},
 	{[]string{"转为申请", "转申请", "转依申请"}, false, (*Router).convertOrder},
+	// 复议结果 before 复议: the words are matched as prefixes, in order.
+	{[]string{"复议结果", "诉讼结果", "复议诉讼结果"}, false, (*Router).remedyResult},
+	{[]string{"复议", "行政复议"}, false, (*Router).review},
+	{[]string{"诉讼", "行政诉讼"}, false, (*Router).suit},
+}
+
+// review, suit and remedyResult answer 「复议 编号」, 「诉讼 编号」 and
+// 「复议结果 编号」 (the office's record of 行政复议 and 行政诉讼).
+func (r *Router) review(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.StartRemedy(ctx, t, false, arg)
+}
+func (r *Router) suit(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.StartRemedy(ctx, t, true, arg)
+}
+func (r *Router) remedyResult(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.StartRemedyResult(ctx, t, arg)
 }
 
 // convertOrder answers 「转为申请 工单号」. A wizard in progress has had

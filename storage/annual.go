@@ -163,21 +163,43 @@ type Remedy struct {
 	DecidedD      sql.NullTime `db:"decided_on"`
 	Note          string       `db:"note"`
 	RecordedBy    string       `db:"recorded_by"`
+	// ClientKey is an API caller's key of the post that recorded it
+	// (unique per application; a retry finds it); NULL otherwise.
+	ClientKey sql.NullString `db:"client_key"`
+	// DecidedBy and DecidedAt: who recorded the result, and when.
+	DecidedBy string       `db:"decided_by"`
+	DecidedAt sql.NullTime `db:"decided_at"`
+	CreatedAt time.Time    `db:"created_at"`
 }
+
+// remedyColumns are a Remedy's columns, as selected.
+const remedyColumns = `id, application_id, kind, filed_on, result, decided_on, note, recorded_by, client_key, decided_by, decided_at, created_at`
 
 // InsertRemedy records a 复议 or 诉讼 about the application number, and
 // audits it on the application.
 func InsertRemedy(ctx context.Context, tx *Tx, r *Remedy, number string, at time.Time) error {
-	err := tx.GetContext(ctx, &r.ID, `INSERT INTO application_remedies
-		(application_id, kind, filed_on, result, decided_on, note, recorded_by, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id`,
-		r.ApplicationID, r.Kind, DayParam(r.FiledD), r.Result, nullDay(r.DecidedD), r.Note, r.RecordedBy, at)
-	if err != nil {
-		return fmt.Errorf("record %s of %s: %w", r.Kind, number, err)
+	var decidedBy string
+	var decidedAt sql.NullTime
+	if r.DecidedD.Valid {
+		decidedBy, decidedAt = r.RecordedBy, sql.NullTime{Time: at, Valid: true}
 	}
+	err := tx.GetContext(ctx, &r.ID, `INSERT INTO application_remedies
+		(application_id, kind, filed_on, result, decided_on, note, recorded_by, client_key, decided_by, decided_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id`,
+		r.ApplicationID, r.Kind, DayParam(r.FiledD), r.Result, nullDay(r.DecidedD), r.Note, r.RecordedBy, r.ClientKey, decidedBy, decidedAt, at)
+	if err != nil {
+		return fmt.Errorf("record %s of %s: %w", r.Kind, number, mapErr(err))
+	}
+	r.DecidedBy, r.DecidedAt, r.CreatedAt = decidedBy, decidedAt, at
 	detail := map[string]any{"remedy": r.ID, "kind": r.Kind, "filed": DayParam(r.FiledD), "result": r.Result}
 	if r.DecidedD.Valid {
 		detail["decided"] = DayParam(r.DecidedD.Time)
+	}
+	if r.Note != "" {
+		detail["note"] = r.Note
+	}
+	if r.ClientKey.Valid {
+		detail["client_key"] = r.ClientKey.String
 	}
 	return Audit(ctx, tx, r.RecordedBy, "remedy", EntityApplication, number, detail)
 }
@@ -186,8 +208,9 @@ func InsertRemedy(ctx context.Context, tx *Tx, r *Remedy, number string, at time
 // it was decided already.
 func DecideRemedy(ctx context.Context, tx *Tx, id int64, result string, on time.Time, actor, number string, at time.Time) error {
 	var kind string
-	err := tx.GetContext(ctx, &kind, `UPDATE application_remedies SET result = $2, decided_on = $3, updated_at = $4
-		WHERE id = $1 AND result = 'pending' RETURNING kind`, id, result, DayParam(on), at)
+	err := tx.GetContext(ctx, &kind, `UPDATE application_remedies SET result = $2, decided_on = $3, updated_at = $4,
+		decided_by = $5, decided_at = $4
+		WHERE id = $1 AND result = 'pending' RETURNING kind`, id, result, DayParam(on), at, actor)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrStale
 	}
@@ -201,7 +224,7 @@ func DecideRemedy(ctx context.Context, tx *Tx, id int64, result string, on time.
 // Remedies lists the 复议 and 诉讼 about an application, oldest first.
 func Remedies(ctx context.Context, q sqlx.QueryerContext, applicationID int64) ([]Remedy, error) {
 	var out []Remedy
-	err := sqlx.SelectContext(ctx, q, &out, `SELECT id, application_id, kind, filed_on, result, decided_on, note, recorded_by
+	err := sqlx.SelectContext(ctx, q, &out, `SELECT `+remedyColumns+`
 		FROM application_remedies WHERE application_id = $1 ORDER BY filed_on, id`, applicationID)
 	if err != nil {
 		return nil, fmt.Errorf("remedies of application %d: %w", applicationID, err)
