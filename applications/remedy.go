@@ -193,7 +193,9 @@ func (b *Flow) remedySpec(c *convo) *chat.WizardSpec {
 			})
 		},
 		Show: b.showDay,
-		Echo: func(_ *chat.Turn, _, v string) string { return workflow.RemedyDecidedLabel(kind()) + "：" + b.showDay(v) + "。" },
+		Echo: func(_ *chat.Turn, _, v string) string {
+			return workflow.RemedyDecidedLabel(kind()) + "：" + b.showDay(v) + "。"
+		},
 	}
 	if c.Kind == kindRemedyResult {
 		spec.Help = "您正在登记复议或诉讼的结果（年度报告表四）。发送「取消」放弃，发送「上一步」返回。"
@@ -266,7 +268,9 @@ func (b *Flow) remedySpec(c *convo) *chat.WizardSpec {
 					return workflow.CheckRemedyFiled(kind(), d, b.parseDay(c.Since), today, b.Location)
 				})
 			},
-			Echo: func(_ *chat.Turn, _, v string) string { return workflow.RemedyFiledLabel(kind()) + "：" + b.showDay(v) + "。" }},
+			Echo: func(_ *chat.Turn, _, v string) string {
+				return workflow.RemedyFiledLabel(kind()) + "：" + b.showDay(v) + "。"
+			}},
 		{Key: "note", Label: "复议机关/法院及案号", Optional: true,
 			Ask: func(*chat.Turn, *chat.Wizard) string {
 				if kind() == workflow.Review {

@@ -229,7 +229,7 @@ func (b *Flow) apiRecordRemedy(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, storage.ErrRemedyRecorded):
 		v := remedyViewOf(got, a.Number())
 		api.WriteJSON(w, http.StatusConflict, map[string]any{
-			"error": fmt.Sprintf("%s 的%s（%s提起）已登记（编号 %d），未重复登记。", a.Number(), workflow.RemedyName(got.Kind), b.day(got.FiledD), got.ID),
+			"error":  fmt.Sprintf("%s 的%s（%s提起）已登记（编号 %d），未重复登记。", a.Number(), workflow.RemedyName(got.Kind), b.day(got.FiledD), got.ID),
 			"remedy": v,
 		})
 		return
