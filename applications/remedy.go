@@ -367,7 +367,7 @@ func tableCell(kind string, filed time.Time, result string, decided sql.NullTime
 	if !decided.Valid || decided.Time.Year() > filed.Year() {
 		result = workflow.ResultPending
 	}
-	return fmt.Sprintf("%d年度报告表四：%s · %s", filed.Year(), workflow.ReviewKindLabel(kind), workflow.ReviewResultLabel(result))
+	return fmt.Sprintf("%d年度报告表四：%s · %s", filed.Year(), workflow.RemedyName(kind), workflow.ReviewResultLabel(result))
 }
 
 func (b *Flow) remedySummary(ctx context.Context, t *chat.Turn, c *convo) (bot.TemplateCard, error) {
@@ -460,12 +460,13 @@ func (b *Flow) remedySubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 	msg := fmt.Sprintf("已登记 %s 的%s：%s提起，%s。计入%s。", a.Number(), workflow.RemedyName(got.Kind), b.day(got.FiledD),
 		remedyResult(got.Result, dayOrEmpty(got.DecidedD)), tableCell(got.Kind, got.FiledD, got.Result, got.DecidedD))
 	if !got.DecidedD.Valid {
-		msg += "审结后请发送「复议结果 " + a.Number() + "」登记结果。"
+		msg += "审结后请发送「" + remedyWord(got.Kind) + "结果 " + a.Number() + "」登记结果。"
 	}
 	return b.Text(ctx, t, to, msg)
 }
 
-// remedyWord is the command that starts a case of kind.
+// remedyWord is the command that starts a case of kind (workflow.Review,
+// or any suit).
 func remedyWord(remedy string) string {
 	if remedy == workflow.Review {
 		return "复议"
