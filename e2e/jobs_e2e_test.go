@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -198,29 +199,75 @@ func TestMeetingAndAnnualReportCommands(t *testing.T) {
 	}
 
 	c.say(head, "年度报告 已完成")
-	c.text(head, "年度报告由综合办公室审核人员登记")
+	c.text(head, "年度报告由综合办公室审核人员查看和登记")
 	c.say(office2, "年度报告 好了")
-	c.text(office2, "请发送「年度报告 已完成」")
-	year := time.Now().In(businessLocation()).Year() - 1
-	c.say(office2, "年度报告 已完成")
-	c.text(office2, "已登记："+strconv.Itoa(year)+"年度政府信息公开工作年度报告已完成报送（林晓燕", "不再提醒")
-	c.say(office1, "年度报告 已完成")
-	c.text(office1, strconv.Itoa(year)+"年度报告已于", "由林晓燕登记为已完成")
+	c.text(office2, "「年度报告 2026」查看该年度报告的主要数据和校验结果")
+	c.say(office2, "年度报告 2015 已发布")
+	c.text(office2, "年度「2015」有误：请填写2019至")
+	now := time.Now().In(businessLocation())
+	year := now.Year() - 1
+	y := strconv.Itoa(year)
+	c.say(office2, "年度报告 "+strconv.Itoa(now.Year())+" 已发布")
+	c.text(office2, strconv.Itoa(now.Year())+"年度尚未结束")
 
-	// Recorded durably, with who and when.
+	// An office figure the register does not balance with: the checks
+	// fail, and 已发布 is refused until confirmed with a reason.
+	err = h.db.WithTx(ctx, func(tx *storage.Tx) error {
+		return storage.SetAnnualFigure(ctx, tx, storage.AnnualFigure{Year: year, Table: storage.AnnualTable3, Row: "carried_in", Column: "自然人",
+			Value: 2, EnteredBy: office1, Reason: "原系统台账", EnteredAt: time.Now()})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.say(office2, "年度报告 "+y)
+	c.text(office2, y+"年度政府信息公开工作年度报告\n表二 主动公开：", "表三 依申请公开：本年新收0件，上年结转2件，本年办结0件，结转下年度0件。",
+		"校验：未通过（2项）：\n1. 表三 自然人：一 + 二 = 2，三（七） + 四 = 0\n2. 表三 总计：一 + 二 = 2，三（七） + 四 = 0", "状态：未登记发布。发布后请发送「年度报告 "+y+" 已发布」。")
+	c.say(office2, "年度报告 已完成")
+	c.text(office2, y+"年度报告的数据校验未通过，暂不能登记为已发布：\n1. 表三 自然人", "「年度报告 "+y+" 已发布 确认 理由：说明」")
+	c.say(office2, "年度报告 "+y+" 已发布 确认")
+	c.text(office2, "请写明按未通过校验的数据发布的理由")
+	if _, err := storage.GetAnnualReport(ctx, h.db, year); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("report after the refusals: %v, want none", err)
+	}
+	c.say(office2, "年度报告 "+y+" 已发布 确认 理由：上年结转数以原系统台账为准")
+	c.text(office2, "已登记："+y+"年度政府信息公开工作年度报告已发布（林晓燕", "不再提醒", "未通过的2项校验及理由已一并记录")
+	c.say(office1, "年度报告 已发布")
+	c.text(office1, y+"年度报告已于", "由林晓燕登记为已发布，无需重复登记")
+	c.say(office1, "年度报告")
+	if now.Month() > time.March { // the year being prepared
+		c.text(office1, strconv.Itoa(now.Year())+"年度政府信息公开工作年度报告（"+strconv.Itoa(now.Year())+"年尚未结束，数据截至")
+	} else {
+		c.text(office1, y+"年度政府信息公开工作年度报告\n")
+	}
+	c.say(office1, "年度报告 "+y)
+	c.text(office1, "状态：已于", "由林晓燕登记为已发布（2项校验未通过，理由：上年结转数以原系统台账为准）。")
+
+	// Recorded durably, with who, when, the problems and the reason.
 	r, err := storage.GetAnnualReport(ctx, h.db, year)
-	if err != nil || r.DoneBy != office2 {
+	if err != nil || r.DoneBy != office2 || len(r.Problems) != 2 || r.OverrideReason != "上年结转数以原系统台账为准" {
 		t.Fatalf("annual report record = %+v, %v", r, err)
 	}
 	ms, err := storage.MeetingsIn(ctx, h.db, 2026)
 	if err != nil || len(ms) != 1 || ms[0].RecordedBy != office1 || ms[0].HeldOn.Format(time.DateOnly) != "2026-07-03" {
 		t.Fatalf("meetings = %+v, %v", ms, err)
 	}
-	for entity, id := range map[string]string{"annual_report": strconv.Itoa(year), "meeting": strconv.FormatInt(ms[0].ID, 10)} {
-		trail, err := storage.AuditTrail(ctx, h.db, entity, id)
-		if err != nil || len(trail) != 1 {
-			t.Errorf("audit of %s %s = %+v, %v; want one entry", entity, id, trail, err)
+	for entity, want := range map[string]struct {
+		id      string
+		actions []string
+	}{"annual_report": {y, []string{"set_figure", "annual_report_done"}}, "meeting": {strconv.FormatInt(ms[0].ID, 10), []string{"meeting_record"}}} {
+		trail, err := storage.AuditTrail(ctx, h.db, entity, want.id)
+		if err != nil || len(trail) != len(want.actions) {
+			t.Errorf("audit of %s %s = %+v, %v; want %v", entity, want.id, trail, err, want.actions)
+			continue
 		}
+		for i, a := range want.actions {
+			if trail[i].Action != a {
+				t.Errorf("audit of %s %s [%d] = %s, want %s", entity, want.id, i, trail[i].Action, a)
+			}
+		}
+	}
+	if trail, _ := storage.AuditTrail(ctx, h.db, "annual_report", y); len(trail) == 2 && !strings.Contains(string(trail[1].Detail), "上年结转数以原系统台账为准") {
+		t.Errorf("the override's audit detail = %s, want the reason", trail[1].Detail)
 	}
 	c.none(office1)
 	c.none(office2)

@@ -1,6 +1,6 @@
 // Package office is what the 综合办公室 keeps up besides the flows: the
 // working-day calendar's years (日历, 日历 添加), the yearly records the
-// reminders ask for (会议 登记, 年度报告 已完成) and the figures of the annual
+// reminders ask for (会议 登记, 年度报告 … 已发布) and the figures of the annual
 // report's table 二 that zwgk cannot know (年度报告 录入).
 package office
 

@@ -19,19 +19,18 @@ import (
 const maxMeetingTopic = 100
 
 const (
-	msgReportUsage  = "请发送「年度报告 已完成」，登记上一年度政府信息公开工作年度报告已报送。"
 	msgMeetingUsage = "请按「会议 登记 日期 主题」发送，如：会议 登记 2026-06-28 研究部署全年政务公开工作。"
 )
 
 // Records handles the yearly records the reminders ask for:
-// 「年度报告 已完成」 and 「会议 登记 日期 主题」. It reports false when text is
+// 「年度报告 …」 (annual_report.go) and 「会议 登记 日期 主题」. It reports false when text is
 // neither, so the caller goes on.
 func (b *Flow) Records(ctx context.Context, t *chat.Turn, text string) (bool, error) {
 	if arg, ok := chat.CutCommand(text, "年度报告"); ok {
 		if rest, ok := chat.CutCommand(arg, "录入"); ok {
 			return true, b.enterActive(ctx, t, rest)
 		}
-		return true, b.markAnnualReport(ctx, t, arg)
+		return true, b.annualReport(ctx, t, arg)
 	}
 	if arg, ok := chat.CutCommand(text, "会议"); ok {
 		rest, ok := chat.CutCommand(arg, "登记")
@@ -41,33 +40,6 @@ func (b *Flow) Records(ctx context.Context, t *chat.Turn, text string) (bool, er
 		return true, b.recordMeeting(ctx, t, rest)
 	}
 	return false, nil
-}
-
-// markAnnualReport records, for an office member, that last year's report
-// was submitted: the weekly reminder stops.
-func (b *Flow) markAnnualReport(ctx context.Context, t *chat.Turn, arg string) error {
-	p := t.Person
-	if arg != "已完成" && arg != "完成" && arg != "已报送" {
-		return b.Text(ctx, t, p.UserID, msgReportUsage)
-	}
-	if !p.Has(config.RoleOffice) {
-		return b.Text(ctx, t, p.UserID, "年度报告由综合办公室审核人员登记。如已报送，请联系"+b.OfficeNames()+"登记。")
-	}
-	now := t.Now.In(b.Location)
-	year := now.Year() - 1 // the report due on 31 January of this year
-	fresh, prev, err := storage.MarkAnnualReport(ctx, t.Tx, storage.AnnualReport{Year: year, DoneBy: p.UserID, DoneAt: t.Now})
-	if err != nil {
-		return err
-	}
-	if !fresh {
-		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告已于%s由%s登记为已完成，无需重复登记。",
-			year, workflow.FormatDate(prev.DoneAt, b.Location), b.Name(prev.DoneBy)))
-	}
-	if err := storage.Audit(ctx, t.Tx, p.UserID, "annual_report_done", "annual_report", strconv.Itoa(year), nil); err != nil {
-		return err
-	}
-	return b.Text(ctx, t, p.UserID, fmt.Sprintf("已登记：%d年度政府信息公开工作年度报告已完成报送（%s，%s），不再提醒。",
-		year, p.Name, workflow.FormatDate(now, b.Location)))
 }
 
 // recordMeeting records a 政务公开专题工作会议 for the office, a leader or

@@ -161,7 +161,7 @@ func (r *Router) calendar(ctx context.Context, t *chat.Turn, arg string) error {
 	return r.Office.CalendarCommand(ctx, t, arg)
 }
 
-// officeWords start the office's records (年度报告 已完成, 会议 登记 …),
+// officeWords start the office's records (年度报告 2026 已发布, 会议 登记 …),
 // which office.Records reads.
 var officeWords = []string{"年度报告", "会议"}
 

@@ -21,12 +21,12 @@ const (
 
 // annualReportJob: the office is reminded weekly that last year's
 // 政府信息公开工作年度报告 is due on 31 January (条例 Art. 49), until one
-// of them sends 「年度报告 已完成」. The job checks daily and sends on the
+// of them sends 「年度报告 YYYY 已发布」. The job checks daily and sends on the
 // first working day of each ISO week.
 func (s *Scheduler) annualReportJob() Job {
 	return Job{
 		Name:     "annual_report",
-		Summary:  "年度报告：1月2日起每周提醒办公室1月31日前报送上一年度报告，直至登记「年度报告 已完成」",
+		Summary:  "年度报告：1月2日起每周提醒办公室1月31日前报送上一年度报告，直至登记「年度报告 已发布」",
 		Schedule: "45 9 * * *",
 		MaxAge:   8 * time.Hour,
 		Run:      s.annualReport,
@@ -66,7 +66,7 @@ func (s *Scheduler) annualReport(ctx context.Context, t *Tick) error {
 		text = fmt.Sprintf("【年度报告提醒】%d年度政府信息公开工作年度报告的报送时限（%d年1月31日）已过，尚未登记完成，请尽快报送并向社会公开（条例第四十九条）。",
 			report, y)
 	}
-	text += "完成后请发送「年度报告 已完成」，本提醒即停止。"
+	text += fmt.Sprintf("发送「年度报告 %d」可查看报告数据和校验结果；发布后请发送「年度报告 %d 已发布」，本提醒即停止。", report, report)
 	for _, to := range office {
 		if err := t.Text(ctx, to, text); err != nil {
 			return err

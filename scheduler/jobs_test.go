@@ -158,7 +158,7 @@ func TestYearlyRemindersStopWhenRecorded(t *testing.T) {
 		}
 	}
 	msgs := outboxAfter(t, db, 0)
-	mustContain(t, "the first 年度报告 reminder", msgs[0].Text, "2025年度政府信息公开工作年度报告应于2026年1月31日前报送", "距截止还有27天", "「年度报告 已完成」")
+	mustContain(t, "the first 年度报告 reminder", msgs[0].Text, "2025年度政府信息公开工作年度报告应于2026年1月31日前报送", "距截止还有27天", "「年度报告 2025」", "「年度报告 2025 已发布」")
 	if msgs[0].To != chenlixin || msgs[1].To != linxiao {
 		t.Errorf("年度报告 reminder went to %s and %s, want the office", msgs[0].To, msgs[1].To)
 	}

@@ -278,5 +278,5 @@ func TestRemindersThroughSpringFestivalWeek(t *testing.T) {
 	mustContain(t, "escalation 02-24", text("escalation@2026-02-24 09:25 chenlixin"),
 		"公开审〔2026〕1号", "已等待5个工作日", "公开审〔2026〕7号", "已等待4个工作日", "公开审〔2026〕2号", "待办公室审核（陈立新、林晓燕），已等待2个工作日")
 	mustContain(t, "annual report 02-24", text("annual_report@2026-02-24 09:45 linxiaoyan"),
-		"2025年度政府信息公开工作年度报告", "2026年1月31日", "已过", "「年度报告 已完成」")
+		"2025年度政府信息公开工作年度报告", "2026年1月31日", "已过", "「年度报告 2025 已发布」")
 }

@@ -233,19 +233,27 @@ func SetFormDeadline(ctx context.Context, tx *Tx, id int64, version int, deadlin
 	return nil
 }
 
-// AnnualReport records that the 年度报告 on Year was submitted.
+// AnnualReport records that the 年度报告 on Year was published (and
+// submitted). Problems are the checks that failed when the office
+// confirmed publishing anyway, for OverrideReason.
 type AnnualReport struct {
-	Year   int       `db:"year"`
-	DoneBy string    `db:"done_by"`
-	DoneAt time.Time `db:"done_at"`
+	Year           int            `db:"year"`
+	DoneBy         string         `db:"done_by"`
+	DoneAt         time.Time      `db:"done_at"`
+	Problems       pq.StringArray `db:"problems"`
+	OverrideReason string         `db:"override_reason"`
 }
 
 // MarkAnnualReport records the report on r.Year as done. When it was
 // already, it returns false and the earlier record.
 func MarkAnnualReport(ctx context.Context, tx *Tx, r AnnualReport) (bool, *AnnualReport, error) {
+	if r.Problems == nil {
+		r.Problems = pq.StringArray{} // pq writes a nil array as NULL
+	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO annual_reports (year, done_by, done_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-		r.Year, r.DoneBy, r.DoneAt)
+		INSERT INTO annual_reports (year, done_by, done_at, problems, override_reason)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+		r.Year, r.DoneBy, r.DoneAt, r.Problems, r.OverrideReason)
 	if err != nil {
 		return false, nil, fmt.Errorf("mark annual report %d: %w", r.Year, err)
 	}
@@ -260,7 +268,8 @@ func MarkAnnualReport(ctx context.Context, tx *Tx, r AnnualReport) (bool, *Annua
 // while it is not done.
 func GetAnnualReport(ctx context.Context, q sqlx.QueryerContext, year int) (*AnnualReport, error) {
 	var r AnnualReport
-	err := sqlx.GetContext(ctx, q, &r, `SELECT year, done_by, done_at FROM annual_reports WHERE year = $1`, year)
+	err := sqlx.GetContext(ctx, q, &r, `
+		SELECT year, done_by, done_at, problems, override_reason FROM annual_reports WHERE year = $1`, year)
 	if err != nil {
 		return nil, fmt.Errorf("annual report %d: %w", year, mapErr(err))
 	}

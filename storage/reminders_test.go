@@ -156,6 +156,33 @@ func TestAnnualReportAndMeetings(t *testing.T) {
 		if err != nil || fresh || prev.DoneBy != "chenlixin" || !prev.DoneAt.Equal(at) {
 			t.Errorf("second mark = %v, %+v, %v; want the first record", fresh, prev, err)
 		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Publishing past failed checks keeps them with the reason, and
+	// needs one.
+	err = db.WithTx(ctx, func(tx *storage.Tx) error {
+		_, _, err := storage.MarkAnnualReport(ctx, tx, storage.AnnualReport{Year: 2024, DoneBy: "chenlixin", DoneAt: at,
+			Problems: []string{"表三 自然人：一 + 二 = 2，三（七） + 四 = 0"}})
+		return err
+	})
+	if err == nil {
+		t.Errorf("an override without a reason was stored")
+	}
+	err = db.WithTx(ctx, func(tx *storage.Tx) error {
+		problems := []string{"表三 自然人：一 + 二 = 2，三（七） + 四 = 0"}
+		if _, _, err := storage.MarkAnnualReport(ctx, tx, storage.AnnualReport{Year: 2024, DoneBy: "chenlixin", DoneAt: at, Problems: problems, OverrideReason: "以原台账为准"}); err != nil {
+			return err
+		}
+		r, err := storage.GetAnnualReport(ctx, tx, 2024)
+		if err != nil || len(r.Problems) != 1 || r.Problems[0] != problems[0] || r.OverrideReason != "以原台账为准" {
+			t.Errorf("override read back = %+v, %v", r, err)
+		}
+		if r, err := storage.GetAnnualReport(ctx, tx, 2025); err != nil || len(r.Problems) != 0 || r.OverrideReason != "" {
+			t.Errorf("plain record read back = %+v, %v", r, err)
+		}
 		for _, d := range []string{"2025-12-31", "2026-01-01", "2026-12-31", "2027-01-01"} {
 			day, _ := time.Parse(time.DateOnly, d)
 			if _, err := storage.InsertMeeting(ctx, tx, storage.Meeting{HeldOn: day, Topic: "会议 " + d, RecordedBy: "chenlixin", RecordedAt: at}); err != nil {

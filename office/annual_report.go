@@ -1,0 +1,239 @@
+package office
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/zwgk-bot/zwgk/chat"
+	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// 「年度报告 2026」 shows the office the year's report as zwgk has it: the
+// main figures, the checks and the state; 「年度报告 2026 已发布」 records
+// that it was published, which stops the January reminder. While a check
+// fails, 已发布 is refused with the problems listed, unless the office
+// confirms publishing anyway with a reason (「… 已发布 确认 理由：…」):
+// the report of a year zwgk only saw part of may rightly differ from the
+// register, and the office answers for it, on the record.
+
+// maxOverrideReason is the longest reason for publishing past failed
+// checks, in characters.
+const maxOverrideReason = 200
+
+// reportMonths: until the end of March, 「年度报告」 without a year means
+// last year's report (due 31 January; the county government's by 31
+// March); after it, this year's, being prepared.
+const reportMonths = time.March
+
+// maxShownProblems is how many problems a reply lists; the rest are
+// counted (the CLI lists all).
+const maxShownProblems = 8
+
+const msgReportUsage = "年度报告可发送：\n" +
+	"「年度报告 2026」查看该年度报告的主要数据和校验结果；\n" +
+	"「年度报告 2026 已发布」登记该年度报告已报送并向社会公开（提醒随即停止）；\n" +
+	"「年度报告 录入 2026 行政处罚 35 理由：说明」录入审批单以外的表二数据。"
+
+// publishedWords mark the report published; 已完成 and 已报送 are the
+// words of the first reminders, still accepted.
+var publishedWords = []string{"已发布", "发布", "已完成", "完成", "已报送"}
+
+// annualReport handles 「年度报告 …」 but 录入 (arg is what follows 年度报告).
+func (b *Flow) annualReport(ctx context.Context, t *chat.Turn, arg string) error {
+	p := t.Person
+	now := t.Now.In(b.Location)
+	fields := strings.Fields(arg)
+	year := now.Year() - 1 // the report due on 31 January of this year
+	if len(fields) > 0 {
+		if y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(fields[0], "年度"), "年")); err == nil {
+			if y < 2019 || y > now.Year() {
+				// 2019: the 条例 as revised, and the report's format, start then.
+				return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写2019至%d之间的年度。\n%s", chat.Clip(fields[0], 10), now.Year(), msgReportUsage))
+			}
+			year, fields = y, fields[1:]
+		} else if len(fields) == 1 && !isPublishedWord(fields[0]) {
+			return b.Text(ctx, t, p.UserID, msgReportUsage)
+		}
+	}
+	if !p.Has(config.RoleOffice) {
+		return b.Text(ctx, t, p.UserID, "年度报告由综合办公室审核人员查看和登记。如有需要，请联系"+b.OfficeNames()+"。")
+	}
+	if len(fields) == 0 {
+		if arg == "" && now.Month() > reportMonths {
+			// After the spring's reports the one being prepared is this
+			// year's.
+			year = now.Year()
+		}
+		return b.showAnnualReport(ctx, t, year)
+	}
+	if !isPublishedWord(fields[0]) {
+		return b.Text(ctx, t, p.UserID, msgReportUsage)
+	}
+	rest := strings.TrimSpace(strings.Join(fields[1:], " "))
+	return b.publishAnnualReport(ctx, t, year, rest)
+}
+
+func isPublishedWord(s string) bool {
+	for _, w := range publishedWords {
+		if s == w {
+			return true
+		}
+	}
+	return false
+}
+
+// publishAnnualReport records the year's report as published; rest is
+// what follows 已发布: empty, or 「确认 理由：…」 to publish past failed
+// checks.
+func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, rest string) error {
+	p := t.Person
+	now := t.Now.In(b.Location)
+	if year >= now.Year() {
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度尚未结束，年度报告应在%d年1月31日前发布后再登记。", year, year+1))
+	}
+	if prev, err := storage.GetAnnualReport(ctx, t.Tx, year); err == nil {
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告已于%s由%s登记为已发布，无需重复登记。",
+			year, workflow.FormatDate(prev.DoneAt, b.Location), b.Name(prev.DoneBy)))
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	problems, err := reportProblems(ctx, t.Tx, year, b.Location)
+	if err != nil {
+		return err
+	}
+	var reason string
+	if len(problems) > 0 {
+		confirm, ok := chat.CutCommand(rest, "确认")
+		if !ok {
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告的数据校验未通过，暂不能登记为已发布：\n%s\n请核对后更正（「年度报告 录入」或联系系统管理员）；如确认按已公开的报告登记，请发送「年度报告 %d 已发布 确认 理由：说明」。",
+				year, listProblems(problems), year))
+		}
+		_, r, ok := cutReason(confirm)
+		if !ok {
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("请写明按未通过校验的数据发布的理由，如「年度报告 %d 已发布 确认 理由：上年结转数以原系统台账为准」。", year))
+		}
+		r, err := workflow.CheckChars("理由", r)
+		if err != nil {
+			return b.Text(ctx, t, p.UserID, err.Error())
+		}
+		if n := utf8.RuneCountInString(r); n == 0 || n > maxOverrideReason {
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("理由应为1至%d字，请重新发送。", maxOverrideReason))
+		}
+		reason = r
+	}
+	fresh, prev, err := storage.MarkAnnualReport(ctx, t.Tx, storage.AnnualReport{
+		Year: year, DoneBy: p.UserID, DoneAt: t.Now, Problems: problems, OverrideReason: reason,
+	})
+	if err != nil {
+		return err
+	}
+	if !fresh { // marked in a concurrent turn
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告已于%s由%s登记为已发布，无需重复登记。",
+			year, workflow.FormatDate(prev.DoneAt, b.Location), b.Name(prev.DoneBy)))
+	}
+	var detail any // nil: {}
+	if reason != "" {
+		detail = map[string]any{"problems": problems, "override_reason": reason}
+	}
+	if err := storage.Audit(ctx, t.Tx, p.UserID, "annual_report_done", storage.EntityAnnualReport, strconv.Itoa(year), detail); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("已登记：%d年度政府信息公开工作年度报告已发布（%s，%s），不再提醒。", year, p.Name, workflow.FormatDate(now, b.Location))
+	if reason != "" {
+		msg += fmt.Sprintf("\n未通过的%d项校验及理由已一并记录。", len(problems))
+	}
+	return b.Text(ctx, t, p.UserID, msg)
+}
+
+// showAnnualReport answers 「年度报告 2026」: the year's main figures, the
+// checks and whether it was published.
+func (b *Flow) showAnnualReport(ctx context.Context, t *chat.Turn, year int) error {
+	now := t.Now.In(b.Location)
+	at, err := storage.AnnualReportTables(ctx, t.Tx, year)
+	if err != nil {
+		return err
+	}
+	t2, err := storage.ActiveDisclosureFigures(ctx, t.Tx, year, b.Location)
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "%d年度政府信息公开工作年度报告", year)
+	if year >= now.Year() {
+		fmt.Fprintf(&sb, "（%d年尚未结束，数据截至%s）", year, workflow.FormatDate(now, b.Location))
+	}
+	sb.WriteString("\n表二 主动公开：")
+	fmt.Fprintf(&sb, "规章 本年制发%d件、现行有效%d件；行政规范性文件 本年制发%d件、废止%d件、现行有效%d件；",
+		t2.Regulation.Made.Total(), t2.Regulation.InForce(), t2.Normative.Made.Total(), t2.Normative.Repealed.Total(), t2.Normative.InForce())
+	fmt.Fprintf(&sb, "行政许可%d件，行政处罚%d件，行政强制%d件，行政事业性收费%s万元。",
+		t2.Licensing.Total(), t2.Penalty.Total(), t2.Enforcement.Total(), t2.FeeWan())
+	total := workflow.Table3Total
+	fmt.Fprintf(&sb, "\n表三 依申请公开：本年新收%d件，上年结转%d件，本年办结%d件，结转下年度%d件。",
+		at.T3.New[total], at.T3.CarriedIn[total], at.T3.Results[total], at.T3.CarriedOut[total])
+	fmt.Fprintf(&sb, "\n表四 复议诉讼：行政复议%d件，未经复议直接起诉%d件，复议后起诉%d件。",
+		at.T4[workflow.Review][workflow.ReviewTotal], at.T4[workflow.SuitDirect][workflow.ReviewTotal], at.T4[workflow.SuitAfterReview][workflow.ReviewTotal])
+	problems, err := reportProblems(ctx, t.Tx, year, b.Location)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		sb.WriteString("\n校验：通过。")
+	} else {
+		fmt.Fprintf(&sb, "\n校验：未通过（%d项）：\n%s", len(problems), listProblems(problems))
+	}
+	switch r, err := storage.GetAnnualReport(ctx, t.Tx, year); {
+	case err == nil:
+		fmt.Fprintf(&sb, "\n状态：已于%s由%s登记为已发布", workflow.FormatDate(r.DoneAt, b.Location), b.Name(r.DoneBy))
+		if r.OverrideReason != "" {
+			fmt.Fprintf(&sb, "（%d项校验未通过，理由：%s）", len(r.Problems), r.OverrideReason)
+		}
+		sb.WriteString("。")
+	case errors.Is(err, storage.ErrNotFound):
+		if year < now.Year() {
+			fmt.Fprintf(&sb, "\n状态：未登记发布。发布后请发送「年度报告 %d 已发布」。", year)
+		}
+	default:
+		return err
+	}
+	return b.Text(ctx, t, t.Person.UserID, sb.String())
+}
+
+// reportProblems are the checks of year's report that fail, each naming
+// its cells: tables 三 and 四 (workflow.CheckTables) and table 二.
+func reportProblems(ctx context.Context, q sqlx.QueryerContext, year int, loc *time.Location) ([]string, error) {
+	at, err := storage.AnnualReportTables(ctx, q, year)
+	if err != nil {
+		return nil, err
+	}
+	t2, err := storage.ActiveDisclosureFigures(ctx, q, year, loc)
+	if err != nil {
+		return nil, err
+	}
+	problems := workflow.CheckTables(at.T3, at.T4).Problems
+	for _, p := range t2.Problems() {
+		problems = append(problems, "表二 "+p)
+	}
+	return problems, nil
+}
+
+// listProblems numbers the first problems and counts the rest (a chat
+// message has to stay short; the CLI lists them all).
+func listProblems(problems []string) string {
+	var sb strings.Builder
+	for i, p := range problems {
+		if i == maxShownProblems {
+			fmt.Fprintf(&sb, "……另有%d项未列出。", len(problems)-i)
+			break
+		}
+		fmt.Fprintf(&sb, "%d. %s\n", i+1, p)
+	}
+	return strings.TrimSuffix(sb.String(), "\n")
+}
