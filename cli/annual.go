@@ -25,15 +25,19 @@ const reportAnnualUsage = "usage: zwgk report annual --year YYYY [--xlsx FILE] [
 // printed.
 var ErrChecksFailed = errors.New("the annual report's checks failed")
 
-const annualDetail = `Tables 三 and 四 of the year's 政府信息公开工作年度报告 (国办公开办函〔2021〕30号),
-from the register and the office's own figures, then the checks the template
+const annualDetail = `Tables 二, 三 and 四 of the year's 政府信息公开工作年度报告 (国办公开办函〔2021〕30号),
+from the 审批单, the register and the office's own figures (and its table 二
+entries, each with who, when and why), then the checks the template
 implies (一 + 二 = 三（七） + 四 per column, every row's 总计, each group's
 sub-rows, no negative cell), each problem naming its cells. Exits 1 when a
 check fails, and then writes no file. --xlsx FILE writes the tables as the
-published reports lay them out (one sheet each, merged headings); --csv FILE
-the same cells. Needs DATABASE_URL only.
+published reports lay them out (one sheet each: 表二, 表三, 表四, merged
+headings); --csv FILE the same cells. Needs DATABASE_URL only.
 
-Where the numbers come from (year Y): 一 received in Y; 二 received before Y
+Table 二 (year Y): the 主动公开 审批单 finished publishing in Y, by their
+信息类别, plus the office's latest entry of each cell ('年度报告 录入' in chat);
+现行有效件数 is the office's 上年末 figure + 制发 − 废止; the fee in 万元.
+Table 三: 一 received in Y; 二 received before Y
 and open on 1 January Y, or the office's figure for the column ('zwgk annual
 figure'); 三 closed (送达, or closed as 逾期不补正) in Y, whenever received;
 四 received by 31 December Y and not closed by it. Table 四: the 复议 and 诉讼
@@ -72,14 +76,37 @@ func openDB(ctx context.Context, e *env) (*storage.DB, error) {
 // writeAnnualReport prints the year's tables, the office's figures in
 // them and the checks; it writes the files only when the checks pass.
 func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.Time, xlsx, csvFile string, out io.Writer) error {
+	loc := app.BusinessLocation()
 	at, err := storage.AnnualReportTables(ctx, db, year)
 	if err != nil {
 		return err
 	}
-	loc := app.BusinessLocation()
-	fmt.Fprintf(out, "%d年政府信息公开工作年度报告 表三、表四（据依申请公开登记簿及综合办公室填报数，%s 生成）\n\n", year, now.In(loc).Format("2006-01-02 15:04"))
-	if err := annualreport.WriteText(out, at.T3, at.T4); err != nil {
+	t2, err := storage.ActiveDisclosureFigures(ctx, db, year, loc)
+	if err != nil {
 		return err
+	}
+	entries, err := storage.ActiveEntries(ctx, db, year)
+	if err != nil {
+		return err
+	}
+	tables := annualreport.Tables{T2: t2, T3: at.T3, T4: at.T4}
+	fmt.Fprintf(out, "%d年政府信息公开工作年度报告 表二、表三、表四（据审批单、依申请公开登记簿及综合办公室填报数，%s 生成）\n\n", year, now.In(loc).Format("2006-01-02 15:04"))
+	if err := annualreport.WriteText(out, tables); err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		fmt.Fprintln(out, "\n综合办公室录入数（表二，与审批单统计相加；同一项目以最后一次录入为准）：")
+		for _, e := range entries {
+			cell := workflow.TableTwoCell(e.Cell)
+			fig := t2.Cell(cell)
+			note := ""
+			if fig == nil || fig.Entry.EnteredAt != e.EnteredAt || fig.Entry.EnteredBy != e.EnteredBy || fig.Entry.Value != e.Value {
+				note = "；已被后一次录入替代"
+			} else if cell != workflow.CellRegulationInForceAt && cell != workflow.CellNormativeInForceAt {
+				note = "；审批单统计 " + cell.Show(fig.Records)
+			}
+			fmt.Fprintf(out, "  %s = %s（%s 于 %s 录入，理由：%s%s）\n", cell.Label(), cell.Show(e.Value), e.EnteredBy, e.EnteredAt.In(loc).Format("2006-01-02 15:04"), e.Reason, note)
+		}
 	}
 	if len(at.Figures) > 0 {
 		fmt.Fprintln(out, "\n综合办公室填报数（替代登记簿统计）：")
@@ -102,13 +129,13 @@ func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.T
 	fmt.Fprintln(out, "\n校验通过：各列 一 + 二 = 三（七） + 四，各行总计等于各列之和，各项之和相符，无负数。")
 	for _, file := range []struct {
 		name  string
-		write func(io.Writer, *workflow.Table3, workflow.Table4) error
+		write func(io.Writer, annualreport.Tables) error
 	}{{xlsx, annualreport.WriteXLSX}, {csvFile, annualreport.WriteCSV}} {
 		if file.name == "" {
 			continue
 		}
 		var buf bytes.Buffer
-		if err := file.write(&buf, at.T3, at.T4); err != nil {
+		if err := file.write(&buf, tables); err != nil {
 			return err
 		}
 		if err := os.WriteFile(file.name, buf.Bytes(), 0o644); err != nil {

@@ -292,7 +292,7 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"表三", "表四"}) {
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"表二", "表三", "表四"}) {
 		t.Fatalf("sheets %v", sheets)
 	}
 	cell := func(sheet, ref string) string {
@@ -390,8 +390,13 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Error("the CSV has no byte order mark: Excel would read it as GBK")
 	}
 	lines := strings.Split(csvText, "\n")
+	if lines[0] != "二、主动公开政府信息情况" {
+		t.Errorf("CSV starts %q", lines[:2])
+	}
+	// Table 三 follows table 二's 14 rows and a blank line.
+	lines = lines[16:]
 	if lines[0] != "三、收到和处理政府信息公开申请情况" || !strings.HasPrefix(lines[4], "一、本年新收政府信息公开申请数量,,,") {
-		t.Errorf("CSV starts %q", lines[:5])
+		t.Errorf("CSV's table 三 starts %q", lines[:5])
 	}
 	for i, k := range table3Keys {
 		var nums []string
@@ -548,5 +553,149 @@ func TestAnnualEntriesFromTheCommandLine(t *testing.T) {
 		if err := Run(ctx, args, getenv, &o, &e); err == nil {
 			t.Errorf("zwgk %s accepted", strings.Join(args, " "))
 		}
+	}
+}
+
+// activeSeed is a 主动公开 审批单 of the test, published (every platform
+// confirmed) at published, or not yet when zero.
+type activeSeed struct {
+	cat       workflow.InfoCategory
+	repealed  bool
+	decisions int
+	feeYuan   int64
+	platforms []string
+	published time.Time
+	mode      workflow.Mode // default 主动公开
+}
+
+// seedActiveForms stores the forms, numbered from 1 in 2026.
+func seedActiveForms(t *testing.T, db *storage.DB, seeds []activeSeed) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for i, s := range seeds {
+			mode, state := s.mode, workflow.StatePublished
+			if mode == "" {
+				mode = workflow.ModeActive
+			}
+			if s.published.IsZero() {
+				state = workflow.StatePublishing
+			}
+			f := &storage.Form{Year: 2026, Seq: i + 1, Version: 1, State: string(state), Section: "综合一股", Submitter: "lina",
+				Title: "审批单" + strconv.Itoa(i+1), Summary: "简要内容", FormedOn: day(2026, 1, 2), Mode: string(mode), Column: "环境保护",
+				Platforms: s.platforms, Assignees: []string{}, CreatedAt: day(2026, 1, 2),
+				Category: string(s.cat), Repealed: s.repealed, Decisions: s.decisions, FeeYuan: s.feeYuan}
+			if _, err := storage.InsertForm(ctx, tx, f); err != nil {
+				return err
+			}
+			if s.published.IsZero() {
+				continue
+			}
+			for _, p := range s.platforms {
+				if _, err := storage.InsertPublication(ctx, tx, storage.Publication{FormID: f.ID, Platform: p, PublishedBy: "hejing", PublishedAt: s.published}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAnnualReportTableTwo: table 二 in the text (with the office's
+// entries, who, when and why), the .xlsx (sheet 表二 first, the
+// template's headings, the fee with its decimals) and the CSV.
+func TestAnnualReportTableTwo(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	noon := func(m, d int) time.Time { return time.Date(2026, time.Month(m), d, 4, 0, 0, 0, time.UTC) }
+	web := []string{"政府网站"}
+	seedActiveForms(t, db, []activeSeed{
+		{cat: workflow.CategoryPenalty, decisions: 3, platforms: web, published: noon(3, 2)},
+		{cat: workflow.CategoryNormative, platforms: web, published: noon(4, 2)},
+		{cat: workflow.CategoryNormative, repealed: true, platforms: web, published: noon(5, 2)},
+		{cat: workflow.CategoryFee, feeYuan: 2500, platforms: web, published: noon(6, 2)},
+		{cat: workflow.CategoryPenalty, decisions: 9, platforms: web}, // not yet published
+	})
+	at := time.Date(2027, 1, 6, 1, 0, 0, 0, time.UTC)
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, e := range []storage.ActiveEntry{
+			{Year: 2026, Cell: string(workflow.CellPenalty), Value: 30, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "1至11月在原系统办理"},
+			{Year: 2026, Cell: string(workflow.CellPenalty), Value: 35, EnteredBy: "chenlixin", EnteredAt: at.Add(time.Hour), Reason: "更正：漏计5件"},
+			{Year: 2026, Cell: string(workflow.CellNormativeInForceAt), Value: 40, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "2025年度报告"},
+			{Year: 2026, Cell: string(workflow.CellFee), Value: 9845, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "窗口收费"},
+		} {
+			if _, err := storage.AddActiveEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	xlsxPath, csvPath := filepath.Join(dir, "2026.xlsx"), filepath.Join(dir, "2026.csv")
+	var out bytes.Buffer
+	if err := writeAnnualReport(ctx, db, 2026, at, xlsxPath, csvPath, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, s := range []string{
+		"二、主动公开政府信息情况\n第二十条第（一）项\n",
+		"  行政规范性文件             1             1            40\n",
+		"  行政处罚                      38\n",
+		"  行政事业性收费                      1.2345\n",
+		"  行政处罚 本年处理决定数量 = 30件（linxiaoyan 于 2027-01-06 09:00 录入，理由：1至11月在原系统办理；已被后一次录入替代）",
+		"  行政处罚 本年处理决定数量 = 35件（chenlixin 于 2027-01-06 10:00 录入，理由：更正：漏计5件；审批单统计 3件）",
+		"  行政规范性文件 上年末现行有效件数 = 40件（linxiaoyan 于 2027-01-06 09:00 录入，理由：2025年度报告）",
+		"  行政事业性收费 本年收费金额（万元） = 0.9845万元（linxiaoyan 于 2027-01-06 09:00 录入，理由：窗口收费；审批单统计 0.25万元）",
+	} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, out.String())
+		}
+	}
+	f, err := excelize.OpenFile(xlsxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string]string{
+		"A1": "二、主动公开政府信息情况",
+		"A2": "第二十条第（一）项", "A3": "信息内容", "B3": "本年制发件数", "C3": "本年废止件数", "D3": "现行有效件数",
+		"A4": "规章", "B4": "0", "C4": "0", "D4": "0",
+		"A5": "行政规范性文件", "B5": "1", "C5": "1", "D5": "40",
+		"A6": "第二十条第（五）项", "A7": "信息内容", "B7": "本年处理决定数量", "A8": "行政许可", "B8": "0",
+		"A9": "第二十条第（六）项", "A10": "信息内容", "B10": "本年处理决定数量", "A11": "行政处罚", "B11": "38", "A12": "行政强制", "B12": "0",
+		"A13": "第二十条第（八）项", "A14": "信息内容", "B14": "本年收费金额（单位：万元）", "A15": "行政事业性收费", "B15": "1.2345",
+		"A16": "",
+	}
+	for ref, w := range want {
+		if v, err := f.GetCellValue("表二", ref); err != nil || v != w {
+			t.Errorf("表二 %s = %q (%v), want %q", ref, v, err, w)
+		}
+	}
+	ms, err := f.GetMergeCells("表二")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var merges []string
+	for _, m := range ms {
+		merges = append(merges, m.GetStartAxis()+":"+m.GetEndAxis())
+	}
+	slices.Sort(merges)
+	wantMerges := []string{"A13:D13", "A2:D2", "A6:D6", "A9:D9", "B10:D10", "B11:D11", "B12:D12", "B14:D14", "B15:D15", "B7:D7", "B8:D8"}
+	slices.Sort(wantMerges)
+	if !slices.Equal(merges, wantMerges) {
+		t.Errorf("表二 merges %v, want %v", merges, wantMerges)
+	}
+	raw, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "\n行政规范性文件,1,1,40\n") || !strings.Contains(string(raw), "\n行政事业性收费,1.2345,,\n") {
+		t.Errorf("CSV:\n%s", raw)
 	}
 }
