@@ -73,32 +73,25 @@ func openDB(ctx context.Context, e *env) (*storage.DB, error) {
 	return storage.Open(ctx, url)
 }
 
-// writeAnnualReport prints the year's tables, the office's figures in
-// them and the checks; it writes the files only when the checks pass.
+// writeAnnualReport prints the year's report as annualreport.Build
+// assembles it (the tables, the office's entries and figures in them, the
+// figures of the text, the checks); it writes the files only when the
+// checks pass.
 func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.Time, xlsx, csvFile string, out io.Writer) error {
 	loc := app.BusinessLocation()
-	at, err := storage.AnnualReportTables(ctx, db, year)
+	r, err := annualreport.Build(ctx, db, year, loc)
 	if err != nil {
 		return err
 	}
-	t2, err := storage.ActiveDisclosureFigures(ctx, db, year, loc)
-	if err != nil {
-		return err
-	}
-	entries, err := storage.ActiveEntries(ctx, db, year)
-	if err != nil {
-		return err
-	}
-	tables := annualreport.Tables{T2: t2, T3: at.T3, T4: at.T4}
 	fmt.Fprintf(out, "%d年政府信息公开工作年度报告 表二、表三、表四（据审批单、依申请公开登记簿及综合办公室填报数，%s 生成）\n\n", year, now.In(loc).Format("2006-01-02 15:04"))
-	if err := annualreport.WriteText(out, tables); err != nil {
+	if err := annualreport.WriteText(out, r.Tables); err != nil {
 		return err
 	}
-	if len(entries) > 0 {
+	if len(r.Entries) > 0 {
 		fmt.Fprintln(out, "\n综合办公室录入数（表二，与审批单统计相加；同一项目以最后一次录入为准）：")
-		for _, e := range entries {
+		for _, e := range r.Entries {
 			cell := workflow.TableTwoCell(e.Cell)
-			fig := t2.Cell(cell)
+			fig := r.T2.Cell(cell)
 			note := ""
 			if fig == nil || fig.Entry.EnteredAt != e.EnteredAt || fig.Entry.EnteredBy != e.EnteredBy || fig.Entry.Value != e.Value {
 				note = "；已被后一次录入替代"
@@ -108,25 +101,25 @@ func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.T
 			fmt.Fprintf(out, "  %s = %s（%s 于 %s 录入，理由：%s%s）\n", cell.Label(), cell.Show(e.Value), e.EnteredBy, e.EnteredAt.In(loc).Format("2006-01-02 15:04"), e.Reason, note)
 		}
 	}
-	if len(at.Figures) > 0 {
+	if len(r.Figures) > 0 {
 		fmt.Fprintln(out, "\n综合办公室填报数（替代登记簿统计）：")
-		for _, f := range at.Figures {
+		for _, f := range r.Figures {
 			reg := ""
 			if f.Table == storage.AnnualTable3 {
-				reg = fmt.Sprintf("，登记簿统计 %d", at.RegisterCarriedIn[workflow.ApplicantColumn(workflow.ApplicantType(f.Column))])
+				reg = fmt.Sprintf("，登记簿统计 %d", r.RegisterCarriedIn[workflow.ApplicantColumn(workflow.ApplicantType(f.Column))])
 			}
 			fmt.Fprintf(out, "  %s = %d%s（%s 于 %s 填报，理由：%s）\n", f.Cell(), f.Value, reg, f.EnteredBy, f.EnteredAt.In(loc).Format("2006-01-02 15:04"), f.Reason)
 		}
 	}
-	check := workflow.CheckTables(at.T3, at.T4)
-	if !check.OK() {
-		fmt.Fprintf(out, "\n校验未通过（%d 处），未生成文件：\n", len(check.Problems))
-		for _, p := range check.Problems {
+	writeFacts(out, r.Facts)
+	if !r.OK() {
+		fmt.Fprintf(out, "\n校验未通过（%d 处），未生成文件：\n", len(r.Problems))
+		for _, p := range r.Problems {
 			fmt.Fprintln(out, "  "+p)
 		}
 		return ErrChecksFailed
 	}
-	fmt.Fprintln(out, "\n校验通过：各列 一 + 二 = 三（七） + 四，各行总计等于各列之和，各项之和相符，无负数。")
+	fmt.Fprintln(out, "\n校验通过：表二现行有效件数无负数；表三各列 一 + 二 = 三（七） + 四，各行总计等于各列之和，各项之和相符；表四各项总计相符；无负数。")
 	for _, file := range []struct {
 		name  string
 		write func(io.Writer, annualreport.Tables) error
@@ -135,7 +128,7 @@ func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.T
 			continue
 		}
 		var buf bytes.Buffer
-		if err := file.write(&buf, tables); err != nil {
+		if err := file.write(&buf, r.Tables); err != nil {
 			return err
 		}
 		if err := os.WriteFile(file.name, buf.Bytes(), 0o644); err != nil {
@@ -144,6 +137,26 @@ func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.T
 		fmt.Fprintf(out, "已写入 %s\n", file.name)
 	}
 	return nil
+}
+
+// writeFacts prints the figures the text of the report quotes.
+func writeFacts(out io.Writer, f annualreport.Facts) {
+	fmt.Fprintln(out, "\n正文所用数据：")
+	platforms := ""
+	for i, p := range f.ByPlatform {
+		if i > 0 {
+			platforms += "、"
+		}
+		platforms += fmt.Sprintf("%s %d 条", p.Platform, p.Forms)
+	}
+	if platforms != "" {
+		platforms = "（" + platforms + "）"
+	}
+	fmt.Fprintf(out, "  主动公开审批单 %d 件已公开%s\n", f.FormsPublished, platforms)
+	fmt.Fprintf(out, "  12345工单 收到 %d 件，年内办结 %d 件，其中按时办结 %d 件\n", f.Orders.Received, f.Orders.Answered, f.Orders.OnTime)
+	fmt.Fprintf(out, "  政务公开专题工作会议 %d 次\n", len(f.Meetings))
+	fmt.Fprintf(out, "  政府信息公开申请 新收 %d 件，上年结转 %d 件，办结 %d 件，结转下年度 %d 件\n",
+		f.ApplicationsReceived, f.ApplicationsCarriedIn, f.ApplicationsClosed, f.ApplicationsCarriedOut)
 }
 
 const annualArgs = "figure|remedy ..."

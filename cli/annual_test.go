@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"github.com/zwgk-bot/zwgk/annualreport"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -697,5 +698,123 @@ func TestAnnualReportTableTwo(t *testing.T) {
 	}
 	if !strings.Contains(string(raw), "\n行政规范性文件,1,1,40\n") || !strings.Contains(string(raw), "\n行政事业性收费,1.2345,,\n") {
 		t.Errorf("CSV:\n%s", raw)
+	}
+}
+
+// orderSeed is a 12345 order of the test: received, due and answered
+// (zero: not yet) in the bureau's zone.
+type orderSeed struct{ received, due, answered time.Time }
+
+// seedOrders stores the orders, answered ones in state answered.
+func seedOrders(t *testing.T, db *storage.DB, seeds []orderSeed) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for i, s := range seeds {
+			o := &storage.Order{TicketNo: "GD" + strconv.Itoa(1000+i), Category: "噪声", Content: "夜间施工噪声", Location: "某小区",
+				ReceivedAt: s.received, DueAt: s.due, Section: "综合一股", Registrar: "hejing", State: "dispatched", Source: "test", CreatedAt: s.received}
+			if _, err := storage.InsertOrder(ctx, tx, o); err != nil {
+				return err
+			}
+			if !s.answered.IsZero() {
+				if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'answered', answered_at = $2 WHERE id = $1`, o.ID, s.answered); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedMeetings records meetings held on the days given.
+func seedMeetings(t *testing.T, db *storage.DB, days ...time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, d := range days {
+			if _, err := storage.InsertMeeting(ctx, tx, storage.Meeting{HeldOn: d, Topic: "研究部署政务公开工作", RecordedBy: "linxiaoyan", RecordedAt: d}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAnnualReportFactsAndTableTwoChecks: the figures of the text come
+// from the year's forms, orders and meetings (the year in the bureau's
+// zone); a table 二 that cannot be right is in the one list of problems,
+// and the command refuses the year, naming the cells.
+func TestAnnualReportFactsAndTableTwoChecks(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(y, m, d, h int) time.Time { return time.Date(y, time.Month(m), d, h, 0, 0, 0, loc) }
+	both := []string{"政府网站", "“双微”公众号"}
+	seedActiveForms(t, db, []activeSeed{
+		{cat: workflow.CategoryOther, platforms: both, published: at(2026, 3, 2, 10)},
+		{cat: workflow.CategoryNormative, repealed: true, platforms: []string{"政府网站"}, published: at(2026, 4, 2, 10)},
+		{cat: workflow.CategoryOther, platforms: []string{"“双微”公众号"}, published: at(2026, 1, 1, 0)},
+		{cat: workflow.CategoryOther, platforms: both, published: at(2025, 12, 31, 23)}, // 2025's
+		{cat: workflow.CategoryOther, platforms: both},                                  // still publishing
+		{cat: workflow.CategoryOther, platforms: both, published: at(2026, 5, 5, 10), mode: workflow.ModeRequest},
+	})
+	seedOrders(t, db, []orderSeed{
+		{at(2026, 2, 1, 9), at(2026, 2, 10, 17), at(2026, 2, 9, 9)},   // on time
+		{at(2026, 3, 1, 9), at(2026, 3, 10, 17), at(2026, 3, 12, 9)},  // late
+		{at(2026, 12, 28, 9), at(2027, 1, 8, 17), at(2027, 1, 4, 9)},  // answered next year
+		{at(2026, 12, 30, 9), at(2027, 1, 9, 17), time.Time{}},        // open
+		{at(2025, 12, 31, 23), at(2026, 1, 9, 17), at(2026, 1, 5, 9)}, // 2025's
+		{at(2027, 1, 1, 0), at(2027, 1, 9, 17), time.Time{}},          // 2027's
+	})
+	seedMeetings(t, db, day(2026, 3, 28), day(2026, 9, 1), day(2025, 12, 30))
+
+	r, err := annualreport.Build(ctx, db, 2026, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Facts
+	wantPlatforms := []storage.PlatformCount{{Platform: "“双微”公众号", Forms: 2}, {Platform: "政府网站", Forms: 2}}
+	if f.FormsPublished != 3 || !slices.Equal(f.ByPlatform, wantPlatforms) {
+		t.Errorf("forms %d, platforms %v; want 3, %v", f.FormsPublished, f.ByPlatform, wantPlatforms)
+	}
+	if f.Orders != (storage.OrderYear{Received: 4, Answered: 2, OnTime: 1}) {
+		t.Errorf("orders %+v", f.Orders)
+	}
+	if len(f.Meetings) != 2 {
+		t.Errorf("meetings %+v", f.Meetings)
+	}
+	// One 行政规范性文件 repealed, none in force at the start entered: -1.
+	wantProblem := "表二 行政规范性文件 现行有效件数为-1（上年末0 + 本年制发0 − 本年废止1），请录入行政规范性文件 上年末现行有效件数"
+	if !slices.Equal(r.Problems, []string{wantProblem}) {
+		t.Errorf("problems %q, want %q", r.Problems, wantProblem)
+	}
+	if ps, err := annualreport.Problems(ctx, db, 2026, loc); err != nil || !slices.Equal(ps, r.Problems) {
+		t.Errorf("Problems = %q, %v", ps, err)
+	}
+	xlsxPath := filepath.Join(t.TempDir(), "2026.xlsx")
+	var out bytes.Buffer
+	if err := writeAnnualReport(ctx, db, 2026, at(2027, 1, 6, 9), xlsxPath, "", &out); !errors.Is(err, ErrChecksFailed) {
+		t.Fatalf("writeAnnualReport: %v, want the checks to fail\n%s", err, out.String())
+	}
+	for _, s := range []string{"校验未通过（1 处），未生成文件：\n  " + wantProblem,
+		"  主动公开审批单 3 件已公开（“双微”公众号 2 条、政府网站 2 条）",
+		"  12345工单 收到 4 件，年内办结 2 件，其中按时办结 1 件",
+		"  政务公开专题工作会议 2 次"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q:\n%s", s, out.String())
+		}
+	}
+	if _, err := os.Stat(xlsxPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the .xlsx was written (%v)", err)
 	}
 }
