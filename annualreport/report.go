@@ -26,6 +26,9 @@ type Report struct {
 	Figures []storage.AnnualFigure
 	Entries []storage.ActiveEntry
 	Facts   Facts
+	// Sections are the six sections in order: 一, 五 and 六 with their
+	// text (the office's, or zwgk's draft), 二, 三 and 四 the tables.
+	Sections []Section
 	// Problems are the checks' findings, tables 二, 三 and 四 together, each
 	// naming its cells in the table's words; empty when the year balances.
 	Problems []string
@@ -54,7 +57,8 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 // Build assembles year's report from the records: tables 二 (the 主动公开
 // 审批单 and the office's entries), 三 and 四 (the register, its 复议 and
-// 诉讼 and the office's figures), the facts for the text and the checks.
+// 诉讼 and the office's figures), the facts for the text, the sections
+// (the office's texts, else zwgk's drafts) and the checks.
 // loc is the bureau's zone (chat.Bot.Location), where its years begin. q
 // may be a pool or a transaction; Build only reads.
 func Build(ctx context.Context, q sqlx.QueryerContext, year int, loc *time.Location) (*Report, error) {
@@ -85,6 +89,11 @@ func Build(ctx context.Context, q sqlx.QueryerContext, year int, loc *time.Locat
 	}
 	f.ApplicationsReceived, f.ApplicationsCarriedIn = at.T3.New[workflow.Table3Total], at.T3.CarriedIn[workflow.Table3Total]
 	f.ApplicationsClosed, f.ApplicationsCarriedOut = at.T3.Results[workflow.Table3Total], at.T3.CarriedOut[workflow.Table3Total]
+	texts, err := storage.AnnualTexts(ctx, q, year)
+	if err != nil {
+		return nil, err
+	}
+	r.sections(texts)
 	r.Problems = Check(r.Tables)
 	return r, nil
 }

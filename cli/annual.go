@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/annualreport"
 	"github.com/zwgk-bot/zwgk/app"
@@ -112,6 +113,16 @@ func writeAnnualReport(ctx context.Context, db *storage.DB, year int, now time.T
 		}
 	}
 	writeFacts(out, r.Facts)
+	fmt.Fprintln(out, "\n正文：")
+	for _, sec := range r.Sections {
+		switch {
+		case !sec.Editable:
+		case sec.Draft:
+			fmt.Fprintf(out, "  %s：系统生成的草稿，请审阅修改（zwgk annual text）\n", sec.Title)
+		default:
+			fmt.Fprintf(out, "  %s：综合办公室文本（%s 于 %s 保存）\n", sec.Title, sec.By, sec.At.In(loc).Format("2006-01-02 15:04"))
+		}
+	}
 	if !r.OK() {
 		fmt.Fprintf(out, "\n校验未通过（%d 处），未生成文件：\n", len(r.Problems))
 		for _, p := range r.Problems {
@@ -159,7 +170,7 @@ func writeFacts(out io.Writer, f annualreport.Facts) {
 		f.ApplicationsReceived, f.ApplicationsCarriedIn, f.ApplicationsClosed, f.ApplicationsCarriedOut)
 }
 
-const annualArgs = "figure|remedy ..."
+const annualArgs = "figure|remedy|text ..."
 
 const annualEntryDetail = `The office's entries for the annual report, each audited with who and why.
 
@@ -175,20 +186,29 @@ const annualEntryDetail = `The office's entries for the annual report, each audi
       the year it was filed).
   zwgk annual remedy --decide ID --result 维持|纠正|其他 --decided YYYY-MM-DD --by USERID
       records the result of a pending one.
+  zwgk annual text --year Y --section 一|五|六 --file FILE --by USERID
+      the office's text of section 一、总体情况, 五、存在的主要问题及改进情况 or
+      六、其他需要报告的事项 (UTF-8; paragraphs separated by a blank line): it
+      replaces zwgk's draft in the report; every version is kept.
+  zwgk annual text --year Y --section 一|五|六 --clear --by USERID
+      back to zwgk's draft (the office's versions stay in the record).
 --by is recorded as given. Needs DATABASE_URL only.`
 
 // cmdAnnual: zwgk annual figure|remedy ...
 func cmdAnnual(ctx context.Context, e *env, args []string) error {
-	if len(args) < 1 || args[0] != "figure" && args[0] != "remedy" {
-		return errors.New("usage: zwgk annual figure|remedy ... (see 'zwgk help annual')")
+	if len(args) < 1 || args[0] != "figure" && args[0] != "remedy" && args[0] != "text" {
+		return errors.New("usage: zwgk annual figure|remedy|text ... (see 'zwgk help annual')")
 	}
 	db, err := openDB(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if args[0] == "figure" {
+	switch args[0] {
+	case "figure":
 		return annualFigure(ctx, db, args[1:], time.Now(), e)
+	case "text":
+		return annualText(ctx, db, args[1:], time.Now(), e)
 	}
 	return annualRemedy(ctx, db, args[1:], time.Now(), e)
 }
@@ -335,4 +355,67 @@ func annualRemedy(ctx context.Context, db *storage.DB, args []string, now time.T
 		fmt.Fprintf(e.stdout, "%s：%s已记录（编号 %s，%s）。\n", a.Number(), workflow.ReviewKindLabel(kind), strconv.FormatInt(r.ID, 10), workflow.ReviewResultLabel(result))
 		return nil
 	})
+}
+
+// annualText: zwgk annual text --year Y --section 一 --file F --by U
+// [--clear].
+func annualText(ctx context.Context, db *storage.DB, args []string, now time.Time, e *env) error {
+	fs := flag.NewFlagSet("annual text", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	year := fs.Int("year", 0, "the report year")
+	section := fs.String("section", "", "一, 五 or 六")
+	file := fs.String("file", "", "the section's text, UTF-8")
+	by := fs.String("by", "", "userid of the office member")
+	clear := fs.Bool("clear", false, "back to zwgk's draft")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	actor := strings.TrimSpace(*by)
+	sec := strings.TrimSuffix(strings.TrimSpace(*section), "、")
+	title := annualreport.SectionTitle(sec)
+	switch {
+	case *year < 2008 || *year > 9998 || fs.NArg() > 0:
+		return errors.New("--year: the report year, e.g. 2026")
+	case sec != "一" && sec != "五" && sec != "六":
+		return errors.New("--section: 一, 五 or 六 (二, 三 and 四 are the tables)")
+	case actor == "":
+		return errors.New("--by: required")
+	case *clear == (*file != ""):
+		return errors.New("either --file FILE or --clear")
+	}
+	var body string
+	if !*clear {
+		raw, err := os.ReadFile(*file)
+		if err != nil {
+			return fmt.Errorf("--file: %w", err)
+		}
+		body = storage.NormalizeAnnualText(string(raw))
+		if p := annualreport.TextProblem(body); p != "" {
+			return fmt.Errorf("--file %s: %s", *file, p)
+		}
+	}
+	var changed bool
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		var err error
+		if *clear {
+			changed, err = storage.ClearAnnualText(ctx, tx, *year, sec, actor, now)
+		} else {
+			changed, err = storage.SetAnnualText(ctx, tx, *year, sec, body, actor, now)
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case *clear && changed:
+		fmt.Fprintf(e.stdout, "%d年度报告 %s 已恢复为系统生成的草稿（此前的文本仍保留在记录中）。\n", *year, title)
+	case *clear:
+		fmt.Fprintf(e.stdout, "%d年度报告 %s 本就是系统生成的草稿，未作改动。\n", *year, title)
+	case changed:
+		fmt.Fprintf(e.stdout, "%d年度报告 %s 已保存（%d字），报告中以此文本替代草稿。\n", *year, title, utf8.RuneCountInString(body))
+	default:
+		fmt.Fprintf(e.stdout, "%d年度报告 %s 与已保存的文本相同，未重复保存。\n", *year, title)
+	}
+	return nil
 }

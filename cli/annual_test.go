@@ -818,3 +818,118 @@ func TestAnnualReportFactsAndTableTwoChecks(t *testing.T) {
 		t.Errorf("the .xlsx was written (%v)", err)
 	}
 }
+
+// TestAnnualTextFromTheCommandLine: the office's text replaces the draft
+// of a section in the report model and the report says which sections are
+// still drafts; --clear brings the draft back; bad input is refused.
+func TestAnnualTextFromTheCommandLine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storagetest.NewDatabase(t)
+	db, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ptr := func(t time.Time) *time.Time { return &t }
+	seedApplications(t, db, []annualSeed{
+		{"自然人", day(2026, 3, 2), ptr(day(2026, 3, 20)), workflow.OutcomeDisclose, ""},
+		{"自然人", day(2026, 4, 2), ptr(day(2026, 4, 20)), workflow.OutcomeOther, workflow.ReasonNoFee},
+		{"商业企业", day(2026, 12, 2), nil, "", ""},
+	})
+	seedMeetings(t, db, day(2026, 3, 28))
+	getenv := func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}
+	run := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := Run(ctx, args, getenv, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	r, err := annualreport.Build(ctx, db, 2026, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Drafts(); !slices.Equal(d, []string{"一", "五", "六"}) {
+		t.Fatalf("drafts %v", d)
+	}
+	var titles []string
+	for _, s := range r.Sections {
+		titles = append(titles, s.Title)
+	}
+	if want := []string{"一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+		"五、存在的主要问题及改进情况", "六、其他需要报告的事项"}; !slices.Equal(titles, want) {
+		t.Fatalf("sections %q", titles)
+	}
+	for _, s := range []string{"全年新收政府信息公开申请3件，上年结转0件；办结2件，结转下年度继续办理1件。", "全年召开政务公开专题工作会议1次"} {
+		if !strings.Contains(r.Sections[0].Text, s) {
+			t.Errorf("draft of 一 lacks %q:\n%s", s, r.Sections[0].Text)
+		}
+	}
+	// An application given up for a fee not paid: the draft of 六 does not
+	// claim no fee notice was sent, and says none was collected.
+	if six := r.Sections[5].Text; !strings.Contains(six, "未收取信息处理费") || strings.Contains(six, "均为0") {
+		t.Errorf("draft of 六:\n%s", six)
+	}
+
+	file := filepath.Join(t.TempDir(), "five.txt")
+	if err := os.WriteFile(file, []byte("\ufeff（一）存在的主要问题。人员不足。\r\n\r\n（二）改进措施。加强培训。\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run("annual", "text", "--year", "2026", "--section", "五", "--file", file, "--by", "linxiaoyan")
+	if err != nil || !strings.Contains(out, "2026年度报告 五、存在的主要问题及改进情况 已保存") {
+		t.Fatalf("annual text: %v\n%s", err, out)
+	}
+	if out, err := run("annual", "text", "--year", "2026", "--section", "五", "--file", file, "--by", "linxiaoyan"); err != nil || !strings.Contains(out, "未重复保存") {
+		t.Fatalf("the same text again: %v\n%s", err, out)
+	}
+	r, err = annualreport.Build(ctx, db, 2026, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if five := r.Sections[4]; five.Draft || five.Text != "（一）存在的主要问题。人员不足。\n\n（二）改进措施。加强培训。" || five.By != "linxiaoyan" {
+		t.Fatalf("section 五 %+v", five)
+	}
+	if d := r.Drafts(); !slices.Equal(d, []string{"一", "六"}) {
+		t.Fatalf("drafts %v", d)
+	}
+	out, err = run("report", "annual", "--year", "2026")
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	for _, s := range []string{"  一、总体情况：系统生成的草稿，请审阅修改", "  五、存在的主要问题及改进情况：综合办公室文本（linxiaoyan 于 ", "  六、其他需要报告的事项：系统生成的草稿"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("report lacks %q:\n%s", s, out)
+		}
+	}
+	if out, err := run("annual", "text", "--year", "2026", "--section", "五", "--clear", "--by", "chenlixin"); err != nil || !strings.Contains(out, "已恢复为系统生成的草稿") {
+		t.Fatalf("clear: %v\n%s", err, out)
+	}
+	if r, err = annualreport.Build(ctx, db, 2026, loc); err != nil || !r.Sections[4].Draft {
+		t.Fatalf("after the clear: %v %+v", err, r.Sections[4])
+	}
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	os.WriteFile(empty, []byte(" \n"), 0o644)
+	for _, args := range [][]string{
+		{"annual", "text", "--year", "2026", "--section", "二", "--file", file, "--by", "linxiaoyan"},
+		{"annual", "text", "--year", "2026", "--section", "一", "--file", empty, "--by", "linxiaoyan"},
+		{"annual", "text", "--year", "2026", "--section", "一", "--file", file},
+		{"annual", "text", "--year", "2026", "--section", "一", "--by", "linxiaoyan"},
+		{"annual", "text", "--section", "一", "--file", file, "--by", "linxiaoyan"},
+	} {
+		if out, err := run(args...); err == nil {
+			t.Errorf("zwgk %s accepted:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	vs, err := storage.AnnualTextVersions(ctx, db, 2026, "一")
+	if err != nil || len(vs) != 0 {
+		t.Fatalf("refused texts stored: %+v %v", vs, err)
+	}
+}
