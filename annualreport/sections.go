@@ -129,9 +129,9 @@ func (r *Report) draftOverview() string {
 		var names, counts []string
 		for _, p := range f.ByPlatform {
 			names = append(names, p.Platform)
-			counts = append(counts, fmt.Sprintf("%s%d条", p.Platform, p.Forms))
+			counts = append(counts, fmt.Sprintf("%s发布%d条", p.Platform, p.Forms))
 		}
-		ps = append(ps, fmt.Sprintf("（四）平台建设。依托%s等平台发布政府信息，全年在%s。", strings.Join(names, "、"), strings.Join(counts, "、")))
+		ps = append(ps, fmt.Sprintf("（四）平台建设。依托%s等平台发布政府信息，全年通过%s。", strings.Join(names, "、"), strings.Join(counts, "、")))
 	} else {
 		ps = append(ps, "（四）平台建设。依托政府网站等平台发布政府信息。")
 	}
