@@ -15,6 +15,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"github.com/zwgk-bot/zwgk/annualreport"
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -211,6 +212,36 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Table 二: forms of every category, published in 2026 and not (the
+	// year before, the year after, still publishing, 依申请公开), and the
+	// office's entries (a cell entered twice: the later counts).
+	active := annualForms()
+	seedActiveForms(t, db, active)
+	entries := []storage.ActiveEntry{
+		{Year: 2026, Cell: string(workflow.CellPenalty), Value: 30, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "1至11月在原系统办理"},
+		{Year: 2026, Cell: string(workflow.CellPenalty), Value: 35, EnteredBy: "chenlixin", EnteredAt: at.Add(time.Hour), Reason: "更正：漏计5件"},
+		{Year: 2026, Cell: string(workflow.CellRegulationInForceAt), Value: 4, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "2025年度报告"},
+		{Year: 2026, Cell: string(workflow.CellNormativeInForceAt), Value: 40, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "2025年度报告"},
+		{Year: 2026, Cell: string(workflow.CellLicensing), Value: 6, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "窗口办理"},
+		{Year: 2026, Cell: string(workflow.CellFee), Value: 12345, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "窗口收费"},
+		{Year: 2025, Cell: string(workflow.CellEnforcement), Value: 99, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "上一年度"},
+	}
+	err = db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, e := range entries {
+			if _, err := storage.AddActiveEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := countTable2(active, entries, 2026)
+	if want2["penalty"] <= 35 || want2["normative_repealed"] == 0 || want2["fee_yuan"] <= 12345 {
+		t.Fatalf("seeds of table 二: %v", want2)
+	}
+
 	want3 := countTable3(seeds, 2026)
 	// Table 四, counted from the seeds: filed in 2026, by the result as of
 	// 31 December; plus the office's figure.
@@ -251,9 +282,22 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 	}
 
 	// The model.
-	at3, err := storage.AnnualReportTables(ctx, db, 2026)
+	at3, err := annualreport.Build(ctx, db, 2026, app.BusinessLocation())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !at3.OK() {
+		t.Fatalf("problems %q", at3.Problems)
+	}
+	t2 := at3.T2
+	got2 := map[string]int64{"regulation_made": t2.Regulation.Made.Total(), "regulation_repealed": t2.Regulation.Repealed.Total(),
+		"regulation_in_force": t2.Regulation.InForce(), "normative_made": t2.Normative.Made.Total(), "normative_repealed": t2.Normative.Repealed.Total(),
+		"normative_in_force": t2.Normative.InForce(), "licensing": t2.Licensing.Total(), "penalty": t2.Penalty.Total(),
+		"enforcement": t2.Enforcement.Total(), "fee_yuan": t2.Fee.Total()}
+	for k, g := range got2 {
+		if g != want2[k] {
+			t.Errorf("table 二 %s = %d, want %d", k, g, want2[k])
+		}
 	}
 	got := map[string]workflow.Table3Row{"new": at3.T3.New, "carried_in": at3.T3.CarriedIn, "total": at3.T3.Results, "carried_out": at3.T3.CarriedOut}
 	for o, r := range at3.T3.Outcomes {
@@ -317,6 +361,17 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		"B25": "（六）其他处理", "C25": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
 		"C26": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "C27": "3.其他",
 		"B28": "（七）总计", "A29": "四、结转下年度继续办理",
+	}
+	// 表二: its figures where the template puts them (the fee in 万元).
+	for ref, k := range map[string]string{"B4": "regulation_made", "C4": "regulation_repealed", "D4": "regulation_in_force",
+		"B5": "normative_made", "C5": "normative_repealed", "D5": "normative_in_force",
+		"B8": "licensing", "B11": "penalty", "B12": "enforcement"} {
+		if v := cell("表二", ref); v != strconv.FormatInt(want2[k], 10) {
+			t.Errorf("表二 %s (%s) = %q, want %d", ref, k, v, want2[k])
+		}
+	}
+	if v, w := cell("表二", "B15"), strconv.FormatFloat(float64(want2["fee_yuan"])/10000, 'f', -1, 64); v != w {
+		t.Errorf("表二 B15 (fee) = %q, want %q", v, w)
 	}
 	for ref, w := range heads3 {
 		if v := cell("表三", ref); v != w {
@@ -395,6 +450,9 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Errorf("CSV starts %q", lines[:2])
 	}
 	// Table 三 follows table 二's 14 rows and a blank line.
+	if !strings.HasPrefix(lines[10], "行政处罚,"+strconv.FormatInt(want2["penalty"], 10)+",") {
+		t.Errorf("CSV's 行政处罚 line %q, want %d", lines[10], want2["penalty"])
+	}
 	lines = lines[16:]
 	if lines[0] != "三、收到和处理政府信息公开申请情况" || !strings.HasPrefix(lines[4], "一、本年新收政府信息公开申请数量,,,") {
 		t.Errorf("CSV's table 三 starts %q", lines[:5])
@@ -932,4 +990,98 @@ func TestAnnualTextFromTheCommandLine(t *testing.T) {
 	if err != nil || len(vs) != 0 {
 		t.Fatalf("refused texts stored: %+v %v", vs, err)
 	}
+}
+
+// annualForms are 主动公开 forms of every category of table 二, several of
+// each, published in 2026 (in the bureau's zone, near the year's edges
+// too) or not: published on 31 December 2025 or 1 January 2027, still
+// publishing, and 依申请公开 ones.
+func annualForms() []activeSeed {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	at := func(y, m, d, h, min int) time.Time { return time.Date(y, time.Month(m), d, h, min, 0, 0, loc) }
+	web := []string{"政府网站", "“双微”公众号"}
+	var out []activeSeed
+	for i, c := range workflow.InfoCategories() {
+		for j := range 3 {
+			s := activeSeed{cat: c, platforms: web[:1+j%2], published: at(2026, 1+(i+j*5)%12, 1+(i*3+j)%28, 9+j, 0)}
+			switch {
+			case c.IsDocument():
+				s.repealed = j == 1
+			case c.CountsDecisions():
+				s.decisions = 1 + i + j
+			case c == workflow.CategoryFee:
+				s.feeYuan = int64(1000*(i+1) + 37*j)
+			}
+			out = append(out, s)
+		}
+	}
+	return append(out,
+		activeSeed{cat: workflow.CategoryPenalty, decisions: 50, platforms: web, published: at(2026, 1, 1, 0, 10)},    // 2026's first hour
+		activeSeed{cat: workflow.CategoryPenalty, decisions: 70, platforms: web, published: at(2025, 12, 31, 23, 50)}, // 2025's
+		activeSeed{cat: workflow.CategoryPenalty, decisions: 80, platforms: web, published: at(2027, 1, 1, 0, 5)},     // 2027's
+		activeSeed{cat: workflow.CategoryFee, feeYuan: 900, platforms: web},                                           // still publishing
+		activeSeed{cat: workflow.CategoryNormative, platforms: web},                                                   // still publishing
+		activeSeed{cat: workflow.CategoryLicensing, decisions: 9, platforms: web, published: at(2026, 5, 5, 10, 0), mode: workflow.ModeRequest},
+	)
+}
+
+// countTable2 counts table 二 of year from the seeds and entries by the
+// template's rules, not by the code under test: the forms published in
+// the year (主动公开 only), and the latest entry of each cell added.
+func countTable2(forms []activeSeed, entries []storage.ActiveEntry, year int) map[string]int64 {
+	w := map[string]int64{}
+	for _, f := range forms {
+		if f.published.IsZero() || f.mode == workflow.ModeRequest || f.published.In(time.FixedZone("CST", 8*3600)).Year() != year {
+			continue
+		}
+		switch f.cat {
+		case workflow.CategoryRegulation, workflow.CategoryNormative:
+			key := map[workflow.InfoCategory]string{workflow.CategoryRegulation: "regulation", workflow.CategoryNormative: "normative"}[f.cat]
+			if f.repealed {
+				w[key+"_repealed"]++
+			} else {
+				w[key+"_made"]++
+			}
+		case workflow.CategoryLicensing:
+			w["licensing"] += int64(f.decisions)
+		case workflow.CategoryPenalty:
+			w["penalty"] += int64(f.decisions)
+		case workflow.CategoryEnforcement:
+			w["enforcement"] += int64(f.decisions)
+		case workflow.CategoryFee:
+			w["fee_yuan"] += f.feeYuan
+		}
+	}
+	latest := map[string]storage.ActiveEntry{}
+	for _, e := range entries {
+		if e.Year == year && !e.EnteredAt.Before(latest[e.Cell].EnteredAt) {
+			latest[e.Cell] = e
+		}
+	}
+	start := map[string]int64{}
+	for cell, e := range latest {
+		switch cell {
+		case "regulation_in_force_start":
+			start["regulation"] = e.Value
+		case "normative_in_force_start":
+			start["normative"] = e.Value
+		case "licensing_decisions":
+			w["licensing"] += e.Value
+		case "penalty_decisions":
+			w["penalty"] += e.Value
+		case "enforcement_decisions":
+			w["enforcement"] += e.Value
+		case "fee_yuan":
+			w["fee_yuan"] += e.Value
+		case "regulation_made", "regulation_repealed", "normative_made", "normative_repealed":
+			w[cell] += e.Value
+		}
+	}
+	for _, k := range []string{"regulation", "normative"} {
+		w[k+"_in_force"] = start[k] + w[k+"_made"] - w[k+"_repealed"]
+	}
+	return w
 }
