@@ -1,4 +1,4 @@
-// Package annualreport lays out tables 三 and 四 of the 政府信息公开工作年度报告
+// Package annualreport lays out tables 二, 三 and 四 of the 政府信息公开工作年度报告
 // as the published reports do (国办公开办函〔2021〕30号) and writes them as
 // text, CSV and .xlsx. The numbers and their checks are workflow's; where
 // they come from storage's.
@@ -43,10 +43,21 @@ type Cell struct {
 	Text   string
 	Number int
 	IsNum  bool
+	// Head marks a heading row inside the table's body (table 二 heads
+	// each item of Art. 20 in its rows, not above them).
+	Head bool
+	// Decimal is a figure that is not a count: the fee in 万元 with its
+	// decimals ("1.2345"), and Yuan the same amount in 元. Set only with
+	// IsNum.
+	Decimal string
+	Yuan    int64
 }
 
 // String is the cell as CSV and text show it.
 func (c Cell) String() string {
+	if c.Decimal != "" {
+		return c.Decimal
+	}
 	if c.IsNum {
 		return strconv.Itoa(c.Number)
 	}

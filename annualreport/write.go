@@ -13,21 +13,29 @@ import (
 
 // Sheet names of the .xlsx.
 const (
+	Sheet2 = "表二"
 	Sheet3 = "表三"
 	Sheet4 = "表四"
 )
 
-// WriteXLSX writes tables 三 and 四 as an .xlsx, one sheet each: the
+// Grids are the three tables as grids, in the report's order.
+func (t Tables) Grids() []Grid {
+	return []Grid{Table2Grid(t.T2), Table3Grid(t.T3), Table4Grid(t.T4)}
+}
+
+// WriteXLSX writes tables 二, 三 and 四 as an .xlsx, one sheet each: the
 // table's title over it, then its grid with the template's merged
 // headings.
-func WriteXLSX(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
+func WriteXLSX(w io.Writer, t Tables) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", Sheet3); err != nil {
+	if err := f.SetSheetName("Sheet1", Sheet2); err != nil {
 		return fmt.Errorf("xlsx: %w", err)
 	}
-	if _, err := f.NewSheet(Sheet4); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
+	for _, name := range []string{Sheet3, Sheet4} {
+		if _, err := f.NewSheet(name); err != nil {
+			return fmt.Errorf("xlsx: %w", err)
+		}
 	}
 	border := []excelize.Border{{Type: "left", Style: 1, Color: "000000"}, {Type: "right", Style: 1, Color: "000000"},
 		{Type: "top", Style: 1, Color: "000000"}, {Type: "bottom", Style: 1, Color: "000000"}}
@@ -53,8 +61,9 @@ func WriteXLSX(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
 		g      Grid
 		widths map[string]float64
 	}{
-		{Sheet3, Table3Grid(t3), map[string]float64{"A": 10, "B": 18, "C": 40, "D:J": 11}},
-		{Sheet4, Table4Grid(t4), map[string]float64{"A:O": 10}},
+		{Sheet2, Table2Grid(t.T2), map[string]float64{"A": 22, "B:D": 16}},
+		{Sheet3, Table3Grid(t.T3), map[string]float64{"A": 10, "B": 18, "C": 40, "D:J": 11}},
+		{Sheet4, Table4Grid(t.T4), map[string]float64{"A:O": 10}},
 	}
 	for _, s := range sheets {
 		if err := f.SetCellStr(s.name, "A1", s.g.Title); err != nil {
@@ -68,7 +77,7 @@ func WriteXLSX(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
 				ref := CellName(r, c)
 				style := num
 				switch {
-				case r < s.g.Header:
+				case r < s.g.Header || cell.Head:
 					style = head
 				case !cell.IsNum:
 					style = label
@@ -76,9 +85,13 @@ func WriteXLSX(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
 				if err := f.SetCellStyle(s.name, ref, ref, style); err != nil {
 					return fmt.Errorf("xlsx %s: %w", s.name, err)
 				}
-				if cell.IsNum {
+				switch {
+				case cell.Decimal != "":
+					// A number Excel can add up, shown with the decimals it has.
+					err = f.SetCellFloat(s.name, ref, float64(cell.Yuan)/10000, -1, 64)
+				case cell.IsNum:
 					err = f.SetCellInt(s.name, ref, int64(cell.Number))
-				} else if cell.Text != "" {
+				case cell.Text != "":
 					err = f.SetCellStr(s.name, ref, cell.Text)
 				}
 				if err != nil {
@@ -118,12 +131,12 @@ func CellName(r, c int) string {
 // its grid (a merged range's text in its first cell only), a blank line
 // between the tables. It starts with a byte order mark: the office opens
 // it in Excel, which reads UTF-8 without one as GBK.
-func WriteCSV(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
+func WriteCSV(w io.Writer, t Tables) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return fmt.Errorf("csv: %w", err)
 	}
 	cw := csv.NewWriter(w)
-	for i, g := range []Grid{Table3Grid(t3), Table4Grid(t4)} {
+	for i, g := range t.Grids() {
 		if i > 0 {
 			cw.Write([]string{})
 		}
@@ -148,12 +161,16 @@ func WriteCSV(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
 }
 
 // WriteText prints the tables for a terminal, aligned for a monospaced
-// font that shows Chinese at double width. Table 三 keeps the template's
-// rows, each heading indented under its parent; table 四 is turned to a
-// row per group (行政复议, 行政诉讼 ·未经复议直接起诉, ·复议后起诉) under the
+// font that shows Chinese at double width. Table 二 keeps the template's
+// rows, each item of Art. 20 over its headings and categories; table 三
+// its rows, each heading indented under its parent; table 四 is turned to
+// a row per group (行政复议, 行政诉讼 ·未经复议直接起诉, ·复议后起诉) under the
 // five results, which fits a terminal where 15 columns do not.
-func WriteText(w io.Writer, t3 *workflow.Table3, t4 workflow.Table4) error {
+func WriteText(w io.Writer, t Tables) error {
 	var b strings.Builder
+	writeTable2Text(&b, Table2Grid(t.T2))
+	fmt.Fprintln(&b)
+	t3, t4 := t.T3, t.T4
 	type line struct {
 		label string
 		cells []string
@@ -262,3 +279,44 @@ func Width(s string) int {
 
 func pad(s string, w int) string     { return s + strings.Repeat(" ", max(0, w-Width(s))) }
 func padLeft(s string, w int) string { return strings.Repeat(" ", max(0, w-Width(s))) + s }
+
+// writeTable2Text prints table 二's grid: an item's heading flush left,
+// its column headings and categories indented, each figure right-aligned
+// under its heading.
+func writeTable2Text(b *strings.Builder, g Grid) {
+	fmt.Fprintln(b, g.Title)
+	labelW := 0
+	for _, row := range g.Cells {
+		if len(row) > 1 {
+			labelW = max(labelW, Width(row[0].Text))
+		}
+	}
+	var widths []int
+	for _, row := range g.Cells {
+		if len(row) == 1 { // an item's heading, spanning the table
+			fmt.Fprintln(b, row[0].Text)
+			continue
+		}
+		line := "  " + pad(row[0].Text, labelW)
+		if row[0].Head {
+			widths = widths[:0]
+			for _, c := range row[1:] {
+				if c.Text != "" {
+					widths = append(widths, Width(c.Text))
+					line += "  " + c.Text
+				}
+			}
+			fmt.Fprintln(b, line)
+			continue
+		}
+		i := 0
+		for _, c := range row[1:] {
+			if !c.IsNum || i >= len(widths) {
+				continue
+			}
+			line += "  " + padLeft(c.String(), widths[i])
+			i++
+		}
+		fmt.Fprintln(b, line)
+	}
+}

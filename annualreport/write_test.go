@@ -22,10 +22,14 @@ func TestGridsMergeOnlyHeadings(t *testing.T) {
 	t.Parallel()
 	t3 := workflow.NewTable3()
 	t3.New = workflow.Table3Row{1, 2, 3, 4, 5, 6, 21}
-	for _, g := range []Grid{Table3Grid(t3), Table4Grid(workflow.Table4{workflow.Review: {1, 0, 0, 0, 1}})} {
+	t2 := workflow.TableTwo(nil, []workflow.ManualFigure{{Cell: workflow.CellPenalty, Value: 35}, {Cell: workflow.CellFee, Value: 12345}})
+	for _, g := range []Grid{Table2Grid(t2), Table3Grid(t3), Table4Grid(workflow.Table4{workflow.Review: {1, 0, 0, 0, 1}})} {
 		covered := map[[2]int]bool{}
 		for _, m := range g.Merges {
-			if top := g.Cells[m.Top][m.Left]; top.IsNum || top.Text == "" {
+			// Table 二 spans a single figure over the three figure columns
+			// (its heading spans them too); nothing else merges a figure.
+			spansFigure := g.Title == Table2Title && m.Left == 1 && m.Top == m.Bottom
+			if top := g.Cells[m.Top][m.Left]; top.IsNum && !spansFigure || top.String() == "" {
 				t.Errorf("%s: merge %+v starts at %+v", g.Title, m, top)
 			}
 			for r := m.Top; r <= m.Bottom; r++ {
@@ -42,10 +46,14 @@ func TestGridsMergeOnlyHeadings(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	if err := WriteText(&b, t3, workflow.Table4{}); err != nil {
+	if err := WriteText(&b, Tables{T2: t2, T3: t3, T4: workflow.Table4{}}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(b.String(), "一、本年新收政府信息公开申请数量") {
-		t.Fatalf("text:\n%s", b.String())
+	for _, s := range []string{"一、本年新收政府信息公开申请数量", "二、主动公开政府信息情况\n第二十条第（一）项\n",
+		"  信息内容        本年制发件数  本年废止件数  现行有效件数\n  规章                       0             0             0\n",
+		"  行政处罚                      35\n", "  信息内容        本年收费金额（单位：万元）\n  行政事业性收费                      1.2345\n"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
 	}
 }

@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/annualreport"
+	"github.com/zwgk-bot/zwgk/config"
 
 	"github.com/zwgk-bot/zwgk/scheduler"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -12,7 +16,18 @@ func newScheduler(s *Service, cal *workflow.Calendar) (*scheduler.Scheduler, err
 	return scheduler.New(scheduler.Options{
 		DB: s.db, Roster: s.roster, Calendar: cal, Log: s.log, Now: s.now, Queued: s.worker.Poke,
 		Schedules: s.cfg.Schedules, MeetingDue: s.cfg.MeetingDue, Observe: s.metrics.Job, QuietUrgent: !s.cfg.UrgentAnytime,
+		ReportLink: AnnualLink(s.cfg),
 	})
+}
+
+// AnnualLink makes the signed links of the printable 年度报告 at cfg's
+// address, valid annualreport.LinkValidity: for the reminder, which hands
+// them to the office (the chat's 「年度报告 2026」 has office.Flow.AnnualLink).
+func AnnualLink(cfg config.Config) func(year int, now time.Time) string {
+	secret := []byte(cfg.LinkSecret)
+	return func(year int, now time.Time) string {
+		return cfg.PublicURL + annualreport.SignLink(secret, year, now.Add(annualreport.LinkValidity))
+	}
 }
 
 // Background runs the scheduler and the outbox worker until ctx ends, and

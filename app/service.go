@@ -210,6 +210,7 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /applications/{id}/letters/{kind}", s.bot.Applications.ServeLetter)
 	mux.HandleFunc("GET /applications/{id}/letters/{kind}/{n}", s.bot.Applications.ServeLetter)
 	mux.HandleFunc("GET /applications/{id}/record", s.bot.Applications.ServeRecord)
+	mux.HandleFunc("GET /annual/{year}", s.bot.Office.ServeAnnual)
 	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	s.bot.Applications.APIRoutes(mux, s.cfg.APIToken)
 	return s.deliveryRoutes(mux)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"github.com/zwgk-bot/zwgk/annualreport"
+	"github.com/zwgk-bot/zwgk/app"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/storage/storagetest"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -210,6 +212,36 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Table 二: forms of every category, published in 2026 and not (the
+	// year before, the year after, still publishing, 依申请公开), and the
+	// office's entries (a cell entered twice: the later counts).
+	active := annualForms()
+	seedActiveForms(t, db, active)
+	entries := []storage.ActiveEntry{
+		{Year: 2026, Cell: string(workflow.CellPenalty), Value: 30, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "1至11月在原系统办理"},
+		{Year: 2026, Cell: string(workflow.CellPenalty), Value: 35, EnteredBy: "chenlixin", EnteredAt: at.Add(time.Hour), Reason: "更正：漏计5件"},
+		{Year: 2026, Cell: string(workflow.CellRegulationInForceAt), Value: 4, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "2025年度报告"},
+		{Year: 2026, Cell: string(workflow.CellNormativeInForceAt), Value: 40, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "2025年度报告"},
+		{Year: 2026, Cell: string(workflow.CellLicensing), Value: 6, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "窗口办理"},
+		{Year: 2026, Cell: string(workflow.CellFee), Value: 12345, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "窗口收费"},
+		{Year: 2025, Cell: string(workflow.CellEnforcement), Value: 99, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "上一年度"},
+	}
+	err = db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, e := range entries {
+			if _, err := storage.AddActiveEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want2 := countTable2(active, entries, 2026)
+	if want2["penalty"] <= 35 || want2["normative_repealed"] == 0 || want2["fee_yuan"] <= 12345 {
+		t.Fatalf("seeds of table 二: %v", want2)
+	}
+
 	want3 := countTable3(seeds, 2026)
 	// Table 四, counted from the seeds: filed in 2026, by the result as of
 	// 31 December; plus the office's figure.
@@ -250,9 +282,22 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 	}
 
 	// The model.
-	at3, err := storage.AnnualReportTables(ctx, db, 2026)
+	at3, err := annualreport.Build(ctx, db, 2026, app.BusinessLocation())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if !at3.OK() {
+		t.Fatalf("problems %q", at3.Problems)
+	}
+	t2 := at3.T2
+	got2 := map[string]int64{"regulation_made": t2.Regulation.Made.Total(), "regulation_repealed": t2.Regulation.Repealed.Total(),
+		"regulation_in_force": t2.Regulation.InForce(), "normative_made": t2.Normative.Made.Total(), "normative_repealed": t2.Normative.Repealed.Total(),
+		"normative_in_force": t2.Normative.InForce(), "licensing": t2.Licensing.Total(), "penalty": t2.Penalty.Total(),
+		"enforcement": t2.Enforcement.Total(), "fee_yuan": t2.Fee.Total()}
+	for k, g := range got2 {
+		if g != want2[k] {
+			t.Errorf("table 二 %s = %d, want %d", k, g, want2[k])
+		}
 	}
 	got := map[string]workflow.Table3Row{"new": at3.T3.New, "carried_in": at3.T3.CarriedIn, "total": at3.T3.Results, "carried_out": at3.T3.CarriedOut}
 	for o, r := range at3.T3.Outcomes {
@@ -292,7 +337,7 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"表三", "表四"}) {
+	if sheets := f.GetSheetList(); !slices.Equal(sheets, []string{"表二", "表三", "表四"}) {
 		t.Fatalf("sheets %v", sheets)
 	}
 	cell := func(sheet, ref string) string {
@@ -316,6 +361,17 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		"B25": "（六）其他处理", "C25": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
 		"C26": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "C27": "3.其他",
 		"B28": "（七）总计", "A29": "四、结转下年度继续办理",
+	}
+	// 表二: its figures where the template puts them (the fee in 万元).
+	for ref, k := range map[string]string{"B4": "regulation_made", "C4": "regulation_repealed", "D4": "regulation_in_force",
+		"B5": "normative_made", "C5": "normative_repealed", "D5": "normative_in_force",
+		"B8": "licensing", "B11": "penalty", "B12": "enforcement"} {
+		if v := cell("表二", ref); v != strconv.FormatInt(want2[k], 10) {
+			t.Errorf("表二 %s (%s) = %q, want %d", ref, k, v, want2[k])
+		}
+	}
+	if v, w := cell("表二", "B15"), strconv.FormatFloat(float64(want2["fee_yuan"])/10000, 'f', -1, 64); v != w {
+		t.Errorf("表二 B15 (fee) = %q, want %q", v, w)
 	}
 	for ref, w := range heads3 {
 		if v := cell("表三", ref); v != w {
@@ -390,8 +446,16 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 		t.Error("the CSV has no byte order mark: Excel would read it as GBK")
 	}
 	lines := strings.Split(csvText, "\n")
+	if lines[0] != "二、主动公开政府信息情况" {
+		t.Errorf("CSV starts %q", lines[:2])
+	}
+	// Table 三 follows table 二's 14 rows and a blank line.
+	if !strings.HasPrefix(lines[10], "行政处罚,"+strconv.FormatInt(want2["penalty"], 10)+",") {
+		t.Errorf("CSV's 行政处罚 line %q, want %d", lines[10], want2["penalty"])
+	}
+	lines = lines[16:]
 	if lines[0] != "三、收到和处理政府信息公开申请情况" || !strings.HasPrefix(lines[4], "一、本年新收政府信息公开申请数量,,,") {
-		t.Errorf("CSV starts %q", lines[:5])
+		t.Errorf("CSV's table 三 starts %q", lines[:5])
 	}
 	for i, k := range table3Keys {
 		var nums []string
@@ -549,4 +613,475 @@ func TestAnnualEntriesFromTheCommandLine(t *testing.T) {
 			t.Errorf("zwgk %s accepted", strings.Join(args, " "))
 		}
 	}
+}
+
+// activeSeed is a 主动公开 审批单 of the test, published (every platform
+// confirmed) at published, or not yet when zero.
+type activeSeed struct {
+	cat       workflow.InfoCategory
+	repealed  bool
+	decisions int
+	feeYuan   int64
+	platforms []string
+	published time.Time
+	mode      workflow.Mode // default 主动公开
+}
+
+// seedActiveForms stores the forms, numbered from 1 in 2026.
+func seedActiveForms(t *testing.T, db *storage.DB, seeds []activeSeed) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for i, s := range seeds {
+			mode, state := s.mode, workflow.StatePublished
+			if mode == "" {
+				mode = workflow.ModeActive
+			}
+			if s.published.IsZero() {
+				state = workflow.StatePublishing
+			}
+			f := &storage.Form{Year: 2026, Seq: i + 1, Version: 1, State: string(state), Section: "综合一股", Submitter: "lina",
+				Title: "审批单" + strconv.Itoa(i+1), Summary: "简要内容", FormedOn: day(2026, 1, 2), Mode: string(mode), Column: "环境保护",
+				Platforms: s.platforms, Assignees: []string{}, CreatedAt: day(2026, 1, 2),
+				Category: string(s.cat), Repealed: s.repealed, Decisions: s.decisions, FeeYuan: s.feeYuan}
+			if _, err := storage.InsertForm(ctx, tx, f); err != nil {
+				return err
+			}
+			if s.published.IsZero() {
+				continue
+			}
+			for _, p := range s.platforms {
+				if _, err := storage.InsertPublication(ctx, tx, storage.Publication{FormID: f.ID, Platform: p, PublishedBy: "hejing", PublishedAt: s.published}); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAnnualReportTableTwo: table 二 in the text (with the office's
+// entries, who, when and why), the .xlsx (sheet 表二 first, the
+// template's headings, the fee with its decimals) and the CSV.
+func TestAnnualReportTableTwo(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	noon := func(m, d int) time.Time { return time.Date(2026, time.Month(m), d, 4, 0, 0, 0, time.UTC) }
+	web := []string{"政府网站"}
+	seedActiveForms(t, db, []activeSeed{
+		{cat: workflow.CategoryPenalty, decisions: 3, platforms: web, published: noon(3, 2)},
+		{cat: workflow.CategoryNormative, platforms: web, published: noon(4, 2)},
+		{cat: workflow.CategoryNormative, repealed: true, platforms: web, published: noon(5, 2)},
+		{cat: workflow.CategoryFee, feeYuan: 2500, platforms: web, published: noon(6, 2)},
+		{cat: workflow.CategoryPenalty, decisions: 9, platforms: web}, // not yet published
+	})
+	at := time.Date(2027, 1, 6, 1, 0, 0, 0, time.UTC)
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, e := range []storage.ActiveEntry{
+			{Year: 2026, Cell: string(workflow.CellPenalty), Value: 30, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "1至11月在原系统办理"},
+			{Year: 2026, Cell: string(workflow.CellPenalty), Value: 35, EnteredBy: "chenlixin", EnteredAt: at.Add(time.Hour), Reason: "更正：漏计5件"},
+			{Year: 2026, Cell: string(workflow.CellNormativeInForceAt), Value: 40, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "2025年度报告"},
+			{Year: 2026, Cell: string(workflow.CellFee), Value: 9845, EnteredBy: "linxiaoyan", EnteredAt: at, Reason: "窗口收费"},
+		} {
+			if _, err := storage.AddActiveEntry(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	xlsxPath, csvPath := filepath.Join(dir, "2026.xlsx"), filepath.Join(dir, "2026.csv")
+	var out bytes.Buffer
+	if err := writeAnnualReport(ctx, db, 2026, at, xlsxPath, csvPath, &out); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, s := range []string{
+		"二、主动公开政府信息情况\n第二十条第（一）项\n",
+		"  行政规范性文件             1             1            40\n",
+		"  行政处罚                      38\n",
+		"  行政事业性收费                      1.2345\n",
+		"  行政处罚 本年处理决定数量 = 30件（linxiaoyan 于 2027-01-06 09:00 录入，理由：1至11月在原系统办理；已被后一次录入替代）",
+		"  行政处罚 本年处理决定数量 = 35件（chenlixin 于 2027-01-06 10:00 录入，理由：更正：漏计5件；审批单统计 3件）",
+		"  行政规范性文件 上年末现行有效件数 = 40件（linxiaoyan 于 2027-01-06 09:00 录入，理由：2025年度报告）",
+		"  行政事业性收费 本年收费金额（万元） = 0.9845万元（linxiaoyan 于 2027-01-06 09:00 录入，理由：窗口收费；审批单统计 0.25万元）",
+	} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, out.String())
+		}
+	}
+	f, err := excelize.OpenFile(xlsxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := map[string]string{
+		"A1": "二、主动公开政府信息情况",
+		"A2": "第二十条第（一）项", "A3": "信息内容", "B3": "本年制发件数", "C3": "本年废止件数", "D3": "现行有效件数",
+		"A4": "规章", "B4": "0", "C4": "0", "D4": "0",
+		"A5": "行政规范性文件", "B5": "1", "C5": "1", "D5": "40",
+		"A6": "第二十条第（五）项", "A7": "信息内容", "B7": "本年处理决定数量", "A8": "行政许可", "B8": "0",
+		"A9": "第二十条第（六）项", "A10": "信息内容", "B10": "本年处理决定数量", "A11": "行政处罚", "B11": "38", "A12": "行政强制", "B12": "0",
+		"A13": "第二十条第（八）项", "A14": "信息内容", "B14": "本年收费金额（单位：万元）", "A15": "行政事业性收费", "B15": "1.2345",
+		"A16": "",
+	}
+	for ref, w := range want {
+		if v, err := f.GetCellValue("表二", ref); err != nil || v != w {
+			t.Errorf("表二 %s = %q (%v), want %q", ref, v, err, w)
+		}
+	}
+	ms, err := f.GetMergeCells("表二")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var merges []string
+	for _, m := range ms {
+		merges = append(merges, m.GetStartAxis()+":"+m.GetEndAxis())
+	}
+	slices.Sort(merges)
+	wantMerges := []string{"A13:D13", "A2:D2", "A6:D6", "A9:D9", "B10:D10", "B11:D11", "B12:D12", "B14:D14", "B15:D15", "B7:D7", "B8:D8"}
+	slices.Sort(wantMerges)
+	if !slices.Equal(merges, wantMerges) {
+		t.Errorf("表二 merges %v, want %v", merges, wantMerges)
+	}
+	raw, err := os.ReadFile(csvPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "\n行政规范性文件,1,1,40\n") || !strings.Contains(string(raw), "\n行政事业性收费,1.2345,,\n") {
+		t.Errorf("CSV:\n%s", raw)
+	}
+}
+
+// orderSeed is a 12345 order of the test: received, due and answered
+// (zero: not yet) in the bureau's zone.
+type orderSeed struct{ received, due, answered time.Time }
+
+// seedOrders stores the orders, answered ones in state answered.
+func seedOrders(t *testing.T, db *storage.DB, seeds []orderSeed) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for i, s := range seeds {
+			o := &storage.Order{TicketNo: "GD" + strconv.Itoa(1000+i), Category: "噪声", Content: "夜间施工噪声", Location: "某小区",
+				ReceivedAt: s.received, DueAt: s.due, Section: "综合一股", Registrar: "hejing", State: "dispatched", Source: "test", CreatedAt: s.received}
+			if _, err := storage.InsertOrder(ctx, tx, o); err != nil {
+				return err
+			}
+			if !s.answered.IsZero() {
+				if _, err := tx.ExecContext(ctx, `UPDATE orders SET state = 'answered', answered_at = $2 WHERE id = $1`, o.ID, s.answered); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// seedMeetings records meetings held on the days given.
+func seedMeetings(t *testing.T, db *storage.DB, days ...time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.WithTx(ctx, func(tx *storage.Tx) error {
+		for _, d := range days {
+			if _, err := storage.InsertMeeting(ctx, tx, storage.Meeting{HeldOn: d, Topic: "研究部署政务公开工作", RecordedBy: "linxiaoyan", RecordedAt: d}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAnnualReportFactsAndTableTwoChecks: the figures of the text come
+// from the year's forms, orders and meetings (the year in the bureau's
+// zone); a table 二 that cannot be right is in the one list of problems,
+// and the command refuses the year, naming the cells.
+func TestAnnualReportFactsAndTableTwoChecks(t *testing.T) {
+	t.Parallel()
+	db := storagetest.NewDB(t)
+	ctx := context.Background()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(y, m, d, h int) time.Time { return time.Date(y, time.Month(m), d, h, 0, 0, 0, loc) }
+	both := []string{"政府网站", "“双微”公众号"}
+	seedActiveForms(t, db, []activeSeed{
+		{cat: workflow.CategoryOther, platforms: both, published: at(2026, 3, 2, 10)},
+		{cat: workflow.CategoryNormative, repealed: true, platforms: []string{"政府网站"}, published: at(2026, 4, 2, 10)},
+		{cat: workflow.CategoryOther, platforms: []string{"“双微”公众号"}, published: at(2026, 1, 1, 0)},
+		{cat: workflow.CategoryOther, platforms: both, published: at(2025, 12, 31, 23)}, // 2025's
+		{cat: workflow.CategoryOther, platforms: both},                                  // still publishing
+		{cat: workflow.CategoryOther, platforms: both, published: at(2026, 5, 5, 10), mode: workflow.ModeRequest},
+	})
+	seedOrders(t, db, []orderSeed{
+		{at(2026, 2, 1, 9), at(2026, 2, 10, 17), at(2026, 2, 9, 9)},   // on time
+		{at(2026, 3, 1, 9), at(2026, 3, 10, 17), at(2026, 3, 12, 9)},  // late
+		{at(2026, 12, 28, 9), at(2027, 1, 8, 17), at(2027, 1, 4, 9)},  // answered next year
+		{at(2026, 12, 30, 9), at(2027, 1, 9, 17), time.Time{}},        // open
+		{at(2025, 12, 31, 23), at(2026, 1, 9, 17), at(2026, 1, 5, 9)}, // 2025's
+		{at(2027, 1, 1, 0), at(2027, 1, 9, 17), time.Time{}},          // 2027's
+	})
+	seedMeetings(t, db, day(2026, 3, 28), day(2026, 9, 1), day(2025, 12, 30))
+
+	r, err := annualreport.Build(ctx, db, 2026, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Facts
+	wantPlatforms := []storage.PlatformCount{{Platform: "“双微”公众号", Forms: 2}, {Platform: "政府网站", Forms: 2}}
+	if f.FormsPublished != 3 || !slices.Equal(f.ByPlatform, wantPlatforms) {
+		t.Errorf("forms %d, platforms %v; want 3, %v", f.FormsPublished, f.ByPlatform, wantPlatforms)
+	}
+	if f.Orders != (storage.OrderYear{Received: 4, Answered: 2, OnTime: 1}) {
+		t.Errorf("orders %+v", f.Orders)
+	}
+	if len(f.Meetings) != 2 {
+		t.Errorf("meetings %+v", f.Meetings)
+	}
+	// One 行政规范性文件 repealed, none in force at the start entered: -1.
+	wantProblem := "表二 行政规范性文件 现行有效件数为-1（上年末0 + 本年制发0 − 本年废止1），请录入行政规范性文件 上年末现行有效件数"
+	if !slices.Equal(r.Problems, []string{wantProblem}) {
+		t.Errorf("problems %q, want %q", r.Problems, wantProblem)
+	}
+	if ps, err := annualreport.Problems(ctx, db, 2026, loc); err != nil || !slices.Equal(ps, r.Problems) {
+		t.Errorf("Problems = %q, %v", ps, err)
+	}
+	xlsxPath := filepath.Join(t.TempDir(), "2026.xlsx")
+	var out bytes.Buffer
+	if err := writeAnnualReport(ctx, db, 2026, at(2027, 1, 6, 9), xlsxPath, "", &out); !errors.Is(err, ErrChecksFailed) {
+		t.Fatalf("writeAnnualReport: %v, want the checks to fail\n%s", err, out.String())
+	}
+	for _, s := range []string{"校验未通过（1 处），未生成文件：\n  " + wantProblem,
+		"  主动公开审批单 3 件已公开（“双微”公众号 2 条、政府网站 2 条）",
+		"  12345工单 收到 4 件，年内办结 2 件，其中按时办结 1 件",
+		"  政务公开专题工作会议 2 次"} {
+		if !strings.Contains(out.String(), s) {
+			t.Errorf("output lacks %q:\n%s", s, out.String())
+		}
+	}
+	if _, err := os.Stat(xlsxPath); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the .xlsx was written (%v)", err)
+	}
+}
+
+// TestAnnualTextFromTheCommandLine: the office's text replaces the draft
+// of a section in the report model and the report says which sections are
+// still drafts; --clear brings the draft back; bad input is refused.
+func TestAnnualTextFromTheCommandLine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := storagetest.NewDatabase(t)
+	db, err := storage.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ptr := func(t time.Time) *time.Time { return &t }
+	seedApplications(t, db, []annualSeed{
+		{"自然人", day(2026, 3, 2), ptr(day(2026, 3, 20)), workflow.OutcomeDisclose, ""},
+		{"自然人", day(2026, 4, 2), ptr(day(2026, 4, 20)), workflow.OutcomeOther, workflow.ReasonNoFee},
+		{"商业企业", day(2026, 12, 2), nil, "", ""},
+	})
+	seedMeetings(t, db, day(2026, 3, 28))
+	getenv := func(k string) string {
+		if k == "DATABASE_URL" {
+			return url
+		}
+		return ""
+	}
+	run := func(args ...string) (string, error) {
+		var out, errOut bytes.Buffer
+		err := Run(ctx, args, getenv, &out, &errOut)
+		return out.String() + errOut.String(), err
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	r, err := annualreport.Build(ctx, db, 2026, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := r.Drafts(); !slices.Equal(d, []string{"一", "五", "六"}) {
+		t.Fatalf("drafts %v", d)
+	}
+	var titles []string
+	for _, s := range r.Sections {
+		titles = append(titles, s.Title)
+	}
+	if want := []string{"一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况",
+		"五、存在的主要问题及改进情况", "六、其他需要报告的事项"}; !slices.Equal(titles, want) {
+		t.Fatalf("sections %q", titles)
+	}
+	for _, s := range []string{"全年新收政府信息公开申请3件，上年结转0件；办结2件，结转下年度继续办理1件。", "全年召开政务公开专题工作会议1次"} {
+		if !strings.Contains(r.Sections[0].Text, s) {
+			t.Errorf("draft of 一 lacks %q:\n%s", s, r.Sections[0].Text)
+		}
+	}
+	// An application given up for a fee not paid: the draft of 六 does not
+	// claim no fee notice was sent, and says none was collected.
+	if six := r.Sections[5].Text; !strings.Contains(six, "未收取信息处理费") || strings.Contains(six, "均为0") {
+		t.Errorf("draft of 六:\n%s", six)
+	}
+
+	file := filepath.Join(t.TempDir(), "five.txt")
+	if err := os.WriteFile(file, []byte("\ufeff（一）存在的主要问题。人员不足。\r\n\r\n（二）改进措施。加强培训。\r\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := run("annual", "text", "--year", "2026", "--section", "五", "--file", file, "--by", "linxiaoyan")
+	if err != nil || !strings.Contains(out, "2026年度报告 五、存在的主要问题及改进情况 已保存") {
+		t.Fatalf("annual text: %v\n%s", err, out)
+	}
+	if out, err := run("annual", "text", "--year", "2026", "--section", "五", "--file", file, "--by", "linxiaoyan"); err != nil || !strings.Contains(out, "未重复保存") {
+		t.Fatalf("the same text again: %v\n%s", err, out)
+	}
+	r, err = annualreport.Build(ctx, db, 2026, loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if five := r.Sections[4]; five.Draft || five.Text != "（一）存在的主要问题。人员不足。\n\n（二）改进措施。加强培训。" || five.By != "linxiaoyan" {
+		t.Fatalf("section 五 %+v", five)
+	}
+	if d := r.Drafts(); !slices.Equal(d, []string{"一", "六"}) {
+		t.Fatalf("drafts %v", d)
+	}
+	out, err = run("report", "annual", "--year", "2026")
+	if err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	for _, s := range []string{"  一、总体情况：系统生成的草稿，请审阅修改", "  五、存在的主要问题及改进情况：综合办公室文本（linxiaoyan 于 ", "  六、其他需要报告的事项：系统生成的草稿"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("report lacks %q:\n%s", s, out)
+		}
+	}
+	if out, err := run("annual", "text", "--year", "2026", "--section", "五", "--clear", "--by", "chenlixin"); err != nil || !strings.Contains(out, "已恢复为系统生成的草稿") {
+		t.Fatalf("clear: %v\n%s", err, out)
+	}
+	if r, err = annualreport.Build(ctx, db, 2026, loc); err != nil || !r.Sections[4].Draft {
+		t.Fatalf("after the clear: %v %+v", err, r.Sections[4])
+	}
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	os.WriteFile(empty, []byte(" \n"), 0o644)
+	for _, args := range [][]string{
+		{"annual", "text", "--year", "2026", "--section", "二", "--file", file, "--by", "linxiaoyan"},
+		{"annual", "text", "--year", "2026", "--section", "一", "--file", empty, "--by", "linxiaoyan"},
+		{"annual", "text", "--year", "2026", "--section", "一", "--file", file},
+		{"annual", "text", "--year", "2026", "--section", "一", "--by", "linxiaoyan"},
+		{"annual", "text", "--section", "一", "--file", file, "--by", "linxiaoyan"},
+	} {
+		if out, err := run(args...); err == nil {
+			t.Errorf("zwgk %s accepted:\n%s", strings.Join(args, " "), out)
+		}
+	}
+	vs, err := storage.AnnualTextVersions(ctx, db, 2026, "一")
+	if err != nil || len(vs) != 0 {
+		t.Fatalf("refused texts stored: %+v %v", vs, err)
+	}
+}
+
+// annualForms are 主动公开 forms of every category of table 二, several of
+// each, published in 2026 (in the bureau's zone, near the year's edges
+// too) or not: published on 31 December 2025 or 1 January 2027, still
+// publishing, and 依申请公开 ones.
+func annualForms() []activeSeed {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		panic(err)
+	}
+	at := func(y, m, d, h, min int) time.Time { return time.Date(y, time.Month(m), d, h, min, 0, 0, loc) }
+	web := []string{"政府网站", "“双微”公众号"}
+	var out []activeSeed
+	for i, c := range workflow.InfoCategories() {
+		for j := range 3 {
+			s := activeSeed{cat: c, platforms: web[:1+j%2], published: at(2026, 1+(i+j*5)%12, 1+(i*3+j)%28, 9+j, 0)}
+			switch {
+			case c.IsDocument():
+				s.repealed = j == 1
+			case c.CountsDecisions():
+				s.decisions = 1 + i + j
+			case c == workflow.CategoryFee:
+				s.feeYuan = int64(1000*(i+1) + 37*j)
+			}
+			out = append(out, s)
+		}
+	}
+	return append(out,
+		activeSeed{cat: workflow.CategoryPenalty, decisions: 50, platforms: web, published: at(2026, 1, 1, 0, 10)},    // 2026's first hour
+		activeSeed{cat: workflow.CategoryPenalty, decisions: 70, platforms: web, published: at(2025, 12, 31, 23, 50)}, // 2025's
+		activeSeed{cat: workflow.CategoryPenalty, decisions: 80, platforms: web, published: at(2027, 1, 1, 0, 5)},     // 2027's
+		activeSeed{cat: workflow.CategoryFee, feeYuan: 900, platforms: web},                                           // still publishing
+		activeSeed{cat: workflow.CategoryNormative, platforms: web},                                                   // still publishing
+		activeSeed{cat: workflow.CategoryLicensing, decisions: 9, platforms: web, published: at(2026, 5, 5, 10, 0), mode: workflow.ModeRequest},
+	)
+}
+
+// countTable2 counts table 二 of year from the seeds and entries by the
+// template's rules, not by the code under test: the forms published in
+// the year (主动公开 only), and the latest entry of each cell added.
+func countTable2(forms []activeSeed, entries []storage.ActiveEntry, year int) map[string]int64 {
+	w := map[string]int64{}
+	for _, f := range forms {
+		if f.published.IsZero() || f.mode == workflow.ModeRequest || f.published.In(time.FixedZone("CST", 8*3600)).Year() != year {
+			continue
+		}
+		switch f.cat {
+		case workflow.CategoryRegulation, workflow.CategoryNormative:
+			key := map[workflow.InfoCategory]string{workflow.CategoryRegulation: "regulation", workflow.CategoryNormative: "normative"}[f.cat]
+			if f.repealed {
+				w[key+"_repealed"]++
+			} else {
+				w[key+"_made"]++
+			}
+		case workflow.CategoryLicensing:
+			w["licensing"] += int64(f.decisions)
+		case workflow.CategoryPenalty:
+			w["penalty"] += int64(f.decisions)
+		case workflow.CategoryEnforcement:
+			w["enforcement"] += int64(f.decisions)
+		case workflow.CategoryFee:
+			w["fee_yuan"] += f.feeYuan
+		}
+	}
+	latest := map[string]storage.ActiveEntry{}
+	for _, e := range entries {
+		if e.Year == year && !e.EnteredAt.Before(latest[e.Cell].EnteredAt) {
+			latest[e.Cell] = e
+		}
+	}
+	start := map[string]int64{}
+	for cell, e := range latest {
+		switch cell {
+		case "regulation_in_force_start":
+			start["regulation"] = e.Value
+		case "normative_in_force_start":
+			start["normative"] = e.Value
+		case "licensing_decisions":
+			w["licensing"] += e.Value
+		case "penalty_decisions":
+			w["penalty"] += e.Value
+		case "enforcement_decisions":
+			w["enforcement"] += e.Value
+		case "fee_yuan":
+			w["fee_yuan"] += e.Value
+		case "regulation_made", "regulation_repealed", "normative_made", "normative_repealed":
+			w[cell] += e.Value
+		}
+	}
+	for _, k := range []string{"regulation", "normative"} {
+		w[k+"_in_force"] = start[k] + w[k+"_made"] - w[k+"_repealed"]
+	}
+	return w
 }

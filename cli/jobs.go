@@ -149,6 +149,7 @@ func jobsRun(ctx context.Context, e *env, name string, args []string) error {
 	sch, err := scheduler.New(scheduler.Options{
 		DB: db, Roster: roster, Calendar: cal, Log: e.log,
 		Schedules: cfg.Schedules, MeetingDue: cfg.MeetingDue, QuietUrgent: !cfg.UrgentAnytime,
+		ReportLink: app.AnnualLink(cfg),
 	})
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -219,9 +220,26 @@ func TestMeetingAndAnnualReportCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The January reminder says the checks fail and links to the draft.
+	out, err = jobs(t, h.getenv, "run", "annual_report", "--at", strconv.Itoa(now.Year())+"-01-05T10:00")
+	if err != nil || !strings.Contains(out, "queued 2 messages") {
+		t.Fatalf("annual_report = %q, %v", out, err)
+	}
+	c.text(office1, "【年度报告提醒】"+y+"年度政府信息公开工作年度报告", "目前报告数据有2项校验未通过", "报告草稿（可打印）：http", "/annual/"+y+"?", "「年度报告 "+y+" 已发布」")
+	c.text(office2, "【年度报告提醒】")
 	c.say(office2, "年度报告 "+y)
-	c.text(office2, y+"年度政府信息公开工作年度报告\n表二 主动公开：", "表三 依申请公开：本年新收0件，上年结转2件，本年办结0件，结转下年度0件。",
-		"校验：未通过（2项）：\n1. 表三 自然人：一 + 二 = 2，三（七） + 四 = 0\n2. 表三 总计：一 + 二 = 2，三（七） + 四 = 0", "状态：未登记发布。发布后请发送「年度报告 "+y+" 已发布」。")
+	page := letterLink(t, c.text(office2, y+"年度政府信息公开工作年度报告\n表二 主动公开：", "表三 依申请公开：本年新收0件，上年结转2件，本年办结0件，结转下年度0件。",
+		"校验：未通过（2项）：\n1. 表三 自然人：一 + 二 = 2，三（七） + 四 = 0\n2. 表三 总计：一 + 二 = 2，三（七） + 四 = 0", "状态：未登记发布。发布后请发送「年度报告 "+y+" 已发布」。",
+		"文字部分：第一、五、六部分仍为系统草稿", "全文（可打印）：http", "链接30天内有效。"), "全文")
+	resp, err := http.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), y+"年政府信息公开工作年度报告") || !strings.Contains(string(body), "表三 自然人：一 &#43; 二 = 2") {
+		t.Fatalf("the report's page: %d %.300s", resp.StatusCode, body)
+	}
 	c.say(office2, "年度报告 已完成")
 	c.text(office2, y+"年度报告的数据校验未通过，暂不能登记为已发布：\n1. 表三 自然人", "「年度报告 "+y+" 已发布 确认 理由：说明」")
 	c.say(office2, "年度报告 "+y+" 已发布 确认")

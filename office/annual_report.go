@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jmoiron/sqlx"
+	"github.com/zwgk-bot/zwgk/annualreport"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -105,7 +105,7 @@ func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, 
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}
-	problems, err := reportProblems(ctx, t.Tx, year, b.Location)
+	problems, err := annualreport.Problems(ctx, t.Tx, year, b.Location)
 	if err != nil {
 		return err
 	}
@@ -154,17 +154,15 @@ func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, 
 }
 
 // showAnnualReport answers 「年度报告 2026」: the year's main figures, the
-// checks and whether it was published.
+// checks, the sections still drafts, whether it was published, and the
+// printable page's link.
 func (b *Flow) showAnnualReport(ctx context.Context, t *chat.Turn, year int) error {
 	now := t.Now.In(b.Location)
-	at, err := storage.AnnualReportTables(ctx, t.Tx, year)
+	r, err := annualreport.Build(ctx, t.Tx, year, b.Location)
 	if err != nil {
 		return err
 	}
-	t2, err := storage.ActiveDisclosureFigures(ctx, t.Tx, year, b.Location)
-	if err != nil {
-		return err
-	}
+	t2, t3, t4 := r.T2, r.T3, r.T4
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "%d年度政府信息公开工作年度报告", year)
 	if year >= now.Year() {
@@ -177,23 +175,22 @@ func (b *Flow) showAnnualReport(ctx context.Context, t *chat.Turn, year int) err
 		t2.Licensing.Total(), t2.Penalty.Total(), t2.Enforcement.Total(), t2.FeeWan())
 	total := workflow.Table3Total
 	fmt.Fprintf(&sb, "\n表三 依申请公开：本年新收%d件，上年结转%d件，本年办结%d件，结转下年度%d件。",
-		at.T3.New[total], at.T3.CarriedIn[total], at.T3.Results[total], at.T3.CarriedOut[total])
+		t3.New[total], t3.CarriedIn[total], t3.Results[total], t3.CarriedOut[total])
 	fmt.Fprintf(&sb, "\n表四 复议诉讼：行政复议%d件，未经复议直接起诉%d件，复议后起诉%d件。",
-		at.T4[workflow.Review][workflow.ReviewTotal], at.T4[workflow.SuitDirect][workflow.ReviewTotal], at.T4[workflow.SuitAfterReview][workflow.ReviewTotal])
-	problems, err := reportProblems(ctx, t.Tx, year, b.Location)
-	if err != nil {
-		return err
-	}
-	if len(problems) == 0 {
+		t4[workflow.Review][workflow.ReviewTotal], t4[workflow.SuitDirect][workflow.ReviewTotal], t4[workflow.SuitAfterReview][workflow.ReviewTotal])
+	if r.OK() {
 		sb.WriteString("\n校验：通过。")
 	} else {
-		fmt.Fprintf(&sb, "\n校验：未通过（%d项）：\n%s", len(problems), listProblems(problems))
+		fmt.Fprintf(&sb, "\n校验：未通过（%d项）：\n%s", len(r.Problems), listProblems(r.Problems))
 	}
-	switch r, err := storage.GetAnnualReport(ctx, t.Tx, year); {
+	if drafts := r.Drafts(); len(drafts) > 0 {
+		fmt.Fprintf(&sb, "\n文字部分：第%s部分仍为系统草稿，请审阅修改。", strings.Join(drafts, "、"))
+	}
+	switch rec, err := storage.GetAnnualReport(ctx, t.Tx, year); {
 	case err == nil:
-		fmt.Fprintf(&sb, "\n状态：已于%s由%s登记为已发布", workflow.FormatDate(r.DoneAt, b.Location), b.Name(r.DoneBy))
-		if r.OverrideReason != "" {
-			fmt.Fprintf(&sb, "（%d项校验未通过，理由：%s）", len(r.Problems), r.OverrideReason)
+		fmt.Fprintf(&sb, "\n状态：已于%s由%s登记为已发布", workflow.FormatDate(rec.DoneAt, b.Location), b.Name(rec.DoneBy))
+		if rec.OverrideReason != "" {
+			fmt.Fprintf(&sb, "（%d项校验未通过，理由：%s）", len(rec.Problems), rec.OverrideReason)
 		}
 		sb.WriteString("。")
 	case errors.Is(err, storage.ErrNotFound):
@@ -203,25 +200,8 @@ func (b *Flow) showAnnualReport(ctx context.Context, t *chat.Turn, year int) err
 	default:
 		return err
 	}
+	fmt.Fprintf(&sb, "\n全文（可打印）：%s\n链接%d天内有效。", b.AnnualLink(year, t.Now), int(annualreport.LinkValidity.Hours()/24))
 	return b.Text(ctx, t, t.Person.UserID, sb.String())
-}
-
-// reportProblems are the checks of year's report that fail, each naming
-// its cells: tables 三 and 四 (workflow.CheckTables) and table 二.
-func reportProblems(ctx context.Context, q sqlx.QueryerContext, year int, loc *time.Location) ([]string, error) {
-	at, err := storage.AnnualReportTables(ctx, q, year)
-	if err != nil {
-		return nil, err
-	}
-	t2, err := storage.ActiveDisclosureFigures(ctx, q, year, loc)
-	if err != nil {
-		return nil, err
-	}
-	problems := workflow.CheckTables(at.T3, at.T4).Problems
-	for _, p := range t2.Problems() {
-		problems = append(problems, "表二 "+p)
-	}
-	return problems, nil
 }
 
 // listProblems numbers the first problems and counts the rest (a chat

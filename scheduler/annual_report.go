@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/zwgk-bot/zwgk/annualreport"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
 )
@@ -65,6 +66,16 @@ func (s *Scheduler) annualReport(ctx context.Context, t *Tick) error {
 	} else {
 		text = fmt.Sprintf("【年度报告提醒】%d年度政府信息公开工作年度报告的报送时限（%d年1月31日）已过，尚未登记完成，请尽快报送并向社会公开（条例第四十九条）。",
 			report, y)
+	}
+	problems, err := annualreport.Problems(ctx, t.Tx, report, s.loc)
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		text += fmt.Sprintf("目前报告数据有%d项校验未通过，请核对。", len(problems))
+	}
+	if s.report != nil {
+		text += "报告草稿（可打印）：" + s.report(report, t.Now) + "。"
 	}
 	text += fmt.Sprintf("发送「年度报告 %d」可查看报告数据和校验结果；发布后请发送「年度报告 %d 已发布」，本提醒即停止。", report, report)
 	for _, to := range office {

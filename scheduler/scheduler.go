@@ -96,6 +96,9 @@ type Options struct {
 	// Failed, Quiet, ...), and for a run or a failure its duration, for a
 	// run the messages it queued (the metrics).
 	Observe func(job, outcome string, took time.Duration, queued int)
+	// ReportLink, when set, makes the signed link of a year's printable
+	// 年度报告 for the annual_report reminder (app.AnnualLink).
+	ReportLink func(year int, now time.Time) string
 }
 
 // Scheduler runs the jobs. Build it with New.
@@ -112,11 +115,12 @@ type Scheduler struct {
 	disabled bool // SCHEDULES=off
 	quietUrg bool // Options.QuietUrgent
 	observe  func(job, outcome string, took time.Duration, queued int)
+	report   func(year int, now time.Time) string // Options.ReportLink
 }
 
 // New builds a scheduler. Errors name the variable at fault.
 func New(o Options) (*Scheduler, error) {
-	s := &Scheduler{db: o.DB, roster: o.Roster, cal: o.Calendar, log: o.Log, now: o.Now, queued: o.Queued, quietUrg: o.QuietUrgent, observe: o.Observe}
+	s := &Scheduler{db: o.DB, roster: o.Roster, cal: o.Calendar, log: o.Log, now: o.Now, queued: o.Queued, quietUrg: o.QuietUrgent, observe: o.Observe, report: o.ReportLink}
 	if s.cal == nil {
 		s.cal = workflow.DefaultCalendar()
 	}

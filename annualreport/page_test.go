@@ -1,0 +1,36 @@
+package annualreport
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+// TestPageShowsProblemsOnScreen: while the checks find problems, the page
+// lists them at the top in a block the print CSS hides; the office's text
+// is escaped, one paragraph a line.
+func TestPageShowsProblemsOnScreen(t *testing.T) {
+	t.Parallel()
+	r := &Report{Year: 2026, Tables: Tables{T2: workflow.TableTwo(nil, nil), T3: workflow.NewTable3(), T4: workflow.Table4{}}}
+	r.T3.New[0], r.T3.New[workflow.Table3Total] = 1, 1
+	r.Problems = Check(r.Tables)
+	r.sections(nil)
+	r.Sections[4].Text, r.Sections[4].Draft = "第一段<b>。\n\n第二段。", false
+	var b strings.Builder
+	if err := RenderHTML(&b, r, PageInfo{Bureau: "某区分局", Generated: time.Date(2027, 1, 5, 1, 0, 0, 0, time.UTC), Loc: time.UTC}); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	for _, s := range []string{`<div class="screen checks" role="alert">`, "校验未通过（2 处）", "<li>表三 自然人：一 &#43; 二 = 1，三（七） &#43; 四 = 0</li>",
+		"@media print {\n  .screen { display: none !important; }", "<p>第一段&lt;b&gt;。</p>\n<p>第二段。</p>",
+		"仍为系统生成的草稿，请审阅修改：一、总体情况、六、其他需要报告的事项。"} {
+		if !strings.Contains(html, s) {
+			t.Errorf("page lacks %q", s)
+		}
+	}
+	if len(r.Problems) != 2 {
+		t.Errorf("problems %q", r.Problems)
+	}
+}
