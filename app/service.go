@@ -212,6 +212,9 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /applications/{id}/record", s.bot.Applications.ServeRecord)
 	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	s.bot.Applications.APIRoutes(mux, s.cfg.APIToken)
+	if err := s.deskRoutes(mux); err != nil {
+		return fmt.Errorf("desk pages: %w", err)
+	}
 	return s.deliveryRoutes(mux)
 }
 
