@@ -79,17 +79,18 @@ func seedDesk(t *testing.T, dbURL string) deskSeed {
 func (p *page) desk(user, name string) {
 	p.t.Helper()
 	p.do(chromedp.Navigate(p.base + "/"))
-	waitJS[bool](p, "the roster", `!!document.querySelector('#people .person[data-user="lina"]')`)
+	p.waitAcrossNavigation("the roster", `!!document.querySelector('#people .person[data-user="lina"]') && !!page.state`)
 	p.choose(user, name)
 	p.do(chromedp.Navigate(p.base + "/desk"))
-	waitJS[bool](p, "the desk of "+name, `!!document.querySelector('#who') && document.querySelector('#who').textContent.includes(`+jsString(name)+`)`)
+	p.waitAcrossNavigation("the desk of "+name, `!!document.querySelector('#who') && document.querySelector('#who').textContent.includes(`+jsString(name)+`)`)
 }
 
 // visit opens a desk address and returns the page's text.
 func (p *page) visit(path string) string {
 	p.t.Helper()
 	p.do(chromedp.Navigate(p.base + path))
-	return waitJS[string](p, "the page "+path, `document.readyState === 'complete' ? document.body.innerText : ''`)
+	p.waitAcrossNavigation("the page "+path, `document.readyState === 'complete'`)
+	return eval[string](p, `document.body.innerText`)
 }
 
 // status fetches path with the browser's cookies and returns the status:
@@ -249,7 +250,7 @@ func TestBrowserDesk(t *testing.T) {
 
 	// Someone WeCom knows who is not on the roster.
 	p.do(chromedp.Navigate(p.base + "/"))
-	waitJS[bool](p, "the roster", `!!document.querySelector('#people .person[data-user="lina"]')`)
+	p.waitAcrossNavigation("the roster", `!!document.querySelector('#people .person[data-user="lina"]')`)
 	eval[string](p, `document.cookie = 'sandbox_wecom_user=stranger; path=/sandbox; SameSite=Lax'`)
 	if txt := p.visit("/desk"); !strings.Contains(txt, "不在本系统名单中，请联系综合办公室") {
 		t.Errorf("a stranger's desk:\n%s", txt)
