@@ -213,6 +213,9 @@ func (s *Service) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET /annual/{year}", s.bot.Office.ServeAnnual)
 	s.bot.Orders.APIRoutes(mux, s.cfg.APIToken)
 	s.bot.Applications.APIRoutes(mux, s.cfg.APIToken)
+	if err := s.deskRoutes(mux); err != nil {
+		return fmt.Errorf("desk pages: %w", err)
+	}
 	return s.deliveryRoutes(mux)
 }
 

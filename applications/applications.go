@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -366,13 +367,39 @@ func (b *Flow) Stats(ctx context.Context, t *chat.Turn, arg string) error {
 // empty when nothing does. The cards are in the chat already; this names
 // them, with what each waits for.
 func (b *Flow) Waiting(ctx context.Context, t *chat.Turn) (string, error) {
-	p := t.Person
-	x := b.actor(p)
-	as, err := storage.ListApplications(ctx, t.Tx, storage.ApplicationFilter{Open: true}) // all open ones: a list cut short would hide some
+	ws, err := b.WaitingFor(ctx, t.Tx, t.Person)
 	if err != nil {
 		return "", err
 	}
 	var lines []string
+	for _, w := range ws {
+		lines = append(lines, fmt.Sprintf("· %s %s：%s，%s%s", w.Application.Number(), w.Application.ApplicantName, w.What, w.Limit, b.day(w.Due)))
+	}
+	if len(lines) == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("政府信息公开申请有%d件待您办理（卡片已在对话中）：\n%s\n发送「申请 编号」查看详情。", len(lines), strings.Join(lines, "\n")), nil
+}
+
+// WaitingItem is an application that waits for someone: what it waits
+// for (待分办, 待签收, …), which limit runs (答复期限, or 补正期限 while the
+// applicant owes the rest) and its day.
+type WaitingItem struct {
+	Application *storage.Application
+	What        string
+	Limit       string
+	Due         time.Time
+}
+
+// WaitingFor is what of the register waits for p: 待办's list, and the
+// 办公桌's.
+func (b *Flow) WaitingFor(ctx context.Context, q sqlx.QueryerContext, p config.Person) ([]WaitingItem, error) {
+	x := b.actor(p)
+	as, err := storage.ListApplications(ctx, q, storage.ApplicationFilter{Open: true}) // all open ones: a list cut short would hide some
+	if err != nil {
+		return nil, err
+	}
+	var out []WaitingItem
 	for i := range as {
 		a := &as[i]
 		what := ""
@@ -406,15 +433,44 @@ func (b *Flow) Waiting(ctx context.Context, t *chat.Turn) (string, error) {
 			what = strings.TrimPrefix(what+"、", "、") + "延期待审批"
 		}
 		if what != "" {
-			limit := "答复期限"
+			out = append(out, WaitingItem{Application: a, What: what, Limit: "答复期限", Due: a.DueD})
 			if a.State == string(workflow.ApplicationSupplement) {
-				limit = "补正期限" // no reply clock runs meanwhile
+				out[len(out)-1].Limit = "补正期限" // no reply clock runs meanwhile
 			}
-			lines = append(lines, fmt.Sprintf("· %s %s：%s，%s%s", a.Number(), a.ApplicantName, what, limit, b.day(a.DueD)))
 		}
 	}
-	if len(lines) == 0 {
-		return "", nil
+	return out, nil
+}
+
+// MayView reports whether p may look a up (申请 编号, the 办公桌).
+func (b *Flow) MayView(a *storage.Application, p config.Person) bool { return b.mayView(a, p) }
+
+// RecordLinkFor is a's signed 办理审批表 for p, and whether p may have it:
+// the office and the leaders, as in 「申请 编号」.
+func (b *Flow) RecordLinkFor(a *storage.Application, p config.Person, now time.Time) (string, bool) {
+	if b.recordLine(a, p, now) == "" {
+		return "", false
 	}
-	return fmt.Sprintf("政府信息公开申请有%d件待您办理（卡片已在对话中）：\n%s\n发送「申请 编号」查看详情。", len(lines), strings.Join(lines, "\n")), nil
+	return b.recordLink(a, now), true
+}
+
+// Holder is who holds a now, in words: the office, the section head, the
+// handler, the reviewers, or the applicant.
+func (b *Flow) Holder(a *storage.Application) string {
+	switch workflow.ApplicationState(a.State) {
+	case workflow.ApplicationRegistered, workflow.ApplicationApproved:
+		return "综合办公室"
+	case workflow.ApplicationDispatched:
+		if head, ok := b.Roster.HeadOf(a.Section); ok {
+			return head.Name
+		}
+		return a.Section
+	case workflow.ApplicationAccepted:
+		return b.NameOrEmpty(a.Handler)
+	case workflow.ApplicationSupplement:
+		return "申请人"
+	case workflow.ApplicationReview:
+		return b.Names(a.Assignees)
+	}
+	return ""
 }

@@ -178,6 +178,11 @@ func (c *Client) call(ctx context.Context, api string, extra url.Values, req, re
 	if err != nil {
 		return fmt.Errorf("wecom %s: encode: %w", api, err)
 	}
+	return c.callWith(ctx, http.MethodPost, api, extra, body, res)
+}
+
+// callWith is call for any method; body is nil for a GET.
+func (c *Client) callWith(ctx context.Context, method, api string, extra url.Values, body []byte, res any) error {
 	for attempt := 0; ; attempt++ {
 		tok, err := c.Token(ctx)
 		if err != nil {
@@ -187,7 +192,7 @@ func (c *Client) call(ctx context.Context, api string, extra url.Values, req, re
 		for k, v := range extra {
 			q[k] = v
 		}
-		err = c.do(ctx, http.MethodPost, api, q, body, res)
+		err = c.do(ctx, method, api, q, body, res)
 		var ae *APIError
 		if attempt == 0 && errors.As(err, &ae) && ae.tokenInvalid() {
 			c.log.WarnContext(ctx, "wecom token rejected, refreshing", "api", api, "errcode", ae.Code)

@@ -181,6 +181,9 @@ func CheckMenu(m Menu) (int, string) {
 		if len(b.Key) > MaxMenuKeyBytes {
 			return 40019, fmt.Sprintf("invalid button key size: %d bytes, at most %d", len(b.Key), MaxMenuKeyBytes)
 		}
+		if b.SubButton == nil && b.Type == "view" && !validMenuURL(b.URL) {
+			return 40055, fmt.Sprintf("invalid button url: %q", b.URL)
+		}
 		if b.SubButton == nil {
 			continue
 		}
@@ -194,9 +197,22 @@ func CheckMenu(m Menu) (int, string) {
 			if len(sb.Key) > MaxMenuKeyBytes {
 				return 40026, fmt.Sprintf("invalid sub button key size: %d bytes, at most %d", len(sb.Key), MaxMenuKeyBytes)
 			}
+			if sb.Type == "view" && !validMenuURL(sb.URL) {
+				return 40054, fmt.Sprintf("invalid sub button url: %q", sb.URL)
+			}
 		}
 	}
 	return 0, ""
+}
+
+// MaxMenuURLBytes bounds a view item's url (创建菜单: 「不超过1024字节」).
+const MaxMenuURLBytes = 1024
+
+// validMenuURL: a view item opens an absolute http(s) address of at most
+// MaxMenuURLBytes (40055 for a button's, 40054 for a sub-button's, the
+// 公众号's codes for the same rule, which WeCom's menu shares).
+func validMenuURL(u string) bool {
+	return u != "" && len(u) <= MaxMenuURLBytes && (strings.HasPrefix(u, "http://") || strings.HasPrefix(u, "https://"))
 }
 
 // CreateMenu replaces the app's menu.

@@ -102,6 +102,7 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		config.EnvToken:       "zwgkdemo",
 		config.EnvAESKey:      randomKey(),
 		config.EnvAPIBase:     base + "/sandbox",
+		config.EnvOAuthBase:   base + "/sandbox",
 		config.EnvRosterFile:  "(example roster)",
 		// The demo's 公众号, served by the sandbox below.
 		config.EnvMPAppID:          demoMPAppID,
@@ -149,6 +150,8 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		CorpID: cfg.CorpID, Secret: cfg.Secret, AgentID: cfg.AgentID,
 		Token: cfg.Token, EncodingAESKey: cfg.AESKey,
 		CallbackURL: base + "/wecom/callback", Users: users,
+		// The 办公桌 pages are on the demo's own address.
+		TrustedDomain: ln.Addr().String(),
 	})
 	if err != nil {
 		return err
@@ -175,12 +178,15 @@ func cmdDemo(ctx context.Context, e *env, _ []string) error {
 		return err
 	}
 	mux.Handle("/sandbox/cgi-bin/", http.StripPrefix("/sandbox", sb.Handler()))
+	// WeCom's 网页授权 page: the person chosen in the web chat is who the
+	// 办公桌 sees.
+	mux.Handle("/sandbox/connect/", http.StripPrefix("/sandbox", sb.OAuthHandler()))
 	// The 公众号's API calls show in the page's protocol log beside WeCom's.
 	mux.Handle("/sandbox-mp/cgi-bin/", http.StripPrefix("/sandbox-mp", corp.LogAPI("公众号", mp.Handler())))
 	// The demo listens on localhost only: its metrics may share the mux.
 	mux.Handle("GET /metrics", s.MetricsHandler())
 	mux.Handle("/sandbox/api/", http.StripPrefix("/sandbox/api", corp.UserAPI()))
-	menu := router.AppMenu()
+	menu := router.AppMenu(cfg.PublicURL)
 	chat := corp.WebChat(sandbox.WebChatConfig{
 		AppName: demoAppName,
 		Users:   webUsers(roster),
@@ -307,6 +313,8 @@ func demoIntro(base string, roster *config.Roster) string {
 	fmt.Fprintf(&b, "The page's phone is a follower of the demo 公众号 (openid %s): send 订阅 from it,\n", demoFollower)
 	b.WriteString("publish a form with “双微”公众号, and the notice arrives there; a 12345 order\n")
 	b.WriteString("registered with that openid (API or CSV) sends it the answer when it is closed.\n\n")
+	fmt.Fprintf(&b, "The 办公桌 pages: pick a person on the page, then 更多 → 办公桌 (or open %s/desk\n", base)
+	b.WriteString("in the same browser); the sandbox's 网页授权 logs the chosen person in.\n\n")
 	fmt.Fprintf(&b, "Prometheus metrics: %s/metrics\n\n", base)
 	b.WriteString("Users:\n")
 	for _, p := range roster.People {

@@ -28,9 +28,9 @@ func cmdMenu(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	c := bot.NewClient(cfg.CorpID, cfg.AgentID, cfg.Secret, hc, rdb, e.log)
-	if err := c.CreateMenu(ctx, router.AppMenu()); err != nil {
+	if err := c.CreateMenu(ctx, router.AppMenu(cfg.PublicURL)); err != nil {
 		return fmt.Errorf("menu sync: %w", err)
 	}
-	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (登记12345, 查询, 帮助)")
+	fmt.Fprintln(e.stdout, "menu created: 公开申请 / 我的待办 / 更多 (办公桌, 登记12345, 登记申请, 查询, 帮助)")
 	return nil
 }

@@ -33,6 +33,7 @@ type Config struct {
 	Token       string        // WECOM_TOKEN (secret)
 	AESKey      string        // WECOM_AES_KEY (secret)
 	APIBase     string        // WECOM_API_BASE, without trailing slash
+	OAuthBase   string        // WECOM_OAUTH_BASE, without trailing slash
 	RosterFile  string        // ROSTER_FILE
 	LinkSecret  string        // LINK_SECRET (secret), derived when not set
 	SessionTTL  time.Duration // SESSION_TTL
@@ -82,6 +83,7 @@ const (
 	EnvToken       = "WECOM_TOKEN"
 	EnvAESKey      = "WECOM_AES_KEY"
 	EnvAPIBase     = "WECOM_API_BASE"
+	EnvOAuthBase   = "WECOM_OAUTH_BASE"
 	EnvRosterFile  = "ROSTER_FILE"
 	EnvLinkSecret  = "LINK_SECRET"
 	EnvSessionTTL  = "SESSION_TTL"
@@ -101,6 +103,7 @@ const (
 	DefaultRedisPrefix = "zwgk:"
 	DefaultHTTPAddr    = "127.0.0.1:8080"
 	DefaultAPIBase     = "https://qyapi.weixin.qq.com"
+	DefaultOAuthBase   = "https://open.weixin.qq.com"
 	DefaultSessionTTL  = 30 * time.Minute
 	DefaultMeetingDue  = "06-30"
 	DefaultUrgentAny   = "on"
@@ -159,6 +162,8 @@ var variables = []Variable{
 		Meaning: "MM-DD by which the year's 政务公开专题工作会议 should be recorded; the office is reminded weekly after it"},
 	{Name: EnvUrgentAny, Default: DefaultUrgentAny,
 		Meaning: "on: an urgent 12345 order that goes overdue is reported at once, at night and on days off too (the one exception to the reminders' quiet rules); off: it waits for working time"},
+	{Name: EnvOAuthBase, Default: DefaultOAuthBase,
+		Meaning: "base URL of WeCom's 网页授权 (OAuth2 /connect/oauth2/authorize) that the 办公桌 pages send the browser to; the sandbox in tests and the demo"},
 }
 
 // Variables lists every environment variable read by Load, in a stable
@@ -193,6 +198,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.Token = l.token()
 	c.AESKey = l.aesKey()
 	c.APIBase = l.httpURL(EnvAPIBase, l.get(EnvAPIBase, DefaultAPIBase))
+	c.OAuthBase = l.httpURL(EnvOAuthBase, l.get(EnvOAuthBase, DefaultOAuthBase))
 	c.RosterFile = l.required(EnvRosterFile)
 	c.LinkSecret = l.optionalSecret(EnvLinkSecret)
 	c.SessionTTL = l.sessionTTL()
@@ -270,6 +276,7 @@ func (c Config) String() string {
 		{EnvToken, secret(c.Token)},
 		{EnvAESKey, secret(c.AESKey)},
 		{EnvAPIBase, c.APIBase},
+		{EnvOAuthBase, c.OAuthBase},
 		{EnvRosterFile, c.RosterFile},
 		{EnvLinkSecret, secret(c.LinkSecret)},
 		{EnvSessionTTL, c.SessionTTL.String()},

@@ -84,6 +84,7 @@ func TestLoadDefaults(t *testing.T) {
 		Token:       testToken,
 		AESKey:      tencentAESKey,
 		APIBase:     "https://qyapi.weixin.qq.com",
+		OAuthBase:   "https://open.weixin.qq.com",
 		RosterFile:  "/etc/zwgk/roster.yaml",
 		LinkSecret:  hex.EncodeToString(sum[:]),
 		SessionTTL:  30 * time.Minute,
@@ -104,6 +105,7 @@ func TestLoadAllSet(t *testing.T) {
 	env["HTTP_ADDR"] = "0.0.0.0:9000"
 	env["PUBLIC_BASE_URL"] = "https://zwgk.example.gov.cn/bot//"
 	env["WECOM_API_BASE"] = "http://127.0.0.1:18080/"
+	env["WECOM_OAUTH_BASE"] = "http://127.0.0.1:18080/sandbox/"
 	env["LINK_SECRET"] = testLinkSecret
 	env["SESSION_TTL"] = "2h"
 	env["API_TOKEN"] = testAPIToken
@@ -127,6 +129,7 @@ func TestLoadAllSet(t *testing.T) {
 		Token:       testToken,
 		AESKey:      tencentAESKey,
 		APIBase:     "http://127.0.0.1:18080",
+		OAuthBase:   "http://127.0.0.1:18080/sandbox",
 		RosterFile:  "/etc/zwgk/roster.yaml",
 		LinkSecret:  testLinkSecret,
 		SessionTTL:  2 * time.Hour,
@@ -217,6 +220,8 @@ func TestLoadProblems(t *testing.T) {
 		{"WECOM_AES_KEY", "-_" + tencentAESKey[2:], []string{"WECOM_AES_KEY: must be base64 characters (A-Z a-z 0-9 + /) encoding 32 bytes"}},
 		{"WECOM_AES_KEY", "密" + tencentAESKey[1:], []string{"WECOM_AES_KEY: must be base64 characters (A-Z a-z 0-9 + /) encoding 32 bytes"}},
 		{"WECOM_API_BASE", "qyapi.weixin.qq.com", []string{"WECOM_API_BASE: must be an absolute http or https URL"}},
+		{"WECOM_OAUTH_BASE", "open.weixin.qq.com", []string{"WECOM_OAUTH_BASE: must be an absolute http or https URL"}},
+		{"WECOM_OAUTH_BASE", "https://open.weixin.qq.com/#wechat_redirect", []string{"WECOM_OAUTH_BASE: must not contain a query or fragment"}},
 		{"ROSTER_FILE", "", []string{"ROSTER_FILE: required"}},
 		{"LINK_SECRET", "short", []string{"LINK_SECRET: must be at least 16 characters when set, got 5"}},
 		{"LINK_SECRET", "a link secret with spaces", []string{"LINK_SECRET: must not contain white space or control characters"}},

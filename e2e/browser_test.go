@@ -222,7 +222,7 @@ func waitJS[T any](p *page, what, js string) T {
 func (p *page) shot(name string) string {
 	p.t.Helper()
 	// A toast left from an earlier step would hide part of the picture.
-	_, err := chromedp.Run(p.ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector('#toast').hidden = true`))
+	_, err := chromedp.Run(p.ctx, chromedp.Evaluate[chromedp.Void](`{ const t = document.querySelector('#toast'); if (t) t.hidden = true; }`))
 	var png []byte
 	if err == nil {
 		png, err = chromedp.Run(p.ctx, chromedp.CaptureScreenshot())

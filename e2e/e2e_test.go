@@ -463,15 +463,18 @@ func TestMenuSyncCreatesTheMenu(t *testing.T) {
 	if m == nil || len(m.Buttons) != 3 {
 		t.Fatalf("menu = %+v", m)
 	}
-	if m.Buttons[0].Name != "公开申请" || m.Buttons[0].Key != "submit" || m.Buttons[1].Name != "我的待办" || len(m.Buttons[2].SubButton) != 4 {
+	if m.Buttons[0].Name != "公开申请" || m.Buttons[0].Key != "submit" || m.Buttons[1].Name != "我的待办" || len(m.Buttons[2].SubButton) != 5 {
 		t.Fatalf("menu = %+v", m)
 	}
 	names := []string{}
 	for _, b := range m.Buttons[2].SubButton {
 		names = append(names, b.Name)
 	}
-	if strings.Join(names, ",") != "登记12345,登记申请,查询,帮助" {
+	if strings.Join(names, ",") != "办公桌,登记12345,登记申请,查询,帮助" {
 		t.Fatalf("更多 = %v", names)
+	}
+	if desk := m.Buttons[2].SubButton[0]; desk.Type != "view" || desk.URL != h.getenv("PUBLIC_BASE_URL")+"/desk" && !strings.HasSuffix(desk.URL, "/desk") {
+		t.Fatalf("办公桌 = %+v, want a view item opening /desk", desk)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/zwgk-bot/zwgk/chat"
 
@@ -146,3 +147,15 @@ func (b *Flow) Withdraw(ctx context.Context, t *chat.Turn, arg string) error {
 	}
 	return b.withdraw(ctx, t, f)
 }
+
+// MaySee reports whether p may see f (查询, the 办公桌): the rule of 查询.
+func (b *Flow) MaySee(p config.Person, f *storage.Form, ds []storage.Decision) bool {
+	return b.maySee(p, f, ds)
+}
+
+// FormLink is the signed address of f's printable 审批单.
+func (b *Flow) FormLink(f *storage.Form, now time.Time) string { return b.formLink(f, now) }
+
+// Where is where f stands, in words: its state, and while it is open, the
+// stage it waits at and who holds it.
+func (b *Flow) Where(f *storage.Form) string { return b.where(f) }

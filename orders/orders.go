@@ -1055,3 +1055,29 @@ func (b *Flow) Convert(ctx context.Context, t *chat.Turn, ticket, number string)
 	}
 	return b.orderCard(ctx, t, c, workflow.CardReply, "已转依申请公开，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
 }
+
+// Contact is the caller as viewer may see them: the phone in full to the
+// handler, the section head, the registrar and the office, masked to
+// everyone else.
+func (b *Flow) Contact(c *storage.Order, viewer string) string { return b.contact(c, viewer) }
+
+// Overseer reports whether p oversees the whole register (超期工单, 统计,
+// the 办公桌's 全部在办): the office, the leaders and the supervisor.
+func (b *Flow) Overseer(p config.Person) bool { return b.overseer(p) }
+
+// Holder is who holds c now, in words.
+func (b *Flow) Holder(c *storage.Order) string {
+	head := c.Section
+	if h, ok := b.Roster.HeadOf(c.Section); ok {
+		head = h.Name
+	}
+	switch workflow.OrderState(c.State) {
+	case workflow.OrderDispatched, workflow.OrderAccepted:
+		return head
+	case workflow.OrderAssigned:
+		return b.NameOrEmpty(c.Handler)
+	case workflow.OrderReturned, workflow.OrderAnswered:
+		return b.NameOrEmpty(c.Registrar)
+	}
+	return ""
+}

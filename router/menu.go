@@ -6,6 +6,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
+	"github.com/zwgk-bot/zwgk/webauth"
 )
 
 // Menu keys of the app menu (zwgk menu sync).
@@ -21,12 +22,15 @@ const (
 
 // AppMenu is the app's menu: 公开申请 / 我的待办 / 更多. A top-level name
 // has at most 16 bytes, 5 Chinese characters (bot.CheckMenu): 「提交公开
-// 申请」, 18 bytes, is refused by WeCom with 40018.
-func AppMenu() bot.Menu {
+// 申请」, 18 bytes, is refused by WeCom with 40018. 更多 opens the 办公桌
+// pages at publicURL (PUBLIC_BASE_URL), a view item: WeCom opens the
+// address in its own browser, which the page sends through 网页授权.
+func AppMenu(publicURL string) bot.Menu {
 	return bot.Menu{Buttons: []bot.MenuButton{
 		{Type: "click", Name: "公开申请", Key: MenuSubmit},
 		{Type: "click", Name: "我的待办", Key: MenuTodo},
 		{Name: "更多", SubButton: []bot.MenuButton{
+			{Type: "view", Name: "办公桌", URL: publicURL + webauth.HomePath},
 			{Type: "click", Name: "登记12345", Key: MenuRegister},
 			{Type: "click", Name: "登记申请", Key: MenuApplication},
 			{Type: "click", Name: "查询", Key: MenuQuery},

@@ -34,6 +34,8 @@ type Sandbox struct {
 	// update presenting another app's code answers 42015. Lock order:
 	// a Corp's mu before the Sandbox's.
 	codeCorp map[string]*Corp
+	// oauthCodes are the 网页授权 codes issued (oauth.go).
+	oauthCodes map[string]*oauthCode
 }
 
 type issuedToken struct {
@@ -69,8 +71,11 @@ type CorpConfig struct {
 	AgentID        int64
 	Token          string
 	EncodingAESKey string
-	CallbackURL    string   // where user actions are posted
-	Users          []string // known userids; empty accepts anyone
+	CallbackURL    string // where user actions are posted
+	// TrustedDomain is the app's 可信域名, host[:port]: 网页授权 sends
+	// browsers back only to it. Empty refuses every redirect.
+	TrustedDomain string
+	Users         []string // known userids; empty accepts anyone
 }
 
 // AddCorp registers an app.

@@ -522,7 +522,7 @@ func TestMenuLimits(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	if err := f.client.CreateMenu(ctx, router.AppMenu()); err != nil {
+	if err := f.client.CreateMenu(ctx, router.AppMenu("https://zwgk.example.gov.cn")); err != nil {
 		t.Fatalf("zwgk menu sync's menu refused: %v", err)
 	}
 	if got := f.corp.Menu(); got == nil || got.Buttons[0].Key != router.MenuSubmit {

@@ -194,6 +194,9 @@ function choose(id) {
   page.me = id;
   if (location.hash !== '#' + id) history.replaceState(null, '', '#' + id);
   const u = userOf(id);
+  // The sandbox's WeCom client is now logged in as this person: its
+  // 网页授权 page (the 办公桌's login) reads the cookie.
+  document.cookie = 'sandbox_wecom_user=' + encodeURIComponent(id) + '; path=/sandbox; SameSite=Lax';
   $('#chat-title').textContent = page.cfg.app_name;
   $('#chat-who').textContent = '当前身份：' + u.name + '（' + describe(u) + '）';
   $('#input').disabled = false;
@@ -228,12 +231,12 @@ function renderMenu() {
       type: 'button', disabled: off, class: subs.length ? 'has-sub' : '', dataset: { menu: b.key || b.name },
       onclick: (e) => {
         e.stopPropagation();
-        if (!subs.length) { close(); clickMenu(b.key); return; }
+        if (!subs.length) { close(); clickMenu(b); return; }
         const open = item.querySelector('.submenu');
         close();
         if (open) return;
         item.append(h('div', { class: 'submenu' }, subs.map((s) =>
-          h('button', { type: 'button', dataset: { menu: s.key }, onclick: (ev) => { ev.stopPropagation(); close(); clickMenu(s.key); } }, s.name))));
+          h('button', { type: 'button', dataset: { menu: s.key || s.name }, onclick: (ev) => { ev.stopPropagation(); close(); clickMenu(s); } }, s.name))));
       },
     }, b.name);
     item.append(btn);
@@ -253,10 +256,12 @@ function menuItems() {
   return out;
 }
 
-function clickMenu(key) {
-  const item = menuItems().get(key);
-  if (item && item.type === 'view' && item.url) { window.open(item.url, '_blank', 'noopener'); return; }
-  if (page.me) act('POST', API + encodeURIComponent(page.me) + '/menu/' + encodeURIComponent(key));
+// clickMenu acts on a menu item: a view item opens its page as WeCom's
+// browser would, as the chosen person (the sandbox's 网页授权 reads the
+// identity cookie choose sets); a click item posts its event.
+function clickMenu(item) {
+  if (item.type === 'view' && item.url) { window.open(item.url, '_blank', 'noopener'); return; }
+  if (page.me) act('POST', API + encodeURIComponent(page.me) + '/menu/' + encodeURIComponent(item.key));
 }
 
 // ---------------------------------------------------------------- chat

@@ -1,0 +1,126 @@
+// Package desk is the 办公桌: the web pages inside WeCom that give the
+// whole picture the chat cannot — what waits for me, and for the office
+// every open 审批单, 12345 order and 政府信息公开申请, filterable and paged.
+// Who is looking comes from webauth; what they may see is the flows' rule
+// (forms' 查询, applications' 申请 编号, orders' 超期工单), asked of the
+// flows, never decided here. Each row opens the record's printable page
+// for now; the record's own page with its actions comes later.
+package desk
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/zwgk-bot/zwgk/applications"
+	"github.com/zwgk-bot/zwgk/forms"
+	"github.com/zwgk-bot/zwgk/orders"
+	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/webauth"
+	"github.com/zwgk-bot/zwgk/workflow"
+)
+
+//go:embed templates/*.html
+var pageFiles embed.FS
+
+// Paths of the desk's pages.
+const (
+	AllPath  = "/desk/all"  // 全部在办, for those who oversee the registers
+	OpenPath = "/desk/open" // /desk/open/{kind}/{id}: a record's page
+)
+
+// Desk serves the pages.
+type Desk struct {
+	Auth         *webauth.Auth
+	DB           *storage.DB
+	Forms        *forms.Flow
+	Orders       *orders.Flow
+	Applications *applications.Flow
+	Calendar     *workflow.Calendar
+	Location     *time.Location
+	Now          func() time.Time
+	Log          *slog.Logger
+
+	pages *template.Template
+}
+
+// Routes mounts the desk's pages (and the login's) on mux.
+func (d *Desk) Routes(mux *http.ServeMux) error {
+	t, err := webauth.NewTemplates(template.FuncMap{}, pageFiles, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	d.pages = t
+	d.Auth.Routes(mux)
+	mux.HandleFunc("GET "+webauth.HomePath, d.Auth.Page(d.serveHome))
+	mux.HandleFunc("GET "+webauth.HomePath+"/{$}", d.Auth.Page(d.serveHome))
+	mux.HandleFunc("GET "+AllPath, d.Auth.Page(d.serveAll))
+	mux.HandleFunc("GET "+OpenPath+"/{kind}/{id}", d.Auth.Page(d.serveOpen))
+	return nil
+}
+
+func (d *Desk) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	d.Log.ErrorContext(r.Context(), "desk: "+what, "err", err)
+	webauth.Refuse(w, http.StatusInternalServerError, "系统繁忙", "系统暂时无法处理，请稍后重试。")
+}
+
+// badField answers a bad query parameter with 400, naming the field.
+func badField(w http.ResponseWriter, field, fix string) {
+	webauth.Refuse(w, http.StatusBadRequest, "筛选条件有误", "「"+field+"」"+fix)
+}
+
+// serveOpen opens a record's printable page for one who may see it: a
+// freshly signed link, so the desk's row never carries a signature.
+func (d *Desk) serveOpen(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		webauth.Refuse(w, http.StatusNotFound, "未找到", "没有找到该事项，请返回办公桌核对。")
+		return
+	}
+	ctx := r.Context()
+	now := d.Now()
+	switch r.PathValue("kind") {
+	case "form":
+		f, err := storage.GetForm(ctx, d.DB, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			webauth.Refuse(w, http.StatusNotFound, "未找到", "没有找到该审批单，请返回办公桌核对。")
+			return
+		}
+		if err != nil {
+			d.fail(w, r, "open form", err)
+			return
+		}
+		ds, err := storage.Decisions(ctx, d.DB, f.ID)
+		if err != nil {
+			d.fail(w, r, "open form", err)
+			return
+		}
+		if !d.Forms.MaySee(v.Person, f, ds) {
+			webauth.Refuse(w, http.StatusForbidden, "无权查看", "您无权查看该审批单。如有需要，请联系综合办公室。")
+			return
+		}
+		http.Redirect(w, r, d.Forms.FormLink(f, now), http.StatusSeeOther)
+	case "application":
+		a, err := storage.ApplicationByID(ctx, d.DB, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			webauth.Refuse(w, http.StatusNotFound, "未找到", "没有找到该申请，请返回办公桌核对。")
+			return
+		}
+		if err != nil {
+			d.fail(w, r, "open application", err)
+			return
+		}
+		link, ok := d.Applications.RecordLinkFor(a, v.Person, now)
+		if !ok || !d.Applications.MayView(a, v.Person) {
+			webauth.Refuse(w, http.StatusForbidden, "无权查看", "办理审批表仅供综合办公室和主要负责人查看。如有需要，请联系综合办公室。")
+			return
+		}
+		http.Redirect(w, r, link, http.StatusSeeOther)
+	default:
+		webauth.Refuse(w, http.StatusNotFound, "未找到", "没有找到该页面，请返回办公桌。")
+	}
+}
