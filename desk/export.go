@@ -33,7 +33,7 @@ func writeWorkbook(w io.Writer, secs []section, words string) error {
 		"head":  {Border: border, Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}},
 		"label": {Border: border},
 		"count": {Border: border, NumFmt: 1},                 // 0
-		"hours": {Border: border, NumFmt: 2},                 // 0.00
+		"hours": {Border: border, CustomNumFmt: ptr("0.0")},  // 1.5, as the page shows it
 		"rate":  {Border: border, CustomNumFmt: ptr("0.0%")}, // 87.5%
 		"none":  {Border: border, Alignment: &excelize.Alignment{Horizontal: "right"}},
 		"note":  {Font: &excelize.Font{Color: "646A73"}},
