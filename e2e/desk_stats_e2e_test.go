@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/lib/pq"
 	"github.com/xuri/excelize/v2"
@@ -251,15 +253,32 @@ func TestBrowserDeskStats(t *testing.T) {
 	if len(days) != 31 || days[0] != "2021年3月1日|0|0|0" || days[1] != "2021年3月2日|1|1|1" {
 		t.Errorf("每日受理量 of March: %d rows, %v", len(days), days[:min(3, len(days))])
 	}
+	// On a phone: the charts fit the screen, the tables scroll in their box.
+	p.do(chromedp.EmulateViewport(390, 844))
+	p.visit("/desk/stats?period=month&month=" + statsMonth)
+	waitJS[bool](p, "the charts on a phone", `document.documentElement.getAttribute('data-charts') === '6' && !!document.querySelector('#chart-forms-stages svg')`)
+	p.layoutFits(390)
+	p.shot("desk-07-stats-phone")
+	p.do(chromedp.EmulateViewport(1440, 900))
+
 	// A year of it: per month, March's six orders.
 	p.visit("/desk/stats?period=year&year=2021")
 	if months := p.tableRows("orders-steps"); len(months) != 12 || months[2] != "2021年3月|6|4|3" {
 		t.Errorf("每月受理量 of 2021: %v", months)
 	}
-	// The page prints its tables (the charts stay on the screen).
-	if !eval[bool](p, `[...document.styleSheets].some((s) => [...s.cssRules].some((r) => r.media && r.media.mediaText === 'print' && r.cssText.includes('.chart') && r.cssText.includes('display: none')))`) {
-		t.Error("the print style does not hide the charts")
+	// In print the tables show, the charts and the controls do not.
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})
 	}
+	p.do(media("print"))
+	if got := eval[string](p, `[document.querySelectorAll('table.stats').length, [...document.querySelectorAll('table.stats')].every((e) => e.getBoundingClientRect().height > 0),
+		[...document.querySelectorAll('.chart, #period, #export')].every((e) => getComputedStyle(e).display === 'none' || getComputedStyle(e.parentElement).display === 'none')].join(' ')`); got != "8 true true" {
+		t.Errorf("in print (tables, tables shown, charts and controls hidden) = %s, want 8 true true", got)
+	}
+	p.do(media(""))
 
 	// The workbook: a Chinese filename, the same figures, numbers and
 	// percentages.
