@@ -45,7 +45,8 @@ type Desk struct {
 	Now          func() time.Time
 	Log          *slog.Logger
 
-	pages *template.Template
+	pages  *template.Template
+	static statics
 }
 
 // Routes mounts the desk's pages (and the login's) on mux.
@@ -55,11 +56,17 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 		return err
 	}
 	d.pages = t
+	if d.static, err = loadStatics(); err != nil {
+		return err
+	}
 	d.Auth.Routes(mux)
 	mux.HandleFunc("GET "+webauth.HomePath, d.Auth.Page(d.serveHome))
 	mux.HandleFunc("GET "+webauth.HomePath+"/{$}", d.Auth.Page(d.serveHome))
 	mux.HandleFunc("GET "+AllPath, d.Auth.Page(d.serveAll))
 	mux.HandleFunc("GET "+OpenPath+"/{kind}/{id}", d.Auth.Page(d.serveOpen))
+	mux.HandleFunc("GET "+StatsPath, d.Auth.Page(d.serveStats))
+	mux.HandleFunc("GET "+ExportPath, d.Auth.Page(d.serveExport))
+	mux.HandleFunc("GET "+StaticPath+"{hash}/{name...}", d.static.serve)
 	return nil
 }
 

@@ -18,6 +18,7 @@ type homeBody struct {
 	Mine     []row
 	Overseer bool
 	AllPath  string
+	Stats    string
 	Today    string
 }
 
@@ -26,7 +27,7 @@ type homeBody struct {
 func (d *Desk) serveHome(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
 	ctx := r.Context()
 	p := v.Person
-	body := homeBody{Overseer: d.Orders.Overseer(p), AllPath: AllPath, Today: workflow.FormatDate(d.Now(), d.Location)}
+	body := homeBody{Overseer: d.Orders.Overseer(p), AllPath: AllPath, Stats: StatsPath, Today: workflow.FormatDate(d.Now(), d.Location)}
 
 	fs, err := storage.FormsWaitingFor(ctx, d.DB, p.UserID)
 	if err != nil {

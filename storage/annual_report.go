@@ -25,15 +25,7 @@ type PlatformCount struct {
 // platforms of one form add up to more than the forms. Most used first.
 func ActivePublicationsByPlatform(ctx context.Context, q sqlx.QueryerContext, year int, loc *time.Location) ([]PlatformCount, error) {
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
-	to := from.AddDate(1, 0, 0)
-	var out []PlatformCount
-	err := sqlx.SelectContext(ctx, q, &out, `
-		SELECT fp.platform, count(*) AS forms
-		FROM forms f
-		JOIN (SELECT form_id, max(published_at) AS published_at FROM form_publications GROUP BY form_id) p ON p.form_id = f.id
-		JOIN form_publications fp ON fp.form_id = f.id
-		WHERE f.state = 'published' AND f.mode = $1 AND p.published_at >= $2 AND p.published_at < $3
-		GROUP BY fp.platform ORDER BY forms DESC, fp.platform COLLATE "C"`, string(workflow.ModeActive), from, to)
+	_, out, err := PublishedForms(ctx, q, from, from.AddDate(1, 0, 0), string(workflow.ModeActive))
 	if err != nil {
 		return nil, fmt.Errorf("publications by platform in %d: %w", year, err)
 	}

@@ -442,6 +442,16 @@ type ApplicationStats struct {
 // ApplicationStatsOf counts the applications received in year, as of
 // today.
 func ApplicationStatsOf(ctx context.Context, q sqlx.QueryerContext, year int, today time.Time) (ApplicationStats, error) {
+	s, err := applicationStats(ctx, q, `year = $2`, DayParam(today), year)
+	if err != nil {
+		return s, fmt.Errorf("application statistics %d: %w", year, err)
+	}
+	return s, nil
+}
+
+// applicationStats counts the applications where holds ($2… its
+// arguments), as of today ($1).
+func applicationStats(ctx context.Context, q sqlx.QueryerContext, where string, today any, args ...any) (ApplicationStats, error) {
 	s := ApplicationStats{ByOutcome: map[string]int{}}
 	var rows []struct {
 		State   string `db:"state"`
@@ -453,10 +463,10 @@ func ApplicationStatsOf(ctx context.Context, q sqlx.QueryerContext, year int, to
 	err := sqlx.SelectContext(ctx, q, &rows, `
 		SELECT state, outcome, count(*) AS n,
 			count(*) FILTER (WHERE delivered_on > due_on) AS late,
-			count(*) FILTER (WHERE state <> 'closed' AND due_on < $2) AS overdue
-		FROM applications WHERE year = $1 GROUP BY state, outcome`, year, DayParam(today))
+			count(*) FILTER (WHERE state <> 'closed' AND due_on < $1) AS overdue
+		FROM applications WHERE `+where+` GROUP BY state, outcome`, append([]any{today}, args...)...)
 	if err != nil {
-		return s, fmt.Errorf("application statistics %d: %w", year, err)
+		return s, fmt.Errorf("application statistics: %w", err)
 	}
 	for _, r := range rows {
 		s.Received += r.N
