@@ -3,8 +3,12 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"html"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/lib/pq"
+	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
 )
 
@@ -271,5 +276,123 @@ func TestBrowserDeskFormDecisions(t *testing.T) {
 	}
 	if _, _, ds, _ := formFacts(t, d.dbURL, f.ID); len(ds) != 2 {
 		t.Fatalf("decisions after the stale posts: %v", ds)
+	}
+}
+
+// deskClient is a browser logged in to the harness's 办公桌 as user,
+// through the sandbox's 网页授权.
+type deskClient struct {
+	h    *harness
+	http *http.Client
+}
+
+func (h *harness) deskAs(user string) *deskClient {
+	h.t.Helper()
+	jar, _ := cookiejar.New(nil)
+	oauth, _ := url.Parse(h.env["WECOM_OAUTH_BASE"])
+	jar.SetCookies(oauth, []*http.Cookie{{Name: sandbox.VisitorCookie, Value: user, Path: "/"}})
+	c := &deskClient{h: h, http: &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if strings.HasSuffix(req.URL.Path, "/decide") || strings.Contains(req.URL.RawQuery, "done=") {
+			return http.ErrUseLastResponse // a decision's answer, as it is
+		}
+		return nil
+	}}}
+	if st, body := c.get("/desk"); st != http.StatusOK || !strings.Contains(body, `id="who"`) {
+		h.t.Fatalf("%s's desk = %d:\n%s", user, st, body)
+	}
+	return c
+}
+
+func (c *deskClient) get(path string) (int, string) {
+	c.h.t.Helper()
+	resp, err := c.http.Get(c.h.base + path)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (c *deskClient) post(path string, form url.Values) (int, string) {
+	c.h.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.h.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.h.base)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+var hiddenField = regexp.MustCompile(`name="(csrf|version|stage)" value="([^"]*)"`)
+
+// decisionForm is the page's hidden fields (the session's token, the
+// version and stage it was rendered with) and verdict.
+func decisionForm(t *testing.T, page, verdict string) url.Values {
+	t.Helper()
+	v := url.Values{"verdict": {verdict}}
+	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
+		v.Set(m[1], html.UnescapeString(m[2]))
+	}
+	if v.Get("csrf") == "" || v.Get("version") == "" {
+		t.Fatalf("the page has no decision form:\n%s", page)
+	}
+	return v
+}
+
+func (h *harness) formID(serial string) int64 {
+	h.t.Helper()
+	var id int64
+	if err := h.db.GetContext(context.Background(), &id, `SELECT id FROM forms WHERE format('公开审〔%s〕%s号', year, seq) = $1`, serial); err != nil {
+		h.t.Fatal(err)
+	}
+	return id
+}
+
+// A decision on the page closes the approver's card as another's would,
+// and the card clicked anyway afterwards is refused as stale; a card's
+// decision first makes the open page's post stale, written once.
+func TestDeskFormPageAndCardsAgree(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	serial := c.submit(staff, ordinary)
+	sec := c.card(head)
+	path := "/desk/form/" + strconv.FormatInt(h.formID(serial), 10)
+
+	zw := h.deskAs(head)
+	st, page := zw.get(path)
+	if st != http.StatusOK || !strings.Contains(page, `id="actions"`) {
+		t.Fatalf("the head's page = %d:\n%s", st, page)
+	}
+	if st, body := zw.post(path+"/decide", decisionForm(t, page, "approve")); st != http.StatusSeeOther {
+		t.Fatalf("同意 on the page = %d:\n%s", st, body)
+	}
+	c.text(head, "已同意 "+serial, "下一环节：办公室审核")
+	waitUpdated(t, h, head, sec.Card.TaskID, "张伟 已同意")
+	off1, off2 := c.card(office1), c.card(office2)
+	c.clickAnyway(head, sec, "approve")
+	c.text(head, "已失效")
+	if got := h.decisions(serial); strings.Join(got, ",") != "section:zhangwei:approve" {
+		t.Fatalf("decisions %v, want the page's one", got)
+	}
+
+	// 陈立新 has the page open; 林晓燕 decides on her card first.
+	cl := h.deskAs(office1)
+	_, page = cl.get(path)
+	c.officeApprove(office2, off2, "approve")
+	waitUpdated(t, h, office1, off1.Card.TaskID, "林晓燕")
+	form := decisionForm(t, page, "approve")
+	form["check"] = []string{"state_secret", "commercial_secret", "privacy"}
+	st, body := cl.post(path+"/decide", form)
+	if st != http.StatusConflict || !strings.Contains(body, "由林晓燕同意（办公室审核）") || !strings.Contains(body, "您在本页的操作未执行") {
+		t.Fatalf("the stale page's 同意 = %d:\n%s", st, body)
+	}
+	if got, rs := h.decisions(serial), h.reviews(serial); len(got) != 2 || strings.Count(rs, ":office:") != 1 {
+		t.Fatalf("decisions %v, reviews %s after the stale post", got, rs)
 	}
 }
