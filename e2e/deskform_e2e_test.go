@@ -117,12 +117,13 @@ func (p *page) formPost(sel string) string {
 	return eval[string](p, `new URLSearchParams(new FormData(document.querySelector(`+jsString(sel)+`))).toString()`)
 }
 
-// submitPage presses a button of the page's form and waits for the page
-// that answers.
+// submitPage submits the page's form with a button, as pressing it does,
+// and waits for the page that answers. (Not press: a click that navigates
+// takes press's guard with the page, and press would click again on the
+// answer.)
 func (p *page) submitPage(button string) string {
 	p.t.Helper()
-	eval[bool](p, `(document.body.dataset.before = '1', true)`)
-	p.press(button)
+	eval[bool](p, `(() => { const b = document.querySelector(`+jsString(button)+`); document.body.dataset.before = '1'; b.form.requestSubmit(b); return true; })()`)
 	p.waitAcrossNavigation("the answer to "+button, `document.readyState === 'complete' && document.body.dataset.before !== '1' && !!document.querySelector('#fields')`)
 	return eval[string](p, `document.body.innerText`)
 }
