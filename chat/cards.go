@@ -70,9 +70,10 @@ func (b *Bot) CloseCopies(ctx context.Context, t *Turn, copies []CardCopy, click
 }
 
 // ReplaceButton turns the clicked card's buttons into a note, for the
-// clicker, with the click's response_code.
+// clicker, with the click's response_code. A turn outside a callback (Act:
+// a page of the 办公桌) has no click, and nothing to replace.
 func (b *Bot) ReplaceButton(ctx context.Context, t *Turn, userID, text string) error {
-	if t.Msg.ResponseCode == "" {
+	if t.Msg == nil || t.Msg.ResponseCode == "" {
 		return nil
 	}
 	u := bot.CardUpdate{UserIDs: []string{userID}, ResponseCode: t.Msg.ResponseCode, Button: &bot.ReplaceName{ReplaceName: text}}

@@ -45,12 +45,7 @@ type SecrecyCard struct {
 func (s SecrecyCard) Card() bot.TemplateCard {
 	var opts []bot.CardOption
 	for _, c := range workflow.SecrecyChecks() {
-		text := s.Options[c]
-		if text == "" {
-			// WeCom suggests at most 17 characters for an option.
-			text = "已审查，不涉及" + c.Label()
-		}
-		opts = append(opts, bot.CardOption{ID: string(c), Text: text, IsChecked: s.Ticked.Checked(c)})
+		opts = append(opts, bot.CardOption{ID: string(c), Text: s.OptionText(c), IsChecked: s.Ticked.Checked(c)})
 	}
 	return bot.TemplateCard{
 		CardType:     bot.CardVoteInteraction,
@@ -60,6 +55,16 @@ func (s SecrecyCard) Card() bot.TemplateCard {
 		Checkbox:     &bot.CardCheckbox{QuestionKey: SecrecyQuestion, OptionList: opts, Mode: 1},
 		SubmitButton: &bot.CardSubmit{Text: s.SubmitText, Key: s.SubmitKey},
 	}
+}
+
+// OptionText is what the option of check c says, on the card and on a
+// page that asks for the same review.
+func (s SecrecyCard) OptionText(c workflow.SecrecyCheck) string {
+	if text := s.Options[c]; text != "" {
+		return text
+	}
+	// WeCom suggests at most 17 characters for an option.
+	return "已审查，不涉及" + c.Label()
 }
 
 // SecrecyTicked reads the checks a submit of the card ticked. Option ids

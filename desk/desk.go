@@ -3,8 +3,10 @@
 // every open 审批单, 12345 order and 政府信息公开申请, filterable and paged.
 // Who is looking comes from webauth; what they may see is the flows' rule
 // (forms' 查询, applications' 申请 编号, orders' 超期工单), asked of the
-// flows, never decided here. Each row opens the record's printable page
-// for now; the record's own page with its actions comes later.
+// flows, never decided here. A 审批单's row opens its own page (form.go):
+// its particulars, timeline and printable version, and for the approver
+// who holds it the card's decisions, made through the flow as a click is;
+// the other rows open the record's printable page for now.
 package desk
 
 import (
@@ -67,6 +69,8 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+StatsPath, d.Auth.Page(d.serveStats))
 	mux.HandleFunc("GET "+ExportPath, d.Auth.Page(d.serveExport))
 	mux.HandleFunc("GET "+StaticPath+"{hash}/{name...}", d.static.serve)
+	mux.HandleFunc("GET "+FormPath+"/{id}", d.Auth.Page(d.serveForm))
+	mux.HandleFunc("POST "+FormPath+"/{id}/decide", d.Auth.Form(d.serveFormDecide))
 	return nil
 }
 
@@ -80,8 +84,9 @@ func badField(w http.ResponseWriter, field, fix string) {
 	webauth.Refuse(w, http.StatusBadRequest, "筛选条件有误", "「"+field+"」"+fix)
 }
 
-// serveOpen opens a record's printable page for one who may see it: a
-// freshly signed link, so the desk's row never carries a signature.
+// serveOpen opens a record's page for one who may see it: a 审批单's own
+// page (FormPath), an application's printable page through a freshly
+// signed link, so the desk's row never carries a signature.
 func (d *Desk) serveOpen(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -110,7 +115,7 @@ func (d *Desk) serveOpen(w http.ResponseWriter, r *http.Request, v *webauth.Visi
 			webauth.Refuse(w, http.StatusForbidden, "无权查看", "您无权查看该审批单。如有需要，请联系综合办公室。")
 			return
 		}
-		http.Redirect(w, r, d.Forms.FormLink(f, now), http.StatusSeeOther)
+		http.Redirect(w, r, formPath(f.ID), http.StatusSeeOther)
 	case "application":
 		a, err := storage.ApplicationByID(ctx, d.DB, id)
 		if errors.Is(err, storage.ErrNotFound) {

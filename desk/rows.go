@@ -54,7 +54,7 @@ func (d *Desk) left(due time.Time, passed bool) (text string, overdue bool) {
 func (d *Desk) formRow(f *storage.Form) row {
 	r := row{Kind: "审批单", Number: workflow.FormatSerial(f.Year, f.Seq), Title: f.Title,
 		Who: d.Forms.NameOrEmpty(f.Submitter), Section: f.Section, State: workflow.State(f.State).Label(),
-		Link: OpenPath + "/form/" + strconv.FormatInt(f.ID, 10)}
+		Link: formPath(f.ID)}
 	st := workflow.State(f.State)
 	open := st == workflow.StateReview || st == workflow.StatePublishing
 	if open {

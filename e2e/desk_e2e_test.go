@@ -195,12 +195,15 @@ func TestBrowserDesk(t *testing.T) {
 			t.Errorf("/desk/all?%s does not name %s:\n%s", q, field, txt)
 		}
 	}
-	// A row opens the form's printable page through a fresh signed link.
+	// A row opens the form's own page, whose 打印 link is the printable
+	// page's, freshly signed.
 	p.visit("/desk/all?kind=form&q=" + url.QueryEscape("甲项目"))
 	href := eval[string](p, `document.querySelector('tr.row[data-number="公开审〔`+strconv.Itoa(s.formA.Year)+`〕901号"] a.open').href`)
 	p.do(chromedp.Navigate(href))
+	p.waitAcrossNavigation("the form's page", `location.pathname === '/desk/form/`+strconv.FormatInt(s.formA.ID, 10)+`' && !!document.querySelector('#print-link')`)
+	p.do(chromedp.Navigate(eval[string](p, `document.querySelector('#print-link').href`)))
 	if !eval[bool](p, `location.pathname.startsWith('/forms/') && location.search.includes('sig=') && document.body.innerText.includes(`+jsString(s.formA.Title)+`)`) {
-		t.Errorf("the row's link %s does not open the form's signed page: %s", href, eval[string](p, `location.href`))
+		t.Errorf("the form page's 打印 link does not open the form's signed page: %s", eval[string](p, `location.href`))
 	}
 
 	// CSRF: a POST without the token is refused and does nothing; 退出

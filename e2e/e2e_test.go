@@ -82,7 +82,12 @@ var corpSeq struct {
 func newHarness(t *testing.T, options ...func(env map[string]string)) *harness {
 	t.Helper()
 	sb := sandbox.New()
-	sbSrv := httptest.NewServer(sb.Handler())
+	// WeCom's API, and its 网页授权 page for the 办公桌 (the person is the
+	// sandbox.VisitorCookie's).
+	sbMux := http.NewServeMux()
+	sbMux.Handle("/connect/", sb.OAuthHandler())
+	sbMux.Handle("/", sb.Handler())
+	sbSrv := httptest.NewServer(sbMux)
 	t.Cleanup(sbSrv.Close)
 
 	corpSeq.Lock()
@@ -97,17 +102,18 @@ func newHarness(t *testing.T, options ...func(env map[string]string)) *harness {
 		t:    t,
 		base: "http://" + addr,
 		env: map[string]string{
-			"DATABASE_URL":   dbURL,
-			"REDIS_URL":      storagetest.RedisURL(),
-			"REDIS_PREFIX":   rdb.Prefix,
-			"HTTP_ADDR":      addr,
-			"WECOM_CORP_ID":  corpID,
-			"WECOM_AGENT_ID": "1000002",
-			"WECOM_SECRET":   "sandbox-secret-" + corpID,
-			"WECOM_TOKEN":    "QDG6eK",
-			"WECOM_AES_KEY":  "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
-			"WECOM_API_BASE": sbSrv.URL,
-			"ROSTER_FILE":    rosterFile(t),
+			"DATABASE_URL":     dbURL,
+			"REDIS_URL":        storagetest.RedisURL(),
+			"REDIS_PREFIX":     rdb.Prefix,
+			"HTTP_ADDR":        addr,
+			"WECOM_CORP_ID":    corpID,
+			"WECOM_AGENT_ID":   "1000002",
+			"WECOM_SECRET":     "sandbox-secret-" + corpID,
+			"WECOM_TOKEN":      "QDG6eK",
+			"WECOM_AES_KEY":    "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+			"WECOM_API_BASE":   sbSrv.URL,
+			"WECOM_OAUTH_BASE": sbSrv.URL,
+			"ROSTER_FILE":      rosterFile(t),
 			// Reminders follow the real clock; tests drive them with
 			// zwgk jobs run --at instead (jobs_e2e_test.go).
 			"SCHEDULES": "off",
@@ -124,7 +130,7 @@ func newHarness(t *testing.T, options ...func(env map[string]string)) *harness {
 	corp, err := sb.AddCorp(sandbox.CorpConfig{
 		CorpID: corpID, Secret: h.env["WECOM_SECRET"], AgentID: 1000002,
 		Token: h.env["WECOM_TOKEN"], EncodingAESKey: h.env["WECOM_AES_KEY"],
-		CallbackURL: h.base + "/wecom/callback",
+		CallbackURL: h.base + "/wecom/callback", TrustedDomain: addr,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -513,7 +513,7 @@ func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
 		b.saveConvo(t, nc)
 		return b.Text(ctx, t, to, fmt.Sprintf("请回复驳回 %s 的理由（不超过200字），将转告承办人。\n发送「取消」则不驳回。", serial(f)))
 	}
-	return b.decide(ctx, t, f, v, "", nil, m.TaskID, m.ResponseCode)
+	return b.approveByCard(ctx, t, f, approval{Version: card.Version, Stage: card.Stage, Verdict: v, TaskID: m.TaskID, ResponseCode: m.ResponseCode})
 }
 
 // where says where a form is: its state, and who it waits for.
@@ -527,7 +527,8 @@ func (b *Flow) where(f *storage.Form) string {
 
 // decide records a verdict of the clicker at the form's current stage and
 // moves the form on; at the office stage with its 保密审查 (review, nil for
-// a 驳回). The form row is locked by the caller.
+// a 驳回). The form row is locked by the caller, and approve has checked
+// the verdict against the rules: call approve, not decide.
 func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, reason string, review *workflow.SecrecyReview, taskID, responseCode string) error {
 	who := t.Person.UserID
 	from := workflow.Stage(f.Stage)
@@ -548,6 +549,9 @@ func (b *Flow) decide(ctx context.Context, t *chat.Turn, f *storage.Form, v work
 		move.Escalated = v == workflow.VerdictEscalate
 	}
 	if err := storage.MoveForm(ctx, t.Tx, move); errors.Is(err, storage.ErrStale) {
+		if t.Msg == nil {
+			return err // a page's: approve refuses it
+		}
 		if err := b.ReplaceButton(ctx, t, who, "已处理"); err != nil {
 			return err
 		}
@@ -629,22 +633,25 @@ func (b *Flow) onRejectText(ctx context.Context, t *chat.Turn, c *convo, text st
 	if b.IsCommand(text) {
 		return b.Text(ctx, t, to, "您正在填写驳回理由。请直接回复理由；发送「取消」则不驳回。")
 	}
-	reason, err := workflow.CheckChars("驳回理由", text)
+	reason, err := checkReason(text)
 	if err != nil {
 		return b.Text(ctx, t, to, err.Error()+"发送「取消」则不驳回。")
-	}
-	if n := len([]rune(reason)); n == 0 || n > 200 {
-		return b.Text(ctx, t, to, "驳回理由应为1至200字，请重新输入；发送「取消」则不驳回。")
 	}
 	f, err := storage.LockForm(ctx, t.Tx, c.FormID)
 	if err != nil {
 		return err
 	}
 	b.End(t)
-	if f.Version != c.Version || f.Stage != c.Stage || f.State != string(workflow.StateReview) || !slices.Contains(f.Assignees, to) {
+	r, why, err := b.approve(ctx, t, f, approval{Version: c.Version, Stage: c.Stage, Verdict: workflow.VerdictReject, Reason: reason, TaskID: c.TaskID, ResponseCode: c.ResponseCode})
+	switch {
+	case err != nil:
+		return err
+	case r == refusedInput:
+		return b.Text(ctx, t, to, why)
+	case r != accepted:
 		return b.Text(ctx, t, to, fmt.Sprintf("%s 已处理或已撤回（当前：%s），驳回未生效。", serial(f), b.where(f)))
 	}
-	return b.decide(ctx, t, f, workflow.VerdictReject, reason, nil, c.TaskID, c.ResponseCode)
+	return nil
 }
 
 // notifyRejected tells the submitter, with buttons to revise or withdraw.

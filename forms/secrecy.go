@@ -41,16 +41,12 @@ func secrecyVerdict(key string) (workflow.Verdict, bool) {
 // decides: left open meanwhile, so that 驳回 stays at hand.
 func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form, v workflow.Verdict, ticked workflow.SecrecyReview, openerTask, openerCode string) error {
 	to := t.Person.UserID
-	submit := "确认并同意"
-	if v == workflow.VerdictEscalate {
-		submit = "确认并报主要负责人"
-	}
 	card := chat.SecrecyCard{
 		TaskID:     fmt.Sprintf("f%dv%ds-%s", f.ID, f.Version, chat.Nonce()),
 		Source:     "政务公开 · 保密审查",
 		Title:      "保密审查：" + f.Title,
 		Desc:       serial(f) + " · 请逐项勾选后提交；如有不宜公开内容，请在审批卡片上驳回",
-		SubmitText: submit,
+		SubmitText: secrecySubmitText(v),
 		SubmitKey:  secrecyKeyPrefix + string(v),
 		Ticked:     ticked,
 	}.Card()
@@ -59,6 +55,15 @@ func (b *Flow) askSecrecy(ctx context.Context, t *chat.Turn, f *storage.Form, v 
 		return err
 	}
 	return b.Card(ctx, t, card, to)
+}
+
+// secrecySubmitText is what the review's submit says for verdict v, on
+// the card and on the form's page.
+func secrecySubmitText(v workflow.Verdict) string {
+	if v == workflow.VerdictEscalate {
+		return "确认并报主要负责人"
+	}
+	return "确认并同意"
 }
 
 // onSecrecySubmit takes a review card's submit: all three checks ticked
@@ -84,7 +89,7 @@ func (b *Flow) onSecrecySubmit(ctx context.Context, t *chat.Turn, f *storage.For
 	if err != nil {
 		return fmt.Errorf("secrecy review of form %d: %w", f.ID, err)
 	}
-	return b.decide(ctx, t, f, v, "", &r, t.Msg.TaskID, t.Msg.ResponseCode)
+	return b.approveByCard(ctx, t, f, approval{Version: card.Version, Stage: card.Stage, Verdict: v, Review: &r, TaskID: t.Msg.TaskID, ResponseCode: t.Msg.ResponseCode})
 }
 
 // recordSecrecy records the office's review with its decision: the
