@@ -18,6 +18,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/applications"
 	"github.com/zwgk-bot/zwgk/forms"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/orders"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/webauth"
@@ -40,6 +41,7 @@ type Desk struct {
 	Forms        *forms.Flow
 	Orders       *orders.Flow
 	Applications *applications.Flow
+	Office       *office.Flow // the 年度报告 (annual.go)
 	Calendar     *workflow.Calendar
 	Location     *time.Location
 	Now          func() time.Time
@@ -60,6 +62,7 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+webauth.HomePath+"/{$}", d.Auth.Page(d.serveHome))
 	mux.HandleFunc("GET "+AllPath, d.Auth.Page(d.serveAll))
 	mux.HandleFunc("GET "+OpenPath+"/{kind}/{id}", d.Auth.Page(d.serveOpen))
+	d.annualRoutes(mux)
 	return nil
 }
 
