@@ -23,6 +23,9 @@ type PageInfo struct {
 	// working (zero: not shown). Both are shown on screen only, in Loc.
 	Generated, Expires time.Time
 	Loc                *time.Location
+	// Embedded is the report inside another page (the desk's), which
+	// shows the checks, the drafts and the link itself: RenderBody.
+	Embedded bool
 }
 
 // Title is the report's title: 「某区分局2026年政府信息公开工作年度报告」.
@@ -39,13 +42,14 @@ type pageView struct {
 	Drafts             string
 	Sections           []pageSection
 	Generated, Expires string
+	Embedded           bool
 }
 
 type pageSection struct {
-	Title      string
-	Draft      bool
-	Paragraphs []string
-	Table      *htmlTable
+	Number, Title string
+	Draft         bool
+	Paragraphs    []string
+	Table         *htmlTable
 }
 
 type htmlTable struct {
@@ -66,18 +70,32 @@ type htmlCell struct {
 // it merges them). On screen only, not in print: the checks' problems at
 // the top while any remain, and which sections are still zwgk's drafts.
 func RenderHTML(w io.Writer, r *Report, info PageInfo) error {
+	info.Embedded = false
+	return render(w, "page", r, info)
+}
+
+// RenderBody writes r as RenderHTML lays it out, for embedding in another
+// page: the report's scoped style and its body (section 一 in
+// section#report-一, and so on), without the page around them; with
+// info.Embedded, without the banners and the line about the link, which
+// the embedding page shows in its own way.
+func RenderBody(w io.Writer, r *Report, info PageInfo) error {
+	return render(w, "fragment", r, info)
+}
+
+func render(w io.Writer, name string, r *Report, info PageInfo) error {
 	loc := info.Loc
 	if loc == nil {
 		loc = time.Local
 	}
 	v := pageView{Title: Title(info.Bureau, r.Year), Preamble: Preamble(r.Year), Problems: r.Problems,
-		Generated: info.Generated.In(loc).Format("2006-01-02 15:04")}
+		Generated: info.Generated.In(loc).Format("2006-01-02 15:04"), Embedded: info.Embedded}
 	if !info.Expires.IsZero() {
 		v.Expires = info.Expires.In(loc).Format("2006-01-02 15:04")
 	}
 	var drafts []string
 	for _, s := range r.Sections {
-		ps := pageSection{Title: s.Title, Draft: s.Draft, Paragraphs: paragraphs(s.Text)}
+		ps := pageSection{Number: s.Number, Title: s.Title, Draft: s.Draft, Paragraphs: paragraphs(s.Text)}
 		if s.Draft {
 			drafts = append(drafts, s.Title)
 		}
@@ -97,7 +115,7 @@ func RenderHTML(w io.Writer, r *Report, info PageInfo) error {
 	}
 	v.Drafts = strings.Join(drafts, "、")
 	var b strings.Builder
-	if err := pageTemplate.Execute(&b, v); err != nil {
+	if err := pageTemplate.ExecuteTemplate(&b, name, v); err != nil {
 		return fmt.Errorf("annual report page %d: %w", r.Year, err)
 	}
 	_, err := io.WriteString(w, b.String())

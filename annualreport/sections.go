@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/storage"
@@ -177,6 +178,13 @@ func TextProblem(body string) string {
 		return "文本为空，请填写内容；如需恢复系统草稿，请使用恢复草稿。"
 	case n > storage.MaxAnnualText:
 		return fmt.Sprintf("文本共%d字，超过%d字的上限，请精简后再提交。", n, storage.MaxAnnualText)
+	}
+	// A control character is no part of what anyone wrote (a NUL Postgres
+	// cannot even store); line ends and tabs are.
+	for _, r := range body {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
+			return "文本含有不可见的控制字符，请删除后再提交。"
+		}
 	}
 	return ""
 }

@@ -17,7 +17,7 @@ func (s *Service) deskRoutes(mux *http.ServeMux) error {
 		Log: s.log, Now: s.now,
 	}
 	d := &desk.Desk{
-		Auth: auth, DB: s.db, Forms: s.bot.Forms, Orders: s.bot.Orders, Applications: s.bot.Applications,
+		Auth: auth, DB: s.db, Forms: s.bot.Forms, Orders: s.bot.Orders, Applications: s.bot.Applications, Office: s.bot.Office,
 		Calendar: s.cal, Location: BusinessLocation(), Now: s.now, Log: s.log,
 	}
 	return d.Routes(mux)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/zwgk-bot/zwgk/applications"
 	"github.com/zwgk-bot/zwgk/forms"
+	"github.com/zwgk-bot/zwgk/office"
 	"github.com/zwgk-bot/zwgk/orders"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/webauth"
@@ -42,6 +43,7 @@ type Desk struct {
 	Forms        *forms.Flow
 	Orders       *orders.Flow
 	Applications *applications.Flow
+	Office       *office.Flow // the 年度报告 (annual.go)
 	Calendar     *workflow.Calendar
 	Location     *time.Location
 	Now          func() time.Time
@@ -71,6 +73,7 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+StaticPath+"{hash}/{name...}", d.static.serve)
 	mux.HandleFunc("GET "+FormPath+"/{id}", d.Auth.Page(d.serveForm))
 	mux.HandleFunc("POST "+FormPath+"/{id}/decide", d.Auth.Form(d.serveFormDecide))
+	d.annualRoutes(mux)
 	return nil
 }
 

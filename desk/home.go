@@ -19,7 +19,10 @@ type homeBody struct {
 	Overseer bool
 	AllPath  string
 	Stats    string
-	Today    string
+	// Annual links the 年度报告 for those who may read it.
+	Annual     bool
+	AnnualPath string
+	Today      string
 }
 
 // serveHome is the 办公桌: what waits for me (as 待办 lists it: the forms at
@@ -27,7 +30,8 @@ type homeBody struct {
 func (d *Desk) serveHome(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
 	ctx := r.Context()
 	p := v.Person
-	body := homeBody{Overseer: d.Orders.Overseer(p), AllPath: AllPath, Stats: StatsPath, Today: workflow.FormatDate(d.Now(), d.Location)}
+	body := homeBody{Overseer: d.Orders.Overseer(p), AllPath: AllPath, Stats: StatsPath, Today: workflow.FormatDate(d.Now(), d.Location),
+		Annual: d.Office.MayReadAnnual(p), AnnualPath: AnnualPath}
 
 	fs, err := storage.FormsWaitingFor(ctx, d.DB, p.UserID)
 	if err != nil {

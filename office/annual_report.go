@@ -7,11 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/annualreport"
 	"github.com/zwgk-bot/zwgk/chat"
-	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
 )
@@ -63,14 +61,12 @@ func (b *Flow) annualReport(ctx context.Context, t *chat.Turn, arg string) error
 			return b.Text(ctx, t, p.UserID, msgReportUsage)
 		}
 	}
-	if !p.Has(config.RoleOffice) {
+	if !b.MayEditAnnual(p) {
 		return b.Text(ctx, t, p.UserID, "年度报告由综合办公室审核人员查看和登记。如有需要，请联系"+b.OfficeNames()+"。")
 	}
 	if len(fields) == 0 {
-		if arg == "" && now.Month() > reportMonths {
-			// After the spring's reports the one being prepared is this
-			// year's.
-			year = now.Year()
+		if arg == "" {
+			year = b.ReportYear(now)
 		}
 		return b.showAnnualReport(ctx, t, year)
 	}
@@ -92,63 +88,37 @@ func isPublishedWord(s string) bool {
 
 // publishAnnualReport records the year's report as published; rest is
 // what follows 已发布: empty, or 「确认 理由：…」 to publish past failed
-// checks.
+// checks. RecordPublished decides; this phrases its answer.
 func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, rest string) error {
 	p := t.Person
 	now := t.Now.In(b.Location)
-	if year >= now.Year() {
-		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度尚未结束，年度报告应在%d年1月31日前发布后再登记。", year, year+1))
-	}
-	if prev, err := storage.GetAnnualReport(ctx, t.Tx, year); err == nil {
-		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告已于%s由%s登记为已发布，无需重复登记。",
-			year, workflow.FormatDate(prev.DoneAt, b.Location), b.Name(prev.DoneBy)))
-	} else if !errors.Is(err, storage.ErrNotFound) {
-		return err
-	}
-	problems, err := annualreport.Problems(ctx, t.Tx, year, b.Location)
+	confirm, confirmed := chat.CutCommand(rest, "确认")
+	_, reason, _ := cutReason(confirm)
+	res, err := b.RecordPublished(ctx, t.Tx, p, year, t.Now, confirmed, reason)
 	if err != nil {
 		return err
 	}
-	var reason string
-	if len(problems) > 0 {
-		confirm, ok := chat.CutCommand(rest, "确认")
-		if !ok {
-			return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告的数据校验未通过，暂不能登记为已发布：\n%s\n请核对后更正（「年度报告 录入」或联系系统管理员）；如确认按已公开的报告登记，请发送「年度报告 %d 已发布 确认 理由：说明」。",
-				year, listProblems(problems), year))
+	var msg string
+	switch res.Outcome {
+	case Published:
+		msg = fmt.Sprintf("已登记：%d年度政府信息公开工作年度报告已发布（%s，%s），不再提醒。", year, p.Name, workflow.FormatDate(now, b.Location))
+		if res.Record.OverrideReason != "" {
+			msg += fmt.Sprintf("\n未通过的%d项校验及理由已一并记录。", len(res.Problems))
 		}
-		_, r, ok := cutReason(confirm)
-		if !ok {
-			return b.Text(ctx, t, p.UserID, fmt.Sprintf("请写明按未通过校验的数据发布的理由，如「年度报告 %d 已发布 确认 理由：上年结转数以原系统台账为准」。", year))
-		}
-		r, err := workflow.CheckChars("理由", r)
-		if err != nil {
-			return b.Text(ctx, t, p.UserID, err.Error())
-		}
-		if n := utf8.RuneCountInString(r); n == 0 || n > maxOverrideReason {
-			return b.Text(ctx, t, p.UserID, fmt.Sprintf("理由应为1至%d字，请重新发送。", maxOverrideReason))
-		}
-		reason = r
-	}
-	fresh, prev, err := storage.MarkAnnualReport(ctx, t.Tx, storage.AnnualReport{
-		Year: year, DoneBy: p.UserID, DoneAt: t.Now, Problems: problems, OverrideReason: reason,
-	})
-	if err != nil {
-		return err
-	}
-	if !fresh { // marked in a concurrent turn
-		return b.Text(ctx, t, p.UserID, fmt.Sprintf("%d年度报告已于%s由%s登记为已发布，无需重复登记。",
-			year, workflow.FormatDate(prev.DoneAt, b.Location), b.Name(prev.DoneBy)))
-	}
-	var detail any // nil: {}
-	if reason != "" {
-		detail = map[string]any{"problems": problems, "override_reason": reason}
-	}
-	if err := storage.Audit(ctx, t.Tx, p.UserID, "annual_report_done", storage.EntityAnnualReport, strconv.Itoa(year), detail); err != nil {
-		return err
-	}
-	msg := fmt.Sprintf("已登记：%d年度政府信息公开工作年度报告已发布（%s，%s），不再提醒。", year, p.Name, workflow.FormatDate(now, b.Location))
-	if reason != "" {
-		msg += fmt.Sprintf("\n未通过的%d项校验及理由已一并记录。", len(problems))
+	case PublishedBefore:
+		msg = fmt.Sprintf("%d年度报告已于%s由%s登记为已发布，无需重复登记。",
+			year, workflow.FormatDate(res.Record.DoneAt, b.Location), b.Name(res.Record.DoneBy))
+	case PublishNotAllowed:
+		msg = "年度报告由综合办公室审核人员查看和登记。如有需要，请联系" + b.OfficeNames() + "。"
+	case PublishYearOpen:
+		msg = fmt.Sprintf("%d年度尚未结束，年度报告应在%d年1月31日前发布后再登记。", year, year+1)
+	case PublishChecksFail:
+		msg = fmt.Sprintf("%d年度报告的数据校验未通过，暂不能登记为已发布：\n%s\n请核对后更正（「年度报告 录入」或联系系统管理员）；如确认按已公开的报告登记，请发送「年度报告 %d 已发布 确认 理由：说明」。",
+			year, listProblems(res.Problems), year)
+	case PublishNoReason:
+		msg = fmt.Sprintf("请写明按未通过校验的数据发布的理由，如「年度报告 %d 已发布 确认 理由：上年结转数以原系统台账为准」。", year)
+	case PublishBadReason:
+		msg = res.Problem
 	}
 	return b.Text(ctx, t, p.UserID, msg)
 }
@@ -201,6 +171,7 @@ func (b *Flow) showAnnualReport(ctx context.Context, t *chat.Turn, year int) err
 		return err
 	}
 	fmt.Fprintf(&sb, "\n全文（可打印）：%s\n链接%d天内有效。", b.AnnualLink(year, t.Now), int(annualreport.LinkValidity.Hours()/24))
+	fmt.Fprintf(&sb, "\n在办公桌上修改文字部分、登记发布：%s", b.PublicURL+AnnualDeskPath(year))
 	return b.Text(ctx, t, t.Person.UserID, sb.String())
 }
 

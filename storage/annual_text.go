@@ -180,3 +180,12 @@ func AnnualTextVersions(ctx context.Context, q sqlx.QueryerContext, year int, se
 	}
 	return out, nil
 }
+
+// LatestAnnualText is a section's latest version, cleared or not (nil
+// before the first), locking the year's texts until tx ends: a web form
+// that carries the version it showed compares it here, and then stores
+// with SetAnnualText or ClearAnnualText in the same tx, so no writer can
+// slip in between the comparison and the write.
+func LatestAnnualText(ctx context.Context, tx *Tx, year int, section string) (*AnnualText, error) {
+	return latestAnnualText(ctx, tx, year, section)
+}
