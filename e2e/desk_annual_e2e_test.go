@@ -34,17 +34,6 @@ func (p *page) follow(sel string) {
 	waitJS[bool](p, "something to click at "+sel, `(() => { const e = document.querySelector(`+jsString(sel)+`); if (!e) return false; e.click(); return true; })()`)
 }
 
-// deskAgain logs in to the 办公桌 as user after a 退出 without going back
-// through the web chat: the sandbox's 网页授权 answers for the person its
-// cookie names, as TestBrowserDesk's stranger does; the chat page's
-// navigation is the step a loaded machine trips on.
-func (p *page) deskAgain(user, name string) {
-	p.t.Helper()
-	eval[string](p, `document.cookie = 'sandbox_wecom_user=`+user+`; path=/sandbox; SameSite=Lax'`)
-	p.do(chromedp.Navigate(p.base + "/desk"))
-	p.waitAcrossNavigation("the desk of "+name, `!!document.querySelector('#who') && document.querySelector('#who').textContent.includes(`+jsString(name)+`)`)
-}
-
 // The 年度报告 on the desk: the office reads last year's report with its
 // drafts marked, writes section 五 (seen on the page and the printable
 // page), is refused a save from a stale page with the typed text kept,

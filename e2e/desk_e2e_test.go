@@ -78,9 +78,24 @@ func seedDesk(t *testing.T, dbURL string) deskSeed {
 // visitor does, and waits for the page to name them.
 func (p *page) desk(user, name string) {
 	p.t.Helper()
+	// A plain page first: whatever navigation the last step started (a
+	// 退出's redirect) is over before the web chat loads.
+	p.do(chromedp.Navigate(p.base + "/healthz"))
+	p.waitAcrossNavigation("a plain page", `document.readyState === 'complete' && location.pathname === '/healthz'`)
 	p.do(chromedp.Navigate(p.base + "/"))
 	p.waitAcrossNavigation("the roster", `!!document.querySelector('#people .person[data-user="lina"]') && !!page.state`)
 	p.choose(user, name)
+	p.do(chromedp.Navigate(p.base + "/desk"))
+	p.waitAcrossNavigation("the desk of "+name, `!!document.querySelector('#who') && document.querySelector('#who').textContent.includes(`+jsString(name)+`)`)
+}
+
+// deskAgain logs in to the 办公桌 as user after a 退出 without going back
+// through the web chat: the sandbox's 网页授权 answers for the person its
+// cookie names, as TestBrowserDesk's stranger does; the chat page's
+// navigation is the step a loaded machine trips on.
+func (p *page) deskAgain(user, name string) {
+	p.t.Helper()
+	eval[string](p, `document.cookie = 'sandbox_wecom_user=`+user+`; path=/sandbox; SameSite=Lax'`)
 	p.do(chromedp.Navigate(p.base + "/desk"))
 	p.waitAcrossNavigation("the desk of "+name, `!!document.querySelector('#who') && document.querySelector('#who').textContent.includes(`+jsString(name)+`)`)
 }
@@ -218,7 +233,7 @@ func TestBrowserDesk(t *testing.T) {
 	p.logoutDesk()
 
 	// 股室负责人 (张伟): formA waits at his stage; 全部在办 is not his.
-	p.desk("zhangwei", "张伟")
+	p.deskAgain("zhangwei", "张伟")
 	if w := eval[string](p, `document.querySelector('#waiting').innerText`); !strings.Contains(w, s.formA.Title) || strings.Contains(w, s.formB.Title) {
 		t.Errorf("the section head's 待我办理:\n%s", w)
 	}
@@ -230,7 +245,7 @@ func TestBrowserDesk(t *testing.T) {
 
 	// 承办人 (李娜): her form and her order; not the office's view, not
 	// another section's form.
-	p.desk("lina", "李娜")
+	p.deskAgain("lina", "李娜")
 	mine := eval[string](p, `document.querySelector('#mine').innerText`)
 	if !strings.Contains(mine, s.formA.Title) || !strings.Contains(mine, s.order.TicketNo) || strings.Contains(mine, s.formB.Title) {
 		t.Errorf("李娜's 我经办的:\n%s", mine)

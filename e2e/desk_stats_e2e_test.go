@@ -342,7 +342,7 @@ func TestBrowserDeskStats(t *testing.T) {
 	p.logoutDesk()
 
 	// A 承办人 is refused the page and the workbook, and is not offered them.
-	p.desk("lina", "李娜")
+	p.deskAgain("lina", "李娜")
 	if eval[bool](p, `!!document.querySelector('#stats-link')`) {
 		t.Error("a 承办人 is offered 统计")
 	}
