@@ -237,6 +237,38 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 12345 orders of the year and its edges: in the text's figures, and
+	// in none of the tables.
+	loc := app.BusinessLocation()
+	bj := func(y, m, d, h int) time.Time { return time.Date(y, time.Month(m), d, h, 0, 0, 0, loc) }
+	orders := []orderSeed{
+		{bj(2026, 1, 1, 0), bj(2026, 1, 9, 17), bj(2026, 1, 5, 9)},    // on time
+		{bj(2026, 6, 1, 9), bj(2026, 6, 10, 17), bj(2026, 6, 10, 17)}, // on time, to the minute
+		{bj(2026, 7, 1, 9), bj(2026, 7, 10, 17), bj(2026, 7, 11, 9)},  // late
+		{bj(2026, 12, 31, 23), bj(2027, 1, 9, 17), bj(2027, 1, 2, 9)}, // answered the next year
+		{bj(2026, 12, 20, 9), bj(2027, 1, 9, 17), time.Time{}},        // open
+		{bj(2025, 12, 31, 23), bj(2026, 1, 9, 17), bj(2026, 1, 4, 9)}, // 2025's
+		{bj(2027, 1, 1, 0), bj(2027, 1, 9, 17), bj(2027, 1, 3, 9)},    // 2027's
+	}
+	seedOrders(t, db, orders)
+	var wantOrders storage.OrderYear
+	end := bj(2027, 1, 1, 0)
+	for _, o := range orders {
+		if o.received.Year() != 2026 {
+			continue
+		}
+		wantOrders.Received++
+		if !o.answered.IsZero() && o.answered.Before(end) {
+			wantOrders.Answered++
+			if !o.answered.After(o.due) {
+				wantOrders.OnTime++
+			}
+		}
+	}
+	if wantOrders != (storage.OrderYear{Received: 5, Answered: 3, OnTime: 2}) {
+		t.Fatalf("seeds of the orders: %+v", wantOrders)
+	}
+
 	want2 := countTable2(active, entries, 2026)
 	if want2["penalty"] <= 35 || want2["normative_repealed"] == 0 || want2["fee_yuan"] <= 12345 {
 		t.Fatalf("seeds of table 二: %v", want2)
@@ -288,6 +320,9 @@ func TestAnnualReportMatchesIndependentCounts(t *testing.T) {
 	}
 	if !at3.OK() {
 		t.Fatalf("problems %q", at3.Problems)
+	}
+	if at3.Facts.Orders != wantOrders {
+		t.Errorf("the year's 12345 orders %+v, want %+v", at3.Facts.Orders, wantOrders)
 	}
 	t2 := at3.T2
 	got2 := map[string]int64{"regulation_made": t2.Regulation.Made.Total(), "regulation_repealed": t2.Regulation.Repealed.Total(),
