@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
@@ -327,7 +328,7 @@ func (c *convo) pendingChosen() *openRemedy {
 
 // remedyFromConvo is the case the answers of a new one describe, checked
 // against the application and today; a Fix names the answer to change.
-func (b *Flow) remedyFromConvo(c *convo, a *storage.Application, now time.Time) (*storage.Remedy, error) {
+func (b *Flow) remedyFromConvo(c *convo, a *storage.Application, reviews []time.Time, now time.Time) (*storage.Remedy, error) {
 	v := c.Vals
 	today := b.today(now)
 	kind := v["kind"]
@@ -344,6 +345,11 @@ func (b *Flow) remedyFromConvo(c *convo, a *storage.Application, now time.Time) 
 	if err := workflow.CheckRemedyFiled(kind, filed, storage.Day(a.ReceivedD, b.Location), today, b.Location); err != nil {
 		return nil, chat.Fix{Field: "filed", Msg: err.Error()}
 	}
+	if kind == workflow.SuitAfterReview {
+		if err := workflow.CheckSuitAfterReview(filed, reviews, b.Location); err != nil {
+			return nil, chat.Fix{Field: "filed", Msg: err.Error()}
+		}
+	}
 	r := &storage.Remedy{ApplicationID: a.ID, Kind: kind, FiledD: filed, Result: v["result"], Note: v["note"]}
 	if r.Result == "" {
 		return nil, chat.Fix{Field: "result", Msg: "请选择结果。"}
@@ -359,6 +365,22 @@ func (b *Flow) remedyFromConvo(c *convo, a *storage.Application, now time.Time) 
 		r.DecidedD = sql.NullTime{Time: d, Valid: true}
 	}
 	return r, nil
+}
+
+// reviewDays are the days the 复议 recorded for a were brought, for a
+// 复议后起诉's check.
+func (b *Flow) reviewDays(ctx context.Context, q sqlx.QueryerContext, a *storage.Application) ([]time.Time, error) {
+	rs, err := storage.Remedies(ctx, q, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []time.Time
+	for _, r := range rs {
+		if r.Kind == workflow.Review {
+			out = append(out, storage.Day(r.FiledD, b.Location))
+		}
+	}
+	return out, nil
 }
 
 // tableCell says where a case counts: table 四 of the year it was
@@ -395,7 +417,11 @@ func (b *Flow) remedySummary(ctx context.Context, t *chat.Turn, c *convo) (bot.T
 		card.SubTitleText = "计入" + tableCell(p.Kind, b.parseDay(p.Filed), c.Vals["result"], sql.NullTime{Time: d, Valid: true})
 		return card, nil
 	}
-	r, err := b.remedyFromConvo(c, a, t.Now)
+	reviews, err := b.reviewDays(ctx, t.Tx, a)
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
+	r, err := b.remedyFromConvo(c, a, reviews, t.Now)
 	if err != nil {
 		return bot.TemplateCard{}, err
 	}
@@ -440,7 +466,11 @@ func (b *Flow) remedySubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 			b.day(r.FiledD), workflow.ReviewResultLabel(r.Result), workflow.RemedyDecidedLabel(r.Kind), b.day(r.DecidedD.Time),
 			tableCell(r.Kind, r.FiledD, r.Result, r.DecidedD)))
 	}
-	r, err := b.remedyFromConvo(c, a, t.Now)
+	reviews, err := b.reviewDays(ctx, t.Tx, a)
+	if err != nil {
+		return err
+	}
+	r, err := b.remedyFromConvo(c, a, reviews, t.Now)
 	var fix chat.Fix
 	if errors.As(err, &fix) { // a day became wrong meanwhile (past midnight)
 		return b.Text(ctx, t, to, fix.Msg+"本次未登记，请重新发送「"+remedyWord(c.Remedy)+" "+a.Number()+"」。")

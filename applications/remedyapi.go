@@ -132,7 +132,7 @@ func (b *Flow) apiRecorder(errs *api.FieldErrors, id string) string {
 
 // validateRemedy checks a posted case against a and today, every field at
 // once.
-func (b *Flow) validateRemedy(in RemedyInput, a *storage.Application, now time.Time) (*storage.Remedy, api.FieldErrors) {
+func (b *Flow) validateRemedy(in RemedyInput, a *storage.Application, reviews []time.Time, now time.Time) (*storage.Remedy, api.FieldErrors) {
 	var errs api.FieldErrors
 	for _, f := range []struct{ name, value string }{{"client_key", in.ClientKey}, {"kind", in.Kind}, {"filed_on", in.FiledOn},
 		{"note", in.Note}, {"result", in.Result}, {"decided_on", in.DecidedOn}, {"recorded_by", in.RecordedBy}} {
@@ -160,6 +160,10 @@ func (b *Flow) validateRemedy(in RemedyInput, a *storage.Application, now time.T
 	if ok {
 		if err := workflow.CheckRemedyFiled(kind, filed, storage.Day(a.ReceivedD, b.Location), today, b.Location); err != nil {
 			errs.Add("filed_on", err.Error())
+		} else if kind == workflow.SuitAfterReview {
+			if err := workflow.CheckSuitAfterReview(filed, reviews, b.Location); err != nil {
+				errs.Add("filed_on", err.Error())
+			}
 		}
 	}
 	r.FiledD = filed
@@ -212,7 +216,13 @@ func (b *Flow) apiRecordRemedy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := b.Now()
-	posted, fe := b.validateRemedy(in, a, now)
+	reviews, err := b.reviewDays(ctx, b.DB, a)
+	if err != nil {
+		b.Log.ErrorContext(ctx, "remedy api", "application", a.ID, "err", err)
+		api.WriteError(w, http.StatusInternalServerError, "系统繁忙，请稍后重试。")
+		return
+	}
+	posted, fe := b.validateRemedy(in, a, reviews, now)
 	if len(fe) > 0 {
 		api.WriteFieldErrors(w, fe)
 		return

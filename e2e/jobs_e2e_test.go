@@ -202,7 +202,7 @@ func TestMeetingAndAnnualReportCommands(t *testing.T) {
 	c.say(head, "年度报告 已完成")
 	c.text(head, "年度报告由综合办公室审核人员查看和登记")
 	c.say(office2, "年度报告 好了")
-	c.text(office2, "「年度报告 2026」查看该年度报告的主要数据和校验结果")
+	c.text(office2, "没有识别出年度「好了」", "查看该年度报告的主要数据和校验结果")
 	c.say(office2, "年度报告 2015 已发布")
 	c.text(office2, "年度「2015」有误：请填写2019至")
 	now := time.Now().In(businessLocation())
@@ -240,7 +240,17 @@ func TestMeetingAndAnnualReportCommands(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), y+"年政府信息公开工作年度报告") || !strings.Contains(string(body), "表三 自然人：一 &#43; 二 = 2") {
 		t.Fatalf("the report's page: %d %.300s", resp.StatusCode, body)
 	}
+	// Without a year only from January to March (a record cannot be
+	// undone); a question after 已发布 records nothing.
 	c.say(office2, "年度报告 已完成")
+	if now.Month() > time.March {
+		c.text(office2, "请写明登记发布的年度，如「年度报告 "+y+" 已发布」。")
+	} else {
+		c.text(office2, y+"年度报告的数据校验未通过")
+	}
+	c.say(office2, "年度报告 ２０"+y[2:]+" 已发布 了吗？")
+	c.text(office2, "没有登记。登记"+y+"年度报告已发布请发送「年度报告 "+y+" 已发布」")
+	c.say(office2, "年度报告 "+y+" 已完成")
 	c.text(office2, y+"年度报告的数据校验未通过，暂不能登记为已发布：\n1. 表三 自然人", "「年度报告 "+y+" 已发布 确认 理由：说明」")
 	c.say(office2, "年度报告 "+y+" 已发布 确认")
 	c.text(office2, "请写明按未通过校验的数据发布的理由")
@@ -249,7 +259,7 @@ func TestMeetingAndAnnualReportCommands(t *testing.T) {
 	}
 	c.say(office2, "年度报告 "+y+" 已发布 确认 理由：上年结转数以原系统台账为准")
 	c.text(office2, "已登记："+y+"年度政府信息公开工作年度报告已发布（林晓燕", "不再提醒", "未通过的2项校验及理由已一并记录")
-	c.say(office1, "年度报告 已发布")
+	c.say(office1, "年度报告 "+y+" 已发布")
 	c.text(office1, y+"年度报告已于", "由林晓燕登记为已发布，无需重复登记")
 	c.say(office1, "年度报告")
 	if now.Month() > time.March { // the year being prepared

@@ -2,6 +2,7 @@ package office
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -83,6 +84,12 @@ func (b *Flow) enterActive(ctx context.Context, t *chat.Turn, arg string) error 
 	sb.WriteString("\n" + b.entrySum(cell, after))
 	for _, pr := range after.Problems() {
 		sb.WriteString("\n请注意：" + pr + "。")
+	}
+	if rec, err := storage.GetAnnualReport(ctx, t.Tx, year); err == nil {
+		fmt.Fprintf(&sb, "\n请注意：%d年度报告已于%s由%s登记为已发布，本次录入不改变已公开的报告；如已公开的数据有误，请按规定更正后重新公开。",
+			year, workflow.FormatDate(rec.DoneAt, b.Location), b.Name(rec.DoneBy))
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
 	}
 	return b.Text(ctx, t, p.UserID, sb.String())
 }

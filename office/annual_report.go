@@ -12,6 +12,7 @@ import (
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
+	"golang.org/x/text/width"
 )
 
 // 「年度报告 2026」 shows the office the year's report as zwgk has it: the
@@ -35,11 +36,6 @@ const reportMonths = time.March
 // counted (the CLI lists all).
 const maxShownProblems = 8
 
-const msgReportUsage = "年度报告可发送：\n" +
-	"「年度报告 2026」查看该年度报告的主要数据和校验结果；\n" +
-	"「年度报告 2026 已发布」登记该年度报告已报送并向社会公开（提醒随即停止）；\n" +
-	"「年度报告 录入 2026 行政处罚 35 理由：说明」录入审批单以外的表二数据。"
-
 // publishedWords mark the report published; 已完成 and 已报送 are the
 // words of the first reminders, still accepted.
 var publishedWords = []string{"已发布", "发布", "已完成", "完成", "已报送"}
@@ -48,33 +44,57 @@ var publishedWords = []string{"已发布", "发布", "已完成", "完成", "已
 func (b *Flow) annualReport(ctx context.Context, t *chat.Turn, arg string) error {
 	p := t.Person
 	now := t.Now.In(b.Location)
-	fields := strings.Fields(arg)
-	year := now.Year() - 1 // the report due on 31 January of this year
-	if len(fields) > 0 {
-		if y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(fields[0], "年度"), "年")); err == nil {
-			if y < 2019 || y > now.Year() {
-				// 2019: the 条例 as revised, and the report's format, start then.
-				return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写2019至%d之间的年度。\n%s", chat.Clip(fields[0], 10), now.Year(), msgReportUsage))
-			}
-			year, fields = y, fields[1:]
-		} else if len(fields) == 1 && !isPublishedWord(fields[0]) {
-			return b.Text(ctx, t, p.UserID, msgReportUsage)
-		}
-	}
 	if !b.MayEditAnnual(p) {
-		return b.Text(ctx, t, p.UserID, "年度报告由综合办公室审核人员查看和登记。如有需要，请联系"+b.OfficeNames()+"。")
+		msg := "年度报告由综合办公室审核人员查看和登记。如有需要，请联系" + b.OfficeNames() + "。"
+		if b.MayReadAnnual(p) {
+			msg += "\n您可在办公桌上阅读年度报告：" + b.PublicURL + AnnualDeskPath(b.ReportYear(now))
+		}
+		return b.Text(ctx, t, p.UserID, msg)
+	}
+	// Full-width digits come from Chinese keyboards.
+	fields := strings.Fields(width.Narrow.String(arg))
+	year, haveYear := 0, false
+	if len(fields) > 0 && !isPublishedWord(fields[0]) {
+		y, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSuffix(fields[0], "年度"), "年"))
+		if err != nil {
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("没有识别出年度「%s」，请用数字填写，如「年度报告 %d」。\n%s", chat.Clip(fields[0], 10), b.ReportYear(now), b.reportUsage(now)))
+		}
+		if y < 2019 || y > now.Year() {
+			// 2019: the 条例 as revised, and the report's format, start then.
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写2019至%d之间的年度。\n%s", chat.Clip(fields[0], 10), now.Year(), b.reportUsage(now)))
+		}
+		year, haveYear, fields = y, true, fields[1:]
 	}
 	if len(fields) == 0 {
-		if arg == "" {
+		if !haveYear {
 			year = b.ReportYear(now)
 		}
 		return b.showAnnualReport(ctx, t, year)
 	}
 	if !isPublishedWord(fields[0]) {
-		return b.Text(ctx, t, p.UserID, msgReportUsage)
+		return b.Text(ctx, t, p.UserID, b.reportUsage(now))
+	}
+	if !haveYear {
+		// Without a year only the report due now, from January to March;
+		// a record cannot be undone, so otherwise the year is asked for.
+		if now.Month() > reportMonths {
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("请写明登记发布的年度，如「年度报告 %d 已发布」。", now.Year()-1))
+		}
+		year = now.Year() - 1
 	}
 	rest := strings.TrimSpace(strings.Join(fields[1:], " "))
-	return b.publishAnnualReport(ctx, t, year, rest)
+	confirm, confirmed := chat.CutCommand(rest, "确认")
+	if rest != "" && !confirmed {
+		// Anything else after 已发布 (a question, thanks) is not a record.
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("没有登记。登记%d年度报告已发布请发送「年度报告 %d 已发布」；校验未通过而确认发布的，发送「年度报告 %d 已发布 确认 理由：说明」。", year, year, year))
+	}
+	return b.publishAnnualReport(ctx, t, year, confirm, confirmed)
+}
+
+// reportUsage says what 「年度报告 …」 can do, with years that work at now.
+func (b *Flow) reportUsage(now time.Time) string {
+	return fmt.Sprintf("年度报告可发送：\n「年度报告 %d」查看该年度报告的主要数据和校验结果；\n「年度报告 %d 已发布」登记该年度报告已报送并向社会公开（提醒随即停止）；\n「年度报告 录入 %d 行政处罚 35 理由：说明」录入审批单以外的表二数据。",
+		b.ReportYear(now), now.Year()-1, b.ReportYear(now))
 }
 
 func isPublishedWord(s string) bool {
@@ -86,13 +106,12 @@ func isPublishedWord(s string) bool {
 	return false
 }
 
-// publishAnnualReport records the year's report as published; rest is
-// what follows 已发布: empty, or 「确认 理由：…」 to publish past failed
-// checks. RecordPublished decides; this phrases its answer.
-func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, rest string) error {
+// publishAnnualReport records the year's report as published; confirm
+// is what follows 已发布 确认 (「理由：…」, to publish past failed checks)
+// when confirmed. RecordPublished decides; this phrases its answer.
+func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, confirm string, confirmed bool) error {
 	p := t.Person
 	now := t.Now.In(b.Location)
-	confirm, confirmed := chat.CutCommand(rest, "确认")
 	_, reason, _ := cutReason(confirm)
 	res, err := b.RecordPublished(ctx, t.Tx, p, year, t.Now, confirmed, reason)
 	if err != nil {
@@ -104,6 +123,8 @@ func (b *Flow) publishAnnualReport(ctx context.Context, t *chat.Turn, year int, 
 		msg = fmt.Sprintf("已登记：%d年度政府信息公开工作年度报告已发布（%s，%s），不再提醒。", year, p.Name, workflow.FormatDate(now, b.Location))
 		if res.Record.OverrideReason != "" {
 			msg += fmt.Sprintf("\n未通过的%d项校验及理由已一并记录。", len(res.Problems))
+		} else if confirmed && strings.TrimSpace(reason) != "" {
+			msg += "\n校验已通过，无需说明理由，理由未作记录。"
 		}
 	case PublishedBefore:
 		msg = fmt.Sprintf("%d年度报告已于%s由%s登记为已发布，无需重复登记。",

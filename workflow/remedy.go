@@ -62,6 +62,27 @@ func CheckRemedyFiled(kind string, filed, received, today time.Time, loc *time.L
 	return nil
 }
 
+// CheckSuitAfterReview checks a 复议后起诉 against the 复议 recorded for
+// the same application (reviews: the days they were brought): a suit
+// after a 复议 follows one, so one must be recorded, brought on or before
+// the suit's day. A 复议 zwgk never saw belongs in the office's figure of
+// table 四, not here.
+func CheckSuitAfterReview(filed time.Time, reviews []time.Time, loc *time.Location) error {
+	if len(reviews) == 0 {
+		return errors.New("复议后起诉须在该申请的行政复议之后，但本系统尚未登记该申请的行政复议：请先登记复议，再登记诉讼。")
+	}
+	first := reviews[0]
+	for _, r := range reviews {
+		if !r.After(filed) {
+			return nil
+		}
+		if r.Before(first) {
+			first = r
+		}
+	}
+	return errors.New("起诉日期" + FormatDate(filed, loc) + "早于该申请的行政复议（" + FormatDate(first, loc) + "申请），复议后起诉应在复议之后，请核对。")
+}
+
 // CheckRemedyDecided checks the day of a case's result: not before it was
 // brought, not after today.
 func CheckRemedyDecided(kind string, decided, filed, today time.Time, loc *time.Location) error {

@@ -47,3 +47,26 @@ func TestRemedyDays(t *testing.T) {
 		}
 	}
 }
+
+// A 复议后起诉 follows a recorded 复议 of the application, brought on or
+// before the suit's day.
+func TestSuitAfterReview(t *testing.T) {
+	loc := time.FixedZone("CST", 8*3600)
+	day := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 0, 0, 0, 0, loc) }
+	for _, c := range []struct {
+		filed   time.Time
+		reviews []time.Time
+		want    string // in the error; empty: none
+	}{
+		{day(6, 1), nil, "尚未登记该申请的行政复议"},
+		{day(6, 1), []time.Time{day(5, 1)}, ""},
+		{day(6, 1), []time.Time{day(6, 1)}, ""},
+		{day(6, 1), []time.Time{day(8, 1), day(7, 2)}, "起诉日期2026年6月1日早于该申请的行政复议（2026年7月2日申请）"},
+		{day(6, 1), []time.Time{day(8, 1), day(3, 2)}, ""},
+	} {
+		err := CheckSuitAfterReview(c.filed, c.reviews, loc)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("suit on %v after %v: %v, want %q", c.filed, c.reviews, err, c.want)
+		}
+	}
+}
