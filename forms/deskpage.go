@@ -20,7 +20,7 @@ import (
 // itself. A decision posted runs through approve, as a card's click does.
 
 // PageField is one line of the form's particulars on its page.
-type PageField struct{ Label, Value string }
+type PageField = chat.PageField
 
 // PageFields are f's particulars as the card and 查询 give them.
 func (b *Flow) PageFields(ctx context.Context, q sqlx.QueryerContext, f *storage.Form) ([]PageField, error) {
@@ -62,7 +62,7 @@ type PageActions struct {
 }
 
 // PageButton is a verdict or a check: its form value and its words.
-type PageButton struct{ Value, Text string }
+type PageButton = chat.PageButton
 
 // PageActionsFor is what p may decide on f now; nil when nothing: p holds
 // no stage of it, or it waits for publication (confirmed on its card).
@@ -101,23 +101,21 @@ type PageDecision struct {
 	Checks  []string // the 保密审查's ticked checks
 }
 
-// PageOutcome is what became of a posted decision.
-type PageOutcome int
-
-const (
-	PageDecided   PageOutcome = iota // made: the form has moved on
-	PageRepeat                       // the visitor made it already (a second submit): nothing done
-	PageStale                        // the form moved on before: nothing done, Text says how
-	PageForbidden                    // not the visitor's to decide
-	PageBadInput                     // Text says what to fix
-	PageNotFound
+// PageOutcome and PageResult are what became of a posted decision, in
+// the words every record's page shares (chat.PageOutcome).
+type (
+	PageOutcome = chat.PageOutcome
+	PageResult  = chat.PageResult
 )
 
-// PageResult is a posted decision's outcome and what to tell the visitor.
-type PageResult struct {
-	Outcome PageOutcome
-	Text    string
-}
+const (
+	PageDecided   = chat.PageDecided
+	PageRepeat    = chat.PageRepeat
+	PageStale     = chat.PageStale
+	PageForbidden = chat.PageForbidden
+	PageBadInput  = chat.PageBadInput
+	PageNotFound  = chat.PageNotFound
+)
 
 // DecideOnPage makes the decision posted from the form's page, in t (a
 // turn of the visitor's, chat.Bot.Act): the same approve as a card's click,
