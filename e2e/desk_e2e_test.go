@@ -241,7 +241,7 @@ func TestBrowserDesk(t *testing.T) {
 	if st := p.status("GET", "/desk/open/form/"+strconv.FormatInt(s.formB.ID, 10), ""); st != http.StatusForbidden {
 		t.Errorf("a 承办人 opening another section's form = %d, want 403", st)
 	}
-	if st := p.status("GET", "/desk/open/application/"+strconv.FormatInt(s.application.ID, 10), ""); st != http.StatusForbidden {
+	if st := p.status("GET", "/desk/application/"+strconv.FormatInt(s.application.ID, 10), ""); st != http.StatusForbidden {
 		t.Errorf("a 承办人 opening the office's 办理审批表 = %d, want 403", st)
 	}
 	if st := p.status("GET", "/desk/open/form/"+strconv.FormatInt(s.formA.ID, 10), ""); st != http.StatusSeeOther && st != 0 {

@@ -32,15 +32,15 @@ func (b *Flow) PageFields(ctx context.Context, q sqlx.QueryerContext, f *storage
 	if f.Version > 1 {
 		number += fmt.Sprintf("（第%d版）", f.Version)
 	}
-	out := []PageField{{"编号", number}, {"标题", f.Title}, {"简要内容", f.Summary}}
+	out := []PageField{{Label: "编号", Value: number}, {Label: "标题", Value: f.Title}, {Label: "简要内容", Value: f.Summary}}
 	for _, c := range b.formFields(f, app) {
-		out = append(out, PageField{c.KeyName, c.Value})
+		out = append(out, PageField{Label: c.KeyName, Value: c.Value})
 	}
 	if f.Mode == string(workflow.ModeActive) {
-		out = append(out, PageField{"信息类别", f.InfoCategory().Label()})
+		out = append(out, PageField{Label: "信息类别", Value: f.InfoCategory().Label()})
 	}
 	if app != nil {
-		out = append(out, PageField{"关联申请", app.Number()})
+		out = append(out, PageField{Label: "关联申请", Value: app.Number()})
 	}
 	return out, nil
 }
@@ -77,15 +77,15 @@ func (b *Flow) PageActionsFor(p config.Person, f *storage.Form) *PageActions {
 		switch {
 		case v == workflow.VerdictReject:
 		case office:
-			a.Approve = append(a.Approve, PageButton{string(v), secrecySubmitText(v)})
+			a.Approve = append(a.Approve, PageButton{Value: string(v), Text: secrecySubmitText(v)})
 		default:
-			a.Approve = append(a.Approve, PageButton{string(v), v.Label()})
+			a.Approve = append(a.Approve, PageButton{Value: string(v), Text: v.Label()})
 		}
 	}
 	if office {
 		var card chat.SecrecyCard
 		for _, c := range workflow.SecrecyChecks() {
-			a.Checks = append(a.Checks, PageButton{string(c), card.OptionText(c)})
+			a.Checks = append(a.Checks, PageButton{Value: string(c), Text: card.OptionText(c)})
 		}
 	}
 	return a
