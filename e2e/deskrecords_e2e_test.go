@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	"github.com/zwgk-bot/zwgk/storage"
 )
 
@@ -162,7 +163,7 @@ func TestDeskApplicationPageAccept(t *testing.T) {
 
 	zw := h.deskAs(head)
 	st, page := zw.get(path)
-	for _, want := range []string{a.Number(), "张三", "2025年度某工业园区环境影响评价文件及批复。", "答复期限", "个工作日", `id="action-accept"`, "办理审批表仅供综合办公室和主要负责人查看"} {
+	for _, want := range []string{a.Number(), "张三", "2025年度某工业园区环境影响评价文件及批复。", "期限", "个工作日", `id="action-accept"`, "办理审批表仅供综合办公室和主要负责人查看"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the head's page (%d) lacks %q", st, want)
 		}
@@ -196,4 +197,69 @@ func TestDeskApplicationPageAccept(t *testing.T) {
 	if !strings.Contains(page, `id="print-link"`) || !strings.Contains(page, "/record?") || !strings.Contains(page, "sig=") || !strings.Contains(page, "张伟签收") {
 		t.Errorf("the office's page:\n%s", page)
 	}
+}
+
+// In Chromium: the section head opens the order from his 办公桌 and
+// 签收s it on its page, which then asks for the handler; another
+// section's member sees the caller's phone masked; the office 分办s the
+// application on its page; a 承办人 it was not given to is refused it.
+func TestBrowserDeskOrderAndApplicationPages(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t)
+	s := seedDesk(t, d.dbURL)
+	orderPath := "/desk/order/" + strconv.FormatInt(s.order.ID, 10)
+	appPath := "/desk/application/" + strconv.FormatInt(s.application.ID, 10)
+	p := newPage(t, d.base)
+
+	p.desk("zhangwei", "张伟")
+	p.do(chromedp.Navigate(eval[string](p, `document.querySelector('#waiting tr.row[data-number="`+s.order.TicketNo+`"] a.open').href`)))
+	p.waitAcrossNavigation("the order's page", `location.pathname === `+jsString(orderPath)+` && !!document.querySelector('#action-accept')`)
+	txt := eval[string](p, `document.body.innerText`)
+	for _, want := range []string{s.order.TicketNo, s.order.Content, "13800138000", "待签收（张伟）", "剩余", "首问责任人", "附件"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("the order's page lacks %q:\n%s", want, txt)
+		}
+	}
+	p.shot("desk-order-01-head")
+	p.submitPage("#action-accept")
+	if n := eval[string](p, `document.querySelector('#notice').innerText`); !strings.Contains(n, "已签收工单 "+s.order.TicketNo) {
+		t.Errorf("the notice after 签收: %q", n)
+	}
+	if !eval[bool](p, `!!document.querySelector('#action-assign') && !document.querySelector('#action-accept')`) {
+		t.Error("after 签收 the page does not ask for the handler")
+	}
+	if tl := eval[string](p, `document.querySelector('#timeline').innerText`); !strings.Contains(tl, "张伟签收工单。") {
+		t.Errorf("the timeline lacks the 签收:\n%s", tl)
+	}
+	p.shot("desk-order-02-accepted")
+	p.logoutDesk()
+
+	p.deskAgain("huanglei", "黄磊")
+	txt = p.visit(orderPath)
+	if !strings.Contains(txt, "138****8000") || strings.Contains(txt, "13800138000") || eval[bool](p, `!!document.querySelector('#actions')`) {
+		t.Errorf("another section's view of the order:\n%s", txt)
+	}
+	if st := p.status("GET", appPath, ""); st != http.StatusForbidden {
+		t.Errorf("a 承办人 opening another's application = %d, want 403", st)
+	}
+	p.visit("/desk")
+	p.logoutDesk()
+
+	p.deskAgain("chenlixin", "陈立新")
+	txt = p.visit(appPath)
+	for _, want := range []string{s.application.Number(), "赵桌面", "期限", "剩余", "接收回执", "打开办理审批表（可打印）"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("the application's page lacks %q:\n%s", want, txt)
+		}
+	}
+	if st := p.status("POST", appPath+"/act", "mark=x&action=dispatch&section=1"); st != http.StatusForbidden {
+		t.Errorf("分办 without the CSRF token = %d, want 403", st)
+	}
+	p.visit(appPath)
+	eval[bool](p, `(document.querySelector('#section').value = '1', true)`) // 综合一股
+	p.submitPage("#action-dispatch")
+	if n := eval[string](p, `document.querySelector('#notice').innerText`); !strings.Contains(n, "已分办 "+s.application.Number()) || !strings.Contains(n, "张伟") {
+		t.Errorf("the notice after 分办: %q", n)
+	}
+	p.shot("desk-application-01-dispatched")
 }
