@@ -306,7 +306,11 @@ func deskLoginRefusals(t *testing.T, base string) {
 		t.Errorf("a forged code = %d %q", st, body)
 	}
 	cb = callback()
-	if st, _, body := get(with(cb, "state", "0"+cb.Query().Get("state")[1:])); st != http.StatusForbidden || !strings.Contains(body, "登录请求无效") {
+	// Another first character: a state that already began with 0 was
+	// left as it was, and logged in.
+	state := cb.Query().Get("state")
+	wrong := map[bool]string{true: "1", false: "0"}[strings.HasPrefix(state, "0")] + state[1:]
+	if st, _, body := get(with(cb, "state", wrong)); st != http.StatusForbidden || !strings.Contains(body, "登录请求无效") {
 		t.Errorf("a wrong state = %d %q", st, body)
 	}
 	cb = callback()
