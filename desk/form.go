@@ -35,6 +35,7 @@ type record struct {
 	PrintText    string
 	ActionNote   string // why there is nothing to do here, when it helps
 	Form         *formActions
+	recordBlocks // the other kinds' (record.go)
 }
 
 // event is a line of the timeline.

@@ -26,7 +26,8 @@ type homeBody struct {
 }
 
 // serveHome is the 办公桌: what waits for me (as 待办 lists it: the forms at
-// my stage and the applications waiting for me), then my own open records.
+// my stage and the applications waiting for me; the orders at my 签收),
+// then my own open records.
 func (d *Desk) serveHome(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
 	ctx := r.Context()
 	p := v.Person
@@ -54,6 +55,25 @@ func (d *Desk) serveHome(w http.ResponseWriter, r *http.Request, v *webauth.Visi
 		body.Waiting = append(body.Waiting, row)
 	}
 
+	// The 12345 orders at my 签收 or 指定承办人, as their cards ask for.
+	for _, s := range d.Auth.Roster.Sections {
+		if s.Head != p.UserID {
+			continue
+		}
+		for _, st := range []workflow.OrderState{workflow.OrderDispatched, workflow.OrderAccepted} {
+			os, err := storage.DeskOrders(ctx, d.DB, storage.DeskFilter{State: string(st), Section: s.Name, Limit: mineLimit})
+			if err != nil {
+				d.fail(w, r, "orders waiting", err)
+				return
+			}
+			for i := range os {
+				row := d.orderRow(&os[i], p)
+				row.What = map[workflow.OrderState]string{workflow.OrderDispatched: "待签收", workflow.OrderAccepted: "待指定承办人"}[st]
+				body.Waiting = append(body.Waiting, row)
+			}
+		}
+	}
+
 	mine, err := storage.FormsBySubmitter(ctx, d.DB, p.UserID, mineLimit)
 	if err != nil {
 		d.fail(w, r, "my forms", err)
@@ -70,7 +90,7 @@ func (d *Desk) serveHome(w http.ResponseWriter, r *http.Request, v *webauth.Visi
 		return
 	}
 	for i := range os {
-		if os[i].State != string(workflow.OrderClosed) {
+		if os[i].State != string(workflow.OrderClosed) && !slices.ContainsFunc(body.Waiting, func(w row) bool { return w.Number == os[i].TicketNo }) {
 			body.Mine = append(body.Mine, d.orderRow(&os[i], p))
 		}
 	}

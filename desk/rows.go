@@ -78,7 +78,7 @@ func (d *Desk) formRow(f *storage.Form) row {
 func (d *Desk) orderRow(c *storage.Order, viewer config.Person) row {
 	r := row{Kind: "12345工单", Number: c.TicketNo, Title: c.Category + "：" + clip(c.Content, 40),
 		Who: d.Orders.Contact(c, viewer.UserID), Section: c.Section, State: workflow.OrderState(c.State).Label(),
-		Holder: d.Orders.Holder(c), Deadline: workflow.FormatDateTime(c.DueAt, d.Location)}
+		Holder: d.Orders.Holder(c), Deadline: workflow.FormatDateTime(c.DueAt, d.Location), Link: orderPath(c.ID)}
 	if c.Urgent {
 		r.Title = "【紧急】" + r.Title
 	}
@@ -103,8 +103,8 @@ func (d *Desk) applicationRow(a *storage.Application, viewer config.Person) row 
 	if workflow.ApplicationState(a.State).Open() {
 		r.Left, r.Overdue = d.left(due, false)
 	}
-	if _, ok := d.Applications.RecordLinkFor(a, viewer, d.Now()); ok {
-		r.Link = OpenPath + "/application/" + strconv.FormatInt(a.ID, 10)
+	if d.Applications.MayView(a, viewer) {
+		r.Link = applicationPath(a.ID)
 	}
 	return r
 }

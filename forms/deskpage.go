@@ -20,7 +20,7 @@ import (
 // itself. A decision posted runs through approve, as a card's click does.
 
 // PageField is one line of the form's particulars on its page.
-type PageField struct{ Label, Value string }
+type PageField = chat.PageField
 
 // PageFields are f's particulars as the card and 查询 give them.
 func (b *Flow) PageFields(ctx context.Context, q sqlx.QueryerContext, f *storage.Form) ([]PageField, error) {
@@ -32,15 +32,15 @@ func (b *Flow) PageFields(ctx context.Context, q sqlx.QueryerContext, f *storage
 	if f.Version > 1 {
 		number += fmt.Sprintf("（第%d版）", f.Version)
 	}
-	out := []PageField{{"编号", number}, {"标题", f.Title}, {"简要内容", f.Summary}}
+	out := []PageField{{Label: "编号", Value: number}, {Label: "标题", Value: f.Title}, {Label: "简要内容", Value: f.Summary}}
 	for _, c := range b.formFields(f, app) {
-		out = append(out, PageField{c.KeyName, c.Value})
+		out = append(out, PageField{Label: c.KeyName, Value: c.Value})
 	}
 	if f.Mode == string(workflow.ModeActive) {
-		out = append(out, PageField{"信息类别", f.InfoCategory().Label()})
+		out = append(out, PageField{Label: "信息类别", Value: f.InfoCategory().Label()})
 	}
 	if app != nil {
-		out = append(out, PageField{"关联申请", app.Number()})
+		out = append(out, PageField{Label: "关联申请", Value: app.Number()})
 	}
 	return out, nil
 }
@@ -62,7 +62,7 @@ type PageActions struct {
 }
 
 // PageButton is a verdict or a check: its form value and its words.
-type PageButton struct{ Value, Text string }
+type PageButton = chat.PageButton
 
 // PageActionsFor is what p may decide on f now; nil when nothing: p holds
 // no stage of it, or it waits for publication (confirmed on its card).
@@ -77,15 +77,15 @@ func (b *Flow) PageActionsFor(p config.Person, f *storage.Form) *PageActions {
 		switch {
 		case v == workflow.VerdictReject:
 		case office:
-			a.Approve = append(a.Approve, PageButton{string(v), secrecySubmitText(v)})
+			a.Approve = append(a.Approve, PageButton{Value: string(v), Text: secrecySubmitText(v)})
 		default:
-			a.Approve = append(a.Approve, PageButton{string(v), v.Label()})
+			a.Approve = append(a.Approve, PageButton{Value: string(v), Text: v.Label()})
 		}
 	}
 	if office {
 		var card chat.SecrecyCard
 		for _, c := range workflow.SecrecyChecks() {
-			a.Checks = append(a.Checks, PageButton{string(c), card.OptionText(c)})
+			a.Checks = append(a.Checks, PageButton{Value: string(c), Text: card.OptionText(c)})
 		}
 	}
 	return a
@@ -101,23 +101,21 @@ type PageDecision struct {
 	Checks  []string // the 保密审查's ticked checks
 }
 
-// PageOutcome is what became of a posted decision.
-type PageOutcome int
-
-const (
-	PageDecided   PageOutcome = iota // made: the form has moved on
-	PageRepeat                       // the visitor made it already (a second submit): nothing done
-	PageStale                        // the form moved on before: nothing done, Text says how
-	PageForbidden                    // not the visitor's to decide
-	PageBadInput                     // Text says what to fix
-	PageNotFound
+// PageOutcome and PageResult are what became of a posted decision, in
+// the words every record's page shares (chat.PageOutcome).
+type (
+	PageOutcome = chat.PageOutcome
+	PageResult  = chat.PageResult
 )
 
-// PageResult is a posted decision's outcome and what to tell the visitor.
-type PageResult struct {
-	Outcome PageOutcome
-	Text    string
-}
+const (
+	PageDecided   = chat.PageDecided
+	PageRepeat    = chat.PageRepeat
+	PageStale     = chat.PageStale
+	PageForbidden = chat.PageForbidden
+	PageBadInput  = chat.PageBadInput
+	PageNotFound  = chat.PageNotFound
+)
 
 // DecideOnPage makes the decision posted from the form's page, in t (a
 // turn of the visitor's, chat.Bot.Act): the same approve as a card's click,

@@ -547,31 +547,25 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 	}
 	switch cv.Step {
 	case "answer":
-		v, err := workflow.CheckChars("答复内容", text)
-		if err != nil {
-			return b.Text(ctx, t, to, err.Error())
-		}
-		if n := len([]rune(v)); n == 0 || n > maxContent {
-			return b.Text(ctx, t, to, "答复内容应为1至2000字，请重新输入。每一件诉求都必须有答复。")
+		v, wrong := checkAnswer(text)
+		if wrong != "" {
+			return b.Text(ctx, t, to, wrong)
 		}
 		cv.Vals["answer"], cv.Step = v, "finding"
 		b.saveConvo(t, cv)
 		return b.Text(ctx, t, to, "第2步：核查结果？请回复 属实、部分属实 或 不属实。")
 	case "finding":
-		v := strings.TrimSpace(text)
-		if !slices.Contains(workflow.Findings, v) {
-			return b.Text(ctx, t, to, "核查结果应为 属实、部分属实 或 不属实，请重新回复。")
+		v, wrong := checkFinding(text)
+		if wrong != "" {
+			return b.Text(ctx, t, to, wrong+"，请重新回复。")
 		}
 		cv.Vals["finding"], cv.Step = v, "measures"
 		b.saveConvo(t, cv)
 		return b.Text(ctx, t, to, "第3步：请输入处理措施（没有可回复「无」）。")
 	case "measures":
-		v, err := workflow.CheckChars("处理措施", text)
-		if err != nil {
-			return b.Text(ctx, t, to, err.Error())
-		}
-		if n := len([]rune(v)); n == 0 || n > maxContent {
-			return b.Text(ctx, t, to, "处理措施应为1至2000字；没有可回复「无」。")
+		v, wrong := checkMeasures(text)
+		if wrong != "" {
+			return b.Text(ctx, t, to, wrong)
 		}
 		b.End(t)
 		c, err := storage.LockOrder(ctx, t.Tx, cv.OrderID)
@@ -581,31 +575,74 @@ func (b *Flow) onOrderFinish(ctx context.Context, t *chat.Turn, cv *convo, text 
 		if _, err := workflow.OrderNext(orderOf(c), workflow.OrderFinish, b.actor(t.Person), ""); err != nil {
 			return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化（当前："+workflow.OrderState(c.State).Label()+"），办结未生效。")
 		}
-		answer, finding := cv.Vals["answer"], cv.Vals["finding"]
-		ok, err := b.change(ctx, t, c, workflow.OrderFinish, storage.OrderChange{
-			Answer: &answer, Finding: &finding, Measures: &v, AnsweredAt: &t.Now, ClearExt: true,
-		}, map[string]any{"finding": finding})
-		if !ok || err != nil {
-			return err
-		}
-		if err := b.closeOrderCards(ctx, t, c, workflow.CardHandle, "已办结", "已办结"); err != nil {
-			return err
-		}
-		if err := b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已办结（%s）。请登记人回复12345。", c.TicketNo, b.leftText(c, t.Now))); err != nil {
-			return err
-		}
-		holders := []string{c.Registrar}
-		for _, p := range b.Roster.WithRole(config.RoleOffice) {
-			if !slices.Contains(holders, p.UserID) {
-				holders = append(holders, p.UserID)
-			}
-		}
-		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s 已由%s办结。\n核查结果：%s\n答复内容：%s\n处理措施：%s\n请将答复回复12345后点击「已回复12345」。", c.TicketNo, b.Name(to), finding, answer, v)); err != nil {
-			return err
-		}
-		return b.orderCard(ctx, t, c, workflow.CardReply, "已办结，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
+		_, err = b.finishOrder(ctx, t, c, cv.Vals["answer"], cv.Vals["finding"], v)
+		return err
 	}
 	return fmt.Errorf("order finish: unknown step %q", cv.Step)
+}
+
+// checkAnswer checks a 办结's 答复内容; wrong says what to fix.
+func checkAnswer(text string) (v, wrong string) {
+	v, err := workflow.CheckChars("答复内容", text)
+	if err != nil {
+		return "", err.Error()
+	}
+	if n := len([]rune(v)); n == 0 || n > maxContent {
+		return "", "答复内容应为1至2000字，请重新输入。每一件诉求都必须有答复。"
+	}
+	return v, ""
+}
+
+// checkFinding checks a 办结's 核查结果; wrong says what to fix (without
+// its stop: the chat asks again, the page names the field).
+func checkFinding(text string) (v, wrong string) {
+	v = strings.TrimSpace(text)
+	if !slices.Contains(workflow.Findings, v) {
+		return "", "核查结果应为 属实、部分属实 或 不属实"
+	}
+	return v, ""
+}
+
+// checkMeasures checks a 办结's 处理措施; wrong says what to fix.
+func checkMeasures(text string) (v, wrong string) {
+	v, err := workflow.CheckChars("处理措施", text)
+	if err != nil {
+		return "", err.Error()
+	}
+	if n := len([]rune(v)); n == 0 || n > maxContent {
+		return "", "处理措施应为1至2000字；没有可回复「无」。"
+	}
+	return v, ""
+}
+
+// finishOrder is the 办结 of c with its answer, finding and measures, by
+// the turn's person: the last step of the card's 办结 questions and the
+// order page's 办结 alike. It reports false when the rules refused it (the
+// person has been told why).
+func (b *Flow) finishOrder(ctx context.Context, t *chat.Turn, c *storage.Order, answer, finding, measures string) (bool, error) {
+	to := t.Person.UserID
+	ok, err := b.change(ctx, t, c, workflow.OrderFinish, storage.OrderChange{
+		Answer: &answer, Finding: &finding, Measures: &measures, AnsweredAt: &t.Now, ClearExt: true,
+	}, map[string]any{"finding": finding})
+	if !ok || err != nil {
+		return false, err
+	}
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardHandle, "已办结", "已办结"); err != nil {
+		return false, err
+	}
+	if err := b.Text(ctx, t, to, fmt.Sprintf("工单 %s 已办结（%s）。请登记人回复12345。", c.TicketNo, b.leftText(c, t.Now))); err != nil {
+		return false, err
+	}
+	holders := []string{c.Registrar}
+	for _, p := range b.Roster.WithRole(config.RoleOffice) {
+		if !slices.Contains(holders, p.UserID) {
+			holders = append(holders, p.UserID)
+		}
+	}
+	if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("您登记的12345工单 %s 已由%s办结。\n核查结果：%s\n答复内容：%s\n处理措施：%s\n请将答复回复12345后点击「已回复12345」。", c.TicketNo, b.Name(to), finding, answer, measures)); err != nil {
+		return false, err
+	}
+	return true, b.orderCard(ctx, t, c, workflow.CardReply, "已办结，待回复12345", []bot.CardButton{{Text: "已回复12345", Key: "replied", Style: 1}}, holders...)
 }
 
 // onOrderExtend gathers the reason and the new date of a 延期 request.
