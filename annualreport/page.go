@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 //go:embed templates/report.html
@@ -43,6 +45,9 @@ type pageView struct {
 	Sections           []pageSection
 	Generated, Expires string
 	Embedded           bool
+	// Open says, on screen, that the year has not ended: the figures are
+	// to the day the page was made.
+	Open string
 }
 
 type pageSection struct {
@@ -93,6 +98,9 @@ func render(w io.Writer, name string, r *Report, info PageInfo) error {
 	if !info.Expires.IsZero() {
 		v.Expires = info.Expires.In(loc).Format("2006-01-02 15:04")
 	}
+	if !info.Generated.IsZero() && info.Generated.In(loc).Year() <= r.Year {
+		v.Open = fmt.Sprintf("%d年尚未结束，报告中的数据截至%s，仅供预览。", r.Year, workflow.FormatDate(info.Generated, loc))
+	}
 	var drafts []string
 	for _, s := range r.Sections {
 		ps := pageSection{Number: s.Number, Title: s.Title, Draft: s.Draft, Paragraphs: paragraphs(s.Text)}
@@ -113,7 +121,7 @@ func render(w io.Writer, name string, r *Report, info PageInfo) error {
 		}
 		v.Sections = append(v.Sections, ps)
 	}
-	v.Drafts = strings.Join(drafts, "、")
+	v.Drafts = strings.Join(drafts, "；") // the titles hold 、 themselves
 	var b strings.Builder
 	if err := pageTemplate.ExecuteTemplate(&b, name, v); err != nil {
 		return fmt.Errorf("annual report page %d: %w", r.Year, err)

@@ -23,9 +23,9 @@ func TestPageShowsProblemsOnScreen(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := b.String()
-	for _, s := range []string{`<div class="screen checks" role="alert">`, "校验未通过（2 处）", "<li>表三 自然人：一 &#43; 二 = 1，三（七） &#43; 四 = 0</li>",
+	for _, s := range []string{`<div class="screen checks" role="alert">`, "校验未通过（2项）", "<li>表三 自然人：一 &#43; 二 = 1，三（七） &#43; 四 = 0</li>",
 		"@media print {\n  .screen { display: none !important; }", "<p>第一段&lt;b&gt;。</p>\n<p>第二段。</p>",
-		"仍为系统生成的草稿，请审阅修改：一、总体情况、六、其他需要报告的事项。"} {
+		"仍为系统生成的草稿，请审阅修改：一、总体情况；六、其他需要报告的事项。"} {
 		if !strings.Contains(html, s) {
 			t.Errorf("page lacks %q", s)
 		}
@@ -79,6 +79,7 @@ func TestTextProblem(t *testing.T) {
 		strings.Repeat("字", 20001): "超过20000字",
 		strings.Repeat("字", 20000): "",
 		"换页\f":                     "控制字符",
+		"有表情😀的文字":                  "表情",
 	} {
 		if got := TextProblem(body); (want == "") != (got == "") || !strings.Contains(got, want) {
 			t.Errorf("TextProblem(%.20q) = %q, want %q", body, got, want)

@@ -9,6 +9,11 @@ import (
 	"github.com/zwgk-bot/zwgk/workflow"
 )
 
+// FirstYear is the first year with a report in this format: the 条例 as
+// revised in 2019 (国办公开办函〔2019〕60号, then 〔2021〕30号). The chat,
+// the desk and the printable page take the same years.
+const FirstYear = 2019
+
 // Report is one year's 政府信息公开工作年度报告 as zwgk knows it: the three
 // tables, the office's own entries in them, the figures the text sections
 // quote, and one list of what the checks found. Everything that shows the

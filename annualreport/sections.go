@@ -186,5 +186,10 @@ func TextProblem(body string) string {
 			return "文本含有不可见的控制字符，请删除后再提交。"
 		}
 	}
+	// Emoji and private-use characters: refused as in every other typed
+	// text (they do not print in the published report's fonts).
+	if _, err := workflow.CheckChars("文本", body); err != nil {
+		return err.Error()
+	}
 	return ""
 }

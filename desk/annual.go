@@ -2,6 +2,7 @@ package desk
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -80,7 +81,7 @@ func (d *Desk) annualYear(w http.ResponseWriter, r *http.Request, v *webauth.Vis
 	}
 	ys := r.PathValue("year")
 	year, err := strconv.Atoi(ys)
-	if err != nil || strconv.Itoa(year) != ys || year < 2008 || year > d.Now().In(d.Location).Year() {
+	if err != nil || strconv.Itoa(year) != ys || year < annualreport.FirstYear || year > d.Now().In(d.Location).Year() {
 		webauth.Refuse(w, http.StatusNotFound, "未找到", "没有这一年度的报告，请返回年度报告列表核对。")
 		return 0, false
 	}
@@ -203,6 +204,36 @@ func noticeOf(done string, year int) string {
 	return ""
 }
 
+// annualNotice is the notice of done (the outcome a POST redirected
+// with) when the record agrees with it: the address alone must not make
+// the page say that something was recorded.
+func (d *Desk) annualNotice(ctx context.Context, done string, year int) (string, error) {
+	notice := noticeOf(done, year)
+	if notice == "" {
+		return "", nil
+	}
+	what, key, _ := strings.Cut(done, "-")
+	if what == "published" || what == "before" {
+		switch _, err := storage.GetAnnualReport(ctx, d.DB, year); {
+		case errors.Is(err, storage.ErrNotFound):
+			return "", nil
+		case err != nil:
+			return "", err
+		}
+		return notice, nil
+	}
+	texts, err := storage.AnnualTexts(ctx, d.DB, year)
+	if err != nil {
+		return "", err
+	}
+	cur, ok := texts[sectionOfKey(key)]
+	office := ok && !cur.Cleared
+	if (what == "saved" || what == "same") != office {
+		return "", nil
+	}
+	return notice, nil
+}
+
 // serveAnnual is a year's report: the checks, the record of publication,
 // the text sections' state, and the report itself as the printable page
 // lays it out.
@@ -211,7 +242,12 @@ func (d *Desk) serveAnnual(w http.ResponseWriter, r *http.Request, v *webauth.Vi
 	if !ok {
 		return
 	}
-	d.renderAnnual(w, r, v, year, http.StatusOK, noticeOf(r.URL.Query().Get("done"), year), "", "")
+	notice, err := d.annualNotice(r.Context(), r.URL.Query().Get("done"), year)
+	if err != nil {
+		d.fail(w, r, "annual notice", err)
+		return
+	}
+	d.renderAnnual(w, r, v, year, http.StatusOK, notice, "", "")
 }
 
 func (d *Desk) renderAnnual(w http.ResponseWriter, r *http.Request, v *webauth.Visitor, year, status int, notice, refusal, reason string) {

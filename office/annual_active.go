@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/zwgk-bot/zwgk/annualreport"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/config"
 	"github.com/zwgk-bot/zwgk/storage"
@@ -44,9 +45,8 @@ func (b *Flow) enterActive(ctx context.Context, t *chat.Turn, arg string) error 
 	}
 	now := t.Now.In(b.Location)
 	year, err := strconv.Atoi(fields[0])
-	if err != nil || year < 2019 || year > now.Year() {
-		// 2019: the 条例 as revised, and the report's format, start then.
-		return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写2019至%d之间的年度，如 %d。\n%s", chat.Clip(fields[0], 10), now.Year(), now.Year()-1, msgEntryUsage))
+	if err != nil || year < annualreport.FirstYear || year > now.Year() {
+		return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写%d至%d之间的年度，如 %d。\n%s", chat.Clip(fields[0], 10), annualreport.FirstYear, now.Year(), now.Year()-1, msgEntryUsage))
 	}
 	cell, rest, ok := workflow.ParseTableTwoCell(fields[1:])
 	if !ok || len(rest) != 1 {

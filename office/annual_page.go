@@ -28,7 +28,7 @@ func (b *Flow) AnnualLink(year int, now time.Time) string {
 func (b *Flow) ServeAnnual(w http.ResponseWriter, r *http.Request) {
 	ys := r.PathValue("year")
 	year, err := strconv.Atoi(ys)
-	if err != nil || strconv.Itoa(year) != ys || year < 2008 || year > 9998 {
+	if err != nil || strconv.Itoa(year) != ys || year < annualreport.FirstYear || year > b.Now().In(b.Location).Year() {
 		plain(w, http.StatusNotFound, "没有这一年度的报告，请核对链接。")
 		return
 	}

@@ -199,7 +199,7 @@ func TestAnnualPagePrints(t *testing.T) {
 	}
 	link := f.AnnualLink(2026, today)
 	_, html := get(t, link)
-	if !strings.Contains(html, `class="screen drafts"`) || !strings.Contains(html, "一、总体情况、六、其他需要报告的事项") || strings.Contains(html, `class="screen checks"`) {
+	if !strings.Contains(html, `class="screen drafts"`) || !strings.Contains(html, "一、总体情况；六、其他需要报告的事项") || strings.Contains(html, `class="screen checks"`) {
 		t.Errorf("the page's screen notes are wrong:\n%s", html)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(link)); err != nil {

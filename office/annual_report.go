@@ -59,9 +59,8 @@ func (b *Flow) annualReport(ctx context.Context, t *chat.Turn, arg string) error
 		if err != nil {
 			return b.Text(ctx, t, p.UserID, fmt.Sprintf("没有识别出年度「%s」，请用数字填写，如「年度报告 %d」。\n%s", chat.Clip(fields[0], 10), b.ReportYear(now), b.reportUsage(now)))
 		}
-		if y < 2019 || y > now.Year() {
-			// 2019: the 条例 as revised, and the report's format, start then.
-			return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写2019至%d之间的年度。\n%s", chat.Clip(fields[0], 10), now.Year(), b.reportUsage(now)))
+		if y < annualreport.FirstYear || y > now.Year() {
+			return b.Text(ctx, t, p.UserID, fmt.Sprintf("年度「%s」有误：请填写%d至%d之间的年度。\n%s", chat.Clip(fields[0], 10), annualreport.FirstYear, now.Year(), b.reportUsage(now)))
 		}
 		year, haveYear, fields = y, true, fields[1:]
 	}
