@@ -160,12 +160,12 @@ func TestCleanName(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"":                                 "请选择",
-		"  ":                               "请选择",
-		"无扩展名":                             "缺少扩展名",
-		".pdf":                             "缺少扩展名",
-		"a\x00b.pdf":                       "无法识别的字符",
-		"\xff.pdf":                         "无法识别的字符",
+		"":                                "请选择",
+		"  ":                              "请选择",
+		"无扩展名":                            "缺少扩展名",
+		".pdf":                            "缺少扩展名",
+		"a\x00b.pdf":                      "无法识别的字符",
+		"\xff.pdf":                        "无法识别的字符",
 		strings.Repeat("长", 101) + ".pdf": "文件名过长",
 	} {
 		if got, err := documents.CleanName(in); err == nil || !strings.Contains(err.Error(), want) {
