@@ -18,6 +18,7 @@ package documents
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -247,4 +248,32 @@ func utf16le(s string) []byte {
 		out = append(out, byte(r), byte(r>>8))
 	}
 	return out
+}
+
+// UploadAction is the audit log's action of an upload (storage.AttachDocument).
+const UploadAction = "document_upload"
+
+// Sentence is an upload's line in a record's 办理过程, from its audit
+// detail: 「上传附件「正文.pdf」（第2版）。」, and for an image sent in chat
+// 「在企业微信中发送图片，存为附件「…」。」.
+func Sentence(detail []byte) string {
+	var d struct {
+		Name    string `json:"document"`
+		Version int    `json:"document_version"`
+		Kind    string `json:"kind"`
+		Source  string `json:"source"`
+	}
+	json.Unmarshal(detail, &d) // a detail it cannot read says less, nothing wrong
+	what := "附件"
+	if d.Kind == "reply" {
+		what = "答复材料"
+	}
+	ver := ""
+	if d.Version > 1 {
+		ver = fmt.Sprintf("（第%d版）", d.Version)
+	}
+	if d.Source == "chat" {
+		return "在企业微信中发送图片，存为" + what + "「" + d.Name + "」" + ver + "。"
+	}
+	return "上传" + what + "「" + d.Name + "」" + ver + "。"
 }
