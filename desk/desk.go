@@ -73,6 +73,7 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+StaticPath+"{hash}/{name...}", d.static.serve)
 	mux.HandleFunc("GET "+FormPath+"/{id}", d.Auth.Page(d.serveForm))
 	mux.HandleFunc("POST "+FormPath+"/{id}/decide", d.Auth.Form(d.serveFormDecide))
+	d.documentRoutes(mux)
 	d.annualRoutes(mux)
 	return nil
 }
