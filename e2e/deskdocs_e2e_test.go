@@ -80,9 +80,9 @@ func (p *page) docRows(section string) []docRow {
 
 // download is what the browser gets for a document's address.
 type download struct {
-	Status                         int
+	Status                          int
 	SHA, Type, Disposition, Nosniff string
-	CSP                            string
+	CSP                             string
 }
 
 // download fetches path with the browser's cookies (from /healthz: the
