@@ -3,6 +3,7 @@ package e2e
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/zwgk-bot/zwgk/documents"
+	"github.com/zwgk-bot/zwgk/storage"
 )
 
 // docFiles are the files the office uploads, written to disk for the
@@ -206,6 +208,29 @@ func TestBrowserDeskDocuments(t *testing.T) {
 		t.Fatalf("the 附件 with two versions: %+v", rows)
 	}
 	pdfV2 := rows[0].Href
+
+	// An application's papers and reply, on its documents page.
+	app := &storage.Application{Channel: "当面", ReceivedD: f.FormedOn, ApplicantName: "钱材料", ApplicantType: "公民",
+		Content: "申请公开丙项目环评文件", ProvideForm: "纸质", State: "registered", Registrar: "chenlixin", DueD: f.Deadline.Time, Source: "chat", CreatedAt: f.CreatedAt}
+	withDemoDB(t, d.dbURL, func(ctx context.Context, tx *storage.Tx) error {
+		_, err := storage.InsertApplication(ctx, tx, app)
+		return err
+	})
+	appDocs := "/desk/application/" + strconv.FormatInt(app.ID, 10) + "/documents"
+	if txt := p.visit(appDocs); !strings.Contains(txt, "申请材料") || !strings.Contains(txt, "答复材料") || !strings.Contains(txt, app.Content) {
+		t.Errorf("the application's documents page:\n%s", txt)
+	}
+	p.upload("reply", filepath.Join(files.dir, "审批说明.docx"))
+	if n := eval[string](p, `document.querySelector('#notice').innerText`); !strings.Contains(n, "已上传「审批说明.docx」（第1版") {
+		t.Errorf("the notice after the reply's upload: %q", n)
+	}
+	if rows := p.docRows("#reply-documents"); len(rows) != 1 || len(p.docRows("#application-documents")) != 0 {
+		t.Fatalf("the application's documents after the upload: %+v", rows)
+	}
+	replyDoc := p.docRows("#reply-documents")[0].Href
+	if got := p.download(replyDoc); got.Status != http.StatusOK || got.SHA != sha(files.docx) {
+		t.Errorf("the reply's download = %+v", got)
+	}
 	p.visit("/desk")
 	p.logoutDesk()
 
@@ -250,6 +275,12 @@ func TestBrowserDeskDocuments(t *testing.T) {
 	p.deskAgain("huanglei", "黄磊")
 	if got := p.download(pdfV1); got.Status != http.StatusForbidden {
 		t.Errorf("黄磊's download = %d, want 403", got.Status)
+	}
+	if got := p.download(replyDoc); got.Status != http.StatusForbidden {
+		t.Errorf("黄磊's download of the reply = %d, want 403", got.Status)
+	}
+	if st := p.status("GET", appDocs, ""); st != http.StatusForbidden {
+		t.Errorf("黄磊's view of the application's documents = %d, want 403", st)
 	}
 	if st := p.status("GET", "/desk/documents/999999", ""); st != http.StatusNotFound {
 		t.Errorf("a missing document = %d, want 404", st)
