@@ -218,8 +218,7 @@ func (d *Desk) serveFormUpload(w http.ResponseWriter, r *http.Request, v *webaut
 			return nil
 		}
 		ver, added, err = storage.AttachDocument(ctx, tx, storage.NewDocumentVersion{Kind: storage.DocForm, RecordID: f.ID, Name: up.name,
-			DeclaredType: up.declared, DetectedType: up.typ.MIME, Content: up.content, By: v.Person.UserID, At: d.Now(),
-			AuditEntity: storage.EntityForm, AuditEntityID: strconv.FormatInt(f.ID, 10)})
+			DeclaredType: up.declared, DetectedType: up.typ.MIME, Content: up.content, By: v.Person.UserID, At: d.Now(), AuditEntityID: strconv.FormatInt(f.ID, 10)})
 		return err
 	})
 	if err != nil {
@@ -451,8 +450,7 @@ func (d *Desk) serveApplicationUpload(w http.ResponseWriter, r *http.Request, v 
 			return nil
 		}
 		ver, added, err = storage.AttachDocument(ctx, tx, storage.NewDocumentVersion{Kind: kind, RecordID: a.ID, Name: up.name,
-			DeclaredType: up.declared, DetectedType: up.typ.MIME, Content: up.content, By: v.Person.UserID, At: d.Now(),
-			AuditEntity: storage.EntityApplication, AuditEntityID: a.Number()})
+			DeclaredType: up.declared, DetectedType: up.typ.MIME, Content: up.content, By: v.Person.UserID, At: d.Now(), AuditEntityID: a.Number()})
 		return err
 	})
 	if err != nil {

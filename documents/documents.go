@@ -272,8 +272,12 @@ func Sentence(detail []byte) string {
 	if d.Version > 1 {
 		ver = fmt.Sprintf("（第%d版）", d.Version)
 	}
-	if d.Source == "chat" {
-		return "在企业微信中发送图片，存为" + what + "「" + d.Name + "」" + ver + "。"
+	name := ""
+	if d.Name != "" {
+		name = "「" + d.Name + "」"
 	}
-	return "上传" + what + "「" + d.Name + "」" + ver + "。"
+	if d.Source == "chat" {
+		return "在企业微信中发送图片，存为" + what + name + ver + "。"
+	}
+	return "上传" + what + name + ver + "。"
 }

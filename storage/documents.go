@@ -53,7 +53,8 @@ type DocumentVersion struct {
 
 // NewDocumentVersion is what AttachDocument stores: the file (its name
 // cleaned and its type detected by the caller, documents.Detect), who and
-// when, and the audit entry's entity (a form's id, an application's 编号).
+// when, and the record's id in the audit log (a form's id, an
+// application's 编号).
 type NewDocumentVersion struct {
 	Kind         string
 	RecordID     int64
@@ -66,7 +67,7 @@ type NewDocumentVersion struct {
 	By           string
 	At           time.Time
 
-	AuditEntity, AuditEntityID string
+	AuditEntityID string
 }
 
 const docVersionCols = `v.id, v.document_id, d.kind, d.record_id, d.name, v.version, v.declared_type, v.detected_type,
@@ -116,7 +117,15 @@ func AttachDocument(ctx context.Context, tx *Tx, in NewDocumentVersion) (v Docum
 		Source: in.Source, MediaID: in.MediaID, UploadedBy: in.By, UploadedAt: in.At}
 	detail := map[string]any{"document": in.Name, "document_version": v.Version, "kind": in.Kind, "size": v.Size,
 		"type": in.DetectedType, "sha256": fmt.Sprintf("%x", sum), "source": in.Source, "version_id": id}
-	if err := Audit(ctx, tx, in.By, "document_upload", in.AuditEntity, in.AuditEntityID, detail); err != nil {
+	// The record's own audit trail: a form's, or the application's for
+	// its papers and its reply (two calls, so that the router's scan of
+	// audited actions can tell the entity of each).
+	if in.Kind == DocForm {
+		err = Audit(ctx, tx, in.By, "document_upload", EntityForm, in.AuditEntityID, detail)
+	} else {
+		err = Audit(ctx, tx, in.By, "document_upload", EntityApplication, in.AuditEntityID, detail)
+	}
+	if err != nil {
 		return v, false, err
 	}
 	return v, true, nil

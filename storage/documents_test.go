@@ -26,8 +26,7 @@ func TestDocumentsVersioned(t *testing.T) {
 		err := db.WithTx(ctx, func(tx *storage.Tx) error {
 			var err error
 			v, added, err = storage.AttachDocument(ctx, tx, storage.NewDocumentVersion{Kind: kind, RecordID: rec, Name: name,
-				DeclaredType: "application/pdf", DetectedType: "application/pdf", Content: []byte(content), By: by, At: at,
-				AuditEntity: storage.EntityForm, AuditEntityID: "7"})
+				DeclaredType: "application/pdf", DetectedType: "application/pdf", Content: []byte(content), By: by, At: at, AuditEntityID: "7"})
 			return err
 		})
 		if err != nil {
@@ -102,17 +101,20 @@ func TestDocumentsVersioned(t *testing.T) {
 			uploads = append(uploads, d)
 		}
 	}
-	if len(uploads) != 5 || uploads[0]["document"] != "正文.pdf" || uploads[1]["document_version"] != float64(2) || uploads[1]["size"] != float64(13) {
+	// (The reply's is on the application's trail: see below.)
+	if len(uploads) != 4 || uploads[0]["document"] != "正文.pdf" || uploads[1]["document_version"] != float64(2) || uploads[1]["size"] != float64(13) {
 		t.Fatalf("audited uploads = %v", uploads)
+	}
+
+	if app, err := storage.AuditTrail(ctx, db, storage.EntityApplication, "7"); err != nil || len(app) != 1 || app[0].Action != "document_upload" {
+		t.Fatalf("the reply's upload on the application's trail: %+v, %v", app, err)
 	}
 
 	// What the database refuses whoever writes it: a bad kind, an empty
 	// file.
 	for name, in := range map[string]storage.NewDocumentVersion{
-		"a bad kind": {Kind: "order", RecordID: 1, Name: "a.pdf", DetectedType: "application/pdf", Content: []byte("x"), By: "lina", At: at,
-			AuditEntity: "order", AuditEntityID: "1"},
-		"an empty file": {Kind: storage.DocForm, RecordID: 1, Name: "a.pdf", DetectedType: "application/pdf", By: "lina", At: at,
-			AuditEntity: storage.EntityForm, AuditEntityID: "1"},
+		"a bad kind":    {Kind: "order", RecordID: 1, Name: "a.pdf", DetectedType: "application/pdf", Content: []byte("x"), By: "lina", At: at, AuditEntityID: "1"},
+		"an empty file": {Kind: storage.DocForm, RecordID: 1, Name: "a.pdf", DetectedType: "application/pdf", By: "lina", At: at, AuditEntityID: "1"},
 	} {
 		err := db.WithTx(ctx, func(tx *storage.Tx) error { _, _, err := storage.AttachDocument(ctx, tx, in); return err })
 		if err == nil {
@@ -134,8 +136,7 @@ func TestDocumentVersionsConcurrent(t *testing.T) {
 			defer wg.Done()
 			errs <- db.WithTx(ctx, func(tx *storage.Tx) error {
 				_, _, err := storage.AttachDocument(ctx, tx, storage.NewDocumentVersion{Kind: storage.DocApplication, RecordID: 3, Name: "申请书.pdf",
-					DetectedType: "application/pdf", Content: []byte{'%', 'P', byte(i)}, By: "chenlixin", At: time.Now(),
-					AuditEntity: storage.EntityApplication, AuditEntityID: "依申请〔2026〕3号"})
+					DetectedType: "application/pdf", Content: []byte{'%', 'P', byte(i)}, By: "chenlixin", At: time.Now(), AuditEntityID: "依申请〔2026〕3号"})
 				return err
 			})
 		}()
