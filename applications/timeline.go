@@ -3,6 +3,7 @@ package applications
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/zwgk-bot/zwgk/documents"
 	"strings"
 
 	"github.com/zwgk-bot/zwgk/chat"
@@ -50,6 +51,8 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
 	switch e.Action {
+	case documents.UploadAction:
+		return who, documents.Sentence(e.Detail), true
 	case "register":
 		how := "登记申请"
 		switch d.Source {

@@ -88,6 +88,8 @@ func (d *Desk) buildApplicationRecord(ctx context.Context, v *webauth.Visitor, a
 	if len(pg.Letters) > 0 {
 		rec.LinksNote = "文书可打印；链接含有效期，请勿转发给无关人员。"
 	}
+	// Its papers and the reply's are on their own page (documents.go).
+	rec.Links = append(rec.Links, chat.PageLink{Label: "附件：申请材料和答复材料", URL: applicationDocsPath(a.ID)})
 	for _, e := range trail {
 		who, what, _ := d.Applications.Sentence(e)
 		rec.Timeline = append(rec.Timeline, event{At: workflow.FormatDateTime(e.At, d.Location), Text: who + what})

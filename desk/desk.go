@@ -77,6 +77,7 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("POST "+OrderPath+"/{id}/act", d.Auth.Form(d.serveOrderAct))
 	mux.HandleFunc("GET "+ApplicationPath+"/{id}", d.Auth.Page(d.serveApplication))
 	mux.HandleFunc("POST "+ApplicationPath+"/{id}/act", d.Auth.Form(d.serveApplicationAct))
+	d.documentRoutes(mux)
 	d.annualRoutes(mux)
 	return nil
 }

@@ -16,7 +16,7 @@ import (
 
 // FormPath is a 审批单's own page: /desk/form/{id}; its decisions are
 // posted to FormPath/{id}/decide.
-const FormPath = "/desk/form"
+const FormPath = forms.DeskPath
 
 // record is a record's own page, whatever its kind: its particulars, where
 // it stands, its timeline, its printable version and its documents, and
@@ -35,7 +35,8 @@ type record struct {
 	PrintText    string
 	ActionNote   string // why there is nothing to do here, when it helps
 	Form         *formActions
-	recordBlocks // the other kinds' (record.go)
+	recordBlocks              // the other kinds' (record.go)
+	Documents    []docSection // its 附件 (documents.go)
 }
 
 // event is a line of the timeline.
@@ -79,6 +80,9 @@ func (d *Desk) serveForm(w http.ResponseWriter, r *http.Request, v *webauth.Visi
 			return
 		}
 		rec.Notice = d.Forms.DoneNote(f, done)
+	}
+	if note, rid := d.uploadedNote(r.Context(), r.URL.Query(), storage.DocForm); rid == id {
+		rec.Notice = note
 	}
 	d.Auth.Render(w, d.pages, http.StatusOK, "record", v, "审批单 "+rec.Number, rec)
 }
@@ -131,6 +135,11 @@ func (d *Desk) buildFormRecord(ctx context.Context, v *webauth.Visitor, f *stora
 		who, what, _ := d.Forms.Sentence(e)
 		rec.Timeline = append(rec.Timeline, event{At: workflow.FormatDateTime(e.At, d.Location), Text: who + what})
 	}
+	docs, err := d.formDocuments(ctx, v, f)
+	if err != nil {
+		return nil, err
+	}
+	rec.Documents = []docSection{docs}
 	if a := d.Forms.PageActionsFor(v.Person, f); a != nil {
 		rec.Form = &formActions{PageActions: a, Path: formPath(f.ID) + "/decide", CSRF: v.CSRF}
 	} else if st := workflow.State(f.State); st == workflow.StatePublishing && slices.Contains(f.Assignees, v.Person.UserID) {

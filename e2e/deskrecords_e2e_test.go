@@ -163,7 +163,7 @@ func TestDeskApplicationPageAccept(t *testing.T) {
 
 	zw := h.deskAs(head)
 	st, page := zw.get(path)
-	for _, want := range []string{a.Number(), "张三", "2025年度某工业园区环境影响评价文件及批复。", "期限", "个工作日", `id="action-accept"`, "办理审批表仅供综合办公室和主要负责人查看"} {
+	for _, want := range []string{a.Number(), "张三", "2025年度某工业园区环境影响评价文件及批复。", "期限", "个工作日", `id="action-accept"`, "办理审批表仅供综合办公室和主要负责人查看", "附件：申请材料和答复材料", "/documents\""} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the head's page (%d) lacks %q", st, want)
 		}

@@ -310,6 +310,10 @@ func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) 
 		return bot.TemplateCard{}, err
 	}
 	link := b.formLink(f, t.Now)
+	jumps, err := b.cardJumps(ctx, t, f, link)
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
 	// The stage, not 「待…」: a decision replaces only the buttons, and the
 	// card must not go on saying it waits once it has been decided.
 	desc := serial(f) + " · " + stage.Label()
@@ -326,7 +330,7 @@ func (b *Flow) approvalCard(ctx context.Context, t *chat.Turn, f *storage.Form) 
 		MainTitle:             &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: desc},
 		SubTitleText:          chat.Clip(f.Summary, 120),
 		HorizontalContentList: b.formFields(f, app),
-		JumpList:              []bot.CardJump{{Type: 1, Title: "查看详情（可打印审批单）", URL: link}},
+		JumpList:              jumps,
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
 		TaskID:                fmt.Sprintf("f%dv%d%s-%s", f.ID, f.Version, f.Stage[:1], chat.Nonce()),
 		ButtonList:            buttons,
@@ -440,13 +444,17 @@ func (b *Flow) publishCard(ctx context.Context, t *chat.Turn, f *storage.Form) (
 		return bot.TemplateCard{}, err
 	}
 	link := b.formLink(f, t.Now)
+	jumps, err := b.cardJumps(ctx, t, f, link)
+	if err != nil {
+		return bot.TemplateCard{}, err
+	}
 	return bot.TemplateCard{
 		CardType:              bot.CardButtonInteraction,
 		Source:                &bot.CardSource{Desc: "政务公开 · 待发布"},
 		MainTitle:             &bot.CardTitle{Title: chat.Clip(f.Title, 26), Desc: serial(f) + " · 审核已通过，待发布"},
 		SubTitleText:          "请在各平台发布后点击对应按钮确认，之后可回复链接或期号。",
 		HorizontalContentList: b.formFields(f, app),
-		JumpList:              []bot.CardJump{{Type: 1, Title: "查看详情（可打印审批单）", URL: link}},
+		JumpList:              jumps,
 		CardAction:            &bot.CardAction{Type: 1, URL: link},
 		TaskID:                fmt.Sprintf("f%dv%dp-%s", f.ID, f.Version, chat.Nonce()),
 		ButtonList:            buttons,

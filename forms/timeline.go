@@ -3,6 +3,7 @@ package forms
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/zwgk-bot/zwgk/documents"
 	"strings"
 	"time"
 
@@ -45,6 +46,8 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 		at += fmt.Sprintf("，第%d版", d.Version)
 	}
 	switch e.Action {
+	case documents.UploadAction:
+		return who, documents.Sentence(e.Detail), true
 	case "submit":
 		return who, "提交审批单" + linkedTo(d.Application) + "。", true
 	case "resubmit":

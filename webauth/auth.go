@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
 	"time"
@@ -175,6 +176,79 @@ func (a *Auth) Form(h func(http.ResponseWriter, *http.Request, *Visitor)) http.H
 	}
 }
 
+// Upload wraps a multipart POST carrying a file, as Form does a form: the
+// visitor logged in, the request from our own pages and with the session's
+// CSRF token. ParseForm, which Form relies on, reads only urlencoded
+// bodies, so here the multipart body is parsed first — bounded to limit
+// bytes while it is read (http.MaxBytesReader), a larger body answered 413
+// with tooLarge and nothing done — and the token is then taken from its
+// fields. The handler finds the file in r.MultipartForm; parts beyond
+// uploadMemory wait in temporary files that net/http removes after the
+// request.
+func (a *Auth) Upload(limit int64, tooLarge string, h func(http.ResponseWriter, *http.Request, *Visitor)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		v, refused, err := a.visitor(r)
+		switch {
+		case err != nil:
+			a.fail(w, r, "read web session", err)
+			return
+		case refused:
+			Refuse(w, http.StatusForbidden, "无法使用办公桌", MsgNotOnRoster)
+			return
+		case v == nil:
+			Refuse(w, http.StatusForbidden, "操作未执行", "登录已过期，操作未执行。请从企业微信重新打开办公桌。")
+			return
+		}
+		err = a.checkUpload(w, r, v, limit)
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			a.Log.InfoContext(r.Context(), "desk upload too large", "user", v.Person.UserID, "path", r.URL.Path, "limit", limit)
+			Refuse(w, http.StatusRequestEntityTooLarge, "未上传", tooLarge)
+			return
+		case err != nil:
+			a.Log.WarnContext(r.Context(), "desk upload refused", "user", v.Person.UserID, "path", r.URL.Path, "why", err.Error())
+			Refuse(w, http.StatusForbidden, "操作未执行", MsgCSRF)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, v)
+	}
+}
+
+// uploadMemory is how much of a multipart body is kept in memory.
+const uploadMemory = 4 << 20
+
+func (a *Auth) checkUpload(w http.ResponseWriter, r *http.Request, v *Visitor, limit int64) error {
+	if a.cop == nil {
+		a.cop = http.NewCrossOriginProtection()
+	}
+	if err := a.cop.Check(r); err != nil {
+		return fmt.Errorf("%w: %v", ErrCrossOrigin, err)
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/form-data" {
+		return fmt.Errorf("%w: not multipart/form-data", ErrCSRFToken)
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseMultipartForm(uploadMemory); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return tooBig
+		}
+		return fmt.Errorf("%w: %v", ErrCSRFToken, err)
+	}
+	return a.checkToken(r, v)
+}
+
+func (a *Auth) checkToken(r *http.Request, v *Visitor) error {
+	got := r.PostForm.Get(CSRFField)
+	if got == "" || v.CSRF == "" || subtle.ConstantTimeCompare([]byte(got), []byte(v.CSRF)) != 1 {
+		return ErrCSRFToken
+	}
+	return nil
+}
+
 // Errors of CheckCSRF.
 var (
 	ErrCrossOrigin = errors.New("cross-origin request")
@@ -199,11 +273,7 @@ func (a *Auth) CheckCSRF(r *http.Request, v *Visitor) error {
 	if err := r.ParseForm(); err != nil {
 		return fmt.Errorf("%w: %v", ErrCSRFToken, err)
 	}
-	got := r.PostForm.Get(CSRFField)
-	if got == "" || v.CSRF == "" || subtle.ConstantTimeCompare([]byte(got), []byte(v.CSRF)) != 1 {
-		return ErrCSRFToken
-	}
-	return nil
+	return a.checkToken(r, v)
 }
 
 // startLogin sends the browser to 网页授权 with a fresh state, which the

@@ -41,6 +41,7 @@ people:
 // redirect, so that each step can be looked at.
 type fixture struct {
 	app, wecom *httptest.Server
+	mux        *http.ServeMux // the app's, for a test's own pages
 	auth       *webauth.Auth
 	rdb        *storage.Redis
 	jar        *cookiejar.Jar
@@ -85,7 +86,7 @@ func newFixture(t *testing.T) *fixture {
 		io.WriteString(w, "hello "+v.Person.Name+" csrf="+v.CSRF)
 	}))
 	jar, _ := cookiejar.New(nil)
-	return &fixture{app: app, wecom: wecom, auth: a, rdb: rdb, jar: jar, browser: &http.Client{Jar: jar,
+	return &fixture{app: app, mux: mux, wecom: wecom, auth: a, rdb: rdb, jar: jar, browser: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
