@@ -15,8 +15,10 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/zwgk-bot/zwgk/bot"
 	"github.com/zwgk-bot/zwgk/config"
@@ -163,7 +165,10 @@ func (a *Auth) Form(h func(http.ResponseWriter, *http.Request, *Visitor)) http.H
 			return
 		case v == nil:
 			// No login from a POST: the form's page has expired with it.
-			Refuse(w, http.StatusForbidden, "操作未执行", "登录已过期，操作未执行。请从企业微信重新打开办公桌。")
+			// What the visitor wrote is shown back to copy (a 年度报告
+			// section is an hour's writing), never acted on.
+			message(w, http.StatusForbidden, "操作未执行", messageBody{Text: "登录已过期，操作未执行。请从企业微信重新打开办公桌。",
+				Kept: a.typedText(r)})
 			return
 		}
 		if err := a.CheckCSRF(r, v); err != nil {
@@ -254,6 +259,37 @@ var (
 	ErrCrossOrigin = errors.New("cross-origin request")
 	ErrCSRFToken   = errors.New("missing or wrong CSRF token")
 )
+
+// typedText is what a person typed into a refused form, to copy: the
+// fields of some length but the token, from our own pages only.
+func (a *Auth) typedText(r *http.Request) []string {
+	if a.cop == nil {
+		a.cop = http.NewCrossOriginProtection()
+	}
+	if a.cop.Check(r) != nil {
+		return nil
+	}
+	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
+	if r.ParseForm() != nil {
+		return nil
+	}
+	var out []string
+	for k, vs := range r.PostForm {
+		if k == CSRFField {
+			continue
+		}
+		for _, s := range vs {
+			if utf8.RuneCountInString(strings.TrimSpace(s)) >= keptRunes {
+				out = append(out, s)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// keptRunes: shorter values (a choice, a date) are not worth keeping.
+const keptRunes = 10
 
 // maxFormBytes bounds a form's body: a section of the 年度报告 (20 000
 // characters, storage.MaxAnnualText) is 180 KB percent-encoded.
@@ -361,7 +397,7 @@ func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request, v *Visitor) {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: cookiePath, MaxAge: -1,
 		HttpOnly: true, Secure: a.secure(), SameSite: http.SameSiteLaxMode})
 	a.Log.InfoContext(r.Context(), "desk logout", "user", v.Person.UserID)
-	message(w, http.StatusOK, "已退出", "您已退出办公桌。", HomePath, "重新打开办公桌")
+	message(w, http.StatusOK, "已退出", messageBody{Text: "您已退出办公桌。", Link: HomePath, LinkText: "重新打开办公桌"})
 }
 
 // fail answers our own failure: 500, and the cause in the log only.

@@ -79,18 +79,20 @@ func (a *Auth) render(w http.ResponseWriter, t *template.Template, status int, n
 
 type messageBody struct {
 	Text, Link, LinkText string
+	// Kept is what the visitor typed into a refused form, shown to copy.
+	Kept []string
 }
 
 // Refuse answers with a short page saying why, with the status.
 func Refuse(w http.ResponseWriter, status int, title, text string) {
-	message(w, status, title, text, "", "")
+	message(w, status, title, messageBody{Text: text})
 }
 
-func message(w http.ResponseWriter, status int, title, text, link, linkText string) {
+func message(w http.ResponseWriter, status int, title string, body messageBody) {
 	var buf bytes.Buffer
-	if err := shell.ExecuteTemplate(&buf, "message", PageData{Title: title, Body: messageBody{text, link, linkText}}); err != nil {
+	if err := shell.ExecuteTemplate(&buf, "message", PageData{Title: title, Body: body}); err != nil {
 		slog.Error("render message page", "err", err)
-		http.Error(w, text, status)
+		http.Error(w, body.Text, status)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -286,6 +286,17 @@ func TestCSRF(t *testing.T) {
 	if after := f.get(t, f.app.URL+"/desk"); after.status != http.StatusFound {
 		t.Errorf("/desk after logout = %d, want the login again", after.status)
 	}
+	// A POST after the session ended does nothing and shows back what was
+	// typed, to copy — only to our own pages.
+	typed := "五、存在的主要问题及改进情况：信息发布的及时性有待提高。"
+	same := map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": f.app.URL}
+	if a := f.logout(t, url.Values{"csrf": {token}, "body": {typed}, "ok": {"1"}}, same); a.status != http.StatusForbidden ||
+		!strings.Contains(a.body, "登录已过期") || !strings.Contains(a.body, typed) || strings.Contains(a.body, token) {
+		t.Errorf("a POST without a session = %d %q, want 403 with the typed text", a.status, a.body)
+	}
+	if a := f.logout(t, url.Values{"body": {typed}}, map[string]string{"Sec-Fetch-Site": "cross-site"}); a.status != http.StatusForbidden || strings.Contains(a.body, typed) {
+		t.Errorf("a cross-site POST without a session = %d %q, want 403 without the text", a.status, a.body)
+	}
 }
 
 func TestRosterChangeAppliesAtOnce(t *testing.T) {
