@@ -215,7 +215,7 @@ func TestBrowserDeskOrderAndApplicationPages(t *testing.T) {
 	p.do(chromedp.Navigate(eval[string](p, `document.querySelector('#waiting tr.row[data-number="`+s.order.TicketNo+`"] a.open').href`)))
 	p.waitAcrossNavigation("the order's page", `location.pathname === `+jsString(orderPath)+` && !!document.querySelector('#action-accept')`)
 	txt := eval[string](p, `document.body.innerText`)
-	for _, want := range []string{s.order.TicketNo, s.order.Content, "13800138000", "待签收（张伟）", "剩余", "首问责任人", "附件"} {
+	for _, want := range []string{s.order.TicketNo, s.order.Content, "13800138000", "待签收（张伟）", "剩余", "首问责任人"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the order's page lacks %q:\n%s", want, txt)
 		}
