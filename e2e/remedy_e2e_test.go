@@ -91,7 +91,13 @@ func TestRemediesRecordedInChatAndByAPI(t *testing.T) {
 	c.clickAnyway(office1, sum, "rem_submit")
 	c.text(office1, chat.MsgCardExpired)
 	c.say(office1, "确认")
-	c.text(office1, "没有理解")
+	// The first repeat is WeCom's own only when it lands within the click's
+	// second; on a loaded machine it may not, and is answered as expired.
+	if m := c.text(office1); strings.Contains(m, chat.MsgCardExpired) {
+		c.text(office1, "没有理解")
+	} else if !strings.Contains(m, "没有理解") {
+		t.Fatalf("确认 typed after the summary: %q, want 没有理解", m)
+	}
 	if n := count(); n != 1 {
 		t.Fatalf("%d cases after a double 确认", n)
 	}
