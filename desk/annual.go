@@ -2,7 +2,6 @@ package desk
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -204,36 +203,6 @@ func noticeOf(done string, year int) string {
 	return ""
 }
 
-// annualNotice is the notice of done (the outcome a POST redirected
-// with) when the record agrees with it: the address alone must not make
-// the page say that something was recorded.
-func (d *Desk) annualNotice(ctx context.Context, done string, year int) (string, error) {
-	notice := noticeOf(done, year)
-	if notice == "" {
-		return "", nil
-	}
-	what, key, _ := strings.Cut(done, "-")
-	if what == "published" || what == "before" {
-		switch _, err := storage.GetAnnualReport(ctx, d.DB, year); {
-		case errors.Is(err, storage.ErrNotFound):
-			return "", nil
-		case err != nil:
-			return "", err
-		}
-		return notice, nil
-	}
-	texts, err := storage.AnnualTexts(ctx, d.DB, year)
-	if err != nil {
-		return "", err
-	}
-	cur, ok := texts[sectionOfKey(key)]
-	office := ok && !cur.Cleared
-	if (what == "saved" || what == "same") != office {
-		return "", nil
-	}
-	return notice, nil
-}
-
 // serveAnnual is a year's report: the checks, the record of publication,
 // the text sections' state, and the report itself as the printable page
 // lays it out.
@@ -242,12 +211,7 @@ func (d *Desk) serveAnnual(w http.ResponseWriter, r *http.Request, v *webauth.Vi
 	if !ok {
 		return
 	}
-	notice, err := d.annualNotice(r.Context(), r.URL.Query().Get("done"), year)
-	if err != nil {
-		d.fail(w, r, "annual notice", err)
-		return
-	}
-	d.renderAnnual(w, r, v, year, http.StatusOK, notice, "", "")
+	d.renderAnnual(w, r, v, year, http.StatusOK, noticeOf(webauth.Done(r, v), year), "", "")
 }
 
 func (d *Desk) renderAnnual(w http.ResponseWriter, r *http.Request, v *webauth.Visitor, year, status int, notice, refusal, reason string) {
@@ -409,7 +373,7 @@ func (d *Desk) postAnnualText(w http.ResponseWriter, r *http.Request, v *webauth
 	}
 	key := keyOfSection(number)
 	back := func(done string) {
-		http.Redirect(w, r, office.AnnualDeskPath(year)+"?done="+done+"-"+key+"#"+url.PathEscape("report-"+number), http.StatusSeeOther)
+		http.Redirect(w, r, office.AnnualDeskPath(year)+webauth.DoneQuery(v, done+"-"+key)+"#"+url.PathEscape("report-"+number), http.StatusSeeOther)
 	}
 	switch res.Outcome {
 	case office.TextSaved:
@@ -478,9 +442,9 @@ func (d *Desk) postAnnualPublished(w http.ResponseWriter, r *http.Request, v *we
 	page := office.AnnualDeskPath(year)
 	switch res.Outcome {
 	case office.Published:
-		http.Redirect(w, r, page+"?done=published", http.StatusSeeOther)
+		http.Redirect(w, r, page+webauth.DoneQuery(v, "published"), http.StatusSeeOther)
 	case office.PublishedBefore:
-		http.Redirect(w, r, page+"?done=before", http.StatusSeeOther)
+		http.Redirect(w, r, page+webauth.DoneQuery(v, "before"), http.StatusSeeOther)
 	case office.PublishNotAllowed:
 		webauth.Refuse(w, http.StatusForbidden, "无权登记", msgAnnualReadOnly)
 	case office.PublishYearOpen:

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/zwgk-bot/zwgk/applications"
@@ -37,7 +36,7 @@ func (d *Desk) serveApplication(w http.ResponseWriter, r *http.Request, v *webau
 	if !ok {
 		return
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
+	if done := webauth.Done(r, v); done != "" {
 		rec.Notice = d.Applications.DoneNote(a, done)
 	}
 	d.Auth.Render(w, d.pages, http.StatusOK, "record", v, "政府信息公开申请 "+rec.Number, rec)
@@ -126,7 +125,7 @@ func (d *Desk) serveApplicationAct(w http.ResponseWriter, r *http.Request, v *we
 		d.fail(w, r, "act on application", err)
 		return
 	}
-	answerAction(w, r, res, applicationPath(id)+"?done="+url.QueryEscape(act.Action), func(status int) {
+	answerAction(w, r, res, applicationPath(id)+webauth.DoneQuery(v, act.Action), func(status int) {
 		rec, _, ok := d.applicationRecord(w, r, v, id)
 		if !ok {
 			return

@@ -73,7 +73,7 @@ func (d *Desk) serveForm(w http.ResponseWriter, r *http.Request, v *webauth.Visi
 	if !ok {
 		return
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
+	if done := webauth.Done(r, v); done != "" {
 		f, err := storage.GetForm(r.Context(), d.DB, id)
 		if err != nil {
 			d.fail(w, r, "open form", err)
@@ -178,7 +178,7 @@ func (d *Desk) serveFormDecide(w http.ResponseWriter, r *http.Request, v *webaut
 	switch res.Outcome {
 	case forms.PageDecided:
 		// Post/redirect/get: reloading the page then posts nothing.
-		http.Redirect(w, r, formPath(id)+"?done="+dec.Verdict, http.StatusSeeOther)
+		http.Redirect(w, r, formPath(id)+webauth.DoneQuery(v, dec.Verdict), http.StatusSeeOther)
 		return
 	case forms.PageNotFound:
 		webauth.Refuse(w, http.StatusNotFound, "未找到", res.Text)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/zwgk-bot/zwgk/chat"
@@ -39,7 +38,7 @@ func (d *Desk) serveOrder(w http.ResponseWriter, r *http.Request, v *webauth.Vis
 	if !ok {
 		return
 	}
-	if done := r.URL.Query().Get("done"); done != "" {
+	if done := webauth.Done(r, v); done != "" {
 		rec.Notice = d.Orders.DoneNote(c, done)
 	}
 	d.Auth.Render(w, d.pages, http.StatusOK, "record", v, "12345工单 "+rec.Number, rec)
@@ -121,7 +120,7 @@ func (d *Desk) serveOrderAct(w http.ResponseWriter, r *http.Request, v *webauth.
 		d.fail(w, r, "act on order", err)
 		return
 	}
-	answerAction(w, r, res, orderPath(id)+"?done="+url.QueryEscape(act.Action), func(status int) {
+	answerAction(w, r, res, orderPath(id)+webauth.DoneQuery(v, act.Action), func(status int) {
 		rec, _, ok := d.orderRecord(w, r, v, id)
 		if !ok {
 			return
