@@ -33,3 +33,10 @@ func SignLink(secret []byte, year int, exp time.Time) string {
 func VerifyLink(secret []byte, year int, expParam, sigParam string, now time.Time) error {
 	return linksign.Verify(secret, linkSubject(year), expParam, sigParam, now)
 }
+
+// Link is the whole signed address of year's printable report at
+// publicURL, valid LinkValidity from now: what the chat and the reminder
+// hand the office.
+func Link(publicURL string, secret []byte, year int, now time.Time) string {
+	return publicURL + SignLink(secret, year, now.Add(LinkValidity))
+}

@@ -25,9 +25,7 @@ func newScheduler(s *Service, cal *workflow.Calendar) (*scheduler.Scheduler, err
 // them to the office (the chat's 「年度报告 2026」 has office.Flow.AnnualLink).
 func AnnualLink(cfg config.Config) func(year int, now time.Time) string {
 	secret := []byte(cfg.LinkSecret)
-	return func(year int, now time.Time) string {
-		return cfg.PublicURL + annualreport.SignLink(secret, year, now.Add(annualreport.LinkValidity))
-	}
+	return func(year int, now time.Time) string { return annualreport.Link(cfg.PublicURL, secret, year, now) }
 }
 
 // Background runs the scheduler and the outbox worker until ctx ends, and

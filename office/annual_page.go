@@ -16,7 +16,7 @@ import (
 // reminder to hand to the office (and nobody else: the page shows the
 // drafts and the checks before anything is published).
 func (b *Flow) AnnualLink(year int, now time.Time) string {
-	return b.PublicURL + annualreport.SignLink(b.LinkSecret, year, now.Add(annualreport.LinkValidity))
+	return annualreport.Link(b.PublicURL, b.LinkSecret, year, now)
 }
 
 // ServeAnnual answers GET /annual/{year}?exp=…&sig=…: the printable
