@@ -138,3 +138,34 @@ func ReadBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 func WriteBadBody(w http.ResponseWriter, err error) {
 	WriteJSON(w, http.StatusBadRequest, map[string]any{"error": "the body must be one JSON object with the documented fields", "detail": err.Error()})
 }
+
+// ReadInput reads the request body into in (a pointer to the endpoint's
+// input struct, its fields' labels for the messages) and answers a body
+// that is too large, not one JSON object of the documented fields, or
+// wrong in a field's type; false when it has answered.
+func ReadInput(w http.ResponseWriter, r *http.Request, in any, labels map[string]string) bool {
+	body, ok := ReadBody(w, r)
+	if !ok {
+		return false
+	}
+	fe, err := Decode(body, in, labels)
+	if err != nil {
+		WriteBadBody(w, err)
+		return false
+	}
+	if len(fe) > 0 {
+		WriteFieldErrors(w, fe)
+		return false
+	}
+	return true
+}
+
+// WriteStored answers a create: 201 with v when this request stored it,
+// 200 when a repeat found it stored already.
+func WriteStored(w http.ResponseWriter, created bool, v any) {
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	WriteJSON(w, status, v)
+}

@@ -55,18 +55,8 @@ func viewOf(a *storage.Application) View {
 
 func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, ok := api.ReadBody(w, r)
-	if !ok {
-		return
-	}
 	var in Input
-	fe, err := api.Decode(body, &in, fieldLabels)
-	if err != nil {
-		api.WriteBadBody(w, err)
-		return
-	}
-	if len(fe) > 0 {
-		api.WriteFieldErrors(w, fe)
+	if !api.ReadInput(w, r, &in, fieldLabels) {
 		return
 	}
 	now := b.Now()
@@ -76,7 +66,7 @@ func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 		in.ReceivedOn = now.In(b.Location).Format(time.DateOnly)
 	}
 	a, err := b.Validate(in, now)
-	fe, _ = api.AsFieldErrors(err)
+	fe, _ := api.AsFieldErrors(err)
 	if strings.TrimSpace(in.ExternalID) == "" {
 		// The website retries a post that timed out; without its own id the
 		// retry would register the application twice.
@@ -117,10 +107,6 @@ func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 	if queued > 0 && b.Queued != nil {
 		b.Queued()
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
 	v := viewOf(a)
 	if !created {
 		// A repeat returns what is stored; fields the repeat changed are
@@ -128,7 +114,7 @@ func (b *Flow) apiCreate(w http.ResponseWriter, r *http.Request) {
 		// application is a new one, with its own id).
 		v.Ignored = changedFields(&posted, a)
 	}
-	api.WriteJSON(w, status, v)
+	api.WriteStored(w, created, v)
 }
 
 // changedFields are the fields of posted that differ from stored.

@@ -201,18 +201,8 @@ func (b *Flow) apiRecordRemedy(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	body, ok := api.ReadBody(w, r)
-	if !ok {
-		return
-	}
 	var in RemedyInput
-	fe, err := api.Decode(body, &in, remedyLabels)
-	if err != nil {
-		api.WriteBadBody(w, err)
-		return
-	}
-	if len(fe) > 0 {
-		api.WriteFieldErrors(w, fe)
+	if !api.ReadInput(w, r, &in, remedyLabels) {
 		return
 	}
 	now := b.Now()
@@ -249,12 +239,10 @@ func (b *Flow) apiRecordRemedy(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := remedyViewOf(got, a.Number())
-	if created {
-		api.WriteJSON(w, http.StatusCreated, v)
-		return
+	if !created {
+		v.Ignored = changedRemedyFields(posted, got)
 	}
-	v.Ignored = changedRemedyFields(posted, got)
-	api.WriteJSON(w, http.StatusOK, v)
+	api.WriteStored(w, created, v)
 }
 
 // changedRemedyFields are the fields of posted that differ from stored.
@@ -303,18 +291,8 @@ func (b *Flow) apiDecideRemedy(w http.ResponseWriter, r *http.Request) {
 		api.WriteError(w, http.StatusNotFound, "no such case of "+a.Number())
 		return
 	}
-	body, ok := api.ReadBody(w, r)
-	if !ok {
-		return
-	}
 	var in RemedyResultInput
-	fe, err := api.Decode(body, &in, remedyLabels)
-	if err != nil {
-		api.WriteBadBody(w, err)
-		return
-	}
-	if len(fe) > 0 {
-		api.WriteFieldErrors(w, fe)
+	if !api.ReadInput(w, r, &in, remedyLabels) {
 		return
 	}
 	stored, err := storage.RemedyByID(ctx, b.DB, id)

@@ -72,18 +72,8 @@ func viewOf(c *storage.Order) View {
 
 func (b *Flow) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	body, ok := api.ReadBody(w, r)
-	if !ok {
-		return
-	}
 	var in Input
-	fe, err := api.Decode(body, &in, fieldLabels)
-	if err != nil {
-		api.WriteBadBody(w, err)
-		return
-	}
-	if len(fe) > 0 {
-		api.WriteFieldErrors(w, fe)
+	if !api.ReadInput(w, r, &in, fieldLabels) {
 		return
 	}
 	now := b.Now()
@@ -113,11 +103,7 @@ func (b *Flow) apiCreateOrder(w http.ResponseWriter, r *http.Request) {
 	if queued > 0 && b.Queued != nil {
 		b.Queued()
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	api.WriteJSON(w, status, viewOf(c))
+	api.WriteStored(w, created, viewOf(c))
 }
 
 func (b *Flow) apiGetOrder(w http.ResponseWriter, r *http.Request) {
