@@ -47,6 +47,22 @@ func (q *deskQuery) arg(v any) string {
 
 func (q *deskQuery) add(cond string) { q.where = append(q.where, cond) }
 
+// registerQuery starts a register's query with what every register
+// filters alike: the state (open, the condition given, when none is
+// chosen) and the section.
+func registerQuery(f DeskFilter, open string) *deskQuery {
+	q := &deskQuery{}
+	if f.State == "" {
+		q.add(open)
+	} else {
+		q.add("state = " + q.arg(f.State))
+	}
+	if f.Section != "" {
+		q.add("section = " + q.arg(f.Section))
+	}
+	return q
+}
+
 func (q *deskQuery) sql(table, cols, order string, f DeskFilter) string {
 	s := `SELECT ` + cols + ` FROM ` + table
 	if len(q.where) > 0 {
@@ -73,16 +89,8 @@ func dayRange(q *deskQuery, col string, f DeskFilter) {
 
 // DeskForms lists forms for the 办公桌.
 func DeskForms(ctx context.Context, db sqlx.QueryerContext, f DeskFilter) ([]Form, error) {
-	var q deskQuery
-	if f.State == "" {
-		q.add("state IN ('review', 'publishing')")
-	} else {
-		q.add("state = " + q.arg(f.State))
-	}
-	if f.Section != "" {
-		q.add("section = " + q.arg(f.Section))
-	}
-	dayRange(&q, "formed_on", f)
+	q := registerQuery(f, "state IN ('review', 'publishing')")
+	dayRange(q, "formed_on", f)
 	if f.Year > 0 {
 		q.add("year = " + q.arg(f.Year) + " AND seq = " + q.arg(f.Seq))
 	} else if f.Text != "" {
@@ -102,15 +110,7 @@ func DeskForms(ctx context.Context, db sqlx.QueryerContext, f DeskFilter) ([]For
 
 // DeskOrders lists 12345 orders for the 办公桌.
 func DeskOrders(ctx context.Context, db sqlx.QueryerContext, f DeskFilter) ([]Order, error) {
-	var q deskQuery
-	if f.State == "" {
-		q.add("state <> 'closed'")
-	} else {
-		q.add("state = " + q.arg(f.State))
-	}
-	if f.Section != "" {
-		q.add("section = " + q.arg(f.Section))
-	}
+	q := registerQuery(f, "state <> 'closed'")
 	loc := f.Loc
 	if loc == nil {
 		loc = time.UTC
@@ -137,16 +137,8 @@ func DeskOrders(ctx context.Context, db sqlx.QueryerContext, f DeskFilter) ([]Or
 
 // DeskApplications lists 政府信息公开申请 for the 办公桌.
 func DeskApplications(ctx context.Context, db sqlx.QueryerContext, f DeskFilter) ([]Application, error) {
-	var q deskQuery
-	if f.State == "" {
-		q.add("state <> 'closed'")
-	} else {
-		q.add("state = " + q.arg(f.State))
-	}
-	if f.Section != "" {
-		q.add("section = " + q.arg(f.Section))
-	}
-	dayRange(&q, "received_on", f)
+	q := registerQuery(f, "state <> 'closed'")
+	dayRange(q, "received_on", f)
 	if f.Year > 0 {
 		q.add("year = " + q.arg(f.Year) + " AND seq = " + q.arg(f.Seq))
 	} else if f.Text != "" {
