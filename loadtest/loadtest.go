@@ -1103,7 +1103,53 @@ func seedAndTime(ctx context.Context, db *storage.DB, n int, r *Report) error {
 		_, err := storage.FormsWaitingFor(ctx, db, "office1")
 		return err
 	})
+	timeDesk(ctx, db, now, timeIt)
 	return nil
+}
+
+// timeDesk times the 办公桌's lists and 统计 over the seeded year: the
+// office's default view and its deepest page, a section, a month of
+// closed orders, a search no row matches (the whole year read), and the
+// charts' counts for a month and a year.
+func timeDesk(ctx context.Context, db *storage.DB, now time.Time, timeIt func(string, func() error)) {
+	loc := app.BusinessLocation()
+	page := func(f storage.DeskFilter) func() error {
+		return func() error {
+			f.Loc = loc
+			if f.Limit == 0 {
+				f.Limit = 50
+			}
+			_, err := storage.DeskOrders(ctx, db, f)
+			return err
+		}
+	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	monthAgo := today.AddDate(0, -1, 0)
+	timeIt("办公桌: open orders, first page", page(storage.DeskFilter{}))
+	timeIt("办公桌: open orders, page 200", page(storage.DeskFilter{Offset: 199 * 50}))
+	timeIt("办公桌: one section's open orders", page(storage.DeskFilter{Section: "负载2股"}))
+	timeIt("办公桌: a month's closed orders", page(storage.DeskFilter{State: "closed", From: monthAgo, To: today}))
+	timeIt("办公桌: closed orders, a search matching none", page(storage.DeskFilter{State: "closed", Text: "无此内容"}))
+	timeIt("办公桌: open forms, first page", func() error {
+		_, err := storage.DeskForms(ctx, db, storage.DeskFilter{Loc: loc, Limit: 50})
+		return err
+	})
+	timeIt("统计: orders of a month by day", func() error {
+		_, err := storage.OrderCounts(ctx, db, monthAgo, today.AddDate(0, 0, 1), "day", loc)
+		return err
+	})
+	timeIt("统计: orders of a year by month", func() error {
+		_, err := storage.OrderCounts(ctx, db, today.AddDate(-1, 0, 0), today.AddDate(0, 0, 1), "month", loc)
+		return err
+	})
+	timeIt("统计: a year's forms (platforms, stage times)", func() error {
+		from, to := today.AddDate(-1, 0, 0), today.AddDate(0, 0, 1)
+		if _, _, err := storage.PublishedForms(ctx, db, from, to, ""); err != nil {
+			return err
+		}
+		_, err := storage.FormStageTimes(ctx, db, from, to)
+		return err
+	})
 }
 
 // timeJobs runs every reminder job once on the seeded database, each at
