@@ -110,6 +110,11 @@ func TestDeskFormPublishAgreesWithCards(t *testing.T) {
 	c.click(publisher, pub2, "pub_2")
 	c.text(publisher, "已在全部平台发布")
 	c.text(staff, "已公开（政府网站、“双微”公众号）")
+	// The chat's reply takes the link or 期号 by the page's rule.
+	c.say(publisher, "第12期 👍")
+	c.text(publisher, "链接或期号中含有表情符号（👍）", "请删除后重新输入")
+	c.say(publisher, "第12期")
+	c.text(publisher, "已登记“双微”公众号的发布信息：第12期")
 	st, body = hj.post(path+"/act", actForm(t, page, "publish", url.Values{"platform": {"2"}, "reference": {"第12期"}}))
 	if st != http.StatusOK || !strings.Contains(body, serial+" 已于") || !strings.Contains(body, "由何静确认在“双微”公众号发布。当前：已公开。无需重复提交") {
 		t.Fatalf("the page's confirmation after the card's = %d:\n%s", st, body)
