@@ -73,6 +73,7 @@ func (d *Desk) Routes(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+StaticPath+"{hash}/{name...}", d.static.serve)
 	mux.HandleFunc("GET "+FormPath+"/{id}", d.Auth.Page(d.serveForm))
 	mux.HandleFunc("POST "+FormPath+"/{id}/decide", d.Auth.Form(d.serveFormDecide))
+	mux.HandleFunc("POST "+FormPath+"/{id}/act", d.Auth.Form(d.serveFormAct))
 	mux.HandleFunc("GET "+OrderPath+"/{id}", d.Auth.Page(d.serveOrder))
 	mux.HandleFunc("POST "+OrderPath+"/{id}/act", d.Auth.Form(d.serveOrderAct))
 	mux.HandleFunc("GET "+ApplicationPath+"/{id}", d.Auth.Page(d.serveApplication))

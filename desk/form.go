@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/zwgk-bot/zwgk/chat"
@@ -15,7 +14,8 @@ import (
 )
 
 // FormPath is a 审批单's own page: /desk/form/{id}; its decisions are
-// posted to FormPath/{id}/decide.
+// posted to FormPath/{id}/decide, its publication and 撤回 to
+// FormPath/{id}/act.
 const FormPath = forms.DeskPath
 
 // record is a record's own page, whatever its kind: its particulars, where
@@ -46,9 +46,12 @@ type event struct{ At, Text string }
 // post had entered (kept, so that nothing typed is lost).
 type formActions struct {
 	*forms.PageActions
-	Path, CSRF string
-	Reason     string
-	Ticked     map[string]bool
+	Path, ActPath, CSRF string
+	Reason              string
+	Ticked              map[string]bool
+	// A refused publication's platform and link or 期号; a refused 撤回's tick.
+	Platform, Reference string
+	Confirmed           bool
 }
 
 func formPath(id int64) string { return FormPath + "/" + strconv.FormatInt(id, 10) }
@@ -140,10 +143,12 @@ func (d *Desk) buildFormRecord(ctx context.Context, v *webauth.Visitor, f *stora
 		return nil, err
 	}
 	rec.Documents = []docSection{docs}
-	if a := d.Forms.PageActionsFor(v.Person, f); a != nil {
-		rec.Form = &formActions{PageActions: a, Path: formPath(f.ID) + "/decide", CSRF: v.CSRF}
-	} else if st := workflow.State(f.State); st == workflow.StatePublishing && slices.Contains(f.Assignees, v.Person.UserID) {
-		rec.ActionNote = "发布后请在企业微信的待发布卡片上逐个平台确认。"
+	a, err := d.Forms.PageActionsFor(ctx, d.DB, v.Person, f)
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
+		rec.Form = &formActions{PageActions: a, Path: formPath(f.ID) + "/decide", ActPath: formPath(f.ID) + "/act", CSRF: v.CSRF}
 	}
 	return rec, nil
 }
@@ -204,4 +209,47 @@ func (d *Desk) serveFormDecide(w http.ResponseWriter, r *http.Request, v *webaut
 		}
 	}
 	d.Auth.Render(w, d.pages, status, "record", v, "审批单 "+rec.Number, rec)
+}
+
+// serveFormAct takes a publication or a 撤回 posted from a 审批单's page:
+// in a turn of the visitor's, through the flow's function the card's
+// click runs, against the version and stage the page was rendered with.
+func (d *Desk) serveFormAct(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
+	id, ok := formID(w, r)
+	if !ok {
+		return
+	}
+	p := r.PostForm
+	version, err := strconv.Atoi(p.Get("version"))
+	act := forms.PageAction{FormID: id, Version: version, Stage: p.Get("stage"), Action: p.Get("action"),
+		Platform: p.Get("platform"), Reference: p.Get("reference"), Confirm: p.Get("confirm") != ""}
+	if err != nil || version <= 0 || act.Action == "" {
+		webauth.Refuse(w, http.StatusBadRequest, "操作未执行", "页面内容不完整，操作未执行。请返回办公桌重新打开该审批单。")
+		return
+	}
+	var res forms.PageResult
+	err = d.Forms.Act(r.Context(), v.Person, func(ctx context.Context, t *chat.Turn) error {
+		var err error
+		res, err = d.Forms.ActOnPage(ctx, t, act)
+		return err
+	})
+	if err != nil {
+		d.fail(w, r, "act on form", err)
+		return
+	}
+	done := act.Action
+	if done == forms.PagePublish {
+		done += ":" + act.Platform
+	}
+	answerAction(w, r, res, formPath(id)+webauth.DoneQuery(v, done), func(status int) {
+		rec, ok := d.formRecord(w, r, v, id)
+		if !ok {
+			return
+		}
+		rec.Notice, rec.NoticeBad = res.Text, res.Outcome != forms.PageRepeat
+		if res.Outcome == forms.PageBadInput && rec.Form != nil {
+			rec.Form.Platform, rec.Form.Reference, rec.Form.Confirmed = act.Platform, act.Reference, act.Confirm
+		}
+		d.Auth.Render(w, d.pages, status, "record", v, "审批单 "+rec.Number, rec)
+	})
 }

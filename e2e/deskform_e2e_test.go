@@ -149,7 +149,7 @@ func TestBrowserDeskFormDecisions(t *testing.T) {
 	if !strings.Contains(txt, f.Title) || !strings.Contains(txt, "待股室负责人审核（张伟）") {
 		t.Errorf("the submitter's view of the form:\n%s", txt)
 	}
-	if eval[bool](p, `!!document.querySelector('#actions')`) {
+	if eval[bool](p, `!!document.querySelector('#approve-form, #reject-form')`) {
 		t.Error("the submitter is offered the approver's actions")
 	}
 	csrf := eval[string](p, `document.querySelector('#logout').form.csrf.value`)
@@ -189,8 +189,8 @@ func TestBrowserDeskFormDecisions(t *testing.T) {
 	p.visit(path)
 	// 驳回 without a reason: refused, naming what to fix.
 	txt = p.submitPage("#verdict-reject")
-	if !strings.Contains(eval[string](p, `document.querySelector('#notice').innerText`), "驳回理由应为1至200字") {
-		t.Errorf("驳回 without a reason:\n%s", txt)
+	if n := eval[string](p, `document.querySelector('#notice').innerText`); !strings.Contains(n, "请填写驳回理由") || strings.Contains(n, "1至200字") {
+		t.Errorf("驳回 without a reason says %q:\n%s", n, txt)
 	}
 	if st, _, ds, _ := formFacts(t, d.dbURL, f.ID); st != "review" || len(ds) != 0 {
 		t.Fatalf("after 驳回 without a reason: %s %v", st, ds)

@@ -42,14 +42,17 @@ const (
 const maxReason = 200
 
 // checkReason checks a 驳回's reason as typed: the characters the bureau's
-// systems take, 1 to maxReason of them. The error says what to fix.
+// systems take, not empty, at most maxReason of them. The error says what to fix.
 func checkReason(text string) (string, error) {
 	reason, err := workflow.CheckChars("驳回理由", text)
 	if err != nil {
 		return "", err
 	}
-	if n := len([]rune(reason)); n == 0 || n > maxReason {
-		return "", fmt.Errorf("驳回理由应为1至%d字，请重新输入。", maxReason)
+	switch n := len([]rune(reason)); {
+	case n == 0:
+		return "", errors.New("请填写驳回理由。")
+	case n > maxReason:
+		return "", fmt.Errorf("驳回理由不超过%d字（现为%d字），请精简后重新输入。", maxReason, n)
 	}
 	return reason, nil
 }

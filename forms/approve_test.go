@@ -11,12 +11,12 @@ func TestCheckReason(t *testing.T) {
 	for _, c := range []struct {
 		in, want, err string
 	}{
-		{"", "", "1至200字"},
-		{"   ", "", "1至200字"},
+		{"", "", "请填写驳回理由"},
+		{"   ", "", "请填写驳回理由"},
 		{"标题有误，请更正。", "标题有误，请更正。", ""},
 		{"  前后空格  ", "前后空格", ""},
 		{strings.Repeat("长", 200), strings.Repeat("长", 200), ""},
-		{strings.Repeat("长", 201), "", "1至200字"},
+		{strings.Repeat("长", 201), "", "不超过200字（现为201字）"},
 	} {
 		got, err := checkReason(c.in)
 		switch {

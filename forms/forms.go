@@ -281,11 +281,17 @@ func (b *Flow) deadlineOf(f *storage.Form, app *storage.Application) string {
 }
 
 func (b *Flow) formFields(f *storage.Form, app *storage.Application) []bot.CardField {
+	// The 信息类别 after the mode, when the form counts in table 二: the
+	// approver sees what the annual report will count.
+	return b.particulars(f, app, categoryNote(f.Mode, f.InfoCategory()))
+}
+
+// particulars are f's fields on its cards and its page, the mode followed
+// by category (the card's note; the page has a line of its own).
+func (b *Flow) particulars(f *storage.Form, app *storage.Application, category string) []bot.CardField {
 	return []bot.CardField{
 		{KeyName: "承办", Value: f.Section + " " + b.Name(f.Submitter)},
-		// The 信息类别 after the mode, when the form counts in table 二:
-		// the approver sees what the annual report will count.
-		{KeyName: "公开形式", Value: f.Mode + " · " + f.Column + categoryNote(f.Mode, f.InfoCategory())},
+		{KeyName: "公开形式", Value: f.Mode + " · " + f.Column + category},
 		{KeyName: "公开平台", Value: strings.Join(f.Platforms, "、")},
 		{KeyName: "形成日期", Value: workflow.FormatDate(f.FormedOn, b.Location)},
 		{KeyName: "公开时限", Value: b.deadlineOf(f, app)},
@@ -893,74 +899,159 @@ func (b *Flow) withdrawNow(ctx context.Context, t *chat.Turn, f *storage.Form) (
 // onPublishClick confirms one platform; the last one makes the form 已公开.
 func (b *Flow) onPublishClick(ctx context.Context, t *chat.Turn, f *storage.Form) error {
 	to := t.Person.UserID
-	i, err := strconv.Atoi(strings.TrimPrefix(t.Msg.EventKey, "pub_"))
-	all := workflow.Platforms()
-	if err != nil || i < 0 || i >= len(all) || !slices.Contains(f.Platforms, string(all[i])) {
+	platform, ok := publishPlatform(f, strings.TrimPrefix(t.Msg.EventKey, "pub_"))
+	if !ok {
 		return b.Text(ctx, t, to, chat.MsgCardUnknown)
 	}
-	platform := string(all[i])
-	fresh, err := storage.InsertPublication(ctx, t.Tx, storage.Publication{FormID: f.ID, Platform: platform, PublishedBy: to, PublishedAt: t.Now})
-	if err != nil {
-		return err
-	}
-	if !fresh {
-		return b.Text(ctx, t, to, platform+" 已确认发布过，无需重复操作。")
-	}
-	if err := storage.Audit(ctx, t.Tx, to, "publish", "form", strconv.FormatInt(f.ID, 10), map[string]any{"platform": platform}); err != nil {
-		return err
-	}
-	if err := b.closeCards(ctx, t, f, to, platform+" 已发布", t.Msg.TaskID, t.Msg.ResponseCode, b.Name(to)+"确认"+platform+"已发布"); err != nil {
-		return err
-	}
-	done, err := storage.Publications(ctx, t.Tx, f.ID)
-	if err != nil {
+	fresh, err := b.publish(ctx, t, f, publication{Platform: platform, TaskID: t.Msg.TaskID, ResponseCode: t.Msg.ResponseCode})
+	if err != nil || !fresh {
 		return err
 	}
 	b.saveConvo(t, &convo{Kind: KindPublish, FormID: f.ID, Platform: platform})
+	return nil
+}
+
+// publishPlatform is the platform of f named by key, its index in
+// workflow.Platforms (the card's button key, the page's posted value);
+// false when key names none of f's platforms.
+func publishPlatform(f *storage.Form, key string) (string, bool) {
+	i, err := strconv.Atoi(key)
+	all := workflow.Platforms()
+	if err != nil || i < 0 || i >= len(all) || !slices.Contains(f.Platforms, string(all[i])) {
+		return "", false
+	}
+	return string(all[i]), true
+}
+
+// publication is a publisher's confirmation of one platform, clicked on
+// the publication card or posted from the form's page: both go through
+// publish, so that the same record, audit, cards and messages follow.
+type publication struct {
+	Platform string
+	// Reference is the link or 期号 typed with it on the page (checked by
+	// checkReference); on a card it is replied after the click.
+	Reference string
+	// The card clicked, whose copy the click's code closes; empty from a
+	// page, whose confirmation closes every copy with its send's code.
+	TaskID, ResponseCode string
+}
+
+// publish confirms p on the locked form f, which waits for publication by
+// t's person on p's platform (the caller has checked); the last platform
+// makes it 已公开. fresh is false when the platform was confirmed before:
+// the publisher has been told, and nothing is written.
+func (b *Flow) publish(ctx context.Context, t *chat.Turn, f *storage.Form, p publication) (fresh bool, err error) {
+	to := t.Person.UserID
+	platform := p.Platform
+	fresh, err = storage.InsertPublication(ctx, t.Tx, storage.Publication{FormID: f.ID, Platform: platform, PublishedBy: to, PublishedAt: t.Now})
+	if err != nil {
+		return false, err
+	}
+	if !fresh {
+		return false, b.Text(ctx, t, to, platform+" 已确认发布过，无需重复操作。")
+	}
+	if err := storage.Audit(ctx, t.Tx, to, "publish", "form", strconv.FormatInt(f.ID, 10), map[string]any{"platform": platform}); err != nil {
+		return false, err
+	}
+	if err := b.closeCards(ctx, t, f, to, platform+" 已发布", p.TaskID, p.ResponseCode, b.Name(to)+"确认"+platform+"已发布"); err != nil {
+		return false, err
+	}
+	// From a card the link or 期号 may be replied next; from the page it
+	// came with the confirmation, or there is none.
+	ask, registered := "如需登记链接或期号，请直接回复；无需登记可继续操作。", ""
+	if p.TaskID == "" {
+		ask = ""
+	}
+	if p.Reference != "" {
+		if err := b.recordReference(ctx, t, f.ID, platform, p.Reference); err != nil {
+			return false, err
+		}
+		ask, registered = "", "已登记发布信息："+chat.Clip(p.Reference, 100)+"。"
+	}
+	done, err := storage.Publications(ctx, t.Tx, f.ID)
+	if err != nil {
+		return false, err
+	}
 	if len(done) < len(f.Platforms) {
-		if err := b.Text(ctx, t, to, fmt.Sprintf("已确认 %s 在%s发布。如需登记链接或期号，请直接回复；无需登记可继续操作。", serial(f), platform)); err != nil {
-			return err
+		if err := b.Text(ctx, t, to, fmt.Sprintf("已确认 %s 在%s发布。%s%s", serial(f), platform, registered, ask)); err != nil {
+			return false, err
 		}
 		// A fresh card with the platforms still to confirm.
-		return b.sendStageCards(ctx, t, f)
+		return true, b.sendStageCards(ctx, t, f)
 	}
 	err = storage.MoveForm(ctx, t.Tx, storage.FormMove{
 		ID: f.ID, Version: f.Version, FromState: f.State, FromStage: f.Stage,
 		ToState: string(workflow.StatePublished), ToStage: "", At: t.Now,
 	})
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err := storage.Audit(ctx, t.Tx, to, "published", "form", strconv.FormatInt(f.ID, 10), nil); err != nil {
-		return err
+		return false, err
 	}
 	if f.NoticeDue {
 		// The 公众号's subscribers hear of it, in this same transaction.
 		n, err := b.Notices.QueueFormNotice(ctx, t.Tx, f, t.Now)
 		if err != nil {
-			return err
+			return false, err
 		}
 		t.Queued(n)
 	}
-	if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已在全部平台发布，状态为已公开。如需登记%s的链接或期号，请直接回复。", serial(f), platform)); err != nil {
+	if ask != "" {
+		ask = "如需登记" + platform + "的链接或期号，请直接回复。"
+	}
+	f.State, f.Stage = string(workflow.StatePublished), ""
+	if err := b.Text(ctx, t, to, fmt.Sprintf("%s 已在全部平台发布，状态为已公开。%s%s", serial(f), registered, ask)); err != nil {
+		return false, err
+	}
+	return true, b.Text(ctx, t, f.Submitter, fmt.Sprintf("您的 %s「%s」已公开（%s）。", serial(f), chat.Clip(f.Title, 30), strings.Join(f.Platforms, "、")))
+}
+
+// Limit of a publication's link or 期号, the chat's and the page's.
+const maxReference = 500
+
+// checkReference checks a publication's link or 期号 as typed: the
+// characters the bureau's systems take, at most maxReference of them; ""
+// (none) is the caller's to judge. The error says what to fix.
+func checkReference(text string) (string, error) {
+	ref, err := workflow.CheckChars("链接或期号", text)
+	if err != nil {
+		return "", err
+	}
+	if n := len([]rune(ref)); n > maxReference {
+		return "", fmt.Errorf("链接或期号不超过%d字（现为%d字），请精简后重新输入。", maxReference, n)
+	}
+	return ref, nil
+}
+
+// recordReference registers the link or 期号 of form id's publication on
+// platform, with its audit.
+func (b *Flow) recordReference(ctx context.Context, t *chat.Turn, id int64, platform, ref string) error {
+	if err := storage.SetPublicationReference(ctx, t.Tx, id, platform, ref); err != nil {
 		return err
 	}
-	return b.Text(ctx, t, f.Submitter, fmt.Sprintf("您的 %s「%s」已公开（%s）。", serial(f), chat.Clip(f.Title, 30), strings.Join(f.Platforms, "、")))
+	return storage.Audit(ctx, t.Tx, t.Person.UserID, "publish_reference", "form", strconv.FormatInt(id, 10), map[string]any{"platform": platform, "reference": ref})
 }
 
 // onPublishText records a link or 期号 for the platform just confirmed.
-// Anything that looks like a command ends the conversation instead.
+// Anything that looks like a command ends the conversation instead; a
+// reference checkReference refuses is asked again.
 func (b *Flow) onPublishText(ctx context.Context, t *chat.Turn, c *convo, text string) (bool, error) {
 	if b.IsCommand(text) {
 		b.End(t)
 		return false, nil
 	}
+	to := t.Person.UserID
+	ref, err := checkReference(text)
+	if err == nil && ref == "" {
+		err = errors.New("请回复链接或期号。")
+	}
+	if err != nil {
+		return true, b.Text(ctx, t, to, err.Error()+"无需登记可继续其他操作。")
+	}
 	b.End(t)
-	if err := storage.SetPublicationReference(ctx, t.Tx, c.FormID, c.Platform, chat.Clip(text, 500)); err != nil {
+	if err := b.recordReference(ctx, t, c.FormID, c.Platform, ref); err != nil {
 		return true, err
 	}
-	if err := storage.Audit(ctx, t.Tx, t.Person.UserID, "publish_reference", "form", strconv.FormatInt(c.FormID, 10), map[string]any{"platform": c.Platform, "reference": chat.Clip(text, 500)}); err != nil {
-		return true, err
-	}
-	return true, b.Text(ctx, t, t.Person.UserID, "已登记"+c.Platform+"的发布信息："+chat.Clip(text, 100))
+	return true, b.Text(ctx, t, to, "已登记"+c.Platform+"的发布信息："+chat.Clip(ref, 100))
 }
