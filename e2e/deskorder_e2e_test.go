@@ -33,10 +33,19 @@ func orderAudit(t *testing.T, h *harness, ticket string) string {
 // when its holder clicks it.
 func waitSent(t *testing.T, h *harness, cards ...sandbox.Received) {
 	t.Helper()
+	tasks := make([]string, len(cards))
+	for i, c := range cards {
+		tasks[i] = c.Card.TaskID
+	}
+	waitSentIn(t, h.db, tasks...)
+}
+
+func waitSentIn(t *testing.T, db *storage.DB, tasks ...string) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for _, c := range cards {
+	for _, task := range tasks {
 		for {
-			code, _, err := storage.SentResponseCode(context.Background(), h.db, c.Card.TaskID)
+			code, _, err := storage.SentResponseCode(context.Background(), db, task)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +53,7 @@ func waitSent(t *testing.T, h *harness, cards ...sandbox.Received) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("the send of card %s was not recorded", c.Card.TaskID)
+				t.Fatalf("the send of card %s was not recorded", task)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
@@ -310,4 +319,175 @@ func TestDeskOrderPageExtensionAndVisit(t *testing.T) {
 	if got := orderAudit(t, h, ticket); got != want {
 		t.Errorf("the order's audit: %s, want %s", got, want)
 	}
+}
+
+// cardOf waits for user's newest card about ticket with a button key in
+// the demo's sandbox, and returns its task id once its send is recorded.
+func cardOf(t *testing.T, base string, db *storage.DB, user, ticket, key string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		msgs := getJSON[[]sandbox.Received](t, base+"/sandbox/api/users/"+user+"/messages")
+		for i := len(msgs) - 1; i >= 0; i-- {
+			if c := msgs[i].Card; c != nil && msgs[i].ReplacedButton == "" && c.MainTitle != nil && strings.Contains(c.MainTitle.Title, ticket) {
+				for _, b := range c.ButtonList {
+					if b.Key == key {
+						waitSentIn(t, db, c.TaskID)
+						return c.TaskID
+					}
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s holds no live card about %s with a button %s", user, ticket, key)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitReplaced waits until user's card task shows want in place of its
+// buttons, in the demo's sandbox.
+func waitReplaced(t *testing.T, base, user, task, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, m := range getJSON[[]sandbox.Received](t, base+"/sandbox/api/users/"+user+"/messages") {
+			if m.Card != nil && m.Card.TaskID == task && strings.Contains(m.ReplacedButton, want) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s's card %s was not updated to show %q", user, task, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// In Chromium, the order's steps beyond 签收 on its page: 张伟 转办s it
+// (a missing reason refused, his choice kept), 杨帆 退回s it, 李娜 (its
+// registrar) re-dispatches it, 张伟 签收s and names her, she asks for a
+// 延期 (a past date refused, what she typed kept; the date said back with
+// its year), 陈立新 approves it, she 办结s, replies on her card and
+// records the 回访. Each step closes the card in the chat a click would
+// have closed and brings the next holder theirs.
+func TestBrowserDeskOrderSteps(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t)
+	s := seedDesk(t, d.dbURL)
+	db, err := storage.Open(context.Background(), d.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ticket := s.order.TicketNo
+	path := "/desk/order/" + strconv.FormatInt(s.order.ID, 10)
+	p := newPage(t, d.base)
+	noticeText := func(want ...string) {
+		t.Helper()
+		n := eval[string](p, `(document.querySelector('#notice') || {innerText: ''}).innerText`)
+		for _, w := range want {
+			if !strings.Contains(n, w) {
+				t.Fatalf("the notice %q lacks %q", n, w)
+			}
+		}
+	}
+
+	// 张伟 转办s it to 综合二股: first without a reason.
+	p.desk("zhangwei", "张伟")
+	p.visit(path)
+	if eval[bool](p, `document.body.innerText.includes('工单卡片上办理') || !document.querySelector('#action-return')`) {
+		t.Fatal("the head's page still sends him to the card for 转办 and 退回")
+	}
+	eval[bool](p, `(document.querySelector('#transfer-section').value = '综合二股', true)`)
+	p.submitPage("#action-transfer")
+	noticeText("转办理由应为1至200字")
+	if v := eval[string](p, `document.querySelector('#transfer-section').value`); v != "综合二股" {
+		t.Errorf("after the refused 转办 the section chosen is %q", v)
+	}
+	p.typeInto("transfer-reason", "属于综合二股职责。")
+	p.submitPage("#action-transfer")
+	noticeText("已转办工单 "+ticket, "待签收（杨帆）")
+	yfCard := cardOf(t, d.base, db, "yangfan", ticket, "return")
+	p.shot("desk-order-03-transferred")
+	p.logoutDesk()
+
+	// 杨帆 退回s it to 李娜, its registrar.
+	p.deskAgain("yangfan", "杨帆")
+	p.visit(path)
+	p.typeInto("return-reason", "信息不全，无法核查。")
+	p.submitPage("#action-return")
+	noticeText("已退回工单 "+ticket, "已退回")
+	waitReplaced(t, d.base, "yangfan", yfCard, "杨帆已退回")
+	retCard := cardOf(t, d.base, db, "lina", ticket, "to_1")
+	p.logoutDesk()
+
+	// 李娜 re-dispatches it to 综合一股.
+	p.deskAgain("lina", "李娜")
+	p.visit(path)
+	eval[bool](p, `(document.querySelector('#redispatch-section').value = '综合一股', true)`)
+	p.submitPage("#action-redispatch")
+	noticeText("已重新派发工单 "+ticket, "待签收（张伟）")
+	waitReplaced(t, d.base, "lina", retCard, "已派发综合一股")
+	cardOf(t, d.base, db, "zhangwei", ticket, "accept")
+	p.logoutDesk()
+
+	// 张伟 签收s and names 李娜.
+	p.deskAgain("zhangwei", "张伟")
+	p.visit(path)
+	p.submitPage("#action-accept")
+	eval[bool](p, `(document.querySelector('#handler').value = 'lina', true)`)
+	p.submitPage("#action-assign")
+	noticeText("已指定承办人工单 " + ticket)
+	cardOf(t, d.base, db, "lina", ticket, "extend")
+	p.logoutDesk()
+
+	// 李娜 asks for a 延期: a past date first.
+	p.deskAgain("lina", "李娜")
+	p.visit(path)
+	p.typeInto("extend-reason", "需要第三方检测报告。")
+	p.typeInto("extend-until", "2020-01-01")
+	p.submitPage("#action-extend")
+	noticeText("2020年1月1日已过")
+	if r, u := eval[string](p, `document.querySelector('#extend-reason').value`), eval[string](p, `document.querySelector('#extend-until').value`); r != "需要第三方检测报告。" || u != "2020-01-01" {
+		t.Errorf("after the refused 延期 the page holds %q, %q", r, u)
+	}
+	typed, shown := dayAfter(s.order.DueAt, 10)
+	p.typeInto("extend-until", typed)
+	p.submitPage("#action-extend")
+	noticeText("已提交工单 "+ticket+" 的延期申请：延至"+shown, "待办公室审核")
+	p.shot("desk-order-04-extension")
+	extCard := cardOf(t, d.base, db, "chenlixin", ticket, "ext_yes")
+	waitSentIn(t, db, cardOf(t, d.base, db, "linxiaoyan", ticket, "ext_yes"))
+	p.logoutDesk()
+
+	// 陈立新 approves it on the page: both office members' cards close.
+	p.deskAgain("chenlixin", "陈立新")
+	p.visit(path)
+	if r := eval[string](p, `document.querySelector('#ext-request').innerText`); !strings.Contains(r, "李娜申请将时限由") || !strings.Contains(r, "需要第三方检测报告") {
+		t.Errorf("the office's page shows the request as %q", r)
+	}
+	p.submitPage("#action-extend-yes")
+	noticeText("已同意延期：工单 " + ticket + " 的时限延至" + shown)
+	waitReplaced(t, d.base, "chenlixin", extCard, "陈立新已同意延期")
+	p.logoutDesk()
+
+	// 李娜 办结s, replies to 12345 on her card, records the 回访 here.
+	p.deskAgain("lina", "李娜")
+	p.visit(path)
+	p.typeInto("answer", "经核查，夜间施工已停止。")
+	eval[bool](p, `(document.querySelector('#finding input[value="属实"]').checked = true, true)`)
+	p.typeInto("measures", "责令整改。")
+	p.submitPage("#action-finish")
+	noticeText("已办结工单 " + ticket)
+	userAPI(t, d.base, "lina", "/cards/"+cardOf(t, d.base, db, "lina", ticket, "replied")+"/replied", "")
+	visitCard := cardOf(t, d.base, db, "lina", ticket, "v_0")
+	p.visit(path)
+	eval[bool](p, `(document.querySelector('#visit input[value="满意"]').checked = true, true)`)
+	p.submitPage("#action-visit")
+	noticeText("已登记工单 "+ticket+" 的回访", "已办结并回复")
+	waitReplaced(t, d.base, "lina", visitCard, "回访：满意")
+	if eval[bool](p, `!!document.querySelector('#actions')`) {
+		t.Error("after the 回访 the page still offers actions")
+	}
+	p.shot("desk-order-05-visited")
 }
