@@ -25,6 +25,9 @@ type orderActions struct {
 	*orders.PageActions
 	Path, CSRF                string
 	Answer, Finding, Measures string
+	// Posted is the refused action, whose form shows Reason, Until,
+	// Section and Visit as they were entered.
+	Posted, Reason, Until, Section, Visit string
 }
 
 // serveOrder is an order's page, for whoever may see it (the 工单
@@ -89,8 +92,6 @@ func (d *Desk) buildOrderRecord(ctx context.Context, v *webauth.Visitor, c *stor
 	}
 	if a := d.Orders.PageActionsFor(v.Person, c); a != nil {
 		rec.Order = &orderActions{PageActions: a, Path: orderPath(c.ID) + "/act", CSRF: v.CSRF}
-	} else if c.State == string(workflow.OrderAssigned) && c.Handler == v.Person.UserID {
-		rec.ActionNote = "申请延期请在企业微信的工单卡片上办理。"
 	}
 	return rec, nil
 }
@@ -105,7 +106,8 @@ func (d *Desk) serveOrderAct(w http.ResponseWriter, r *http.Request, v *webauth.
 	}
 	f := r.PostForm
 	act := orders.PageAction{OrderID: id, Mark: f.Get("mark"), Action: f.Get("action"), Handler: f.Get("handler"),
-		Answer: f.Get("answer"), Finding: f.Get("finding"), Measures: f.Get("measures")}
+		Answer: f.Get("answer"), Finding: f.Get("finding"), Measures: f.Get("measures"),
+		Section: f.Get("section"), Reason: f.Get("reason"), Until: f.Get("until"), Visit: f.Get("visit")}
 	if act.Mark == "" || act.Action == "" {
 		webauth.Refuse(w, http.StatusBadRequest, "操作未执行", "页面内容不完整，操作未执行。请返回办公桌重新打开该工单。")
 		return
@@ -126,8 +128,11 @@ func (d *Desk) serveOrderAct(w http.ResponseWriter, r *http.Request, v *webauth.
 			return
 		}
 		rec.Notice, rec.NoticeBad = res.Text, res.Outcome != chat.PageRepeat
-		if res.Outcome == chat.PageBadInput && rec.Order != nil {
-			rec.Order.Answer, rec.Order.Finding, rec.Order.Measures = act.Answer, act.Finding, act.Measures
+		if (res.Outcome == chat.PageBadInput || res.Outcome == chat.PageStale) && rec.Order != nil {
+			// Whatever of it the page still offers shows what was typed.
+			o := rec.Order
+			o.Answer, o.Finding, o.Measures = act.Answer, act.Finding, act.Measures
+			o.Posted, o.Reason, o.Until, o.Section, o.Visit = act.Action, act.Reason, act.Until, act.Section, act.Visit
 		}
 		d.Auth.Render(w, d.pages, status, "record", v, "12345工单 "+rec.Number, rec)
 	})

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/zwgk-bot/zwgk/chat"
@@ -75,30 +77,54 @@ func (b *Flow) DueText(c *storage.Order) string { return b.dueText(c.DueAt) }
 
 // Order page actions, as posted.
 const (
-	PageAccept = "accept" // 签收
-	PageAssign = "assign" // 指定承办人
-	PageFinish = "finish" // 办结
-	PageReply  = "reply"  // 已回复12345
+	PageAccept     = "accept"     // 签收
+	PageTransfer   = "transfer"   // 转办, with the section and the reason
+	PageReturn     = "return"     // 退回, with the reason
+	PageAssign     = "assign"     // 指定承办人
+	PageFinish     = "finish"     // 办结
+	PageExtend     = "extend"     // 申请延期, with the reason and the date
+	PageGrant      = "extend_yes" // 同意延期
+	PageDeny       = "extend_no"  // 不同意延期
+	PageReply      = "reply"      // 已回复12345
+	PageRedispatch = "redispatch" // 重新派发 a returned order, with the section
+	PageVisit      = "visit"      // 回访, with the result (and why, if 不满意)
 )
 
 // PageActions is what the visitor may do on the order's page now: the
-// main step of the card they hold.
+// steps of the cards they hold.
 type PageActions struct {
 	// Mark is what the page was rendered with; a posted action carries it
 	// back, and an order that moved on refuses it.
 	Mark   string
-	Accept bool              // 签收, the section head's
-	Assign []chat.PageButton // 指定承办人: 本人办理 and the section's members
-	Finish bool              // 办结, the handler's: answer, finding, measures
+	Accept bool // 签收, the section head's
+	// Transfer are the sections a 转办 may go to; Return is 退回: the
+	// section head's other answers to the 待签收 card.
+	Transfer []chat.PageButton
+	Return   bool
+	Assign   []chat.PageButton // 指定承办人: 本人办理 and the section's members
+	Finish   bool              // 办结, the handler's: answer, finding, measures
 	// Findings are the 核查结果 to choose from.
 	Findings []string
-	Reply    bool // 已回复12345, the registrar's or the office's
+	// Extend is the handler's 申请延期; Due is the limit it would move.
+	Extend bool
+	Due    string
+	// Decide is the office's 同意延期 / 不同意延期 on the pending request,
+	// which Request describes.
+	Decide  bool
+	Request string
+	Reply   bool // 已回复12345, the registrar's or the office's
+	// Redispatch are the sections the registrar may send a returned order
+	// to.
+	Redispatch []chat.PageButton
+	// Visits are the 回访 results the registrar may record.
+	Visits []string
 }
 
-// pageMark is what a page's action must still find: the state and round
-// the cards' marks read, and the section and handler it was shown with.
+// pageMark is what a page's action must still find: the state, round and
+// pending 延期 the cards' marks read, and the section and handler it was
+// shown with.
 func pageMark(c *storage.Order) string {
-	return orderOf(c).CardMark("") + "|" + c.Section + "|" + c.Handler
+	return orderOf(c).CardMark(workflow.CardExtend) + "|" + c.Section + "|" + c.Handler
 }
 
 // PageActionsFor is what p may do on c now; nil when nothing. The rules
@@ -109,21 +135,52 @@ func (b *Flow) PageActionsFor(p config.Person, c *storage.Order) *PageActions {
 		return err == nil
 	}
 	a := &PageActions{Mark: pageMark(c)}
-	switch {
-	case may(workflow.OrderAccept):
-		a.Accept = true
-	case may(workflow.OrderAssign):
-		a.Assign = []chat.PageButton{{Value: p.UserID, Text: "本人办理"}}
+	some := false
+	if may(workflow.OrderAccept) {
+		a.Accept, some = true, true
+	}
+	if may(workflow.OrderTransfer) {
+		for _, s := range b.Roster.Sections {
+			if s.Name != c.Section {
+				a.Transfer = append(a.Transfer, chat.PageButton{Value: s.Name, Text: s.Name})
+			}
+		}
+		some = some || len(a.Transfer) > 0
+	}
+	if may(workflow.OrderReturn) {
+		a.Return, some = true, true
+	}
+	if may(workflow.OrderAssign) {
+		a.Assign, some = []chat.PageButton{{Value: p.UserID, Text: "本人办理"}}, true
 		for _, m := range b.Roster.Members(c.Section) {
 			if m.UserID != p.UserID {
 				a.Assign = append(a.Assign, chat.PageButton{Value: m.UserID, Text: m.Name})
 			}
 		}
-	case may(workflow.OrderFinish):
-		a.Finish, a.Findings = true, workflow.Findings
-	case may(workflow.OrderReply):
-		a.Reply = true
-	default:
+	}
+	if may(workflow.OrderFinish) {
+		a.Finish, a.Findings, some = true, workflow.Findings, true
+	}
+	if may(workflow.OrderAskExtend) {
+		a.Extend, a.Due, some = true, b.dueText(c.DueAt), true
+	}
+	if may(workflow.OrderGrantExtend) && may(workflow.OrderDenyExtend) {
+		a.Decide, some = true, true
+		a.Request = fmt.Sprintf("%s申请将时限由%s延至%s，理由：%s", b.Name(c.Handler), b.dueText(c.DueAt), b.dueText(c.ExtUntil.Time), c.ExtReason)
+	}
+	if may(workflow.OrderReply) {
+		a.Reply, some = true, true
+	}
+	if may(workflow.OrderRedispatch) {
+		for _, s := range b.Roster.Sections {
+			a.Redispatch = append(a.Redispatch, chat.PageButton{Value: s.Name, Text: s.Name})
+		}
+		some = true
+	}
+	if may(workflow.OrderVisit) {
+		a.Visits, some = workflow.Visits, true
+	}
+	if !some {
 		return nil
 	}
 	return a
@@ -137,12 +194,18 @@ type PageAction struct {
 	Handler string // 指定承办人's
 	// 办结's
 	Answer, Finding, Measures string
+	// Section is 转办's and 重新派发's; Reason is 转办's, 退回's, 申请延期's
+	// and a 不满意 回访's; Until is 申请延期's date as typed.
+	Section, Reason, Until string
+	Visit                  string // 回访's result
 }
 
 // pageActions are the rules' action of each page action.
 var pageActions = map[string]workflow.OrderAction{
-	PageAccept: workflow.OrderAccept, PageAssign: workflow.OrderAssign,
-	PageFinish: workflow.OrderFinish, PageReply: workflow.OrderReply,
+	PageAccept: workflow.OrderAccept, PageTransfer: workflow.OrderTransfer, PageReturn: workflow.OrderReturn,
+	PageAssign: workflow.OrderAssign, PageFinish: workflow.OrderFinish, PageExtend: workflow.OrderAskExtend,
+	PageGrant: workflow.OrderGrantExtend, PageDeny: workflow.OrderDenyExtend, PageReply: workflow.OrderReply,
+	PageRedispatch: workflow.OrderRedispatch, PageVisit: workflow.OrderVisit,
 }
 
 // ActOnPage does the action posted from the order's page, in t (a turn
@@ -172,9 +235,26 @@ func (b *Flow) ActOnPage(ctx context.Context, t *chat.Turn, d PageAction) (chat.
 	}
 	// The order is locked and the rules allow the step: the card's
 	// function below cannot lose a race now.
+	wrong := ""
 	switch d.Action {
 	case PageAccept:
 		err = b.acceptOrder(ctx, t, c)
+	case PageTransfer:
+		s, known := b.Roster.Section(strings.TrimSpace(d.Section))
+		var reason string
+		switch {
+		case !known || s.Name == c.Section:
+			wrong = "请选择转办的股室（本股室以外）。"
+		default:
+			if reason, wrong = pageReason("转办理由", d.Reason); wrong == "" {
+				err = b.transferOrder(ctx, t, c, s.Name, reason)
+			}
+		}
+	case PageReturn:
+		var reason string
+		if reason, wrong = pageReason("退回理由", d.Reason); wrong == "" {
+			err = b.returnOrder(ctx, t, c, reason)
+		}
 	case PageAssign:
 		p, known := b.Roster.Person(d.Handler)
 		if !known || p.Section != c.Section && p.UserID != t.Person.UserID {
@@ -182,28 +262,80 @@ func (b *Flow) ActOnPage(ctx context.Context, t *chat.Turn, d PageAction) (chat.
 		}
 		err = b.assignOrder(ctx, t, c, p.UserID)
 	case PageFinish:
-		answer, wrong := checkAnswer(d.Answer)
-		if wrong == "" {
+		answer, w := checkAnswer(d.Answer)
+		if w == "" {
 			var finding string
-			if finding, wrong = checkFinding(d.Finding); wrong != "" {
-				wrong += "，请选择。"
+			if finding, w = checkFinding(d.Finding); w != "" {
+				w += "，请选择。"
 			} else {
 				var measures string
-				if measures, wrong = checkMeasures(d.Measures); wrong == "" {
+				if measures, w = checkMeasures(d.Measures); w == "" {
 					_, err = b.finishOrder(ctx, t, c, answer, finding, measures)
 				}
 			}
 		}
-		if wrong != "" {
-			return chat.PageResult{Outcome: chat.PageBadInput, Text: wrong}, nil
+		wrong = w
+	case PageExtend:
+		// As the chat asks: the reason first, then the date.
+		reason, w := checkExtendReason(d.Reason)
+		if w == "" {
+			var until time.Time
+			if until, w = b.checkExtendUntil(c, d.Until, t.Now); w == "" {
+				err = b.askExtension(ctx, t, c, until, reason)
+			}
 		}
+		wrong = w
+	case PageGrant, PageDeny:
+		err = b.decideExtension(ctx, t, c, d.Action == PageGrant)
 	case PageReply:
 		err = b.closeOrder(ctx, t, c)
+	case PageRedispatch:
+		if s, known := b.Roster.Section(strings.TrimSpace(d.Section)); known {
+			err = b.redispatch(ctx, t, c, s.Name)
+		} else {
+			wrong = "请选择重新派发的股室。"
+		}
+	case PageVisit:
+		switch {
+		case !slices.Contains(workflow.Visits, d.Visit):
+			wrong = "请选择回访结果：" + strings.Join(workflow.Visits, "、") + "。"
+		case d.Visit == workflow.VisitUnsatisfied:
+			reason, err := workflow.VisitReason(d.Reason)
+			var ce *workflow.CharsError
+			switch {
+			case errors.As(err, &ce):
+				wrong = err.Error()
+			case err != nil:
+				wrong = "回访不满意，请填写来电人不满意的原因（1至200字），将转告承办人重新办理。"
+			default:
+				if err := b.recordVisit(ctx, t, c, d.Visit, reason); err != nil {
+					return chat.PageResult{}, err
+				}
+			}
+		default:
+			err = b.recordVisit(ctx, t, c, d.Visit, "")
+		}
 	}
 	if err != nil {
 		return chat.PageResult{}, err
 	}
+	if wrong != "" {
+		return chat.PageResult{Outcome: chat.PageBadInput, Text: wrong}, nil
+	}
 	return chat.PageResult{Outcome: chat.PageDecided}, nil
+}
+
+// pageReason checks a 转办's or 退回's reason typed on the page; wrong says
+// what to fix.
+func pageReason(label, text string) (v, wrong string) {
+	v, err := checkReason(label, text)
+	switch {
+	case errors.Is(err, errReasonLength):
+		return "", label + "应为1至200字，请填写。"
+	case err != nil:
+		return "", err.Error()
+	}
+	return v, ""
 }
 
 // movedOn answers an action posted from a page the order has moved on
@@ -238,9 +370,25 @@ func (b *Flow) lastStep(ctx context.Context, q sqlx.QueryerContext, c *storage.O
 
 // DoneNote is what the page says after the visitor's action on c.
 func (b *Flow) DoneNote(c *storage.Order, action string) string {
-	label, ok := map[string]string{PageAccept: "签收", PageAssign: "指定承办人", PageFinish: "办结", PageReply: "回复12345"}[action]
+	now := "当前：" + b.Where(c) + "。企业微信中的工单卡片随之更新。"
+	switch action {
+	case PageExtend:
+		if c.ExtUntil.Valid {
+			return fmt.Sprintf("已提交工单 %s 的延期申请：延至%s，待办公室审核；审核前原时限不变。%s", c.TicketNo, b.dueText(c.ExtUntil.Time), now)
+		}
+	case PageGrant:
+		return fmt.Sprintf("已同意延期：工单 %s 的时限延至%s。%s", c.TicketNo, b.dueText(c.DueAt), now)
+	case PageDeny:
+		return fmt.Sprintf("已不同意延期：工单 %s 的时限仍为%s。%s", c.TicketNo, b.dueText(c.DueAt), now)
+	case PageVisit:
+		return fmt.Sprintf("已登记工单 %s 的回访。%s", c.TicketNo, now)
+	}
+	label, ok := map[string]string{
+		PageAccept: "签收", PageTransfer: "转办", PageReturn: "退回", PageAssign: "指定承办人", PageFinish: "办结",
+		PageReply: "回复12345", PageRedispatch: "重新派发",
+	}[action]
 	if !ok {
 		label = "办理"
 	}
-	return fmt.Sprintf("已%s工单 %s。当前：%s。企业微信中的工单卡片随之更新。", label, c.TicketNo, b.Where(c))
+	return fmt.Sprintf("已%s工单 %s。%s", label, c.TicketNo, now)
 }

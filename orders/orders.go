@@ -477,11 +477,12 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 	if b.IsCommand(text) {
 		return b.Text(ctx, t, to, "请直接回复理由；发送「取消」则放弃。")
 	}
-	reason, err := workflow.CheckChars("理由", text)
-	if err != nil {
+	reason, err := checkReason("理由", text)
+	var ce *workflow.CharsError
+	switch {
+	case errors.As(err, &ce):
 		return b.Text(ctx, t, to, err.Error()+"发送「取消」则放弃。")
-	}
-	if n := len([]rune(reason)); n == 0 || n > 200 {
+	case err != nil:
 		return b.Text(ctx, t, to, "理由应为1至200字，请重新输入；发送「取消」则放弃。")
 	}
 	b.End(t)
@@ -495,44 +496,87 @@ func (b *Flow) onOrderReason(ctx context.Context, t *chat.Turn, cv *convo, text 
 	t.Msg.TaskID, t.Msg.ResponseCode = cv.TaskID, cv.ResponseCode
 	switch cv.Action {
 	case "transfer":
-		from := c.Section
-		ok, err := b.change(ctx, t, c, workflow.OrderTransfer, storage.OrderChange{Section: &cv.Target}, map[string]any{"from": from, "to": cv.Target, "reason": reason})
-		if !ok || err != nil {
-			return err
-		}
-		if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已转办", b.Name(to)+"已转办"); err != nil {
-			return err
-		}
-		if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 转办至"+cv.Target+"。"); err != nil {
-			return err
-		}
-		if err := b.tellRegistrar(ctx, t, c, fmt.Sprintf("%s由%s转办至%s，理由：%s", from, b.Name(to), cv.Target, reason)); err != nil {
-			return err
-		}
-		return b.sendDispatch(ctx, t, c)
+		return b.transferOrder(ctx, t, c, cv.Target, reason)
 	case "return":
-		ok, err := b.change(ctx, t, c, workflow.OrderReturn, storage.OrderChange{}, map[string]any{"reason": reason})
-		if !ok || err != nil {
-			return err
-		}
-		if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已退回", b.Name(to)+"已退回"); err != nil {
-			return err
-		}
-		if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 退回登记人。"); err != nil {
-			return err
-		}
-		var btns []bot.CardButton
-		for i, s := range b.Roster.Sections {
-			if len(btns) < bot.MaxButtons {
-				btns = append(btns, bot.CardButton{Text: s.Name, Key: "to_" + strconv.Itoa(i), Style: 2})
-			}
-		}
-		if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("工单 %s 被%s（%s）退回，理由：%s\n请选择重新派发的股室。", c.TicketNo, b.Name(to), c.Section, reason)); err != nil {
-			return err
-		}
-		return b.orderCard(ctx, t, c, workflow.CardReturned, "已退回，请重新派发", btns, c.Registrar)
+		return b.returnOrder(ctx, t, c, reason)
 	}
 	return fmt.Errorf("order reason: unknown action %q", cv.Action)
+}
+
+// maxReason is how long, in characters, the reason of a 转办, 退回 or 延期
+// may be: a short note for whoever gets the order.
+const maxReason = 200
+
+// errReasonLength: a reason is empty or longer than maxReason.
+var errReasonLength = errors.New("order: a reason must be 1 to 200 characters")
+
+// checkReason checks the reason of a 转办, 退回 or 延期 (label names it) and
+// returns it trimmed: a *workflow.CharsError names what to remove,
+// errReasonLength says it is empty or too long.
+func checkReason(label, text string) (string, error) {
+	v, err := workflow.CheckChars(label, text)
+	if err != nil {
+		return "", err
+	}
+	if n := len([]rune(v)); n == 0 || n > maxReason {
+		return "", errReasonLength
+	}
+	return v, nil
+}
+
+// transferOrder is the section head's 转办 of c to section target, with
+// its reason: the last step of the card's 转办 questions and the order
+// page's 转办 alike.
+func (b *Flow) transferOrder(ctx context.Context, t *chat.Turn, c *storage.Order, target, reason string) error {
+	to := t.Person.UserID
+	from := c.Section
+	ok, err := b.change(ctx, t, c, workflow.OrderTransfer, storage.OrderChange{Section: &target}, map[string]any{"from": from, "to": target, "reason": reason})
+	if !ok || err != nil {
+		return err
+	}
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已转办", b.Name(to)+"已转办"); err != nil {
+		return err
+	}
+	// The section chooser the card's 转办 sent is done with too.
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardTransfer, "已转办"+target, "已转办"+target); err != nil {
+		return err
+	}
+	if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 转办至"+target+"。"); err != nil {
+		return err
+	}
+	if err := b.tellRegistrar(ctx, t, c, fmt.Sprintf("%s由%s转办至%s，理由：%s", from, b.Name(to), target, reason)); err != nil {
+		return err
+	}
+	return b.sendDispatch(ctx, t, c)
+}
+
+// returnOrder is the section head's 退回 of c to its registrar, with its
+// reason: the card's and the order page's alike.
+func (b *Flow) returnOrder(ctx context.Context, t *chat.Turn, c *storage.Order, reason string) error {
+	to := t.Person.UserID
+	ok, err := b.change(ctx, t, c, workflow.OrderReturn, storage.OrderChange{}, map[string]any{"reason": reason})
+	if !ok || err != nil {
+		return err
+	}
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardDispatch, "已退回", b.Name(to)+"已退回"); err != nil {
+		return err
+	}
+	if err := b.closeOrderCards(ctx, t, c, workflow.CardTransfer, "已退回", "已退回"); err != nil {
+		return err
+	}
+	if err := b.Text(ctx, t, to, "已将工单 "+c.TicketNo+" 退回登记人。"); err != nil {
+		return err
+	}
+	var btns []bot.CardButton
+	for i, s := range b.Roster.Sections {
+		if len(btns) < bot.MaxButtons {
+			btns = append(btns, bot.CardButton{Text: s.Name, Key: "to_" + strconv.Itoa(i), Style: 2})
+		}
+	}
+	if err := b.Text(ctx, t, c.Registrar, fmt.Sprintf("工单 %s 被%s（%s）退回，理由：%s\n请选择重新派发的股室。", c.TicketNo, b.Name(to), c.Section, reason)); err != nil {
+		return err
+	}
+	return b.orderCard(ctx, t, c, workflow.CardReturned, "已退回，请重新派发", btns, c.Registrar)
 }
 
 // onOrderFinish gathers 答复内容, 核查结果 and 处理措施, then closes the work.
@@ -657,12 +701,9 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 	}
 	switch cv.Step {
 	case "reason":
-		v, err := workflow.CheckChars("延期理由", text)
-		if err != nil {
-			return b.Text(ctx, t, to, err.Error())
-		}
-		if n := len([]rune(v)); n == 0 || n > 200 {
-			return b.Text(ctx, t, to, "延期理由应为1至200字，请重新输入。")
+		v, wrong := checkExtendReason(text)
+		if wrong != "" {
+			return b.Text(ctx, t, to, wrong)
 		}
 		cv.Vals["reason"], cv.Step = v, "date"
 		b.saveConvo(t, cv)
@@ -672,48 +713,78 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 		if err != nil {
 			return err
 		}
-		until, err := workflow.ParseDate(text, t.Now, b.Location, workflow.DateAhead)
-		switch {
-		case errors.Is(err, workflow.ErrDatePast):
-			return b.Text(ctx, t, to, "申请延至的日期"+workflow.FormatDate(until, b.Location)+"已过，请输入今天以后的日期。")
-		case err != nil:
-			return b.Text(ctx, t, to, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
-		}
-		until = time.Date(until.Year(), until.Month(), until.Day(), 23, 59, 59, 0, b.Location)
-		if !until.After(c.DueAt) {
-			return b.Text(ctx, t, to, "延期日期应晚于当前时限 "+b.dueText(c.DueAt)+"，请重新输入。")
+		until, wrong := b.checkExtendUntil(c, text, t.Now)
+		if wrong != "" {
+			return b.Text(ctx, t, to, wrong)
 		}
 		b.End(t)
 		if _, err := workflow.OrderNext(orderOf(c), workflow.OrderAskExtend, b.actor(t.Person), ""); err != nil {
 			return b.Text(ctx, t, to, "工单 "+c.TicketNo+" 已变化，延期申请未提交。")
 		}
-		reason := cv.Vals["reason"]
-		ok, err := b.change(ctx, t, c, workflow.OrderAskExtend, storage.OrderChange{ExtUntil: &until, ExtReason: &reason}, map[string]any{"until": until, "reason": reason})
-		if !ok || err != nil {
-			return err
-		}
-		if err := b.Text(ctx, t, to, "延期申请已提交办公室审核：延至"+b.dueText(until)+"。审核前原时限不变。"); err != nil {
-			return err
-		}
-		if err := b.tellRegistrar(ctx, t, c, b.Name(to)+"申请延期至"+b.dueText(until)+"，理由："+reason); err != nil {
-			return err
-		}
-		var office []string
-		for _, p := range b.Roster.WithRole(config.RoleOffice) {
-			office = append(office, p.UserID)
-		}
-		if len(office) == 0 {
-			return errors.New("no office reviewer for an extension")
-		}
-		if err := b.Text(ctx, t, office[0], fmt.Sprintf("%s申请将12345工单 %s 的时限由%s延至%s，理由：%s", b.Name(to), c.TicketNo, b.dueText(c.DueAt), b.dueText(until), reason)); err != nil {
-			return err
-		}
-		return b.orderCard(ctx, t, c, workflow.CardExtend, "延期申请待审核", []bot.CardButton{
-			{Text: "同意延期", Key: "ext_yes", Style: 1},
-			{Text: "不同意", Key: "ext_no", Style: 3},
-		}, office...)
+		return b.askExtension(ctx, t, c, until, cv.Vals["reason"])
 	}
 	return fmt.Errorf("order extend: unknown step %q", cv.Step)
+}
+
+// checkExtendReason checks a 延期's reason; wrong says what to fix.
+func checkExtendReason(text string) (v, wrong string) {
+	v, err := checkReason("延期理由", text)
+	switch {
+	case errors.Is(err, errReasonLength):
+		return "", "延期理由应为1至200字，请重新输入。"
+	case err != nil:
+		return "", err.Error()
+	}
+	return v, ""
+}
+
+// checkExtendUntil reads the date a 延期 of c asks for, typed at now: the
+// end of that day, which must be ahead and after c's current limit; wrong
+// says what to fix, naming the date read with its year.
+func (b *Flow) checkExtendUntil(c *storage.Order, text string, now time.Time) (until time.Time, wrong string) {
+	until, err := workflow.ParseDate(text, now, b.Location, workflow.DateAhead)
+	switch {
+	case errors.Is(err, workflow.ErrDatePast):
+		return time.Time{}, "申请延至的日期" + workflow.FormatDate(until, b.Location) + "已过，请输入今天以后的日期。"
+	case err != nil:
+		return time.Time{}, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。"
+	}
+	until = time.Date(until.Year(), until.Month(), until.Day(), 23, 59, 59, 0, b.Location)
+	if !until.After(c.DueAt) {
+		return time.Time{}, "延期日期" + workflow.FormatDate(until, b.Location) + "应晚于当前时限 " + b.dueText(c.DueAt) + "，请重新输入。"
+	}
+	return until, ""
+}
+
+// askExtension is the handler's 延期 request for c, until the date and
+// for the reason given: the last step of the card's 申请延期 questions and
+// the order page's 申请延期 alike. The office decides on its cards.
+func (b *Flow) askExtension(ctx context.Context, t *chat.Turn, c *storage.Order, until time.Time, reason string) error {
+	to := t.Person.UserID
+	ok, err := b.change(ctx, t, c, workflow.OrderAskExtend, storage.OrderChange{ExtUntil: &until, ExtReason: &reason}, map[string]any{"until": until, "reason": reason})
+	if !ok || err != nil {
+		return err
+	}
+	if err := b.Text(ctx, t, to, "延期申请已提交办公室审核：延至"+b.dueText(until)+"。审核前原时限不变。"); err != nil {
+		return err
+	}
+	if err := b.tellRegistrar(ctx, t, c, b.Name(to)+"申请延期至"+b.dueText(until)+"，理由："+reason); err != nil {
+		return err
+	}
+	var office []string
+	for _, p := range b.Roster.WithRole(config.RoleOffice) {
+		office = append(office, p.UserID)
+	}
+	if len(office) == 0 {
+		return errors.New("no office reviewer for an extension")
+	}
+	if err := b.Text(ctx, t, office[0], fmt.Sprintf("%s申请将12345工单 %s 的时限由%s延至%s，理由：%s", b.Name(to), c.TicketNo, b.dueText(c.DueAt), b.dueText(until), reason)); err != nil {
+		return err
+	}
+	return b.orderCard(ctx, t, c, workflow.CardExtend, "延期申请待审核", []bot.CardButton{
+		{Text: "同意延期", Key: "ext_yes", Style: 1},
+		{Text: "不同意", Key: "ext_no", Style: 3},
+	}, office...)
 }
 
 func (b *Flow) decideExtension(ctx context.Context, t *chat.Turn, c *storage.Order, approve bool) error {

@@ -35,7 +35,9 @@ func (b *Flow) Sentence(e storage.AuditEntry) (who, what string, ok bool) {
 	}
 	json.Unmarshal(e.Detail, &d) // a detail it cannot read says less, nothing wrong
 	who = b.actorName(e.Actor)
-	reason := "，理由：" + chat.OrDash(strings.TrimSpace(d.Reason))
+	// A reason typed as a sentence keeps its own full stop out of this one,
+	// as the 回访's does.
+	reason := "，理由：" + chat.OrDash(strings.TrimRight(strings.TrimSpace(d.Reason), "。．.！!；;，,"))
 	switch e.Action {
 	case "register":
 		how := "登记工单"

@@ -33,6 +33,7 @@ func TestSentencesSayWhoDidWhatToWhom(t *testing.T) {
 		{"zhangwei", "transfer", map[string]any{"from": "综合一股", "to": "环境监察室", "reason": "属执法事项"},
 			"张伟将工单由综合一股转办至环境监察室，理由：属执法事项。"},
 		{"zhangwei", "return", map[string]any{"reason": "工单信息不全"}, "张伟将工单退回登记人，理由：工单信息不全。"},
+		{"yangfan", "return", map[string]any{"reason": "信息不全，无法核查。"}, "杨帆将工单退回登记人，理由：信息不全，无法核查。"},
 		{"linxiaoyan", "dispatch", map[string]any{"section": "综合二股"}, "林晓燕将工单重新派发至综合二股。"},
 		{"wumin", "assign", map[string]any{"handler": "lina"}, "吴敏指定李娜为承办人。"},
 		{"wumin", "assign", map[string]any{"handler": "wumin"}, "吴敏指定本人为承办人。"},
