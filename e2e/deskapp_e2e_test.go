@@ -274,5 +274,94 @@ func TestDeskApplicationPageSteps(t *testing.T) {
 	if q := disp.Card.QuoteArea; q == nil || !strings.Contains(q.QuoteText, "综合一股退回：不属于本股室职责。") {
 		t.Errorf("the office's 分办 card after 退回: %+v", disp.Card.QuoteArea)
 	}
-	_ = no
+
+	// The office 分办s it again, 张伟 签收s it for 李娜, in the chat.
+	c.click(office1, disp, "s_1")
+	c.text(office1, "已分办至综合一股")
+	acc = c.card(head)
+	c.click(head, acc, "accept")
+	c.click(head, c.card(head), "h_"+staff)
+	c.text(head, "已签收，由李娜办理")
+	handle := c.card(staff)
+
+	// 李娜's page offers 申请延期; she asks for it in the chat instead:
+	// the page's post then does nothing and says so.
+	ln := h.deskAs(staff)
+	_, page = ln.get(path)
+	if !strings.Contains(page, `id="action-extend"`) || !strings.Contains(page, `id="action-supplement"`) || !strings.Contains(page, `id="action-consult"`) {
+		t.Fatalf("the handler's page lacks her steps:\n%s", page)
+	}
+	extend := actionForm(t, page, "extend", "days", "10", "reason", "档案需调阅。")
+	c.click(staff, handle, "extend")
+	c.text(staff, "第三十三条")
+	c.text(staff, "延长的工作日数")
+	c.say(staff, "10")
+	c.text(staff, "延期的理由")
+	c.say(staff, "需征求第三方意见后综合研判。")
+	c.confirm(staff)
+	c.text(staff, "延期申请（10个工作日）已报陈立新审批")
+	handle = c.card(staff)
+	ext := c.card(office1)
+	if st, body := ln.post(path+"/act", extend); st != http.StatusOK || !strings.Contains(body, "无需重复提交") || !strings.Contains(body, "由李娜申请延期") {
+		t.Errorf("申请延期 again from the page = %d:\n%s", st, body)
+	}
+
+	// 陈立新 does not agree, on the page: the reason is asked for first.
+	cx := h.deskAs(office1)
+	_, page = cx.get(path)
+	if !strings.Contains(page, "李娜申请延长10个工作日，理由：需征求第三方意见后综合研判。") {
+		t.Fatalf("the office head's page lacks the request:\n%s", page)
+	}
+	if st, body := cx.post(path+"/act", actionForm(t, page, "deny_extend")); st != http.StatusBadRequest || !strings.Contains(body, "请填写不同意延期的理由") {
+		t.Fatalf("不同意延期 without a reason = %d:\n%s", st, body)
+	}
+	if st, body := cx.post(path+"/act", actionForm(t, page, "deny_extend", "reason", "尚在法定期限内，请抓紧办理。")); st != http.StatusSeeOther {
+		t.Fatalf("不同意延期 on the page = %d:\n%s", st, body)
+	}
+	waitUpdated(t, h, office1, ext.Card.TaskID, "已不同意延期")
+	c.text(office1, "已不同意延期")
+	c.text(staff, "不同意延期", "尚在法定期限内，请抓紧办理。")
+	handle = c.card(staff)
+
+	// 补正告知 on the page: a 补正期限 already past refused, the items kept.
+	_, page = ln.get(path)
+	items, past := "请补充所需信息的文号或形成时间。", today().AddDate(0, 0, -3).Format(time.DateOnly)
+	st, body := ln.post(path+"/act", actionForm(t, page, "supplement", "items", items, "due", past))
+	if st != http.StatusBadRequest || !strings.Contains(body, "已过") || !strings.Contains(body, ">"+items+"</textarea>") || !strings.Contains(body, `value="`+past+`"`) {
+		t.Fatalf("补正告知 with a past 补正期限 = %d:\n%s", st, body)
+	}
+	if st, body := ln.post(path+"/act", actionForm(t, page, "supplement", "items", items, "due", "默认")); st != http.StatusSeeOther {
+		t.Fatalf("补正告知 on the page = %d:\n%s", st, body)
+	}
+	waitUpdated(t, h, staff, handle.Card.TaskID, "已补正告知")
+	c.text(staff, "已登记补正告知")
+	sup := c.card(staff)
+
+	// 林晓燕 (the registrar) has 收到补正 open on the page; 李娜 records it
+	// in the chat first: the page's post is refused, saying so.
+	lx := h.deskAs(office2)
+	_, page = lx.get(path)
+	gotIt := actionForm(t, page, "supplemented", "on", "今天")
+	c.click(staff, sup, "received")
+	c.text(staff, "重新计算")
+	c.text(staff, "收到补正材料的日期")
+	c.say(staff, "今天")
+	c.text(staff, "收到补正日期：")
+	c.confirm(staff)
+	c.text(staff, "已登记收到补正")
+	if st, body := lx.post(path+"/act", gotIt); st != http.StatusConflict || !strings.Contains(body, "由李娜登记"+todayText()+"收到申请人的补正") || !strings.Contains(body, "您在本页的操作未执行") {
+		t.Errorf("the stale page's 收到补正 = %d:\n%s", st, body)
+	}
+
+	trail, err := storage.AuditTrail(ctx, h.db, storage.EntityApplication, no)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range trail {
+		got = append(got, e.Actor+":"+e.Action)
+	}
+	if want := "linxiaoyan:register zhangwei:return chenlixin:dispatch zhangwei:accept lina:extend_request chenlixin:extend_refused lina:supplement_asked lina:supplement_received"; strings.Join(got, " ") != want {
+		t.Errorf("the audit: %s\nwant %s", strings.Join(got, " "), want)
+	}
 }
