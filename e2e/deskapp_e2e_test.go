@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/zwgk-bot/zwgk/sandbox"
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 // demoCardClosed waits until user's card task in the demo's sandbox
@@ -363,5 +364,68 @@ func TestDeskApplicationPageSteps(t *testing.T) {
 	}
 	if want := "linxiaoyan:register zhangwei:return chenlixin:dispatch zhangwei:accept lina:extend_request chenlixin:extend_refused lina:supplement_asked lina:supplement_received"; strings.Join(got, " ") != want {
 		t.Errorf("the audit: %s\nwant %s", strings.Join(got, " "), want)
+	}
+}
+
+// 逾期未补正 on the page: refused while the 补正期限 runs (the page does
+// not offer it then), offered to the office once it has passed, and done
+// through the card's own function: the 补正 cards close and those
+// involved are told it is closed.
+func TestDeskApplicationPageSupplementLapsed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := newCursor(h)
+	ctx := context.Background()
+	received := midnight().AddDate(0, 0, -1)
+	c.registerApplication(office2, received)
+	acc := c.card(head)
+	a, err := storage.ApplicationBySerial(ctx, h.db, received.Year(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/desk/application/" + strconv.FormatInt(a.ID, 10)
+	c.click(head, acc, "accept")
+	c.click(head, c.card(head), "h_"+staff)
+	c.text(head, "已签收，由李娜办理")
+	handle := c.card(staff)
+
+	ln := h.deskAs(staff)
+	_, page := ln.get(path)
+	if st, body := ln.post(path+"/act", actionForm(t, page, "supplement", "items", "请补充文号。", "due", "默认")); st != http.StatusSeeOther {
+		t.Fatalf("补正告知 on the page = %d:\n%s", st, body)
+	}
+	waitUpdated(t, h, staff, handle.Card.TaskID, "已补正告知")
+	c.text(staff, "已登记补正告知")
+	sup := c.card(staff)
+
+	cx := h.deskAs(office1)
+	_, page = cx.get(path)
+	if strings.Contains(page, `id="action-lapsed"`) || !strings.Contains(page, `id="action-supplemented"`) {
+		t.Fatalf("the office's page while the 补正期限 runs:\n%s", page)
+	}
+	if st, body := cx.post(path+"/act", actionForm(t, page, "lapsed")); st != http.StatusBadRequest || !strings.Contains(body, "尚未届满") {
+		t.Fatalf("逾期未补正 before the 补正期限 = %d:\n%s", st, body)
+	}
+
+	// Weeks later: the same 补正 asked a month ago, its 补正期限 passed.
+	if _, err := h.db.ExecContext(ctx, `UPDATE applications SET received_on = $2, supplement_asked_on = $3, supplement_due_on = $4 WHERE id = $1`,
+		a.ID, midnight().AddDate(0, 0, -40), midnight().AddDate(0, 0, -35), midnight().AddDate(0, 0, -7)); err != nil {
+		t.Fatal(err)
+	}
+	_, page = cx.get(path)
+	if !strings.Contains(page, `id="action-lapsed"`) {
+		t.Fatalf("the office's page once the 补正期限 passed lacks 逾期未补正:\n%s", page)
+	}
+	if st, body := cx.post(path+"/act", actionForm(t, page, "lapsed")); st != http.StatusSeeOther {
+		t.Fatalf("逾期未补正 on the page = %d:\n%s", st, body)
+	}
+	waitUpdated(t, h, staff, sup.Card.TaskID, "逾期未补正，已办结")
+	c.text(staff, "视为放弃申请，已办结")
+	got, err := storage.ApplicationByID(ctx, h.db, a.ID)
+	if err != nil || got.State != "closed" || got.Reason != string(workflow.ReasonNoSupplement) {
+		t.Fatalf("after 逾期未补正: %+v %v", got, err)
+	}
+	if _, page = cx.get(path); strings.Contains(page, `id="actions"`) {
+		t.Errorf("the closed application's page still offers actions:\n%s", page)
 	}
 }
