@@ -184,13 +184,13 @@ func (b *Flow) PageActionsFor(ctx context.Context, q storage.Queryer, p config.P
 	out := &PageActions{Mark: pageMark(a, cs),
 		SupplementHint: fmt.Sprintf("填「默认」为自今天起%d个工作日，或填日期如 %s", workflow.DefaultSupplementDays, today.AddDate(0, 0, 21).Format(time.DateOnly)),
 		DayHint:        "填「今天」「昨天」，或如 " + today.AddDate(0, 0, -1).Format(time.DateOnly)}
-	any := false
+	offered := false
 	switch {
 	case may(workflow.AppDispatch):
 		for i, s := range b.Roster.Sections {
 			out.Sections = append(out.Sections, chat.PageButton{Value: strconv.Itoa(i), Text: s.Name})
 		}
-		any = true
+		offered = true
 	case may(workflow.AppAccept):
 		out.Handlers = []chat.PageButton{{Value: p.UserID, Text: "本人办理"}}
 		for _, m := range b.Roster.People {
@@ -199,7 +199,7 @@ func (b *Flow) PageActionsFor(ctx context.Context, q storage.Queryer, p config.P
 			}
 		}
 		out.Return = may(workflow.AppReturn)
-		any = true
+		offered = true
 	}
 	if a.State == string(workflow.ApplicationAccepted) && a.Handler == p.UserID {
 		// As handleButtons: 补正 once and only within Art. 30's 7 working
@@ -225,7 +225,7 @@ func (b *Flow) PageActionsFor(ctx context.Context, q storage.Queryer, p config.P
 	if a.SupplementDueD.Valid {
 		out.SupplementDue = b.day(a.SupplementDueD.Time)
 	}
-	if !any && !out.Supplement && !out.Consult && !out.Extend && len(out.Consulted) == 0 && out.ExtensionAsked == "" && !out.Supplemented && !out.Lapsed {
+	if !offered && !out.Supplement && !out.Consult && !out.Extend && len(out.Consulted) == 0 && out.ExtensionAsked == "" && !out.Supplemented && !out.Lapsed {
 		return nil, nil
 	}
 	return out, nil
