@@ -55,6 +55,24 @@ func (b *Flow) startAsk(ctx context.Context, t *chat.Turn, a *storage.Applicatio
 // startAskWith is startAsk with answers given already (the 送达 way, from
 // the button clicked).
 func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Application, kind string, vals map[string]string) error {
+	c, err := b.newAsk(ctx, t, a, kind, vals)
+	if err != nil {
+		return err
+	}
+	spec := b.ask(c)
+	if spec == nil {
+		return fmt.Errorf("application: no conversation %q", kind)
+	}
+	if err := b.Text(ctx, t, t.Person.UserID, spec.Help); err != nil {
+		return err
+	}
+	return b.StartWizard(ctx, t, spec, &c.Wizard)
+}
+
+// newAsk is the handling conversation of kind about a as it begins: what
+// its answers are checked against (the day it follows, the open
+// consultations). The application's page fills it in at once (pageAsk).
+func (b *Flow) newAsk(ctx context.Context, t *chat.Turn, a *storage.Application, kind string, vals map[string]string) (*convo, error) {
 	c := &convo{Kind: kind, AppID: a.ID, AppState: a.State, Since: a.ReceivedD.Format(time.DateOnly)}
 	c.Vals = vals
 	switch {
@@ -67,7 +85,7 @@ func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Applic
 		// The reply reaches the applicant after its last approval.
 		ds, err := storage.ApplicationDecisions(ctx, t.Tx, a.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(ds) > 0 {
 			c.Since = ds[len(ds)-1].DecidedAt.In(b.Location).Format(time.DateOnly)
@@ -76,7 +94,7 @@ func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Applic
 	if kind == kindConsulted {
 		cs, err := storage.Consultations(ctx, t.Tx, a.ID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, x := range cs {
 			if !x.AnsweredD.Valid {
@@ -84,14 +102,7 @@ func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Applic
 			}
 		}
 	}
-	spec := b.ask(c)
-	if spec == nil {
-		return fmt.Errorf("application: no conversation %q", kind)
-	}
-	if err := b.Text(ctx, t, t.Person.UserID, spec.Help); err != nil {
-		return err
-	}
-	return b.StartWizard(ctx, t, spec, &c.Wizard)
+	return c, nil
 }
 
 // ask is the conversation of c's kind.
@@ -434,6 +445,13 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 	if a.State != c.AppState {
 		return b.Text(ctx, t, to, a.Number()+" 已变化（当前："+workflow.ApplicationState(a.State).Label()+"），本次填写未生效。")
 	}
+	return b.submitAsk(ctx, t, c, a)
+}
+
+// submitAsk records c's answers on a, locked: what the confirmed
+// conversation and the application's page (pageAsk) both do.
+func (b *Flow) submitAsk(ctx context.Context, t *chat.Turn, c *convo, a *storage.Application) error {
+	to := t.Person.UserID
 	v := c.Vals
 	today := storage.Day(t.Now.In(b.Location), b.Location)
 	switch c.Kind {

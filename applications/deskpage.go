@@ -95,9 +95,37 @@ func (b *Flow) where(a *storage.Application) string {
 
 // Application page actions, as posted.
 const (
-	PageDispatch = "dispatch" // 分办, the office's
-	PageAccept   = "accept"   // 签收 with the handler named, the section head's
+	PageDispatch     = "dispatch"     // 分办, the office's
+	PageAccept       = "accept"       // 签收 with the handler named, the section head's
+	PageReturn       = "return"       // 退回 to the office with the reason, the section head's
+	PageExtend       = "extend"       // 申请延期, the handler's
+	PageGrantExtend  = "grant_extend" // 同意延期, the office head's
+	PageDenyExtend   = "deny_extend"  // 不同意延期 with the reason, the office head's
+	PageSupplement   = "supplement"   // 补正告知 sent, the handler's
+	PageSupplemented = "supplemented" // 已收到补正 on a day, the handler's or the office's
+	PageLapsed       = "lapsed"       // 逾期未补正: closed, the office's
+	PageConsult      = "consult"      // 征求意见 sent, the handler's
+	PageConsulted    = "consulted"    // 收到意见 (or the 15 working days passed), the handler's
 )
+
+// pageSteps are the page's actions: the rule each runs under and, for
+// those that ask something first, the chat's conversation that asks it.
+var pageSteps = map[string]struct {
+	action workflow.ApplicationAction
+	ask    string
+}{
+	PageDispatch:     {action: workflow.AppDispatch},
+	PageAccept:       {action: workflow.AppAccept},
+	PageReturn:       {action: workflow.AppReturn, ask: kindReturn},
+	PageExtend:       {action: workflow.AppAskExtend, ask: kindExtend},
+	PageGrantExtend:  {action: workflow.AppGrantExtend},
+	PageDenyExtend:   {action: workflow.AppDenyExtend, ask: kindDenyExtend},
+	PageSupplement:   {action: workflow.AppAskSupplement, ask: kindSupplement},
+	PageSupplemented: {action: workflow.AppSupplemented, ask: kindSupplemented},
+	PageLapsed:       {action: workflow.AppSupplementLapsed},
+	PageConsult:      {action: workflow.AppConsult, ask: kindConsult},
+	PageConsulted:    {action: workflow.AppConsulted, ask: kindConsulted},
+}
 
 // PageActions is what the visitor may do on the application's page now.
 type PageActions struct {
@@ -105,30 +133,64 @@ type PageActions struct {
 	// back, and an application that moved on refuses it.
 	Mark string
 	// Sections are the 分办's choices; Handlers the 签收's (本人办理 and
-	// the section's members). At most one of them is set.
+	// the section's members), offered with 退回 (Return).
 	Sections []chat.PageButton
 	Handlers []chat.PageButton
+	Return   bool
+	// The handler's steps, as the 办理 card offers them.
+	Supplement, Consult, Extend bool
+	// Consulted are the open consultations 收到意见 may answer.
+	Consulted []chat.PageButton
+	// ExtensionAsked is the request the office head decides, in words;
+	// empty when there is none for them.
+	ExtensionAsked string
+	// Supplemented and Lapsed end the 补正 wait; Lapsed only once the
+	// 补正期限 (SupplementDue, in words) has passed.
+	Supplemented, Lapsed bool
+	SupplementDue        string
+	// SupplementHint says how the 补正期限 may be given; DayHint a day
+	// that has passed, as the chat asks for them.
+	SupplementHint, DayHint string
 }
 
-// pageMark is what a page's action must still find.
-func pageMark(a *storage.Application) string {
-	return a.State + "|" + a.Section + "|" + a.Handler + "|" + strconv.Itoa(a.ReplyRound)
+// pageMark is what a page's action must still find: the state and who
+// holds it, and what the handler's steps change without moving it (the
+// 延期 asked or granted, the 补正, the consultations).
+func pageMark(a *storage.Application, cs []storage.Consultation) string {
+	return strings.Join([]string{a.State, a.Section, a.Handler, strconv.Itoa(a.ReplyRound),
+		strconv.Itoa(a.ExtRequestDays), strconv.Itoa(a.ExtensionDays),
+		strconv.FormatBool(a.SupplementAskedD.Valid), strconv.FormatBool(a.SupplementReceivedD.Valid),
+		strconv.Itoa(len(cs)), strconv.Itoa(openConsultations(cs))}, "|")
 }
 
 // PageActionsFor is what p may do on a now; nil when nothing. The rules
-// (workflow.ApplicationNext) decide, as for a click; the other steps
-// (答复, 补正, 征求意见, …) are asked for in the chat's cards.
-func (b *Flow) PageActionsFor(p config.Person, a *storage.Application) *PageActions {
+// (workflow.ApplicationNext) decide, as for a click, and the steps are
+// offered to whom the cards offer them; the reply and its review are
+// asked for in the chat's cards.
+func (b *Flow) PageActionsFor(ctx context.Context, q storage.Queryer, p config.Person, a *storage.Application, now time.Time) (*PageActions, error) {
+	cs, err := storage.Consultations(ctx, q, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	due, err := workflow.ApplicationDeadlines(b.Calendar, b.events(a, cs))
+	if err != nil && !errors.Is(err, workflow.ErrNoCalendarData) {
+		return nil, fmt.Errorf("page actions of %s: clock: %w", a.Number(), err)
+	}
 	may := func(x workflow.ApplicationAction) bool {
-		_, err := workflow.ApplicationNext(rulesOf(a, 0), x, b.actor(p))
+		_, err := workflow.ApplicationNext(rulesOf(a, openConsultations(cs)), x, b.actor(p))
 		return err == nil
 	}
-	out := &PageActions{Mark: pageMark(a)}
+	today := storage.Day(now.In(b.Location), b.Location)
+	out := &PageActions{Mark: pageMark(a, cs),
+		SupplementHint: fmt.Sprintf("填「默认」为自今天起%d个工作日，或填日期如 %s", workflow.DefaultSupplementDays, today.AddDate(0, 0, 21).Format(time.DateOnly)),
+		DayHint:        "填「今天」「昨天」，或如 " + today.AddDate(0, 0, -1).Format(time.DateOnly)}
+	offered := false
 	switch {
 	case may(workflow.AppDispatch):
 		for i, s := range b.Roster.Sections {
 			out.Sections = append(out.Sections, chat.PageButton{Value: strconv.Itoa(i), Text: s.Name})
 		}
+		offered = true
 	case may(workflow.AppAccept):
 		out.Handlers = []chat.PageButton{{Value: p.UserID, Text: "本人办理"}}
 		for _, m := range b.Roster.People {
@@ -136,19 +198,49 @@ func (b *Flow) PageActionsFor(p config.Person, a *storage.Application) *PageActi
 				out.Handlers = append(out.Handlers, chat.PageButton{Value: m.UserID, Text: m.Name})
 			}
 		}
-	default:
-		return nil
+		out.Return = may(workflow.AppReturn)
+		offered = true
 	}
-	return out
+	if a.State == string(workflow.ApplicationAccepted) && a.Handler == p.UserID {
+		// As handleButtons: 补正 once and only within Art. 30's 7 working
+		// days; 征求意见 while handling.
+		late := !due.SupplementBy.IsZero() && today.After(storage.Day(due.SupplementBy.In(b.Location), b.Location))
+		out.Supplement = may(workflow.AppAskSupplement) && !late
+		out.Consult = may(workflow.AppConsult)
+	}
+	out.Extend = may(workflow.AppAskExtend)
+	if may(workflow.AppConsulted) {
+		// Numbered as the 收到意见 conversation numbers them (newAsk).
+		for _, c := range cs {
+			if !c.AnsweredD.Valid {
+				out.Consulted = append(out.Consulted, chat.PageButton{Value: strconv.Itoa(len(out.Consulted)), Text: c.Party + "（" + b.day(c.SentD) + "发出）"})
+			}
+		}
+	}
+	if may(workflow.AppGrantExtend) {
+		out.ExtensionAsked = fmt.Sprintf("%s申请延长%d个工作日，理由：%s（现答复期限%s）", b.Name(a.ExtRequestedBy), a.ExtRequestDays, a.ExtRequestReason, b.day(a.DueD))
+	}
+	out.Supplemented = may(workflow.AppSupplemented)
+	out.Lapsed = may(workflow.AppSupplementLapsed) && due.SupplementLapsed(now)
+	if a.SupplementDueD.Valid {
+		out.SupplementDue = b.day(a.SupplementDueD.Time)
+	}
+	if !offered && !out.Supplement && !out.Consult && !out.Extend && len(out.Consulted) == 0 && out.ExtensionAsked == "" && !out.Supplemented && !out.Lapsed {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // PageAction is an action posted from the application's page.
 type PageAction struct {
 	ApplicationID int64
 	Mark          string // as the page was rendered
-	Action        string // PageDispatch or PageAccept
+	Action        string // one of the Page* actions
 	Section       string // 分办's: the index of the section in the roster
 	Handler       string // 签收's
+	// Answers are what the step asks, by the chat's question (reason,
+	// days, items, due, on, kind, party, sent, which, answer).
+	Answers map[string]string
 }
 
 // ActOnPage does the action posted from the application's page, in t (a
@@ -164,18 +256,18 @@ func (b *Flow) ActOnPage(ctx context.Context, t *chat.Turn, d PageAction) (chat.
 	if !b.mayView(a, t.Person) {
 		return chat.PageResult{Outcome: chat.PageForbidden, Text: a.Number() + " 不在您的办理范围内。如需查看，请联系综合办公室。"}, nil
 	}
-	action := map[string]workflow.ApplicationAction{PageDispatch: workflow.AppDispatch, PageAccept: workflow.AppAccept}[d.Action]
-	if action == "" {
+	step, known := pageSteps[d.Action]
+	if !known {
 		return chat.PageResult{Outcome: chat.PageBadInput, Text: "页面内容不完整，操作未执行。请重新打开该申请。"}, nil
-	}
-	if d.Mark != pageMark(a) {
-		return b.movedOn(ctx, t, a)
 	}
 	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
 	if err != nil {
 		return chat.PageResult{}, err
 	}
-	if _, err := workflow.ApplicationNext(rulesOf(a, openConsultations(cs)), action, b.actor(t.Person)); errors.Is(err, workflow.ErrNotAppActor) {
+	if d.Mark != pageMark(a, cs) {
+		return b.movedOn(ctx, t, a)
+	}
+	if _, err := workflow.ApplicationNext(rulesOf(a, openConsultations(cs)), step.action, b.actor(t.Person)); errors.Is(err, workflow.ErrNotAppActor) {
 		return chat.PageResult{Outcome: chat.PageForbidden, Text: "您不是" + a.Number() + "此环节的办理人，无法操作。"}, nil
 	} else if err != nil {
 		return b.movedOn(ctx, t, a)
@@ -188,19 +280,81 @@ func (b *Flow) ActOnPage(ctx context.Context, t *chat.Turn, d PageAction) (chat.
 		if err != nil || i < 0 || i >= len(b.Roster.Sections) {
 			return chat.PageResult{Outcome: chat.PageBadInput, Text: "请选择分办的股室。"}, nil
 		}
-		if err := b.dispatch(ctx, t, a, b.Roster.Sections[i].Name); err != nil {
-			return chat.PageResult{}, err
-		}
+		err = b.dispatch(ctx, t, a, b.Roster.Sections[i].Name)
+		return chat.PageResult{Outcome: chat.PageDecided}, err
 	case PageAccept:
 		p, known := b.Roster.Person(d.Handler)
 		if !known || p.Section != a.Section && p.UserID != t.Person.UserID {
 			return chat.PageResult{Outcome: chat.PageBadInput, Text: "请选择本股室的承办人。"}, nil
 		}
-		if err := b.accept(ctx, t, a, p.UserID); err != nil {
+		err := b.accept(ctx, t, a, p.UserID)
+		return chat.PageResult{Outcome: chat.PageDecided}, err
+	case PageGrantExtend:
+		err := b.decideExtension(ctx, t, a, true, "")
+		return chat.PageResult{Outcome: chat.PageDecided}, err
+	case PageLapsed:
+		due, _, err := b.clock(ctx, t.Tx, a)
+		if err != nil {
 			return chat.PageResult{}, err
 		}
+		if !due.SupplementLapsed(t.Now) {
+			return chat.PageResult{Outcome: chat.PageBadInput, Text: a.Number() + " 的补正期限至" + b.day(due.SupplementDue) + "，尚未届满，不能按逾期不补正办结。"}, nil
+		}
+		err = b.supplementLapsed(ctx, t, a)
+		return chat.PageResult{Outcome: chat.PageDecided}, err
+	case PageSupplement:
+		late, by, err := b.supplementTooLate(ctx, t, a)
+		if err != nil {
+			return chat.PageResult{}, err
+		}
+		if late {
+			return chat.PageResult{Outcome: chat.PageBadInput, Text: "补正告知应在收到申请之日起7个工作日内发出（" + b.day(by) + "前，《政府信息公开条例》第三十条），现已超过，不能再要求补正；请按现有申请内容办理答复。"}, nil
+		}
 	}
-	return chat.PageResult{Outcome: chat.PageDecided}, nil
+	return b.pageAsk(ctx, t, a, step.ask, d.Answers)
+}
+
+// pageAsk answers the chat's conversation of kind about a at once with
+// what the page posted: each answer through the question's own check, in
+// the order the chat asks them (a later question may read an earlier
+// answer), then the conversation's own submit. The first answer refused
+// is named, and nothing is done.
+func (b *Flow) pageAsk(ctx context.Context, t *chat.Turn, a *storage.Application, kind string, answers map[string]string) (chat.PageResult, error) {
+	c, err := b.newAsk(ctx, t, a, kind, map[string]string{})
+	if err != nil {
+		return chat.PageResult{}, err
+	}
+	spec := b.ask(c)
+	if spec == nil {
+		return chat.PageResult{}, fmt.Errorf("application: no conversation %q", kind)
+	}
+	for _, f := range spec.Fields {
+		if f.Auto != nil {
+			if v, ok := f.Auto(); ok {
+				c.Vals[f.Key] = v
+				continue
+			}
+		}
+		s := strings.TrimSpace(answers[f.Key])
+		if s == "" {
+			if f.Optional {
+				continue
+			}
+			return chat.PageResult{Outcome: chat.PageBadInput, Text: "请填写" + f.Label + "。"}, nil
+		}
+		v, err := f.Check(t, &c.Wizard, s)
+		var wrong chat.Wrong
+		if errors.As(err, &wrong) {
+			return chat.PageResult{Outcome: chat.PageBadInput, Text: string(wrong)}, nil
+		}
+		if err != nil {
+			return chat.PageResult{}, err
+		}
+		c.Vals[f.Key] = v
+	}
+	// The checks above hold every date to the day the conversation's
+	// submit would ask again for, so submitAsk acts here or fails.
+	return chat.PageResult{Outcome: chat.PageDecided}, b.submitAsk(ctx, t, c, a)
 }
 
 // movedOn answers an action posted from a page the application has moved
@@ -227,9 +381,29 @@ func (b *Flow) movedOn(ctx context.Context, t *chat.Turn, a *storage.Application
 
 // DoneNote is what the page says after the visitor's action on a.
 func (b *Flow) DoneNote(a *storage.Application, action string) string {
-	label, ok := map[string]string{PageDispatch: "分办", PageAccept: "签收"}[action]
+	label, ok := map[string]string{PageDispatch: "分办", PageAccept: "签收", PageReturn: "退回", PageExtend: "申请延期",
+		PageGrantExtend: "同意延期", PageDenyExtend: "不同意延期", PageSupplement: "登记补正告知", PageSupplemented: "登记收到补正",
+		PageLapsed: "按逾期不补正办结", PageConsult: "登记征求意见", PageConsulted: "登记收到意见"}[action]
 	if !ok {
 		label = "办理"
 	}
-	return fmt.Sprintf("已%s %s。当前：%s。企业微信中的卡片随之更新。", label, a.Number(), b.where(a))
+	// What was recorded that the state does not say, dates with their year.
+	var more string
+	switch action {
+	case PageSupplement:
+		if a.SupplementDueD.Valid {
+			more = "补正期限" + b.day(a.SupplementDueD.Time) + "。"
+		}
+	case PageSupplemented:
+		if a.SupplementReceivedD.Valid {
+			more = b.day(a.SupplementReceivedD.Time) + "收到补正，答复期限重新计算为" + b.day(a.DueD) + "。"
+		}
+	case PageExtend:
+		if a.ExtRequestDays > 0 {
+			more = "延长" + strconv.Itoa(a.ExtRequestDays) + "个工作日，已报" + b.Name(b.officeHead()) + "审批。"
+		}
+	case PageGrantExtend, PageDenyExtend:
+		more = "答复期限" + b.day(a.DueD) + "。"
+	}
+	return fmt.Sprintf("已%s %s。%s当前：%s。企业微信中的卡片随之更新。", label, a.Number(), more, b.where(a))
 }

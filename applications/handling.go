@@ -301,7 +301,8 @@ func (b *Flow) dispatchButtons() []bot.CardButton {
 }
 
 // handleButtons are the handler's: 答复 when no consultation is open, a
-// consultation's answer when one is, 补正 once, 延期 once.
+// consultation's answer when one is, 补正 once and not after a 延期, 延期
+// once.
 func handleButtons(a *storage.Application, open int, supplementLate bool) []bot.CardButton {
 	var out []bot.CardButton
 	if open == 0 {
@@ -309,7 +310,7 @@ func handleButtons(a *storage.Application, open int, supplementLate bool) []bot.
 	} else {
 		out = append(out, bot.CardButton{Text: "收到意见", Key: "consulted", Style: 1})
 	}
-	if !a.SupplementAskedD.Valid && !supplementLate {
+	if !a.SupplementAskedD.Valid && !supplementLate && a.ExtensionDays == 0 && a.ExtRequestDays == 0 { // as workflow's rule
 		out = append(out, bot.CardButton{Text: "补正告知", Key: "supplement", Style: 2})
 	}
 	out = append(out, bot.CardButton{Text: "征求意见", Key: "consult", Style: 2})

@@ -19,11 +19,27 @@ const ApplicationPath = "/desk/application"
 
 func applicationPath(id int64) string { return ApplicationPath + "/" + strconv.FormatInt(id, 10) }
 
-// applicationActions are the visitor's actions on an application.
+// applicationActions are the visitor's actions on an application, with
+// what a refused post had entered (kept, so that nothing typed is lost).
 type applicationActions struct {
 	*applications.PageActions
 	Path, CSRF string
+	TypedFor   string            // the action refused
+	Typed      map[string]string // its answers
 }
+
+// Kept is what was typed into the answer key of action, if that was the
+// post refused.
+func (x *applicationActions) Kept(action, key string) string {
+	if x.TypedFor != action {
+		return ""
+	}
+	return x.Typed[key]
+}
+
+// applicationAnswers are the form's fields that answer a step's
+// questions, named as the chat's conversation names them.
+var applicationAnswers = []string{"reason", "days", "items", "due", "on", "kind", "party", "sent", "which", "answer"}
 
 // serveApplication is an application's page, for whoever may view it
 // (applications.MayView, as 「申请 编号」).
@@ -32,11 +48,25 @@ func (d *Desk) serveApplication(w http.ResponseWriter, r *http.Request, v *webau
 	if !ok {
 		return
 	}
+	done := webauth.Done(r, v)
+	if done == applications.PageReturn {
+		// Returned to the office, it is no longer the section head's to
+		// see: what they just did is all the page may say.
+		a, err := storage.ApplicationByID(r.Context(), d.DB, id)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			d.fail(w, r, "open application", err)
+			return
+		}
+		if err == nil && !d.Applications.MayView(a, v.Person) {
+			webauth.Refuse(w, http.StatusOK, "已退回", d.Applications.DoneNote(a, done)+"该申请已不在您的办理范围内，请返回办公桌。")
+			return
+		}
+	}
 	rec, a, ok := d.applicationRecord(w, r, v, id)
 	if !ok {
 		return
 	}
-	if done := webauth.Done(r, v); done != "" {
+	if done != "" {
 		rec.Notice = d.Applications.DoneNote(a, done)
 	}
 	d.Auth.Render(w, d.pages, http.StatusOK, "record", v, "政府信息公开申请 "+rec.Number, rec)
@@ -93,10 +123,15 @@ func (d *Desk) buildApplicationRecord(ctx context.Context, v *webauth.Visitor, a
 		who, what, _ := d.Applications.Sentence(e)
 		rec.Timeline = append(rec.Timeline, event{At: workflow.FormatDateTime(e.At, d.Location), Text: who + what})
 	}
-	if x := d.Applications.PageActionsFor(v.Person, a); x != nil {
+	x, err := d.Applications.PageActionsFor(ctx, d.DB, v.Person, a, d.Now())
+	if err != nil {
+		return nil, err
+	}
+	if x != nil {
 		rec.Application = &applicationActions{PageActions: x, Path: applicationPath(a.ID) + "/act", CSRF: v.CSRF}
-	} else if workflow.ApplicationState(a.State).Open() && a.Handler == v.Person.UserID {
-		rec.ActionNote = "答复、补正告知、征求意见和申请延期请在企业微信的办理卡片上进行。"
+	}
+	if workflow.ApplicationState(a.State).Open() && a.Handler == v.Person.UserID {
+		rec.ActionNote = "拟写答复、答复的审核和送达请在企业微信的卡片上进行。"
 	}
 	return rec, nil
 }
@@ -110,7 +145,13 @@ func (d *Desk) serveApplicationAct(w http.ResponseWriter, r *http.Request, v *we
 		return
 	}
 	f := r.PostForm
-	act := applications.PageAction{ApplicationID: id, Mark: f.Get("mark"), Action: f.Get("action"), Section: f.Get("section"), Handler: f.Get("handler")}
+	act := applications.PageAction{ApplicationID: id, Mark: f.Get("mark"), Action: f.Get("action"), Section: f.Get("section"), Handler: f.Get("handler"),
+		Answers: map[string]string{}}
+	for _, k := range applicationAnswers {
+		if x := f.Get(k); x != "" {
+			act.Answers[k] = x
+		}
+	}
 	if act.Mark == "" || act.Action == "" {
 		webauth.Refuse(w, http.StatusBadRequest, "操作未执行", "页面内容不完整，操作未执行。请返回办公桌重新打开该申请。")
 		return
@@ -131,6 +172,9 @@ func (d *Desk) serveApplicationAct(w http.ResponseWriter, r *http.Request, v *we
 			return
 		}
 		rec.Notice, rec.NoticeBad = res.Text, res.Outcome != chat.PageRepeat
+		if res.Outcome == chat.PageBadInput && rec.Application != nil {
+			rec.Application.TypedFor, rec.Application.Typed = act.Action, act.Answers
+		}
 		d.Auth.Render(w, d.pages, status, "record", v, "政府信息公开申请 "+rec.Number, rec)
 	})
 }

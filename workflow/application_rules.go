@@ -85,10 +85,14 @@ var (
 )
 
 var appRules = map[ApplicationAction]appRule{
-	AppDispatch:         {from: []ApplicationState{ApplicationRegistered}, by: appByOffice, to: ApplicationDispatched},
-	AppAccept:           {from: []ApplicationState{ApplicationDispatched}, by: appByHead, to: ApplicationAccepted},
-	AppReturn:           {from: []ApplicationState{ApplicationDispatched}, by: appByHead, to: ApplicationRegistered},
-	AppAskSupplement:    {from: waiting, by: appByHandlerOrOffice, to: ApplicationSupplement, when: func(a Application) bool { return !a.Supplemented }},
+	AppDispatch: {from: []ApplicationState{ApplicationRegistered}, by: appByOffice, to: ApplicationDispatched},
+	AppAccept:   {from: []ApplicationState{ApplicationDispatched}, by: appByHead, to: ApplicationAccepted},
+	AppReturn:   {from: []ApplicationState{ApplicationDispatched}, by: appByHead, to: ApplicationRegistered},
+	AppAskSupplement: {from: waiting, by: appByHandlerOrOffice, to: ApplicationSupplement, when: func(a Application) bool {
+		// An extension asked or granted extends a clock that a 补正 would
+		// stop and start again: the deadline could not be computed.
+		return !a.Supplemented && !a.Extended && !a.ExtPending
+	}},
 	AppSupplemented:     {from: []ApplicationState{ApplicationSupplement}, by: appByHandlerOrOffice},
 	AppSupplementLapsed: {from: []ApplicationState{ApplicationSupplement}, by: appByOffice, to: ApplicationClosed},
 	AppConsult:          {from: handling, by: appByHandler},

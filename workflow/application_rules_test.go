@@ -37,6 +37,8 @@ func TestApplicationNext(t *testing.T) {
 		{"office asks for 补正 before dispatch", in(workflow.ApplicationRegistered), workflow.AppAskSupplement, office, workflow.ApplicationSupplement, nil},
 		{"补正 once only (Art. 30: 一次性告知)", with(in(workflow.ApplicationAccepted), func(a *workflow.Application) { a.Supplemented = true }), workflow.AppAskSupplement, handler, "", workflow.ErrApplicationMoved},
 		{"a stranger may not", in(workflow.ApplicationAccepted), workflow.AppAskSupplement, stranger, "", workflow.ErrNotAppActor},
+		{"no 补正 once an extension is asked", with(in(workflow.ApplicationAccepted), func(a *workflow.Application) { a.ExtPending = true }), workflow.AppAskSupplement, handler, "", workflow.ErrApplicationMoved},
+		{"no 补正 once extended", with(in(workflow.ApplicationAccepted), func(a *workflow.Application) { a.Extended = true }), workflow.AppAskSupplement, handler, "", workflow.ErrApplicationMoved},
 		{"补正 received: back to the handler", in(workflow.ApplicationSupplement), workflow.AppSupplemented, office, workflow.ApplicationAccepted, nil},
 		{"补正 received before dispatch: back to the office", with(in(workflow.ApplicationSupplement), func(a *workflow.Application) { a.Section, a.Handler = "", "" }), workflow.AppSupplemented, office, workflow.ApplicationRegistered, nil},
 		{"补正 received before 签收: back to the section", with(in(workflow.ApplicationSupplement), func(a *workflow.Application) { a.Handler = "" }), workflow.AppSupplemented, office, workflow.ApplicationDispatched, nil},
