@@ -58,8 +58,7 @@ type MediaFetcher interface {
 type imageTarget struct {
 	kind     string // storage.DocForm, DocApplication or DocReply
 	id       int64
-	entity   string // the audit log's entity and id
-	entityID string
+	entityID string // the record's id in the audit log
 	label    string // 公开审〔2026〕3号「…」, 依申请〔2026〕1号
 	where    string // 附件, 申请材料, 答复材料
 	link     string // its page on the 办公桌
@@ -88,7 +87,7 @@ func (r *Router) onImage(ctx context.Context, t *chat.Turn, s *chat.Session) err
 		sent = time.Unix(m.CreateTime, 0)
 	}
 	added, err := storage.QueueChatImage(ctx, t.Tx, storage.ChatImage{MediaID: m.MediaID, MsgID: m.MsgID, UserID: to,
-		Kind: target.kind, RecordID: target.id, SentAt: sent, NextAttemptAt: t.Now}, target.entity, target.entityID)
+		Kind: target.kind, RecordID: target.id, SentAt: sent, NextAttemptAt: t.Now})
 	if err != nil {
 		return err
 	}
@@ -180,7 +179,7 @@ func (r *Router) targetOf(ctx context.Context, q storage.Queryer, p config.Perso
 }
 
 func (r *Router) formTarget(f *storage.Form) imageTarget {
-	return imageTarget{kind: storage.DocForm, id: f.ID, entity: storage.EntityForm, entityID: strconv.FormatInt(f.ID, 10),
+	return imageTarget{kind: storage.DocForm, id: f.ID, entityID: strconv.FormatInt(f.ID, 10),
 		label: workflow.FormatSerial(f.Year, f.Seq) + "「" + chat.Clip(f.Title, 30) + "」", where: "附件", link: r.Forms.DeskLink(f)}
 }
 
@@ -188,8 +187,8 @@ func (r *Router) formTarget(f *storage.Form) imageTarget {
 // the one drafting it (the handler, the section's head), else the
 // application's own papers (the registrar, the office).
 func (r *Router) applicationTarget(a *storage.Application, p config.Person, _ time.Time) (imageTarget, bool) {
-	tg := imageTarget{id: a.ID, entity: storage.EntityApplication, entityID: a.Number(), label: a.Number(),
-		link: r.PublicURL + "/desk/application/" + strconv.FormatInt(a.ID, 10)}
+	tg := imageTarget{id: a.ID, entityID: a.Number(), label: a.Number(),
+		link: r.PublicURL + "/desk/application/" + strconv.FormatInt(a.ID, 10) + "/documents"}
 	head, isHead := r.Roster.HeadOf(a.Section)
 	drafting := p.UserID == a.Handler && a.Handler != "" || isHead && a.Section != "" && head.UserID == p.UserID
 	switch {

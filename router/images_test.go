@@ -75,7 +75,7 @@ func newImageFixture(t *testing.T) *imageFixture {
 			return err
 		}
 		_, err := storage.QueueChatImage(ctx, tx, storage.ChatImage{MediaID: "m1", MsgID: "1", UserID: "lina", Kind: storage.DocForm,
-			RecordID: f.ID, SentAt: clk.Now(), NextAttemptAt: clk.Now()}, storage.EntityForm, "1")
+			RecordID: f.ID, SentAt: clk.Now(), NextAttemptAt: clk.Now()})
 		return err
 	})
 	if err != nil {

@@ -40,10 +40,12 @@ type ChatImage struct {
 const chatImageCols = `id, media_id, msg_id, user_id, kind, record_id, sent_at, status, attempts, next_attempt_at,
 	locked_until, last_error, version_id, created_at, done_at`
 
-// QueueChatImage records an image to fetch, in the callback's transaction,
-// and audits it on the record. The same media_id twice is one image: the
-// second call adds nothing and returns false.
-func QueueChatImage(ctx context.Context, tx *Tx, im ChatImage, auditEntity, auditID string) (bool, error) {
+// QueueChatImage records an image to fetch, in the callback's
+// transaction. The same media_id twice is one image: the second call adds
+// nothing and returns false. The record's audit log gets the image when it
+// is attached (AttachDocument, source chat); the callback itself is in the
+// inbox.
+func QueueChatImage(ctx context.Context, tx *Tx, im ChatImage) (bool, error) {
 	var id int64
 	err := tx.GetContext(ctx, &id, `INSERT INTO chat_images (media_id, msg_id, user_id, kind, record_id, sent_at, next_attempt_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (media_id) DO NOTHING RETURNING id`,
@@ -53,10 +55,6 @@ func QueueChatImage(ctx context.Context, tx *Tx, im ChatImage, auditEntity, audi
 	}
 	if err != nil {
 		return false, fmt.Errorf("queue chat image %s: %w", im.MediaID, err)
-	}
-	detail := map[string]any{"media_id": im.MediaID, "msg_id": im.MsgID, "kind": im.Kind, "chat_image": id}
-	if err := Audit(ctx, tx, im.UserID, "chat_image_received", auditEntity, auditID, detail); err != nil {
-		return false, err
 	}
 	return true, nil
 }
