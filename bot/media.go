@@ -30,10 +30,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrInvalidMediaID is WeCom's 40007: an unknown or expired media_id.
 const ErrInvalidMediaID = 40007
+
+// MediaLifetime is how long a temporary media_id can be fetched.
+const MediaLifetime = 72 * time.Hour
 
 // Media is a file fetched by media/get.
 type Media struct {

@@ -220,7 +220,7 @@ func (r *Router) FetchImage(ctx context.Context, f MediaFetcher) (bool, error) {
 		// mend by itself within the media's life; still tried a few times.
 		transient = im.Attempts < 3
 	}
-	if transient && im.Attempts < imageMaxAttempts && r.Now().Before(im.SentAt.Add(72*time.Hour)) {
+	if transient && im.Attempts < imageMaxAttempts && r.Now().Before(im.SentAt.Add(bot.MediaLifetime)) {
 		r.Log.WarnContext(ctx, "chat image not fetched; retrying", "media", im.MediaID, "attempt", im.Attempts, "err", ferr)
 		next := r.Now().Add(time.Duration(1<<min(im.Attempts, 8)) * 5 * time.Second)
 		return true, storage.RetryChatImage(ctx, r.DB, im.ID, next, ferr.Error())

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/zwgk-bot/zwgk/bot"
 )
 
 // Temporary media: what a member's picture becomes in WeCom. The client
@@ -21,7 +23,7 @@ import (
 // as JSON with HTTP 200, as WeCom does.
 
 // MediaLifetime is how long a temporary media_id can be fetched.
-const MediaLifetime = 72 * time.Hour
+const MediaLifetime = bot.MediaLifetime
 
 // MaxImage is the largest picture the sandbox's client sends. WeCom's
 // client compresses photos well below it; the bot's own limit is the
