@@ -28,9 +28,10 @@ func AnnualLink(cfg config.Config) func(year int, now time.Time) string {
 	return func(year int, now time.Time) string { return annualreport.Link(cfg.PublicURL, secret, year, now) }
 }
 
-// Background runs the scheduler and the outbox worker until ctx ends, and
-// stops them in order: the scheduler first (its run in flight finishes and
-// commits what it queued), then the worker.
+// Background runs the scheduler, the image worker and the outbox worker
+// until ctx ends, and stops them in order: the scheduler and the image
+// worker first (a run in flight finishes and commits what it queued), then
+// the outbox worker.
 func (s *Service) Background(ctx context.Context) {
 	wctx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
@@ -38,9 +39,15 @@ func (s *Service) Background(ctx context.Context) {
 		defer close(done)
 		s.worker.Run(wctx)
 	}()
+	images := make(chan struct{})
+	go func() {
+		defer close(images)
+		s.runImages(ctx)
+	}()
 	s.sched.Run(ctx) // returns at once when SCHEDULES=off
 	go s.RefreshCalendar(ctx, calendarRefresh)
 	<-ctx.Done()
+	<-images
 	stopWorker()
 	<-done
 }

@@ -37,17 +37,19 @@ import (
 // Service is the running bot: its stores, WeCom client, handlers and
 // outbox worker. serve, demo and the end-to-end tests build it the same way.
 type Service struct {
-	cfg     config.Config
-	roster  *config.Roster
-	log     *slog.Logger
-	db      *storage.DB
-	redis   *storage.Redis
-	client  *bot.Client
-	bot     *router.Router
-	worker  *outbox.Worker
-	sched   *scheduler.Scheduler
-	now     func() time.Time
-	metrics *metrics.Metrics
+	cfg    config.Config
+	roster *config.Roster
+	log    *slog.Logger
+	db     *storage.DB
+	redis  *storage.Redis
+	client *bot.Client
+	bot    *router.Router
+	worker *outbox.Worker
+	// imagesPoke wakes the worker fetching images sent in chat.
+	imagesPoke chan struct{}
+	sched      *scheduler.Scheduler
+	now        func() time.Time
+	metrics    *metrics.Metrics
 	// registry holds the metrics, the Go runtime's and the process's:
 	// serve serves it on METRICS_ADDR, demo beside its page.
 	registry *prometheus.Registry
@@ -130,6 +132,8 @@ func Open(ctx context.Context, cfg config.Config, roster *config.Roster, log *sl
 		Roster: roster, Log: log, Now: s.now, Location: BusinessLocation(), Queued: s.worker.Poke,
 		Notices: s.notices, Letters: cfg.Letters,
 	}, extra)
+	s.imagesPoke = make(chan struct{}, 1)
+	s.bot.ImagesQueued = s.pokeImages
 	if unset := cfg.Letters.Unset(); len(unset) > 0 {
 		log.WarnContext(ctx, "the register's letters that need these variables are not printed until they are set", "unset", unset)
 	}

@@ -193,6 +193,10 @@ func parseMessageFast(plain []byte) (*Message, error) {
 			m.MsgType = string(v)
 		case "Content":
 			m.Content = string(v)
+		case "PicUrl":
+			m.PicURL = string(v)
+		case "MediaId":
+			m.MediaID = string(v)
 		case "MsgId":
 			m.MsgID = string(v)
 		case "AgentID":

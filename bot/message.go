@@ -15,6 +15,9 @@ var ErrMalformed = errors.New("malformed callback")
 const (
 	MsgText  = "text"
 	MsgEvent = "event"
+	// MsgImage is a picture sent in the app chat: PicUrl and MediaId (see
+	// media.go for how its bytes are fetched).
+	MsgImage = "image"
 
 	EventClick        = "click"
 	EventEnterAgent   = "enter_agent"
@@ -39,6 +42,8 @@ type Message struct {
 	CreateTime   int64    `xml:"CreateTime"`
 	MsgType      string   `xml:"MsgType"`
 	Content      string   `xml:"Content"`
+	PicURL       string   `xml:"PicUrl"`
+	MediaID      string   `xml:"MediaId"`
 	MsgID        string   `xml:"MsgId"`
 	AgentID      string   `xml:"AgentID"`
 

@@ -13,7 +13,7 @@ const (
 	MsgMenuUnknown   = "该菜单项暂不可用，请发送「帮助」查看可办理的事项。"
 	MsgCardUnknown   = "该卡片已失效或暂不支持此操作。"
 	MsgCardExpired   = "该卡片已过期，请按最新的提示操作。"
-	MsgUnsupported   = "暂不支持此类消息，请发送文字。发送「帮助」可查看可办理的事项。"
+	MsgUnsupported   = "暂不支持此类消息，请发送文字或图片（JPG、PNG）。Word、PDF 等文件请在办公桌上传。发送「帮助」可查看可办理的事项。"
 	MsgInternalError = "抱歉，系统处理您的消息时出错，已记录。请稍后再试，或联系综合办公室。"
 )
 

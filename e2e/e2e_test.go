@@ -410,7 +410,7 @@ func TestUnsupportedMessageGetsPoliteAnswer(t *testing.T) {
 	h := newHarness(t)
 	plain := []byte(`<xml><ToUserName>` + h.env["WECOM_CORP_ID"] + `</ToUserName><FromUserName>lina</FromUserName>` +
 		fmt.Sprintf(`<CreateTime>%d</CreateTime>`, time.Now().Unix()) +
-		`<MsgType>image</MsgType><PicUrl>http://x/y.jpg</PicUrl><MediaId>m</MediaId><MsgId>77</MsgId><AgentID>1000002</AgentID></xml>`)
+		`<MsgType>voice</MsgType><MediaId>m</MediaId><Format>amr</Format><MsgId>77</MsgId><AgentID>1000002</AgentID></xml>`)
 	if st, err := h.corp.PostPlain(context.Background(), plain); err != nil || st != 200 {
 		t.Fatalf("post = %d, %v", st, err)
 	}

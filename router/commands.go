@@ -150,10 +150,6 @@ func (r *Router) convertOrder(ctx context.Context, t *chat.Turn, arg string) err
 	return r.Applications.StartFromOrder(ctx, t, nil, arg)
 }
 
-func (r *Router) showApplication(ctx context.Context, t *chat.Turn, arg string) error {
-	return r.Applications.Show(ctx, t, arg)
-}
-
 func (r *Router) withdraw(ctx context.Context, t *chat.Turn, arg string) error {
 	return r.Forms.Withdraw(ctx, t, arg)
 }
@@ -312,11 +308,11 @@ func (r *Router) query(ctx context.Context, t *chat.Turn, arg string) error {
 	case arg == "" && order:
 		return r.Text(ctx, t, to, hintOrders)
 	case !order && strings.HasPrefix(arg, "依申请"):
-		return r.Applications.Show(ctx, t, arg)
+		return r.showApplication(ctx, t, arg)
 	case arg == "":
 		return r.Text(ctx, t, to, "请发送「查询 编号」查看审批单的办理过程，如：查询 公开审〔2026〕1号；查看12345工单请发送「工单 工单号」。")
 	case !order && formMarks.MatchString(arg):
-		return r.Forms.Query(ctx, t, arg)
+		return r.queryForm(ctx, t, arg)
 	}
 	if _, err := workflow.CheckTicketNo(arg); err != nil {
 		return r.Text(ctx, t, to, "没有识别出编号「"+chat.Clip(arg, 30)+"」。"+hintQuery)
@@ -337,7 +333,7 @@ func (r *Router) query(ctx context.Context, t *chat.Turn, arg string) error {
 func (r *Router) showOrder(ctx context.Context, t *chat.Turn, arg string) error {
 	arg = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(arg), "号"))
 	if strings.Contains(arg, "公开审") || strings.Contains(arg, "〔") {
-		return r.Forms.Query(ctx, t, arg)
+		return r.queryForm(ctx, t, arg)
 	}
 	return r.Orders.ShowOrder(ctx, t, arg)
 }

@@ -24,6 +24,9 @@ type Router struct {
 	Orders       *orders.Flow
 	Applications *applications.Flow
 	Office       *office.Flow
+	// ImagesQueued, when set, is called after a turn queued an image to
+	// fetch (FetchImage), to wake the worker that fetches them.
+	ImagesQueued func()
 }
 
 // New wires the flows over b, which they share.
@@ -73,6 +76,8 @@ func (r *Router) dispatch(ctx context.Context, t *chat.Turn) error {
 	switch {
 	case m.MsgType == bot.MsgText:
 		return r.onText(ctx, t, s, strings.TrimSpace(m.Content))
+	case m.MsgType == bot.MsgImage:
+		return r.onImage(ctx, t, s)
 	case m.MsgType == bot.MsgEvent && m.Event == bot.EventClick:
 		return r.onMenu(ctx, t, s, m.EventKey)
 	case m.MsgType == bot.MsgEvent && m.Event == bot.EventEnterAgent:
@@ -137,7 +142,7 @@ func (r *Router) onText(ctx context.Context, t *chat.Turn, s *chat.Session, text
 	}
 	if strings.HasPrefix(text, "依申请") {
 		if _, _, ok := applications.ParseNumber(text); ok {
-			return r.Applications.Show(ctx, t, text) // a number alone: look it up
+			return r.showApplication(ctx, t, text) // a number alone: look it up
 		}
 	}
 	return r.Text(ctx, t, t.Person.UserID, chat.MsgNotUnderstood)

@@ -47,6 +47,7 @@ func (s *Sandbox) Handler() http.Handler {
 	mux.HandleFunc("POST /cgi-bin/message/send", s.withToken("message/send", (*Corp).apiSend))
 	mux.HandleFunc("POST /cgi-bin/message/update_template_card", s.withToken("message/update_template_card", (*Corp).apiUpdateCard))
 	mux.HandleFunc("POST /cgi-bin/menu/create", s.withToken("menu/create", (*Corp).apiCreateMenu))
+	mux.HandleFunc("GET /cgi-bin/media/get", s.withToken("media/get", (*Corp).apiGetMedia))
 	mux.HandleFunc("GET /cgi-bin/auth/getuserinfo", s.withToken("auth/getuserinfo", (*Corp).apiGetUserInfo))
 	return mux
 }

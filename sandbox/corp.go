@@ -30,6 +30,7 @@ type Corp struct {
 	sentBodies   map[[32]byte]sentBody // enable_duplicate_check (dupcheck.go)
 	changed      chan struct{}         // closed and replaced on every change
 	traffic      trafficLog            // the page's protocol log and users' own actions
+	media        map[string]*tempMedia // temporary media by media_id (media.go)
 }
 
 // Received is a message as one user's WeCom client shows it.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -55,9 +56,9 @@ type TrafficEntry struct {
 type Sent struct {
 	Seq  int64     `json:"seq"`
 	At   time.Time `json:"at"`
-	Kind string    `json:"kind"` // text, click, menu, enter
+	Kind string    `json:"kind"` // text, image, click, menu, enter
 	Text string    `json:"text"`
-	Key  string    `json:"key,omitempty"` // the menu or button key
+	Key  string    `json:"key,omitempty"` // the menu or button key, an image's media_id
 }
 
 // trafficLog is the corp's record for the page. Its zero value is ready;
@@ -188,6 +189,8 @@ func (c *Corp) recordAction(m callbackXML) {
 	switch {
 	case m.MsgType.Value == "text" && m.Content != nil:
 		s.Kind, s.Text = "text", m.Content.Value
+	case m.MsgType.Value == "image" && m.MediaID != nil:
+		s.Kind, s.Text, s.Key = "image", "[图片]", m.MediaID.Value
 	case ev == "enter_agent":
 		s.Kind, s.Text = "enter", "进入应用"
 	case ev == "click":
@@ -303,6 +306,9 @@ func (c *Corp) recordAPI(api string, r *http.Request, body []byte, tw *trafficWr
 	if e.Status == 0 {
 		e.Status = http.StatusOK
 	}
+	if h := tw.Header(); h.Get("Content-Disposition") != "" {
+		e.Response = fmt.Sprintf("Content-Type: %s\nContent-disposition: %s\n（文件内容 %d 字节）", h.Get("Content-Type"), h.Get("Content-Disposition"), tw.file)
+	}
 	var ans struct {
 		Errcode *int   `json:"errcode"`
 		Token   string `json:"access_token"`
@@ -375,6 +381,7 @@ type trafficWriter struct {
 	http.ResponseWriter
 	status int
 	buf    bytes.Buffer
+	file   int // bytes of a file served (media/get), which the log does not keep
 }
 
 func (w *trafficWriter) WriteHeader(status int) {
@@ -383,6 +390,10 @@ func (w *trafficWriter) WriteHeader(status int) {
 }
 
 func (w *trafficWriter) Write(p []byte) (int, error) {
+	if w.Header().Get("Content-Disposition") != "" {
+		w.file += len(p)
+		return w.ResponseWriter.Write(p)
+	}
 	if n := maxLogged - w.buf.Len(); n > 0 {
 		w.buf.Write(p[:min(len(p), n)])
 	}

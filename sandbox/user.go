@@ -38,6 +38,8 @@ type callbackXML struct {
 	CreateTime    int64          `xml:"CreateTime"`
 	MsgType       cdata          `xml:"MsgType"`
 	Content       *cdata         `xml:"Content,omitempty"`
+	PicURL        *cdata         `xml:"PicUrl,omitempty"`
+	MediaID       *cdata         `xml:"MediaId,omitempty"`
 	MsgID         string         `xml:"MsgId,omitempty"`
 	Event         *cdata         `xml:"Event,omitempty"`
 	EventKey      *cdata         `xml:"EventKey,omitempty"`
@@ -78,12 +80,17 @@ func (u *User) base(msgType string) callbackXML {
 func (u *User) SendText(ctx context.Context, text string) (int, error) {
 	m := u.base("text")
 	m.Content = cd(text)
-	// MsgIds must not repeat across sandbox runs: the demo's database
-	// outlives the process, and a reused id would be taken for a repeat.
+	m.MsgID = newMsgID()
+	return u.c.post(ctx, m)
+}
+
+// newMsgID is a message's MsgId. MsgIds must not repeat across sandbox
+// runs: the demo's database outlives the process, and a reused id would
+// be taken for a repeat.
+func newMsgID() string {
 	var b [8]byte
 	rand.Read(b[:])
-	m.MsgID = strconv.FormatUint(binary.BigEndian.Uint64(b[:])>>1, 10)
-	return u.c.post(ctx, m)
+	return strconv.FormatUint(binary.BigEndian.Uint64(b[:])>>1, 10)
 }
 
 // ClickMenu clicks an app menu item.

@@ -32,6 +32,9 @@ var (
 	msgTextTooLong = fmt.Sprintf("消息过长，未发送。一条消息最多约 %d 个汉字（%d 字节），请删减或分几条发送。", MaxText/3, MaxText)
 	msgTextNotUTF8 = "消息不是有效的 UTF-8 文本，未发送。"
 	msgTextEmpty   = "消息为空，未发送。"
+
+	msgImageTooLarge = fmt.Sprintf("图片超过 %d MB，未发送。", MaxImage>>20)
+	msgImageEmpty    = "图片为空，未发送。"
 )
 
 // readText reads the text a client is asked to send and says why it would
@@ -62,6 +65,10 @@ func readText(w http.ResponseWriter, r *http.Request) (string, bool) {
 //	POST /users/{user}/text                   body: the text to send, at most
 //	                                          MaxText bytes of UTF-8 (413 when
 //	                                          longer: it is never cut)
+//	POST /users/{user}/image                  body: a picture's bytes (at most
+//	                                          MaxImage), sent as WeCom's client
+//	                                          does: temporary media and the
+//	                                          image callback
 //	POST /users/{user}/enter                  open the app
 //	POST /users/{user}/menu/{key}             click a menu item
 //	POST /users/{user}/cards/{task}/{button}  click a card button
@@ -81,6 +88,24 @@ func (c *Corp) UserAPI() http.Handler {
 			return
 		}
 		c.act(w, r, func(u *User) (int, error) { return u.SendText(r.Context(), text) })
+	})
+	mux.HandleFunc("POST /users/{user}/image", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(io.LimitReader(r.Body, MaxImage+1))
+		switch {
+		case err != nil:
+			http.Error(w, "reading the body: "+err.Error(), http.StatusBadRequest)
+			return
+		case len(b) > MaxImage:
+			http.Error(w, msgImageTooLarge, http.StatusRequestEntityTooLarge)
+			return
+		case len(b) == 0:
+			http.Error(w, msgImageEmpty, http.StatusBadRequest)
+			return
+		}
+		c.act(w, r, func(u *User) (int, error) {
+			status, _, err := u.SendImage(r.Context(), b)
+			return status, err
+		})
 	})
 	mux.HandleFunc("POST /users/{user}/enter", func(w http.ResponseWriter, r *http.Request) {
 		c.act(w, r, func(u *User) (int, error) { return u.EnterAgent(r.Context()) })

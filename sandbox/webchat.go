@@ -133,6 +133,7 @@ func (wc *WebChat) Register(mux *http.ServeMux) error {
 	mux.HandleFunc("GET "+WebPath+"users/{user}/conversation", wc.serveConversation)
 	mux.HandleFunc("POST "+WebPath+"users/{user}/read", wc.serveRead)
 	mux.HandleFunc("GET "+WebPath+"traffic", wc.serveTraffic)
+	mux.HandleFunc("GET "+WebPath+"media/{id}", wc.serveMedia)
 	mux.HandleFunc("GET "+WebPath+"follower", wc.serveFollower)
 	mux.HandleFunc("POST "+WebPath+"follower/text", wc.serveFollowerText)
 	mux.HandleFunc("POST "+WebPath+"reset", wc.serveReset)
@@ -402,4 +403,18 @@ func (wc *WebChat) serveReset(w http.ResponseWriter, r *http.Request) {
 	wc.gen.Add(1)
 	wc.c.Reset()
 	writeJSON(w, map[string]any{"ok": true, "generation": wc.gen.Load()})
+}
+
+// serveMedia shows a picture a user sent, in their own conversation: the
+// client's copy, which does not expire like the media_id.
+func (wc *WebChat) serveMedia(w http.ResponseWriter, r *http.Request) {
+	wc.c.mu.Lock()
+	m, ok := wc.c.media[r.PathValue("id")]
+	wc.c.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", m.contentType)
+	w.Write(m.content)
 }

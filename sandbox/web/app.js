@@ -201,6 +201,7 @@ function choose(id) {
   $('#chat-who').textContent = '当前身份：' + u.name + '（' + describe(u) + '）';
   $('#input').disabled = false;
   $('#send').disabled = false;
+  $('#image').disabled = false;
   $('#input').placeholder = '以' + u.name + '的身份输入消息，按 Enter 发送';
   renderMenu();
   if (first) {
@@ -336,6 +337,10 @@ function renderItem(it) {
     const s = it.sent;
     if (s.kind === 'text') {
       return h('div', { class: 'msg out' }, avatar(userOf(page.me)), h('div', { class: 'bubble' }, s.text));
+    }
+    if (s.kind === 'image') {
+      const img = h('img', { class: 'sent-image', alt: '图片', src: WEB + 'media/' + encodeURIComponent(s.key) });
+      return h('div', { class: 'msg out' }, avatar(userOf(page.me)), h('div', { class: 'bubble image' }, img));
     }
     // Opening the app shows nothing in WeCom either; the log has it.
     if (s.kind === 'enter') return h('div', { class: 'note-none', hidden: true });
@@ -487,6 +492,15 @@ function sendText() {
   composeNote('');
   act('POST', API + encodeURIComponent(page.me) + '/text', text, undefined,
     refusedText(() => $('#input'), text, composeNote));
+}
+
+// sendImage sends the chosen picture as WeCom's client does: the sandbox
+// keeps it as temporary media and posts the image callback.
+function sendImage(file) {
+  if (!page.me || !file) return;
+  composeNote('');
+  act('POST', API + encodeURIComponent(page.me) + '/image', file, file.type || 'application/octet-stream',
+    (status, why) => { if (status !== 400 && status !== 413) return false; composeNote(why || '图片未发送。'); return true; });
 }
 
 // ---------------------------------------------------------------- 公众号 phone
@@ -693,6 +707,7 @@ async function start() {
   renderMenu();
   renderConv([]);
   $('#form').addEventListener('submit', (e) => { e.preventDefault(); sendText(); });
+  $('#image').addEventListener('change', (e) => { const f = e.target.files[0]; e.target.value = ''; sendImage(f); });
   $('#input').addEventListener('keydown', (e) => {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendText(); }
   });
