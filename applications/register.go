@@ -344,6 +344,11 @@ func (b *Flow) submitRegistration(ctx context.Context, t *chat.Turn, c *convo) e
 	if _, err := b.register(ctx, t, a); err != nil {
 		return err
 	}
+	// The application just registered is the one the registrar's next
+	// images are about (the letter's and the ID's photos).
+	if err := storage.SetChatFocus(ctx, t.Tx, to, storage.ChatFocus{Kind: storage.DocApplication, RecordID: a.ID, At: t.Now}); err != nil {
+		return err
+	}
 	head, _ := b.Roster.HeadOf(a.Section)
 	fee, err := b.feeNote(ctx, t, a)
 	if err != nil {

@@ -307,3 +307,34 @@ func TestBrowserChatImage(t *testing.T) {
 		t.Fatalf("张伟's download: %+v", dl)
 	}
 }
+
+// The form just submitted is the conversation's current one: 李娜, with
+// another form of hers already in review, submits a second and sends a
+// photo straight after — it goes to the form she has just submitted,
+// without her opening it with 查询.
+func TestChatImageAfterSubmitGoesToTheNewForm(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	c := newCursor(h)
+	first := c.submit("lina", ordinary)
+	second := c.submit("lina", draft{title: "关于某污水处理厂排污许可的公示", summary: "某污水处理厂排污许可证核发情况。",
+		mode: "mode_active", platforms: []string{"p0"}})
+	c.none("lina")
+	pngBytes, _ := pictures(t)
+	if st, _, err := h.corp.User("lina").SendImage(ctx, pngBytes); err != nil || st != 200 {
+		t.Fatalf("send the image: %d, %v", st, err)
+	}
+	told := c.text("lina", "图片已附加到"+second)
+	if strings.Contains(told, first) {
+		t.Fatalf("told %q", told)
+	}
+	year, seq, _ := workflow.ParseSerial(second)
+	f, err := storage.FormBySerial(ctx, h.db, year, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := h.chatVersions(f.ID); len(vs) != 1 || vs[0].Source != storage.DocSourceChat {
+		t.Fatalf("the new form's documents %+v", vs)
+	}
+}

@@ -179,6 +179,11 @@ func (b *Flow) submitDraft(ctx context.Context, t *chat.Turn, c *convo) error {
 	if err := storage.Audit(ctx, t.Tx, to, action, "form", strconv.FormatInt(f.ID, 10), detail); err != nil {
 		return err
 	}
+	// The form just submitted is the one the submitter's next images are
+	// about (the photos of what is being published, sent right after).
+	if err := storage.SetChatFocus(ctx, t.Tx, to, storage.ChatFocus{Kind: storage.DocForm, RecordID: f.ID, At: t.Now}); err != nil {
+		return err
+	}
 	if err := b.recordAuto(ctx, t, f, step.Auto); err != nil {
 		return err
 	}

@@ -284,7 +284,10 @@ func (r *Router) attachImage(ctx context.Context, t *chat.Turn, id int64, media 
 	if bytes.HasPrefix(media.Content, []byte("\x89PNG")) {
 		ext = ".png"
 	}
-	name := "聊天图片_" + im.SentAt.In(r.Location).Format("20060102_150405") + ext
+	name, err := storage.FreeDocumentName(ctx, t.Tx, tg.kind, tg.id, "聊天图片_"+im.SentAt.In(r.Location).Format("20060102_150405"), ext)
+	if err != nil {
+		return err
+	}
 	typ, err := documents.Detect(name, media.Content)
 	if text, ok := documents.IsRefusal(err); ok {
 		if !strings.HasPrefix(media.ContentType, "image/jpeg") && !strings.HasPrefix(media.ContentType, "image/png") {

@@ -165,3 +165,43 @@ func TestFetchImageRetriesTransientFailures(t *testing.T) {
 		t.Fatalf("after the retry: versions %d, texts %d, image %+v", versions, texts, im)
 	}
 }
+
+// Two images sent within the same second (the two sides of an ID card)
+// are two documents, not two versions of one: their names are made from
+// the second they were sent, so the second gets its own.
+func TestTwoImagesOfOneSecondAreTwoDocuments(t *testing.T) {
+	t.Parallel()
+	f := newImageFixture(t)
+	ctx := context.Background()
+	err := f.db.WithTx(ctx, func(tx *storage.Tx) error {
+		_, err := storage.QueueChatImage(ctx, tx, storage.ChatImage{MediaID: "m2", MsgID: "2", UserID: "lina", Kind: storage.DocForm,
+			RecordID: f.form.ID, SentAt: f.clock.Now(), NextAttemptAt: f.clock.Now()})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var other bytes.Buffer
+	png.Encode(&other, image.NewGray(image.Rect(0, 0, 3, 3)))
+	pics := map[string][]byte{"m1": f.pic, "m2": other.Bytes()}
+	up := fetcher{func(id string) (*bot.Media, error) {
+		return &bot.Media{Content: pics[id], ContentType: "image/png"}, nil
+	}}
+	for range 2 {
+		if did, err := f.r.FetchImage(ctx, up); err != nil || !did {
+			t.Fatalf("fetch: did %v, %v", did, err)
+		}
+	}
+	vs, err := storage.DocumentVersions(ctx, f.db, f.form.ID, storage.DocForm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]int{}
+	for _, v := range vs {
+		names[v.Name] = v.Version
+	}
+	base := "聊天图片_" + f.clock.Now().Format("20060102_150405")
+	if len(vs) != 2 || names[base+".png"] != 1 || names[base+"_2.png"] != 1 {
+		t.Fatalf("documents %v", names)
+	}
+}

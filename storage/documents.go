@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -174,4 +176,21 @@ func CountDocuments(ctx context.Context, q sqlx.QueryerContext, kind string, rec
 		return 0, fmt.Errorf("count documents of %s/%d: %w", kind, recordID, err)
 	}
 	return n, nil
+}
+
+// FreeDocumentName is base+ext, or base_2+ext, base_3+ext, … when the
+// record has a document of that name already: for names made up by zwgk
+// (a chat image's, by the second it was sent), where a second file of the
+// same name is another document, not a new version of the first.
+func FreeDocumentName(ctx context.Context, q sqlx.QueryerContext, kind string, recordID int64, base, ext string) (string, error) {
+	var taken []string
+	if err := sqlx.SelectContext(ctx, q, &taken, `SELECT name FROM documents WHERE kind = $1 AND record_id = $2 AND starts_with(name, $3)`,
+		kind, recordID, base); err != nil {
+		return "", fmt.Errorf("document names of %s/%d: %w", kind, recordID, err)
+	}
+	name := base + ext
+	for n := 2; slices.Contains(taken, name); n++ {
+		name = base + "_" + strconv.Itoa(n) + ext
+	}
+	return name, nil
 }
