@@ -677,7 +677,7 @@ func (b *Flow) onOrderExtend(ctx context.Context, t *chat.Turn, cv *convo, text 
 		case errors.Is(err, workflow.ErrDatePast):
 			return b.Text(ctx, t, to, "申请延至的日期"+workflow.FormatDate(until, b.Location)+"已过，请输入今天以后的日期。")
 		case err != nil:
-			return b.Text(ctx, t, to, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
+			return b.Text(ctx, t, to, workflow.DateRefusal(err, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。"))
 		}
 		until = time.Date(until.Year(), until.Month(), until.Day(), 23, 59, 59, 0, b.Location)
 		if !until.After(c.DueAt) {
