@@ -334,6 +334,7 @@ func TestBrowserDeskStats(t *testing.T) {
 		if txt := p.visit("/desk/stats?" + q); !strings.Contains(txt, "「"+field+"」") {
 			t.Errorf("/desk/stats?%s does not name %s:\n%s", q, field, txt)
 		}
+		p.wayBack("/desk/stats?"+q, "/desk/stats", "统计期间：本月")
 	}
 	if txt := p.visit("/desk/stats?period=range&from=2021-03-10&to=2021-03-01"); !strings.Contains(txt, "2021年3月10日") {
 		t.Errorf("the bad range is not echoed with its year:\n%s", txt)
