@@ -258,6 +258,14 @@ func TestBrowserDeskStats(t *testing.T) {
 	p.visit("/desk/stats?period=month&month=" + statsMonth)
 	waitJS[bool](p, "the charts on a phone", `document.documentElement.getAttribute('data-charts') === '6' && !!document.querySelector('#chart-forms-stages svg')`)
 	p.layoutFits(390)
+	// Every table's columns, the rates last, are in sight without
+	// scrolling its box.
+	if wide := eval[[]string](p, `[...document.querySelectorAll('table.stats')].filter((t) => {
+		const box = t.parentElement.getBoundingClientRect(), last = t.querySelector('thead th:last-child').getBoundingClientRect();
+		return t.scrollWidth > t.parentElement.clientWidth + 1 || last.right > box.right + 1;
+	}).map((t) => t.id + ' ' + t.scrollWidth + '>' + t.parentElement.clientWidth)`); len(wide) > 0 {
+		t.Errorf("at 390 px these tables scroll out of sight: %v", wide)
+	}
 	p.shot("desk-07-stats-phone")
 	p.do(chromedp.EmulateViewport(1440, 900))
 
