@@ -145,7 +145,7 @@ func (a *Auth) Page(h func(http.ResponseWriter, *http.Request, *Visitor)) http.H
 			a.startLogin(w, r)
 		default:
 			w.Header().Set("Cache-Control", "no-store")
-			h(w, r, v)
+			h(w, withVisitor(r, v), v)
 		}
 	}
 }
