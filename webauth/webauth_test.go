@@ -312,3 +312,21 @@ func TestRosterChangeAppliesAtOnce(t *testing.T) {
 		t.Errorf("/desk after lina left the roster = %d %q", a.status, a.body)
 	}
 }
+
+// A browser's callback lands by a refresh, not a redirect: a redirect's
+// Location without a fragment would carry the authorize address's
+// #wechat_redirect to the page. The session is set all the same.
+func TestBrowserLoginLandsWithoutTheFragment(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	cb := f.toCallback(t, "lina")
+	req, _ := http.NewRequest(http.MethodGet, cb.String(), nil)
+	req.Header.Set("Sec-Fetch-Mode", "navigate")
+	c := f.do(t, req)
+	if c.status != http.StatusOK || c.loc != nil || !strings.Contains(c.body, `<meta http-equiv="refresh" content="0;url=/desk">`) || !strings.Contains(c.body, `<a href="/desk">`) {
+		t.Fatalf("a browser's callback = %d %v %q, want a page refreshing to /desk", c.status, c.loc, c.body)
+	}
+	if d := f.get(t, f.app.URL+"/desk"); d.status != http.StatusOK || !strings.Contains(d.body, "hello 李娜") {
+		t.Errorf("after the forward page, /desk = %d %q", d.status, d.body)
+	}
+}
