@@ -3,9 +3,7 @@ package webauth
 import (
 	"bytes"
 	"embed"
-	"html"
 	"html/template"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -114,22 +112,6 @@ func message(w http.ResponseWriter, status int, title string, body messageBody) 
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
-}
-
-// forward sends the browser on to to, an address of ours, by a refresh
-// (which replaces this page in the history) and, should it not refresh, a
-// link: the landing page's address is then to, without the fragment a
-// redirect would have carried to it.
-func forward(w http.ResponseWriter, to string) {
-	to = html.EscapeString(to)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.Header().Set("Content-Security-Policy", pageCSP)
-	w.WriteHeader(http.StatusOK)
-	io.WriteString(w, `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=`+to+
-		`"><meta name="viewport" content="width=device-width,initial-scale=1"><title>正在打开办公桌 · 政务公开</title></head>`+
-		`<body><p id="forward">正在打开办公桌……如未自动打开，请<a href="`+to+`">点击这里</a>。</p></body></html>`)
 }
 
 // RoleText is p's roles as the header names them, a section head's

@@ -313,20 +313,14 @@ func TestRosterChangeAppliesAtOnce(t *testing.T) {
 	}
 }
 
-// A browser's callback lands by a refresh, not a redirect: a redirect's
-// Location without a fragment would carry the authorize address's
-// #wechat_redirect to the page. The session is set all the same.
-func TestBrowserLoginLandsWithoutTheFragment(t *testing.T) {
+// The callback's redirect has a fragment of its own, empty: a browser
+// would otherwise carry the authorize address's #wechat_redirect across it
+// to the page.
+func TestLoginRedirectEndsTheFragment(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	cb := f.toCallback(t, "lina")
-	req, _ := http.NewRequest(http.MethodGet, cb.String(), nil)
-	req.Header.Set("Sec-Fetch-Mode", "navigate")
-	c := f.do(t, req)
-	if c.status != http.StatusOK || c.loc != nil || !strings.Contains(c.body, `<meta http-equiv="refresh" content="0;url=/desk">`) || !strings.Contains(c.body, `<a href="/desk">`) {
-		t.Fatalf("a browser's callback = %d %v %q, want a page refreshing to /desk", c.status, c.loc, c.body)
-	}
-	if d := f.get(t, f.app.URL+"/desk"); d.status != http.StatusOK || !strings.Contains(d.body, "hello 李娜") {
-		t.Errorf("after the forward page, /desk = %d %q", d.status, d.body)
+	c := f.login(t, "lina")
+	if got := c.resp.Header.Get("Location"); got != "/desk#" {
+		t.Errorf("the callback's Location = %q, want /desk# (a fragment of its own)", got)
 	}
 }
