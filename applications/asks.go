@@ -138,7 +138,7 @@ func (b *Flow) ask(c *convo) *chat.WizardSpec {
 				case errors.Is(err, workflow.ErrDateFuture):
 					return "", chat.Wrong(label + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
 				case err != nil:
-					return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。")
+					return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。"))
 				}
 				if min, what := since(w); min != "" && d.Format(time.DateOnly) < min {
 					m, _ := time.ParseInLocation(time.DateOnly, min, b.Location)
@@ -320,7 +320,7 @@ func (b *Flow) checkSupplementDue(t *chat.Turn, _ *chat.Wizard, s string) (strin
 	case errors.Is(err, workflow.ErrDatePast):
 		return "", chat.Wrong("补正期限" + workflow.FormatDate(d, b.Location) + "已过，请输入以后的日期，或回复「默认」。")
 	case err != nil:
-		return "", chat.Wrong("没有识别出日期，请回复「默认」，或输入如 2026-12-22、12月22日。")
+		return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出日期，请回复「默认」，或输入如 2026-12-22、12月22日。"))
 	}
 	if ok, err := b.Calendar.IsWorkingDay(d); err == nil && !ok {
 		if d, err = b.Calendar.NextWorkingDay(d); err != nil {

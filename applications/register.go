@@ -187,7 +187,7 @@ func (b *Flow) checkReceived(t *chat.Turn, _ *chat.Wizard, s string) (string, er
 	case errors.Is(err, workflow.ErrDateFuture):
 		return "", chat.Wrong("收到申请日期" + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
 	case err != nil:
-		return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。")
+		return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出日期，请回复「今天」，或输入如 2026-12-01、12月1日。"))
 	case beforeEarliest(d):
 		return "", chat.Wrong("收到申请日期不能早于2019年5月15日（现行条例施行之日）。")
 	}

@@ -86,21 +86,49 @@ func (b *Flow) StartRemedy(ctx context.Context, t *chat.Turn, suit bool, arg str
 	return b.StartWizard(ctx, t, b.remedySpec(c), &c.Wizard)
 }
 
-// StartRemedyResult answers 「复议结果 编号」: the result of a pending case,
-// chosen by its short number when there are several.
-func (b *Flow) StartRemedyResult(ctx context.Context, t *chat.Turn, arg string) error {
+// The words of 复议结果: each names the cases it records the result of.
+const (
+	ResultOfReview = "复议结果"   // 行政复议 only
+	ResultOfSuit   = "诉讼结果"   // 行政诉讼 only
+	ResultOfEither = "复议诉讼结果" // both
+)
+
+// StartRemedyResult answers 「复议结果 编号」 (word ResultOfReview,
+// ResultOfSuit or ResultOfEither): the result of a pending case of the kind
+// the word names, chosen by its short number when there are several. The
+// office's 「诉讼结果」 is about a 诉讼: offered the application's 复议
+// instead, they would record a result on the wrong case.
+func (b *Flow) StartRemedyResult(ctx context.Context, t *chat.Turn, word, arg string) error {
 	to := t.Person.UserID
 	if !t.Person.Has(config.RoleOffice) {
 		return b.Text(ctx, t, to, b.msgRemedyOffice())
 	}
-	a, err := b.remedyApplication(ctx, t, "复议结果", arg)
+	a, err := b.remedyApplication(ctx, t, word, arg)
 	if a == nil || err != nil {
 		return err
 	}
-	rs, err := storage.Remedies(ctx, t.Tx, a.ID)
+	all, err := storage.Remedies(ctx, t.Tx, a.ID)
 	if err != nil {
 		return err
 	}
+	named := func(kind string) bool {
+		switch word {
+		case ResultOfReview:
+			return kind == workflow.Review
+		case ResultOfSuit:
+			return kind != workflow.Review
+		}
+		return true
+	}
+	var rs, others []storage.Remedy
+	for _, r := range all {
+		if named(r.Kind) {
+			rs = append(rs, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	what := map[string]string{ResultOfReview: "行政复议", ResultOfSuit: "行政诉讼"}[word]
 	c := &convo{Kind: kindRemedyResult, AppID: a.ID}
 	for _, r := range rs {
 		if !r.DecidedD.Valid {
@@ -108,12 +136,25 @@ func (b *Flow) StartRemedyResult(ctx context.Context, t *chat.Turn, arg string) 
 		}
 	}
 	switch {
-	case len(rs) == 0:
+	case len(all) == 0:
 		return b.Text(ctx, t, to, fmt.Sprintf("%s 没有登记过行政复议或行政诉讼。如申请人提起了，请先发送「复议 %s」或「诉讼 %s」登记。", a.Number(), a.Number(), a.Number()))
+	case len(rs) == 0:
+		register, other := "复议", ResultOfSuit
+		if word == ResultOfSuit {
+			register, other = "诉讼", ResultOfReview
+		}
+		return b.Text(ctx, t, to, fmt.Sprintf("%s 没有登记过%s。如申请人提起了，请先发送「%s %s」登记。\n该申请登记的是：\n%s\n登记其结果请发送「%s %s」。",
+			a.Number(), what, register, a.Number(), b.remediesLines(others), other, a.Number()))
 	case len(c.Pending) == 0:
-		return b.Text(ctx, t, to, a.Number()+" 的行政复议、行政诉讼均已登记结果：\n"+b.remediesLines(rs))
+		if what == "" {
+			what = "行政复议、行政诉讼"
+		}
+		return b.Text(ctx, t, to, a.Number()+" 的"+what+"均已登记结果：\n"+b.remediesLines(rs))
 	}
-	if err := b.Text(ctx, t, to, "登记 "+a.Number()+" 的复议或诉讼结果。随时发送「取消」放弃。"); err != nil {
+	if what == "" {
+		what = "复议或诉讼"
+	}
+	if err := b.Text(ctx, t, to, "登记 "+a.Number()+" 的"+what+"结果。随时发送「取消」放弃。"); err != nil {
 		return err
 	}
 	return b.StartWizard(ctx, t, b.remedySpec(c), &c.Wizard)
@@ -133,7 +174,7 @@ func (b *Flow) parseDay(v string) time.Time {
 func (b *Flow) typedDay(t *chat.Turn, s string, check func(d, today time.Time) error) (string, error) {
 	d, err := workflow.ParseDate(s, t.Now, b.Location, workflow.DatePast)
 	if err != nil && !errors.Is(err, workflow.ErrDateFuture) {
-		return "", chat.Wrong("没有识别出日期，请回复「今天」「昨天」，或输入如 2026-12-01、12月1日。")
+		return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出日期，请回复「今天」「昨天」，或输入如 2026-12-01、12月1日。"))
 	}
 	if err := check(d, b.today(t.Now)); err != nil {
 		return "", chat.Wrong(err.Error())

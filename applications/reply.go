@@ -500,7 +500,7 @@ func (b *Flow) deliverSpec(c *convo, spec *chat.WizardSpec) *chat.WizardSpec {
 				case errors.Is(err, workflow.ErrDateFuture):
 					return "", chat.Wrong("送达日期" + workflow.FormatDate(d, b.Location) + "还没有到，请输入今天或以前的日期。")
 				case err != nil:
-					return "", chat.Wrong("没有识别出日期，请回复「今天」，或输入如 2026-12-20、12月20日。")
+					return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出日期，请回复「今天」，或输入如 2026-12-20、12月20日。"))
 				case c.Since != "" && d.Format(time.DateOnly) < c.Since:
 					m, _ := time.ParseInLocation(time.DateOnly, c.Since, b.Location)
 					return "", chat.Wrong("送达日期" + workflow.FormatDate(d, b.Location) + "早于答复审定之日（" + workflow.FormatDate(m, b.Location) + "），请核对。")

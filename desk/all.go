@@ -55,6 +55,15 @@ type filter struct {
 	page                                  int
 }
 
+// filterKeys are the query's keys each field parseFilter names is read
+// from, with those that mean nothing without it: the page is linked to
+// without them. A page number is dropped with any of them (the rows are
+// other rows), a kind with its states.
+var filterKeys = map[string][]string{
+	"类别": {"kind", "state", "page"}, "搜索": {"q", "page"}, "起始日期": {"from", "page"}, "截止日期": {"to", "page"},
+	"日期范围": {"from", "to", "page"}, "股室": {"section", "page"}, "状态": {"state", "page"}, "页码": {"page"},
+}
+
 // parseFilter reads the query; a bad field is named in the error.
 func (d *Desk) parseFilter(q url.Values) (filter, string, string) {
 	f := filter{kind: q.Get("kind"), query: strings.TrimSpace(q.Get("q")), from: strings.TrimSpace(q.Get("from")),
@@ -157,7 +166,7 @@ func (d *Desk) serveAll(w http.ResponseWriter, r *http.Request, v *webauth.Visit
 	}
 	f, field, fix := d.parseFilter(r.URL.Query())
 	if field != "" {
-		badField(w, field, fix)
+		badField(w, field, fix, without(AllPath, r.URL.Query(), filterKeys[field]...), "返回全部在办（不带此条件）")
 		return
 	}
 	sf := storage.DeskFilter{State: f.state, Section: f.section, From: f.fromDay, To: f.toDay, Loc: d.Location,

@@ -15,6 +15,8 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -88,9 +90,27 @@ func (d *Desk) fail(w http.ResponseWriter, r *http.Request, what string, err err
 	webauth.Refuse(w, http.StatusInternalServerError, "系统繁忙", "系统暂时无法处理，请稍后重试。")
 }
 
-// badField answers a bad query parameter with 400, naming the field.
-func badField(w http.ResponseWriter, field, fix string) {
-	webauth.Refuse(w, http.StatusBadRequest, "筛选条件有误", "「"+field+"」"+fix)
+// badField answers a bad query parameter with 400, naming the field, and
+// links back to the page without it (back, in words backText) and to the
+// 办公桌.
+func badField(w http.ResponseWriter, field, fix, back, backText string) {
+	webauth.RefuseWith(w, http.StatusBadRequest, "筛选条件有误", "「"+field+"」"+fix,
+		webauth.Link{Href: back, Text: backText}, webauth.Link{Href: webauth.HomePath, Text: "返回办公桌"})
+}
+
+// without is path with q less the keys named: the address of the page the
+// person came from, without the filter that was refused.
+func without(path string, q url.Values, keys ...string) string {
+	q2 := url.Values{}
+	for k, v := range q {
+		if !slices.Contains(keys, k) {
+			q2[k] = v
+		}
+	}
+	if len(q2) == 0 {
+		return path
+	}
+	return path + "?" + q2.Encode()
 }
 
 // serveOpen opens a record's own page: a 审批单's (FormPath), a 12345

@@ -155,9 +155,13 @@ func readUpload(r *http.Request, refuse func(status int, text string)) (upload, 
 }
 
 // uploadedNote is the notice after an upload: the version stored, or
-// that the same file was there already.
+// that the same file was there already. It rides the redirect signed for
+// the session that uploaded (uploadedQuery): a link with ?uploaded=…
+// passed to a colleague, or made up, announces nothing.
 func (d *Desk) uploadedNote(ctx context.Context, q url.Values, kinds ...string) (string, int64) {
-	id, err := strconv.ParseInt(q.Get("uploaded"), 10, 64)
+	note := webauth.Note(ctx, q, "uploaded")
+	idText, same := strings.CutSuffix(note, sameSuffix)
+	id, err := strconv.ParseInt(idText, 10, 64)
 	if err != nil || id <= 0 {
 		return "", 0
 	}
@@ -167,7 +171,7 @@ func (d *Desk) uploadedNote(ctx context.Context, q url.Values, kinds ...string) 
 	}
 	for _, k := range kinds {
 		if v.Kind == k {
-			if q.Get("same") != "" {
+			if same {
 				return fmt.Sprintf("「%s」与其第%d版内容相同，未新增版本。", v.Name, v.Version), v.RecordID
 			}
 			return fmt.Sprintf("已上传「%s」（第%d版，%s）。", v.Name, v.Version, sizeText(v.Size)), v.RecordID
@@ -176,12 +180,17 @@ func (d *Desk) uploadedNote(ctx context.Context, q url.Values, kinds ...string) 
 	return "", 0
 }
 
-func uploadedQuery(v storage.DocumentVersion, added bool) string {
-	q := "?uploaded=" + strconv.FormatInt(v.ID, 10)
+// sameSuffix marks an upload that stored no new version.
+const sameSuffix = "-same"
+
+// uploadedQuery is the query an upload's redirect carries, signed for
+// who uploaded.
+func uploadedQuery(who *webauth.Visitor, v storage.DocumentVersion, added bool) string {
+	note := strconv.FormatInt(v.ID, 10)
 	if !added {
-		q += "&same=1"
+		note += sameSuffix
 	}
-	return q
+	return "?" + webauth.NoteQuery(who, "uploaded", note)
 }
 
 // serveFormUpload takes a file posted to a 审批单's 附件, for the one who
@@ -228,7 +237,7 @@ func (d *Desk) serveFormUpload(w http.ResponseWriter, r *http.Request, v *webaut
 		return
 	}
 	d.Log.InfoContext(ctx, "desk upload", "user", v.Person.UserID, "form", id, "document", ver.DocumentID, "version", ver.Version, "added", added)
-	http.Redirect(w, r, formPath(id)+uploadedQuery(ver, added)+"#attachments", http.StatusSeeOther)
+	http.Redirect(w, r, formPath(id)+uploadedQuery(v, ver, added)+"#attachments", http.StatusSeeOther)
 }
 
 // serveDocument downloads a version, for whoever may see its record (the
@@ -460,5 +469,5 @@ func (d *Desk) serveApplicationUpload(w http.ResponseWriter, r *http.Request, v 
 		return
 	}
 	d.Log.InfoContext(ctx, "desk upload", "user", v.Person.UserID, "application", a.ID, "kind", kind, "document", ver.DocumentID, "version", ver.Version, "added", added)
-	http.Redirect(w, r, applicationDocsPath(a.ID)+uploadedQuery(ver, added)+"#"+map[string]string{storage.DocApplication: "application-documents", storage.DocReply: "reply-documents"}[kind], http.StatusSeeOther)
+	http.Redirect(w, r, applicationDocsPath(a.ID)+uploadedQuery(v, ver, added)+"#"+map[string]string{storage.DocApplication: "application-documents", storage.DocReply: "reply-documents"}[kind], http.StatusSeeOther)
 }

@@ -135,7 +135,9 @@ func (d *Desk) serveExport(w http.ResponseWriter, r *http.Request, v *webauth.Vi
 	}
 	p, field, fix := d.parsePeriod(r.URL.Query())
 	if field != "" {
-		badField(w, field, fix)
+		// 统计's fields hang together (a month means nothing without its
+		// period): the way back is this month's page.
+		badField(w, field, fix, StatsPath, "返回统计（本月）")
 		return
 	}
 	secs, err := d.figures(r.Context(), p)

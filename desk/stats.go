@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -68,6 +69,10 @@ func (d *Desk) parsePeriod(q url.Values) (p period, field, fix string) {
 	case periodMonth:
 		m, err := time.ParseInLocation("2006-01", p.Month, d.Location)
 		if err != nil {
+			var y, mm int
+			if n, _ := fmt.Sscanf(p.Month, "%4d-%d", &y, &mm); n == 2 && (mm < 1 || mm > 12) {
+				return p, "月份", fmt.Sprintf("%d年%d月不存在，请核对。", y, mm)
+			}
 			return p, "月份", "应为年月，如 " + now.Format("2006-01") + "。"
 		}
 		if m.Year() < firstYear || m.After(thisMonth) {
@@ -82,16 +87,24 @@ func (d *Desk) parsePeriod(q url.Values) (p period, field, fix string) {
 		p.first = time.Date(y, 1, 1, 0, 0, 0, 0, d.Location)
 		p.last = p.first.AddDate(1, 0, -1)
 	case periodRange:
-		var err error
-		if p.first, err = parseDay(p.From, d.Location); err != nil {
-			return p, "起始日期", "应为日期，如 " + thisMonth.Format(time.DateOnly) + "。"
+		var fix string
+		if p.first, fix = d.rangeDay(p.From, thisMonth); fix != "" {
+			return p, "起始日期", fix
 		}
-		if p.last, err = parseDay(p.To, d.Location); err != nil {
-			return p, "截止日期", "应为日期，如 " + now.Format(time.DateOnly) + "。"
+		if p.last, fix = d.rangeDay(p.To, now); fix != "" {
+			return p, "截止日期", fix
 		}
 		if p.first.After(p.last) {
-			return p, "日期范围", "起始日期" + workflow.FormatDate(p.first, d.Location) + "晚于截止日期" + workflow.FormatDate(p.last, d.Location) + "，请调换。"
+			return p, "日期范围", "截止日期" + workflow.FormatDate(p.last, d.Location) + "早于起始日期" + workflow.FormatDate(p.first, d.Location) + "，请调换。"
 		}
+		// At most a year, as 某年 is: longer is most likely a slip of the
+		// year, and several years are read year by year.
+		if p.last.After(p.first.AddDate(1, 0, -1)) {
+			return p, "日期范围", fmt.Sprintf("%s至%s超过一年。日期范围最长一年，请缩短，或按年份统计。",
+				workflow.FormatDate(p.first, d.Location), workflow.FormatDate(p.last, d.Location))
+		}
+		// The inputs and the export's link show the days as read.
+		p.From, p.To = p.first.Format(time.DateOnly), p.last.Format(time.DateOnly)
 	default:
 		return p, "统计期间", "应为本月、某月、某年或日期范围之一。"
 	}
@@ -109,6 +122,22 @@ func (d *Desk) parsePeriod(q url.Values) (p period, field, fix string) {
 		p.From, p.To = p.first.Format(time.DateOnly), p.last.Format(time.DateOnly)
 	}
 	return p, "", ""
+}
+
+// rangeDay reads a day of 统计's date range: what is wrong with it, with
+// its year, else the day. example is the day the refusal offers.
+func (d *Desk) rangeDay(s string, example time.Time) (time.Time, string) {
+	now := d.Now()
+	t, err := workflow.ParseDate(s, now, d.Location, workflow.DatePast)
+	switch {
+	case errors.Is(err, workflow.ErrDateFuture):
+		return t, workflow.FormatDate(t, d.Location) + "晚于今天（" + workflow.FormatDate(now, d.Location) + "），尚无数据，请改为今天或以前的日期。"
+	case err != nil:
+		return t, workflow.DateRefusal(err, "应为日期，如 "+example.Format(time.DateOnly)+"。")
+	case t.Year() < firstYear:
+		return t, fmt.Sprintf("%s早于%d年，统计自%d年1月1日起。", workflow.FormatDate(t, d.Location), firstYear, firstYear)
+	}
+	return t, ""
 }
 
 // query is the period as 统计's query string, for the export's link.
@@ -357,7 +386,9 @@ func (d *Desk) figures(ctx context.Context, p period) ([]section, error) {
 }
 
 // stepsTable is 受理量 per month (or per day within a month), every step
-// of the period shown, those without orders as 0.
+// of the period up to today shown, those without orders as 0; the days
+// still to come are not listed, since a 0 there would read as a day
+// without orders.
 func (d *Desk) stepsTable(p period, steps []storage.OrderCount) table {
 	unit, label := p.unit(), "月份"
 	title := "每月受理量"
@@ -375,7 +406,12 @@ func (d *Desk) stepsTable(p period, steps []storage.OrderCount) table {
 	if unit == "day" {
 		start = p.first
 	}
-	for s := start; !s.After(p.last); {
+	last := p.last
+	if today := storage.Day(d.Now().In(d.Location), d.Location); today.Before(last) {
+		last = today
+		tb.Note = "今天（" + workflow.FormatDate(today, d.Location) + "）以后的" + map[string]string{"day": "日期", "month": "月份"}[unit] + "尚未到来，不列出。"
+	}
+	for s := start; !s.After(last); {
 		r := at[s.Format(time.DateOnly)]
 		name := fmt.Sprintf("%d年%d月", s.Year(), int(s.Month()))
 		if unit == "day" {
@@ -412,7 +448,9 @@ func (d *Desk) serveStats(w http.ResponseWriter, r *http.Request, v *webauth.Vis
 	}
 	p, field, fix := d.parsePeriod(r.URL.Query())
 	if field != "" {
-		badField(w, field, fix)
+		// 统计's fields hang together (a month means nothing without its
+		// period): the way back is this month's page.
+		badField(w, field, fix, StatsPath, "返回统计（本月）")
 		return
 	}
 	secs, err := d.figures(r.Context(), p)

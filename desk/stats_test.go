@@ -27,7 +27,7 @@ func TestParsePeriod(t *testing.T) {
 		{"period=month&month=2026-02", day(2026, 2, 1), day(2026, 2, 28), "day", "2026年2月（2026年2月1日至2026年2月28日）"},
 		{"period=year&year=2025", day(2025, 1, 1), day(2025, 12, 31), "month", "2025年（2025年1月1日至2025年12月31日）"},
 		{"period=year&year=2024年", day(2024, 1, 1), day(2024, 12, 31), "month", "2024年（2024年1月1日至2024年12月31日）"},
-		{"period=range&from=2026-11-20&to=2026-12-05", day(2026, 11, 20), day(2026, 12, 5), "month", "2026年11月20日至2026年12月5日"},
+		{"period=range&from=2026-11-20&to=2026-12-01", day(2026, 11, 20), day(2026, 12, 1), "month", "2026年11月20日至2026年12月1日"},
 		{"period=range&from=2026-11-20&to=2026-11-20", day(2026, 11, 20), day(2026, 11, 20), "day", "2026年11月20日至2026年11月20日"},
 		// Fields the period does not use are not read.
 		{"period=year&year=2026&month=bad&from=x", day(2026, 1, 1), day(2026, 12, 31), "month", "2026年（2026年1月1日至2026年12月31日）"},
@@ -59,6 +59,72 @@ func TestParsePeriod(t *testing.T) {
 		q, _ := url.ParseQuery(query)
 		if _, got, fix := d.parsePeriod(q); got != field {
 			t.Errorf("%q: field %q (%s), want %q", query, got, fix, field)
+		}
+	}
+}
+
+// A day of the range that cannot be counted says why, with its year.
+func TestParsePeriodSaysWhatIsWrong(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, loc)
+	d := &Desk{Location: loc, Now: func() time.Time { return now }}
+	for query, want := range map[string]string{
+		"period=range&from=2026-02-30&to=2026-03-01": "「起始日期」2026年2月30日不存在，请核对。",
+		"period=range&from=2026-13-01&to=2026-03-01": "「起始日期」2026年13月1日不存在，请核对。",
+		"period=range&from=2018-12-31&to=2019-01-05": "「起始日期」2018年12月31日早于2019年，统计自2019年1月1日起。",
+		"period=range&from=2026-11-01&to=2026-12-02": "「截止日期」2026年12月2日晚于今天（2026年12月1日），尚无数据，请改为今天或以前的日期。",
+		"period=range&from=2026-11-01&to=x":          "「截止日期」应为日期，如 2026-12-01。",
+		"period=range&from=2026-03-02&to=2026-03-01": "「日期范围」截止日期2026年3月1日早于起始日期2026年3月2日，请调换。",
+		"period=range&from=2025-01-01&to=2026-01-01": "「日期范围」2025年1月1日至2026年1月1日超过一年。日期范围最长一年，请缩短，或按年份统计。",
+		"period=month&month=2026-13":                 "「月份」2026年13月不存在，请核对。",
+	} {
+		q, _ := url.ParseQuery(query)
+		if _, field, fix := d.parsePeriod(q); "「"+field+"」"+fix != want {
+			t.Errorf("%q: 「%s」%s, want %s", query, field, fix, want)
+		}
+	}
+	// A year to the day is allowed.
+	q, _ := url.ParseQuery("period=range&from=2025-01-01&to=2025-12-31")
+	if _, field, fix := d.parsePeriod(q); field != "" {
+		t.Errorf("a year's range refused: 「%s」%s", field, fix)
+	}
+}
+
+// The steps stop at today: a day still to come is not a day without
+// orders.
+func TestStepsStopAtToday(t *testing.T) {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, loc)
+	d := &Desk{Location: loc, Now: func() time.Time { return now }}
+	for query, want := range map[string][]string{
+		"":                           {"2026年12月1日", "2026年12月2日", "2026年12月3日"},
+		"period=year&year=2026":      {"2026年1月", "2026年2月", "2026年3月", "2026年4月", "2026年5月", "2026年6月", "2026年7月", "2026年8月", "2026年9月", "2026年10月", "2026年11月", "2026年12月"},
+		"period=month&month=2026-11": nil, // the whole month: 30 days
+	} {
+		q, _ := url.ParseQuery(query)
+		p, field, _ := d.parsePeriod(q)
+		if field != "" {
+			t.Fatalf("%q refused", query)
+		}
+		tb := d.stepsTable(p, nil)
+		var got []string
+		for _, r := range tb.Rows {
+			got = append(got, r[0].Text)
+		}
+		if want == nil {
+			if len(got) != 30 || tb.Note != "" {
+				t.Errorf("%q: %d rows, note %q; want November's 30 and no note", query, len(got), tb.Note)
+			}
+			continue
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") || len(tb.Chart.X) != len(want) || !strings.Contains(tb.Note, "2026年12月3日") {
+			t.Errorf("%q: rows %v (chart %d), note %q; want %v", query, got, len(tb.Chart.X), tb.Note, want)
 		}
 	}
 }

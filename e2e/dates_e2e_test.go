@@ -73,6 +73,10 @@ func TestRegistrationDatesTimesAndPhone(t *testing.T) {
 	c.say(registrar, today().AddDate(1, 0, 0).Format("2006-01-02 15:04"))
 	c.text(registrar, "接收时间不能晚于现在")
 	c.text(registrar, "第8/10步")
+	// A day the calendar lacks is said not to exist, not to be unread.
+	c.say(registrar, fmt.Sprintf("%d年2月30日 9:00", y.Year()))
+	c.text(registrar, fmt.Sprintf("%d年2月30日不存在，请核对。", y.Year()))
+	c.text(registrar, "第8/10步")
 	// A month and day with a time.
 	c.say(registrar, dayMD(-1)+" 8:15")
 	c.text(registrar, "接收时间："+dayText(-1)+" 08:15。")

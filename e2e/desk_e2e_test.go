@@ -123,6 +123,22 @@ func (p *page) status(method, path, body string) int {
 	return st
 }
 
+// wayBack checks the refusal page on screen, of the address from: its
+// first way on is back (the page without the bad filter), the second the
+// 办公桌; following back opens a page with want on it.
+func (p *page) wayBack(from, back, want string) {
+	p.t.Helper()
+	if got := eval[string](p, `[...document.querySelectorAll('#ways a')].map((a) => a.getAttribute('href')).join(' ')`); got != back+" /desk" {
+		p.t.Errorf("%s refused: ways on %q, want %q", from, got, back+" /desk")
+		return
+	}
+	eval[bool](p, `(document.querySelector('#ways a').click(), true)`)
+	p.waitAcrossNavigation("the way back from "+from, `location.pathname + location.search === `+jsString(back)+` && document.readyState === 'complete'`)
+	if txt := eval[string](p, `document.body.innerText`); !strings.Contains(txt, want) || strings.Contains(txt, "有误") {
+		p.t.Errorf("the way back from %s (%s):\n%s", from, back, txt)
+	}
+}
+
 // logoutDesk presses 退出, a form POST with the CSRF token.
 func (p *page) logoutDesk() {
 	p.t.Helper()
@@ -162,6 +178,16 @@ func TestBrowserDesk(t *testing.T) {
 	// 综合办公室 (陈立新): the application waits for him; 全部在办 shows
 	// every open record, and filters find each.
 	p.desk("chenlixin", "陈立新")
+	// The login's way through 网页授权 leaves the address clean: no
+	// #wechat_redirect carried from the authorize page.
+	// (The redirect's own empty fragment may show as a bare "#".)
+	clean := func(path string) {
+		t.Helper()
+		if href := eval[string](p, `location.href`); strings.TrimSuffix(href, "#") != d.base+path || eval[string](p, `location.hash`) != "" {
+			t.Errorf("the page after the login is at %s, want %s%s", href, d.base, path)
+		}
+	}
+	clean("/desk")
 	home := eval[string](p, `document.querySelector('#waiting').innerText`)
 	if !strings.Contains(home, s.application.Number()) || !strings.Contains(home, "待分办") {
 		t.Errorf("the office's 待我办理 lacks %s 待分办:\n%s", s.application.Number(), home)
@@ -209,7 +235,12 @@ func TestBrowserDesk(t *testing.T) {
 		if txt := p.visit("/desk/all?" + q); !strings.Contains(txt, "「"+field+"」") {
 			t.Errorf("/desk/all?%s does not name %s:\n%s", q, field, txt)
 		}
+		p.wayBack("/desk/all?"+q, map[string]string{"起始日期": "/desk/all?kind=form", "类别": "/desk/all", "页码": "/desk/all?kind=form",
+			"状态": "/desk/all?kind=order", "股室": "/desk/all?kind=form"}[field], "全部在办")
 	}
+	// The way back keeps the filters that were right.
+	p.visit("/desk/all?kind=order&q=" + s.order.TicketNo + "&to=2026-02-30")
+	p.wayBack("/desk/all?kind=order&q="+s.order.TicketNo+"&to=2026-02-30", "/desk/all?kind=order&q="+s.order.TicketNo, s.order.TicketNo)
 	// A row opens the form's own page, whose 打印 link is the printable
 	// page's, freshly signed.
 	p.visit("/desk/all?kind=form&q=" + url.QueryEscape("甲项目"))
@@ -234,6 +265,14 @@ func TestBrowserDesk(t *testing.T) {
 
 	// 股室负责人 (张伟): formA waits at his stage; 全部在办 is not his.
 	p.deskAgain("zhangwei", "张伟")
+	clean("/desk")
+	// A deep link logs in to its own page, its address clean too.
+	p.logoutDesk()
+	eval[string](p, `document.cookie = 'sandbox_wecom_user=zhangwei; path=/sandbox; SameSite=Lax'`)
+	p.do(chromedp.Navigate(p.base + "/desk/open/form/" + strconv.FormatInt(s.formA.ID, 10)))
+	p.waitAcrossNavigation("formA's page after the login", `location.pathname === '/desk/form/`+strconv.FormatInt(s.formA.ID, 10)+`' && !!document.querySelector('#who')`)
+	clean("/desk/form/" + strconv.FormatInt(s.formA.ID, 10))
+	p.visit("/desk")
 	if w := eval[string](p, `document.querySelector('#waiting').innerText`); !strings.Contains(w, s.formA.Title) || strings.Contains(w, s.formB.Title) {
 		t.Errorf("the section head's 待我办理:\n%s", w)
 	}

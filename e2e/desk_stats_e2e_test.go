@@ -258,6 +258,14 @@ func TestBrowserDeskStats(t *testing.T) {
 	p.visit("/desk/stats?period=month&month=" + statsMonth)
 	waitJS[bool](p, "the charts on a phone", `document.documentElement.getAttribute('data-charts') === '6' && !!document.querySelector('#chart-forms-stages svg')`)
 	p.layoutFits(390)
+	// Every table's columns, the rates last, are in sight without
+	// scrolling its box.
+	if wide := eval[[]string](p, `[...document.querySelectorAll('table.stats')].filter((t) => {
+		const box = t.parentElement.getBoundingClientRect(), last = t.querySelector('thead th:last-child').getBoundingClientRect();
+		return t.scrollWidth > t.parentElement.clientWidth + 1 || last.right > box.right + 1;
+	}).map((t) => t.id + ' ' + t.scrollWidth + '>' + t.parentElement.clientWidth)`); len(wide) > 0 {
+		t.Errorf("at 390 px these tables scroll out of sight: %v", wide)
+	}
 	p.shot("desk-07-stats-phone")
 	p.do(chromedp.EmulateViewport(1440, 900))
 
@@ -334,6 +342,7 @@ func TestBrowserDeskStats(t *testing.T) {
 		if txt := p.visit("/desk/stats?" + q); !strings.Contains(txt, "「"+field+"」") {
 			t.Errorf("/desk/stats?%s does not name %s:\n%s", q, field, txt)
 		}
+		p.wayBack("/desk/stats?"+q, "/desk/stats", "统计期间：本月")
 	}
 	if txt := p.visit("/desk/stats?period=range&from=2021-03-10&to=2021-03-01"); !strings.Contains(txt, "2021年3月10日") {
 		t.Errorf("the bad range is not echoed with its year:\n%s", txt)

@@ -208,6 +208,23 @@ func TestBrowserDeskDocuments(t *testing.T) {
 		t.Fatalf("the 附件 with two versions: %+v", rows)
 	}
 	pdfV2 := rows[0].Href
+	// The notice rides the redirect signed for this session: the same
+	// address unsigned (a link made up) announces nothing.
+	notice := func() string {
+		return eval[string](p, `(() => { const n = document.querySelector('#notice'); return n ? n.innerText : ''; })()`)
+	}
+	uploadedLink := eval[string](p, `location.pathname + location.search`)
+	signedQ, _ := url.ParseQuery(strings.SplitN(uploadedLink, "?", 2)[1])
+	if signedQ.Get("uploaded") == "" || signedQ.Get("uploaded_sig") == "" {
+		t.Fatalf("the upload's redirect carries no signed notice: %s", uploadedLink)
+	}
+	p.visit(path + "?uploaded=" + url.QueryEscape(signedQ.Get("uploaded")))
+	if n := notice(); strings.Contains(n, "已上传") {
+		t.Errorf("an unsigned ?uploaded= announces %q", n)
+	}
+	if p.visit(uploadedLink); !strings.Contains(notice(), "已上传「公示正文.pdf」（第2版") {
+		t.Errorf("the signed link in its own session: %q", notice())
+	}
 
 	// An application's papers and reply, on its documents page.
 	app := &storage.Application{Channel: "当面", ReceivedD: f.FormedOn, ApplicantName: "钱材料", ApplicantType: "公民",
@@ -252,6 +269,10 @@ func TestBrowserDeskDocuments(t *testing.T) {
 	}
 	if eval[bool](p, `!!document.querySelector('#upload-form')`) {
 		t.Error("the approver is offered the upload form")
+	}
+	// The uploader's link, passed on, announces nothing to another.
+	if p.visit(uploadedLink); strings.Contains(notice(), "已上传") {
+		t.Errorf("陈立新's upload link announces to 张伟: %q", notice())
 	}
 	p.shot("desk-docs-04-approver")
 	for _, c := range []struct {

@@ -726,9 +726,9 @@ func TestWizardWrongAnswersKeepTheDraft(t *testing.T) {
 	c.text(staff, "第2步")
 	c.say(staff, "内容")
 	c.text(staff, "第3步")
-	for _, bad := range []string{"2026-13-01", "下周一"} {
+	for bad, want := range map[string]string{"2026-13-01": "2026年13月1日不存在，请核对", "下周一": "没有识别出日期"} {
 		c.say(staff, bad)
-		c.text(staff, "没有识别出日期")
+		c.text(staff, want)
 		c.text(staff, "第3步")
 	}
 	for _, future := range []string{"明天", "2099-01-01"} {

@@ -98,6 +98,12 @@ func TestRemediesRecordedInChatAndByAPI(t *testing.T) {
 	} else if !strings.Contains(m, "没有理解") {
 		t.Fatalf("确认 typed after the summary: %q, want 没有理解", m)
 	}
+	// 诉讼结果 with only a 复议 recorded: no 诉讼 to record a result on,
+	// how to record one, and the 复议's own word; the 复议 is not offered.
+	c.say(office1, "诉讼结果 "+no)
+	if m := c.text(office1, no+" 没有登记过行政诉讼", "「诉讼 "+no+"」", "行政复议："+dayWords(filed1)+"提起", "「复议结果 "+no+"」"); strings.Contains(m, "请回复") {
+		t.Fatalf("诉讼结果 without a 诉讼 offered a case: %q", m)
+	}
 	if n := count(); n != 1 {
 		t.Fatalf("%d cases after a double 确认", n)
 	}
@@ -168,7 +174,7 @@ func TestRemediesRecordedInChatAndByAPI(t *testing.T) {
 	// begins the same at once; 陈立新 confirms first.
 	decided1 := midnight().AddDate(0, 0, -5)
 	pickResult := func(user string) {
-		c.say(user, "复议结果 "+no)
+		c.say(user, "复议诉讼结果 "+no)
 		c.text(user, "登记 "+no+" 的复议或诉讼结果")
 		c.text(user, "有2件尚未审结", "1 行政复议，"+dayWords(filed1), "2 行政诉讼（复议后起诉），"+dayWords(filed3))
 		c.say(user, "3")

@@ -58,7 +58,7 @@ func (b *Flow) recordMeeting(ctx context.Context, t *chat.Turn, arg string) erro
 	case errors.Is(err, workflow.ErrDateFuture):
 		return b.Text(ctx, t, p.UserID, "会议日期不能晚于今天（您填写的是"+workflow.FormatDate(held, b.Location)+"），请在会议召开后登记。")
 	case err != nil:
-		return b.Text(ctx, t, p.UserID, "没有识别出会议日期「"+chat.Clip(fields[0], 20)+"」。请按 2026-06-28 或 6月28日 的格式填写。\n"+msgMeetingUsage)
+		return b.Text(ctx, t, p.UserID, workflow.DateRefusal(err, "没有识别出会议日期「"+chat.Clip(fields[0], 20)+"」。请按 2026-06-28 或 6月28日 的格式填写。")+"\n"+msgMeetingUsage)
 	}
 	topic := strings.Join(fields[1:], " ")
 	if utf8.RuneCountInString(topic) > maxMeetingTopic {

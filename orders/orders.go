@@ -747,7 +747,7 @@ func (b *Flow) checkExtendUntil(c *storage.Order, text string, now time.Time) (u
 	case errors.Is(err, workflow.ErrDatePast):
 		return time.Time{}, "申请延至的日期" + workflow.FormatDate(until, b.Location) + "已过，请输入今天以后的日期。"
 	case err != nil:
-		return time.Time{}, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。"
+		return time.Time{}, workflow.DateRefusal(err, "没有识别出日期，请按 2026-12-31 或 12月31日 的格式输入。")
 	}
 	until = time.Date(until.Year(), until.Month(), until.Day(), 23, 59, 59, 0, b.Location)
 	if !until.After(c.DueAt) {

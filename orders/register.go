@@ -88,7 +88,7 @@ func (b *Flow) registration(c *convo) *chat.WizardSpec {
 					case errors.Is(err, workflow.ErrDatePast):
 						return "", chat.Wrong("办理时限" + workflow.FormatDate(d, b.Location) + "已过，请输入今天或以后的日期，或回复「默认」。")
 					case err != nil:
-						return "", chat.Wrong("没有识别出办理时限，请回复「默认」，或输入日期如 2026-12-18、12月18日。")
+						return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出办理时限，请回复「默认」，或输入日期如 2026-12-18、12月18日。"))
 					}
 					return time.Date(d.Year(), d.Month(), d.Day(), 23, 59, 59, 0, b.Location).Format(time.RFC3339), nil
 				}, Show: b.showMoment,
@@ -197,7 +197,7 @@ func (b *Flow) checkReceived(t *chat.Turn, w *chat.Wizard, s string) (string, er
 	case errors.Is(err, workflow.ErrTimeFormat):
 		return "", chat.Wrong(err.Error())
 	case err != nil:
-		return "", chat.Wrong("没有识别出接收时间，请回复「现在」，或按 2026-11-28 09:30、11月28日 9:30 的格式输入。")
+		return "", chat.Wrong(workflow.DateRefusal(err, "没有识别出接收时间，请回复「现在」，或按 2026-11-28 09:30、11月28日 9:30 的格式输入。"))
 	}
 	return tm.Format(time.RFC3339), nil
 }

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/zwgk-bot/zwgk/applications"
 	"github.com/zwgk-bot/zwgk/chat"
 	"github.com/zwgk-bot/zwgk/storage"
 	"github.com/zwgk-bot/zwgk/workflow"
@@ -127,7 +128,9 @@ var argCommands = []argCommand{
 	{[]string{"申请", "申请件"}, false, (*Router).showApplication},
 	{[]string{"转为申请", "转申请", "转依申请"}, false, (*Router).convertOrder},
 	// 复议结果 before 复议: the words are matched as prefixes, in order.
-	{[]string{"复议结果", "诉讼结果", "复议诉讼结果"}, false, (*Router).remedyResult},
+	{[]string{applications.ResultOfReview}, false, (*Router).reviewResult},
+	{[]string{applications.ResultOfSuit}, false, (*Router).suitResult},
+	{[]string{applications.ResultOfEither}, false, (*Router).remedyResult},
 	{[]string{"复议", "行政复议"}, false, (*Router).review},
 	{[]string{"诉讼", "行政诉讼"}, false, (*Router).suit},
 }
@@ -140,8 +143,14 @@ func (r *Router) review(ctx context.Context, t *chat.Turn, arg string) error {
 func (r *Router) suit(ctx context.Context, t *chat.Turn, arg string) error {
 	return r.Applications.StartRemedy(ctx, t, true, arg)
 }
+func (r *Router) reviewResult(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.StartRemedyResult(ctx, t, applications.ResultOfReview, arg)
+}
+func (r *Router) suitResult(ctx context.Context, t *chat.Turn, arg string) error {
+	return r.Applications.StartRemedyResult(ctx, t, applications.ResultOfSuit, arg)
+}
 func (r *Router) remedyResult(ctx context.Context, t *chat.Turn, arg string) error {
-	return r.Applications.StartRemedyResult(ctx, t, arg)
+	return r.Applications.StartRemedyResult(ctx, t, applications.ResultOfEither, arg)
 }
 
 // convertOrder answers 「转为申请 工单号」. A wizard in progress has had

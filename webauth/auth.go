@@ -145,7 +145,7 @@ func (a *Auth) Page(h func(http.ResponseWriter, *http.Request, *Visitor)) http.H
 			a.startLogin(w, r)
 		default:
 			w.Header().Set("Cache-Control", "no-store")
-			h(w, r, v)
+			h(w, withVisitor(r, v), v)
 		}
 	}
 }
@@ -386,7 +386,11 @@ func (a *Auth) serveLogin(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(returnTo, HomePath) || strings.HasPrefix(returnTo, LoginPath) {
 		returnTo = HomePath // only our own pages: no open redirect
 	}
-	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	// A browser carries the authorize address's #wechat_redirect across
+	// every redirect whose Location has no fragment of its own (RFC 9110
+	// §10.2.2), and would land on the page with it: an empty fragment of
+	// our own ends it there.
+	http.Redirect(w, r, returnTo+"#", http.StatusSeeOther)
 }
 
 func (a *Auth) serveLogout(w http.ResponseWriter, r *http.Request, v *Visitor) {

@@ -79,6 +79,8 @@ func (a *Auth) render(w http.ResponseWriter, t *template.Template, status int, n
 
 type messageBody struct {
 	Text, Link, LinkText string
+	// Links are the ways on from a refusal, after Link.
+	Links []Link
 	// Kept is what the visitor typed into a refused form, shown to copy.
 	Kept []string
 }
@@ -86,6 +88,16 @@ type messageBody struct {
 // Refuse answers with a short page saying why, with the status.
 func Refuse(w http.ResponseWriter, status int, title, text string) {
 	message(w, status, title, messageBody{Text: text})
+}
+
+// Link is a way on from a refusal page: an address of ours and its words.
+type Link struct{ Href, Text string }
+
+// RefuseWith is Refuse with the ways on: a page refused for what was
+// asked of it (a bad filter) links back to itself without the fault, so
+// that the person is not left to edit the address.
+func RefuseWith(w http.ResponseWriter, status int, title, text string, links ...Link) {
+	message(w, status, title, messageBody{Text: text, Links: links})
 }
 
 func message(w http.ResponseWriter, status int, title string, body messageBody) {

@@ -312,3 +312,15 @@ func TestRosterChangeAppliesAtOnce(t *testing.T) {
 		t.Errorf("/desk after lina left the roster = %d %q", a.status, a.body)
 	}
 }
+
+// The callback's redirect has a fragment of its own, empty: a browser
+// would otherwise carry the authorize address's #wechat_redirect across it
+// to the page.
+func TestLoginRedirectEndsTheFragment(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.login(t, "lina")
+	if got := c.resp.Header.Get("Location"); got != "/desk#" {
+		t.Errorf("the callback's Location = %q, want /desk# (a fragment of its own)", got)
+	}
+}

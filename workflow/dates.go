@@ -30,6 +30,43 @@ var (
 	ErrMomentFuture = errors.New("时间不能晚于现在。")
 )
 
+// NoSuchDayError is a date typed right that the calendar does not have:
+// 2026年2月30日, 13月1日. Told "not understood", the person would retype
+// the same day; told it does not exist, they look at what they copied.
+type NoSuchDayError struct{ Year, Month, Day int }
+
+func (e *NoSuchDayError) Error() string {
+	if e.Year == 0 { // 13月1日: no year has it
+		return fmt.Sprintf("%d月%d日不存在，请核对。", e.Month, e.Day)
+	}
+	return fmt.Sprintf("%d年%d月%d日不存在，请核对。", e.Year, e.Month, e.Day)
+}
+
+// Is makes a day that does not exist one of the dates not read, for the
+// callers that only tell the two outcomes apart.
+func (e *NoSuchDayError) Is(target error) bool { return target == ErrDateFormat }
+
+// noSuchDay is the error of y-m-d failing validDay: a year outside the
+// calendar's is not a day that does not exist, only one not read.
+func noSuchDay(y, m, d int) error {
+	if y < 2000 || y > 2099 {
+		return ErrDateFormat
+	}
+	return &NoSuchDayError{Year: y, Month: m, Day: d}
+}
+
+// DateRefusal is what to answer for err, a ParseDate or ParseDateTime
+// error the caller has no words of its own for: a day that does not exist
+// says so; anything else gets notRead, the caller's "not understood" with
+// its field's examples.
+func DateRefusal(err error, notRead string) string {
+	var nd *NoSuchDayError
+	if errors.As(err, &nd) {
+		return nd.Error()
+	}
+	return notRead
+}
+
 var (
 	fullDate  = regexp.MustCompile(`^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$`)
 	monthDay  = regexp.MustCompile(`^(\d{1,2})[-/.月](\d{1,2})[日号]?$`)
@@ -73,7 +110,8 @@ func normalize(s string) string {
 // is nearer to today (12月28日 typed on 5 January), else the date is in the
 // future.
 //
-// Errors: ErrDateFormat (not a date, or no such day); ErrDateFuture (after
+// Errors: ErrDateFormat (not a date), a *NoSuchDayError (written as a
+// date, but not in the calendar; it is also ErrDateFormat); ErrDateFuture (after
 // today for DatePast) and ErrDatePast (before today for DateAhead), both
 // returned with the date so the refusal can name it.
 func ParseDate(s string, now time.Time, loc *time.Location, side DateSide) (time.Time, error) {
@@ -86,7 +124,7 @@ func ParseDate(s string, now time.Time, loc *time.Location, side DateSide) (time
 	} else if p := fullDate.FindStringSubmatch(s); p != nil {
 		y, m, d := atoi(p[1]), atoi(p[2]), atoi(p[3])
 		if !validDay(y, m, d) {
-			return time.Time{}, ErrDateFormat
+			return time.Time{}, noSuchDay(y, m, d)
 		}
 		t = time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc)
 	} else if p := monthDay.FindStringSubmatch(s); p != nil {
@@ -104,8 +142,11 @@ func ParseDate(s string, now time.Time, loc *time.Location, side DateSide) (time
 				y--
 			}
 		}
+		if m < 1 || m > 12 || d < 1 || d > 31 {
+			return time.Time{}, &NoSuchDayError{Month: m, Day: d}
+		}
 		if !validDay(y, m, d) {
-			return time.Time{}, ErrDateFormat // 2月30日, or 2月29日 in a common year
+			return time.Time{}, noSuchDay(y, m, d) // 2月30日, or 2月29日 in a common year
 		}
 		t = time.Date(y, time.Month(m), d, 0, 0, 0, 0, loc)
 	} else {

@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,5 +169,36 @@ func TestFormatDate(t *testing.T) {
 	}
 	if got := workflow.FormatDateTime(time.Date(2026, 11, 27, 16, 5, 0, 0, time.UTC), shanghai); got != "2026年11月28日 00:05" {
 		t.Fatalf("FormatDateTime = %q", got)
+	}
+}
+
+// A date typed right that the calendar lacks is answered as not existing,
+// with the year it was read in; anything else not read keeps the caller's
+// words.
+func TestDateRefusal(t *testing.T) {
+	t.Parallel()
+	dec1 := sat(2026, 12, 1, 10, 0)
+	const notRead = "没有识别出日期。"
+	for in, want := range map[string]string{
+		"2026年2月30日":      "2026年2月30日不存在，请核对。",
+		"2026-02-30":      "2026年2月30日不存在，请核对。",
+		"2月29日":           "2026年2月29日不存在，请核对。",
+		"2026-04-31":      "2026年4月31日不存在，请核对。",
+		"13月1日":           "13月1日不存在，请核对。",
+		"2026-13-01":      "2026年13月1日不存在，请核对。",
+		"2026-02-30 9:30": "2026年2月30日不存在，请核对。",
+		"1999-01-01":      notRead,
+		"下周一":             notRead,
+	} {
+		_, err := workflow.ParseDate(in, dec1, shanghai, workflow.DatePast)
+		if strings.Contains(in, ":") {
+			_, err = workflow.ParseDateTime(in, dec1, shanghai, time.Time{})
+		}
+		if !errors.Is(err, workflow.ErrDateFormat) {
+			t.Errorf("%q: error %v, want one that is ErrDateFormat", in, err)
+		}
+		if got := workflow.DateRefusal(err, notRead); got != want {
+			t.Errorf("DateRefusal(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
