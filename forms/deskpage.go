@@ -153,19 +153,9 @@ const (
 // cards in the chat are closed with their send's response_code (as when
 // another decides) and the next stage's cards go out.
 func (b *Flow) DecideOnPage(ctx context.Context, t *chat.Turn, d PageDecision) (PageResult, error) {
-	f, err := storage.LockForm(ctx, t.Tx, d.FormID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return PageResult{Outcome: PageNotFound, Text: "没有找到该审批单，请返回办公桌核对。"}, nil
-	}
-	if err != nil {
-		return PageResult{}, err
-	}
-	ds, err := storage.Decisions(ctx, t.Tx, f.ID)
-	if err != nil {
-		return PageResult{}, err
-	}
-	if !b.maySee(t.Person, f, ds) {
-		return PageResult{Outcome: PageForbidden, Text: "您无权查看该审批单。如有需要，请联系综合办公室。"}, nil
+	f, refused, err := b.lockForPage(ctx, t, d.FormID)
+	if f == nil {
+		return refused, err
 	}
 	a := approval{Version: d.Version, Stage: d.Stage, Verdict: workflow.Verdict(d.Verdict), Reason: d.Reason}
 	if workflow.Stage(d.Stage) == workflow.StageOffice && a.Verdict != workflow.VerdictReject {
@@ -193,6 +183,27 @@ func (b *Flow) DecideOnPage(ctx context.Context, t *chat.Turn, d PageDecision) (
 	return PageResult{Outcome: PageDecided}, nil
 }
 
+// lockForPage locks the form a page's post is about, for the visitor of
+// turn t who must still be allowed to see it; nil with the page's answer
+// when it is gone or not theirs.
+func (b *Flow) lockForPage(ctx context.Context, t *chat.Turn, id int64) (*storage.Form, PageResult, error) {
+	f, err := storage.LockForm(ctx, t.Tx, id)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, PageResult{Outcome: PageNotFound, Text: "没有找到该审批单，请返回办公桌核对。"}, nil
+	}
+	if err != nil {
+		return nil, PageResult{}, err
+	}
+	ds, err := storage.Decisions(ctx, t.Tx, f.ID)
+	if err != nil {
+		return nil, PageResult{}, err
+	}
+	if !b.maySee(t.Person, f, ds) {
+		return nil, PageResult{Outcome: PageForbidden, Text: "您无权查看该审批单。如有需要，请联系综合办公室。"}, nil
+	}
+	return f, PageResult{}, nil
+}
+
 // Form page actions other than a decision, as posted.
 const (
 	PagePublish  = "publish"  // a platform's 已发布, the publisher's
@@ -217,19 +228,9 @@ type PageAction struct {
 // (a turn of the visitor's, chat.Bot.Act), through the functions the
 // publication card's click and the 撤回 confirmation run.
 func (b *Flow) ActOnPage(ctx context.Context, t *chat.Turn, d PageAction) (PageResult, error) {
-	f, err := storage.LockForm(ctx, t.Tx, d.FormID)
-	if errors.Is(err, storage.ErrNotFound) {
-		return PageResult{Outcome: PageNotFound, Text: "没有找到该审批单，请返回办公桌核对。"}, nil
-	}
-	if err != nil {
-		return PageResult{}, err
-	}
-	ds, err := storage.Decisions(ctx, t.Tx, f.ID)
-	if err != nil {
-		return PageResult{}, err
-	}
-	if !b.maySee(t.Person, f, ds) {
-		return PageResult{Outcome: PageForbidden, Text: "您无权查看该审批单。如有需要，请联系综合办公室。"}, nil
+	f, refused, err := b.lockForPage(ctx, t, d.FormID)
+	if f == nil {
+		return refused, err
 	}
 	switch d.Action {
 	case PagePublish:
