@@ -373,7 +373,7 @@ func (d *Desk) postAnnualText(w http.ResponseWriter, r *http.Request, v *webauth
 	}
 	key := keyOfSection(number)
 	back := func(done string) {
-		http.Redirect(w, r, office.AnnualDeskPath(year)+webauth.DoneQuery(v, done+"-"+key)+"#"+url.PathEscape("report-"+number), http.StatusSeeOther)
+		http.Redirect(w, r, webauth.DoneQuery(v, office.AnnualDeskPath(year), done+"-"+key)+"#"+url.PathEscape("report-"+number), http.StatusSeeOther)
 	}
 	switch res.Outcome {
 	case office.TextSaved:
@@ -442,9 +442,9 @@ func (d *Desk) postAnnualPublished(w http.ResponseWriter, r *http.Request, v *we
 	page := office.AnnualDeskPath(year)
 	switch res.Outcome {
 	case office.Published:
-		http.Redirect(w, r, page+webauth.DoneQuery(v, "published"), http.StatusSeeOther)
+		http.Redirect(w, r, webauth.DoneQuery(v, page, "published"), http.StatusSeeOther)
 	case office.PublishedBefore:
-		http.Redirect(w, r, page+webauth.DoneQuery(v, "before"), http.StatusSeeOther)
+		http.Redirect(w, r, webauth.DoneQuery(v, page, "before"), http.StatusSeeOther)
 	case office.PublishNotAllowed:
 		webauth.Refuse(w, http.StatusForbidden, "无权登记", msgAnnualReadOnly)
 	case office.PublishYearOpen:

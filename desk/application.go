@@ -166,7 +166,7 @@ func (d *Desk) serveApplicationAct(w http.ResponseWriter, r *http.Request, v *we
 		d.fail(w, r, "act on application", err)
 		return
 	}
-	answerAction(w, r, res, applicationPath(id)+webauth.DoneQuery(v, act.Action), func(status int) {
+	answerAction(w, r, res, webauth.DoneQuery(v, applicationPath(id), act.Action), func(status int) {
 		rec, _, ok := d.applicationRecord(w, r, v, id)
 		if !ok {
 			return

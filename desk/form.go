@@ -183,7 +183,7 @@ func (d *Desk) serveFormDecide(w http.ResponseWriter, r *http.Request, v *webaut
 	switch res.Outcome {
 	case forms.PageDecided:
 		// Post/redirect/get: reloading the page then posts nothing.
-		http.Redirect(w, r, formPath(id)+webauth.DoneQuery(v, dec.Verdict), http.StatusSeeOther)
+		http.Redirect(w, r, webauth.DoneQuery(v, formPath(id), dec.Verdict), http.StatusSeeOther)
 		return
 	case forms.PageNotFound:
 		webauth.Refuse(w, http.StatusNotFound, "未找到", res.Text)
@@ -241,7 +241,7 @@ func (d *Desk) serveFormAct(w http.ResponseWriter, r *http.Request, v *webauth.V
 	if done == forms.PagePublish {
 		done += ":" + act.Platform
 	}
-	answerAction(w, r, res, formPath(id)+webauth.DoneQuery(v, done), func(status int) {
+	answerAction(w, r, res, webauth.DoneQuery(v, formPath(id), done), func(status int) {
 		rec, ok := d.formRecord(w, r, v, id)
 		if !ok {
 			return

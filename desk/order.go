@@ -122,7 +122,7 @@ func (d *Desk) serveOrderAct(w http.ResponseWriter, r *http.Request, v *webauth.
 		d.fail(w, r, "act on order", err)
 		return
 	}
-	answerAction(w, r, res, orderPath(id)+webauth.DoneQuery(v, act.Action), func(status int) {
+	answerAction(w, r, res, webauth.DoneQuery(v, orderPath(id), act.Action), func(status int) {
 		rec, _, ok := d.orderRecord(w, r, v, id)
 		if !ok {
 			return

@@ -92,6 +92,9 @@ type Visitor struct {
 	// CSRF is the session's token; forms put it in CSRFField.
 	CSRF      string
 	sessionID string
+	// at is when the request came, by Auth's clock: a notice signed now
+	// is believed for a short while only (done.go).
+	at time.Time
 }
 
 func (a *Auth) secure() bool { return strings.HasPrefix(strings.ToLower(a.PublicURL), "https://") }
@@ -128,7 +131,7 @@ func (a *Auth) visitor(r *http.Request) (v *Visitor, refused bool, err error) {
 	if !ok {
 		return nil, true, nil
 	}
-	return &Visitor{Person: p, CSRF: ws.CSRF, sessionID: ck.Value}, false, nil
+	return &Visitor{Person: p, CSRF: ws.CSRF, sessionID: ck.Value, at: a.now()}, false, nil
 }
 
 // Page wraps a GET page: the visitor must be logged in; one who is not is
