@@ -338,3 +338,34 @@ func TestChatImageAfterSubmitGoesToTheNewForm(t *testing.T) {
 		t.Fatalf("the new form's documents %+v", vs)
 	}
 }
+
+// An image sent after 「工单 工单号」 is about that 12345 order, which takes
+// no documents: it is refused, naming the order, rather than filed on the
+// form the person had submitted before.
+func TestChatImageAfterAnOrderIsRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	c := newCursor(h)
+	serial := c.submit("lina", ordinary)
+	ticket := "2026120100077"
+	c.register(registrar, ticket, false, "r_1")
+	c.say("lina", "工单 "+ticket)
+	c.text("lina", ticket)
+	pngBytes, _ := pictures(t)
+	if st, _, err := h.corp.User("lina").SendImage(ctx, pngBytes); err != nil || st != 200 {
+		t.Fatalf("send the image: %d, %v", st, err)
+	}
+	told := c.text("lina", "12345工单 "+ticket+" 不接收图片附件", "图片未附加")
+	if strings.Contains(told, serial) {
+		t.Fatalf("told %q", told)
+	}
+	year, seq, _ := workflow.ParseSerial(serial)
+	f, err := storage.FormBySerial(ctx, h.db, year, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs := h.chatVersions(f.ID); len(vs) != 0 {
+		t.Fatalf("the form got the order's image: %+v", vs)
+	}
+}

@@ -329,7 +329,7 @@ func (r *Router) query(ctx context.Context, t *chat.Turn, arg string) error {
 	_, err := storage.OrderByTicket(ctx, t.Tx, arg)
 	switch {
 	case err == nil:
-		return r.Orders.ShowOrder(ctx, t, arg)
+		return r.showOrderFocused(ctx, t, arg)
 	case !errors.Is(err, storage.ErrNotFound):
 		return err
 	case arg == "12345":
@@ -344,5 +344,5 @@ func (r *Router) showOrder(ctx context.Context, t *chat.Turn, arg string) error 
 	if strings.Contains(arg, "公开审") || strings.Contains(arg, "〔") {
 		return r.queryForm(ctx, t, arg)
 	}
-	return r.Orders.ShowOrder(ctx, t, arg)
+	return r.showOrderFocused(ctx, t, arg)
 }

@@ -154,6 +154,12 @@ func (r *Router) imageTarget(ctx context.Context, t *chat.Turn) (imageTarget, st
 // may not attach to it (now).
 func (r *Router) targetOf(ctx context.Context, q storage.Queryer, p config.Person, kind string, id int64, now time.Time) (imageTarget, string, error) {
 	switch kind {
+	case storage.FocusOrder:
+		c, err := storage.OrderByID(ctx, q, id)
+		if err != nil {
+			return imageTarget{}, "", err
+		}
+		return imageTarget{}, "12345工单 " + c.TicketNo + " 不接收图片附件，图片未附加。如图片属于审批单或政府信息公开申请，请先发送「查询 编号」（或「申请 编号」）打开该事项，再发送图片。", nil
 	case storage.DocForm:
 		f, err := storage.GetForm(ctx, q, id)
 		if err != nil {
@@ -332,6 +338,23 @@ func (r *Router) queryForm(ctx context.Context, t *chat.Turn, arg string) error 
 		return err
 	}
 	return storage.SetChatFocus(ctx, t.Tx, t.Person.UserID, storage.ChatFocus{Kind: storage.DocForm, RecordID: f.ID, At: t.Now})
+}
+
+// showOrderFocused answers 「工单 X」, and makes the order the record the
+// person's images go to: orders take no documents, so an image sent next
+// is refused rather than filed on a form opened before.
+func (r *Router) showOrderFocused(ctx context.Context, t *chat.Turn, ticket string) error {
+	if err := r.Orders.ShowOrder(ctx, t, ticket); err != nil {
+		return err
+	}
+	c, err := storage.OrderByTicket(ctx, t.Tx, ticket)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return storage.SetChatFocus(ctx, t.Tx, t.Person.UserID, storage.ChatFocus{Kind: storage.FocusOrder, RecordID: c.ID, At: t.Now})
 }
 
 // showApplication answers 「申请 编号」, and makes the application the

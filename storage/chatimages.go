@@ -121,6 +121,10 @@ func VersionByMediaID(ctx context.Context, q sqlx.QueryerContext, mediaID string
 	return documentVersion(ctx, q, `v.source = 'chat' AND v.media_id = $1`, mediaID)
 }
 
+// FocusOrder is a ChatFocus on a 12345 order, which takes no documents:
+// its Kind, beside DocForm and DocApplication.
+const FocusOrder = "order"
+
 // ChatFocus is the record a person last opened in the chat.
 type ChatFocus struct {
 	Kind     string    `db:"kind"`
