@@ -361,22 +361,32 @@ func (b *Flow) pageAsk(ctx context.Context, t *chat.Turn, a *storage.Application
 // on from: who did what and when (the timeline's last sentence), and
 // where it stands now; nothing is done.
 func (b *Flow) movedOn(ctx context.Context, t *chat.Turn, a *storage.Application) (chat.PageResult, error) {
-	trail, err := storage.AuditTrail(ctx, t.Tx, storage.EntityApplication, a.Number())
+	note, actor, err := b.movedOnNote(ctx, t, a)
 	if err != nil {
 		return chat.PageResult{}, err
 	}
+	if actor == t.Person.UserID {
+		return chat.PageResult{Outcome: chat.PageRepeat, Text: note + "无需重复提交。"}, nil
+	}
+	return chat.PageResult{Outcome: chat.PageStale, Text: note + "您在本页的操作未执行。"}, nil
+}
+
+// movedOnNote says who last did what to a and when (the timeline's last
+// sentence), and where it stands now; actor is who did it.
+func (b *Flow) movedOnNote(ctx context.Context, t *chat.Turn, a *storage.Application) (note, actor string, err error) {
+	trail, err := storage.AuditTrail(ctx, t.Tx, storage.EntityApplication, a.Number())
+	if err != nil {
+		return "", "", err
+	}
 	now := "当前：" + b.where(a) + "。"
-	note, actor := a.Number()+" 已有新的办理进展。"+now, ""
+	note = a.Number() + " 已有新的办理进展。" + now
 	if len(trail) > 0 {
 		e := trail[len(trail)-1]
 		who, what, _ := b.Sentence(e)
 		note = fmt.Sprintf("%s 已于%s由%s%s%s", a.Number(), workflow.FormatDateTime(e.At, b.Location), chat.OrDash(who), what, now)
 		actor = e.Actor
 	}
-	if actor == t.Person.UserID {
-		return chat.PageResult{Outcome: chat.PageRepeat, Text: note + "无需重复提交。"}, nil
-	}
-	return chat.PageResult{Outcome: chat.PageStale, Text: note + "您在本页的操作未执行。"}, nil
+	return note, actor, nil
 }
 
 // DoneNote is what the page says after the visitor's action on a.

@@ -82,7 +82,11 @@ func major(a *storage.Application) bool {
 
 // startReply opens 拟写答复.
 func (b *Flow) startReply(ctx context.Context, t *chat.Turn, a *storage.Application) error {
-	c := &convo{Kind: kindReply, AppID: a.ID, AppState: a.State}
+	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	if err != nil {
+		return err
+	}
+	c := &convo{Kind: kindReply, AppID: a.ID, AppState: a.State, Mark: askMark(kindReply, a, cs)}
 	spec := b.ask(c)
 	if err := b.Text(ctx, t, t.Person.UserID, spec.Help); err != nil {
 		return err
