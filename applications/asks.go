@@ -73,7 +73,11 @@ func (b *Flow) startAskWith(ctx context.Context, t *chat.Turn, a *storage.Applic
 // its answers are checked against (the day it follows, the open
 // consultations). The application's page fills it in at once (pageAsk).
 func (b *Flow) newAsk(ctx context.Context, t *chat.Turn, a *storage.Application, kind string, vals map[string]string) (*convo, error) {
-	c := &convo{Kind: kind, AppID: a.ID, AppState: a.State, Since: a.ReceivedD.Format(time.DateOnly)}
+	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	c := &convo{Kind: kind, AppID: a.ID, AppState: a.State, Mark: askMark(kind, a, cs), Since: a.ReceivedD.Format(time.DateOnly)}
 	c.Vals = vals
 	switch {
 	case kind == kindSupplemented && a.SupplementAskedD.Valid:
@@ -92,10 +96,6 @@ func (b *Flow) newAsk(ctx context.Context, t *chat.Turn, a *storage.Application,
 		}
 	}
 	if kind == kindConsulted {
-		cs, err := storage.Consultations(ctx, t.Tx, a.ID)
-		if err != nil {
-			return nil, err
-		}
 		for _, x := range cs {
 			if !x.AnsweredD.Valid {
 				c.Open = append(c.Open, openConsult{ID: x.ID, Party: x.Party, Sent: x.SentD.Format(time.DateOnly)})
@@ -442,10 +442,39 @@ func (b *Flow) askSubmit(ctx context.Context, t *chat.Turn, c *convo) error {
 	if err != nil {
 		return err
 	}
-	if a.State != c.AppState {
-		return b.Text(ctx, t, to, a.Number()+" 已变化（当前："+workflow.ApplicationState(a.State).Label()+"），本次填写未生效。")
+	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	if err != nil {
+		return err
+	}
+	if a.State != c.AppState || c.Mark != "" && c.Mark != askMark(c.Kind, a, cs) {
+		// Done or moved on meanwhile, on the page or by another: who did
+		// what and when.
+		note, _, err := b.movedOnNote(ctx, t, a)
+		if err != nil {
+			return err
+		}
+		return b.Text(ctx, t, to, note+"本次填写未生效。")
 	}
 	return b.submitAsk(ctx, t, c, a)
+}
+
+// askMark is what a conversation of kind about a must still find when it
+// is submitted: the state, who holds it and the review round and stage,
+// and what the step itself changes without moving the state — so a step
+// done meanwhile (on the application's page, or by another) is not
+// recorded twice, while what another holder does alongside (the office
+// head's 延期, say) does not void a long reply typed meanwhile.
+func askMark(kind string, a *storage.Application, cs []storage.Consultation) string {
+	parts := []string{a.State, a.Section, a.Handler, strconv.Itoa(a.ReplyRound), a.Stage}
+	switch kind {
+	case kindSupplement, kindSupplemented:
+		parts = append(parts, strconv.FormatBool(a.SupplementAskedD.Valid), strconv.FormatBool(a.SupplementReceivedD.Valid))
+	case kindConsult, kindConsulted:
+		parts = append(parts, strconv.Itoa(len(cs)), strconv.Itoa(openConsultations(cs)))
+	case kindExtend, kindDenyExtend:
+		parts = append(parts, strconv.Itoa(a.ExtRequestDays), strconv.Itoa(a.ExtensionDays))
+	}
+	return strings.Join(parts, "|")
 }
 
 // submitAsk records c's answers on a, locked: what the confirmed

@@ -44,6 +44,11 @@ type convo struct {
 	// when it began: the answers act only if it is still there.
 	AppID    int64  `json:"app_id,omitempty"`
 	AppState string `json:"app_state,omitempty"`
+	// Mark is what the step's submit must still find (askMark): a step
+	// that leaves the state as it was (征求意见, 申请延期) could otherwise
+	// be recorded again by a conversation begun before it was done
+	// elsewhere. Empty in conversations saved before it was kept.
+	Mark string `json:"mark,omitempty"`
 	// Since is the earliest day (YYYY-MM-DD) a date answered in it may be:
 	// the event it follows (the 补正告知, the clock's start).
 	Since string `json:"since,omitempty"`

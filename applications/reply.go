@@ -82,7 +82,11 @@ func major(a *storage.Application) bool {
 
 // startReply opens 拟写答复.
 func (b *Flow) startReply(ctx context.Context, t *chat.Turn, a *storage.Application) error {
-	c := &convo{Kind: kindReply, AppID: a.ID, AppState: a.State}
+	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	if err != nil {
+		return err
+	}
+	c := &convo{Kind: kindReply, AppID: a.ID, AppState: a.State, Mark: askMark(kindReply, a, cs)}
 	spec := b.ask(c)
 	if err := b.Text(ctx, t, t.Person.UserID, spec.Help); err != nil {
 		return err
@@ -233,7 +237,7 @@ func (b *Flow) replySummary(ctx context.Context, t *chat.Turn, c *convo, a *stor
 	if r.Outcome() != "" {
 		card.HorizontalContentList = append([]bot.CardField{{KeyName: "具体情形", Value: chat.Clip(r.Label(), 40)}}, card.HorizontalContentList...)
 	}
-	if warn, err := b.replyWarning(ctx, t, a, r); err != nil {
+	if warn, err := b.replyWarning(ctx, t.Tx, a, r); err != nil {
 		return bot.TemplateCard{}, err
 	} else if warn != "" {
 		card.QuoteArea = &bot.CardQuote{Title: "请注意", QuoteText: warn}
@@ -302,7 +306,7 @@ func (b *Flow) sendStage(ctx context.Context, t *chat.Turn, a *storage.Applicati
 		return b.card(ctx, t, a, cardDeliver, "待送达", btns, b.replyQuote(a), step.Assignees...)
 	}
 	quote := b.replyQuote(a)
-	if warn, err := b.replyWarning(ctx, t, a, workflow.Reason(a.Reason)); err != nil {
+	if warn, err := b.replyWarning(ctx, t.Tx, a, workflow.Reason(a.Reason)); err != nil {
 		return err
 	} else if warn != "" {
 		quote = "【请注意】" + warn + "\n" + quote // the reviewers must see it too
@@ -345,11 +349,11 @@ func (b *Flow) reviewChain(a *storage.Application) string {
 // third party's interests withheld without asking them (Art. 32 requires
 // the 征求意见 where disclosure may harm them). Said, not refused: the
 // office may be sure without asking.
-func (b *Flow) replyWarning(ctx context.Context, t *chat.Turn, a *storage.Application, r workflow.Reason) (string, error) {
+func (b *Flow) replyWarning(ctx context.Context, q storage.Queryer, a *storage.Application, r workflow.Reason) (string, error) {
 	if r != workflow.ReasonThirdParty {
 		return "", nil
 	}
-	cs, err := storage.Consultations(ctx, t.Tx, a.ID)
+	cs, err := storage.Consultations(ctx, q, a.ID)
 	if err != nil {
 		return "", err
 	}
@@ -634,6 +638,14 @@ func (b *Flow) onSecrecy(ctx context.Context, t *chat.Turn, a *storage.Applicati
 	} else if err != nil {
 		return b.Text(ctx, t, to, err.Error())
 	}
+	return b.decideWithSecrecy(ctx, t, a, v, r)
+}
+
+// decideWithSecrecy records the office reviewer's whole 保密审查 r and
+// their decision v, in the one transaction: the 保密审查 card's submit
+// and the page's.
+func (b *Flow) decideWithSecrecy(ctx context.Context, t *chat.Turn, a *storage.Application, v workflow.Verdict, r workflow.SecrecyReview) error {
+	to := t.Person.UserID
 	detail, err := chat.RecordSecrecyReview(ctx, t, chat.SecrecyRecord{Entity: storage.EntityApplication, EntityID: a.Number(),
 		Round: a.ReplyRound, Stage: string(workflow.StageOffice), Reviewer: to, At: t.Now}, r)
 	if errors.Is(err, storage.ErrConflict) {

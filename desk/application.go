@@ -26,6 +26,16 @@ type applicationActions struct {
 	Path, CSRF string
 	TypedFor   string            // the action refused
 	Typed      map[string]string // its answers
+	Ticked     map[string]bool   // its 保密审查 checks
+}
+
+// ReplyValue is the 拟写答复 form's value of key: what a refused post typed,
+// else the draft a 驳回 sent back.
+func (x *applicationActions) ReplyValue(key string) string {
+	if x.TypedFor == applications.PageReply {
+		return x.Typed[key]
+	}
+	return x.Draft[key]
 }
 
 // Kept is what was typed into the answer key of action, if that was the
@@ -39,7 +49,8 @@ func (x *applicationActions) Kept(action, key string) string {
 
 // applicationAnswers are the form's fields that answer a step's
 // questions, named as the chat's conversation names them.
-var applicationAnswers = []string{"reason", "days", "items", "due", "on", "kind", "party", "sent", "which", "answer"}
+var applicationAnswers = []string{"reason", "days", "items", "due", "on", "kind", "party", "sent", "which", "answer",
+	"outcome", "text", "basis", "how", "tracking"}
 
 // serveApplication is an application's page, for whoever may view it
 // (applications.MayView, as 「申请 编号」).
@@ -130,9 +141,6 @@ func (d *Desk) buildApplicationRecord(ctx context.Context, v *webauth.Visitor, a
 	if x != nil {
 		rec.Application = &applicationActions{PageActions: x, Path: applicationPath(a.ID) + "/act", CSRF: v.CSRF}
 	}
-	if workflow.ApplicationState(a.State).Open() && a.Handler == v.Person.UserID {
-		rec.ActionNote = "拟写答复、答复的审核和送达请在企业微信的卡片上进行。"
-	}
 	return rec, nil
 }
 
@@ -146,7 +154,7 @@ func (d *Desk) serveApplicationAct(w http.ResponseWriter, r *http.Request, v *we
 	}
 	f := r.PostForm
 	act := applications.PageAction{ApplicationID: id, Mark: f.Get("mark"), Action: f.Get("action"), Section: f.Get("section"), Handler: f.Get("handler"),
-		Answers: map[string]string{}}
+		Checks: f["check"], Answers: map[string]string{}}
 	for _, k := range applicationAnswers {
 		if x := f.Get(k); x != "" {
 			act.Answers[k] = x
@@ -174,6 +182,10 @@ func (d *Desk) serveApplicationAct(w http.ResponseWriter, r *http.Request, v *we
 		rec.Notice, rec.NoticeBad = res.Text, res.Outcome != chat.PageRepeat
 		if res.Outcome == chat.PageBadInput && rec.Application != nil {
 			rec.Application.TypedFor, rec.Application.Typed = act.Action, act.Answers
+			rec.Application.Ticked = map[string]bool{}
+			for _, c := range act.Checks {
+				rec.Application.Ticked[c] = true
+			}
 		}
 		d.Auth.Render(w, d.pages, status, "record", v, "政府信息公开申请 "+rec.Number, rec)
 	})

@@ -429,3 +429,148 @@ func TestDeskApplicationPageSupplementLapsed(t *testing.T) {
 		t.Errorf("the closed application's page still offers actions:\n%s", page)
 	}
 }
+
+// In Chromium, an application's reply on its page from the draft to the
+// 送达: 李娜's 拟写答复 (a 不予公开 without its 具体情形 or its 法律依据
+// refused, what she typed kept), 张伟's 同意, 林晓燕's 保密审查 (two ticks
+// refused, kept; then all three), 周振华's 同意 and 陈立新's 邮寄送达 (the
+// tracking number asked for, the day echoed with its year); each closes
+// the cards in the chat and gives the next holder theirs.
+func TestBrowserDeskApplicationReply(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t)
+	s := seedDesk(t, d.dbURL)
+	no := s.application.Number()
+	path := "/desk/application/" + strconv.FormatInt(s.application.ID, 10)
+	ctx := context.Background()
+	db, err := storage.Open(ctx, d.dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	p := newPage(t, d.base)
+
+	p.desk("chenlixin", "陈立新")
+	p.visitFor(path, "#action-dispatch")
+	eval[bool](p, `(document.querySelector('#section').value = '1', true)`) // 综合一股
+	p.act("#action-dispatch")
+	p.logoutDesk()
+	p.deskAgain("zhangwei", "张伟")
+	p.visitFor(path, "#action-accept")
+	eval[bool](p, `(document.querySelector('#handler').value = 'lina', true)`)
+	p.act("#action-accept")
+	p.logoutDesk()
+
+	// 李娜's draft: 不予公开 without its 具体情形, then without its basis.
+	handle := demoNewCard(t, d.base, "lina", "reply", "")
+	waitSentIn(t, db, handle)
+	p.deskAgain("lina", "李娜")
+	if txt := p.visitFor(path, "#action-reply"); !strings.Contains(txt, "请注意：如选择「保护第三方合法权益」") || !strings.Contains(txt, "主要负责人审核") {
+		t.Errorf("the handler's 拟写答复 lacks the warning or the review:\n%s", txt)
+	}
+	text := "您申请的信息涉及第三方商业秘密，不予公开。"
+	eval[bool](p, `(document.querySelector('#reply-outcome').value = '不予公开', true)`)
+	p.typeInto("reply-text", text)
+	p.act("#action-reply")
+	if n := p.notice(); !strings.Contains(n, "请选择不予公开的具体情形") {
+		t.Errorf("the notice without a 具体情形: %q", n)
+	}
+	if kept := eval[string](p, `document.querySelector('#reply-outcome').value + '|' + document.querySelector('#reply-text').value`); kept != "不予公开|"+text {
+		t.Errorf("the refused draft kept %q", kept)
+	}
+	eval[bool](p, `(document.querySelector('#reply-reason').value = '保护第三方合法权益', true)`)
+	p.act("#action-reply")
+	if n := p.notice(); !strings.Contains(n, "不予公开的答复须写明法律依据") {
+		t.Errorf("the notice without a basis: %q", n)
+	}
+	if kept := eval[string](p, `document.querySelector('#reply-reason').value + '|' + document.querySelector('#reply-text').value`); kept != "保护第三方合法权益|"+text {
+		t.Errorf("the refused draft kept %q", kept)
+	}
+	p.typeInto("reply-basis", "《中华人民共和国政府信息公开条例》第十五条")
+	p.act("#action-reply")
+	if n := p.notice(); !strings.Contains(n, "已拟写答复并报审 "+no) || !strings.Contains(n, "答复类型：不予公开") {
+		t.Errorf("the notice after 拟写答复: %q", n)
+	}
+	demoCardClosed(t, d.base, "lina", handle, "答复已报审")
+	rev := demoNewCard(t, d.base, "zhangwei", "approve", "")
+	waitSentIn(t, db, rev)
+	p.logoutDesk()
+
+	// 张伟 同意s; the office's two members get their cards.
+	p.deskAgain("zhangwei", "张伟")
+	if txt := p.visitFor(path, "#action-approve"); !strings.Contains(txt, "答复审核（股室负责人审核）") || !strings.Contains(txt, "未登记征求第三方意见") {
+		t.Errorf("the section head's review lacks its stage or the warning:\n%s", txt)
+	}
+	p.act("#action-approve")
+	if n := p.notice(); !strings.Contains(n, "已同意 "+no) {
+		t.Errorf("the notice after 同意: %q", n)
+	}
+	demoCardClosed(t, d.base, "zhangwei", rev, "已同意")
+	offL := demoNewCard(t, d.base, "linxiaoyan", "approve", "")
+	offC := demoNewCard(t, d.base, "chenlixin", "approve", "")
+	waitSentIn(t, db, offL, offC)
+	p.logoutDesk()
+
+	// 林晓燕's 保密审查: two ticks refused and kept, then the three.
+	p.deskAgain("linxiaoyan", "林晓燕")
+	p.visitFor(path, "#check-privacy")
+	eval[bool](p, `(document.querySelector('#check-state_secret').checked = true, document.querySelector('#check-privacy').checked = true, true)`)
+	p.act("#action-approve")
+	if n := p.notice(); !strings.Contains(n, "还需确认「商业秘密」") {
+		t.Errorf("the notice after two ticks: %q", n)
+	}
+	if kept := eval[string](p, `[...document.querySelectorAll('#secrecy input:checked')].map(e => e.value).join(',')`); kept != "state_secret,privacy" {
+		t.Errorf("the refused 保密审查 kept %q", kept)
+	}
+	eval[bool](p, `(document.querySelector('#check-commercial_secret').checked = true, true)`)
+	p.act("#action-approve")
+	if n := p.notice(); !strings.Contains(n, "已同意 "+no) || !strings.Contains(n, "答复审核中（周振华）") {
+		t.Errorf("the notice after the office's 同意: %q", n)
+	}
+	demoCardClosed(t, d.base, "linxiaoyan", offL, "已同意")
+	demoCardClosed(t, d.base, "chenlixin", offC, "林晓燕已同意")
+	lead := demoNewCard(t, d.base, "zhouzhenhua", "approve", "")
+	waitSentIn(t, db, lead)
+	p.logoutDesk()
+
+	// 周振华 同意s; the office delivers.
+	p.deskAgain("zhouzhenhua", "周振华")
+	p.visitFor(path, "#action-approve")
+	p.act("#action-approve")
+	demoCardClosed(t, d.base, "zhouzhenhua", lead, "已同意")
+	delC := demoNewCard(t, d.base, "chenlixin", "d_1", "")
+	delL := demoNewCard(t, d.base, "linxiaoyan", "d_1", "")
+	waitSentIn(t, db, delC, delL)
+	p.logoutDesk()
+
+	// 陈立新's 邮寄送达: without the tracking number refused, kept.
+	p.deskAgain("chenlixin", "陈立新")
+	p.visitFor(path, "#action-deliver")
+	eval[bool](p, `(document.querySelector('#deliver-how-1').checked = true, true)`) // 邮寄
+	p.typeInto("deliver-on", "今天")
+	p.act("#action-deliver")
+	if n := p.notice(); !strings.Contains(n, "请填写邮件单号") {
+		t.Errorf("the notice without a tracking number: %q", n)
+	}
+	if kept := eval[string](p, `document.querySelector('#deliver-on').value + '|' + document.querySelector('#deliver-how-1').checked`); kept != "今天|true" {
+		t.Errorf("the refused 送达 kept %q", kept)
+	}
+	p.typeInto("deliver-tracking", "1234567890123")
+	p.act("#action-deliver")
+	if n := p.notice(); !strings.Contains(n, "已登记送达 "+no) || !strings.Contains(n, todayText()+"邮寄送达申请人") {
+		t.Errorf("the notice after 送达: %q", n)
+	}
+	// Done on the page, no click's own copy: each says who did it.
+	demoCardClosed(t, d.base, "chenlixin", delC, "陈立新已登记送达")
+	demoCardClosed(t, d.base, "linxiaoyan", delL, "陈立新已登记送达")
+	p.shot("desk-application-04-delivered")
+
+	a, err := storage.ApplicationByID(ctx, db, s.application.ID)
+	if err != nil || a.State != "closed" || a.Outcome != "withhold" || a.Delivery != "邮寄" || a.TrackingNo != "1234567890123" {
+		t.Fatalf("after 送达: %+v, %v", a, err)
+	}
+	r, err := storage.SecrecyReviewAt(ctx, db, storage.EntityApplication, no, 1, "office")
+	if err != nil || r.Reviewer != "linxiaoyan" || r.Conclusion != "withheld" || !r.StateSecret || !r.CommercialSecret || !r.Privacy {
+		t.Fatalf("保密审查 %+v, %v", r, err)
+	}
+}
