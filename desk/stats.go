@@ -88,10 +88,12 @@ func (d *Desk) parsePeriod(q url.Values) (p period, field, fix string) {
 		p.last = p.first.AddDate(1, 0, -1)
 	case periodRange:
 		var fix string
-		if p.first, fix = d.rangeDay(p.From, thisMonth); fix != "" {
+		if p.first, fix = d.rangeDay(p.From, thisMonth, false); fix != "" {
 			return p, "起始日期", fix
 		}
-		if p.last, fix = d.rangeDay(p.To, now); fix != "" {
+		// The end may be still to come, as 本月's and 某年's are: the
+		// figures run to today, and the tables say so.
+		if p.last, fix = d.rangeDay(p.To, now, true); fix != "" {
 			return p, "截止日期", fix
 		}
 		if p.first.After(p.last) {
@@ -125,11 +127,14 @@ func (d *Desk) parsePeriod(q url.Values) (p period, field, fix string) {
 }
 
 // rangeDay reads a day of 统计's date range: what is wrong with it, with
-// its year, else the day. example is the day the refusal offers.
-func (d *Desk) rangeDay(s string, example time.Time) (time.Time, string) {
+// its year, else the day. example is the day the refusal offers; ahead
+// allows a day after today.
+func (d *Desk) rangeDay(s string, example time.Time, ahead bool) (time.Time, string) {
 	now := d.Now()
 	t, err := workflow.ParseDate(s, now, d.Location, workflow.DatePast)
 	switch {
+	case errors.Is(err, workflow.ErrDateFuture) && ahead:
+		return t, ""
 	case errors.Is(err, workflow.ErrDateFuture):
 		return t, workflow.FormatDate(t, d.Location) + "晚于今天（" + workflow.FormatDate(now, d.Location) + "），尚无数据，请改为今天或以前的日期。"
 	case err != nil:

@@ -75,7 +75,7 @@ func TestParsePeriodSaysWhatIsWrong(t *testing.T) {
 		"period=range&from=2026-02-30&to=2026-03-01": "「起始日期」2026年2月30日不存在，请核对。",
 		"period=range&from=2026-13-01&to=2026-03-01": "「起始日期」2026年13月1日不存在，请核对。",
 		"period=range&from=2018-12-31&to=2019-01-05": "「起始日期」2018年12月31日早于2019年，统计自2019年1月1日起。",
-		"period=range&from=2026-11-01&to=2026-12-02": "「截止日期」2026年12月2日晚于今天（2026年12月1日），尚无数据，请改为今天或以前的日期。",
+		"period=range&from=2026-12-02&to=2026-12-31": "「起始日期」2026年12月2日晚于今天（2026年12月1日），尚无数据，请改为今天或以前的日期。",
 		"period=range&from=2026-11-01&to=x":          "「截止日期」应为日期，如 2026-12-01。",
 		"period=range&from=2026-03-02&to=2026-03-01": "「日期范围」截止日期2026年3月1日早于起始日期2026年3月2日，请调换。",
 		"period=range&from=2025-01-01&to=2026-01-01": "「日期范围」2025年1月1日至2026年1月1日超过一年。日期范围最长一年，请缩短，或按年份统计。",
@@ -86,10 +86,13 @@ func TestParsePeriodSaysWhatIsWrong(t *testing.T) {
 			t.Errorf("%q: 「%s」%s, want %s", query, field, fix, want)
 		}
 	}
-	// A year to the day is allowed.
-	q, _ := url.ParseQuery("period=range&from=2025-01-01&to=2025-12-31")
-	if _, field, fix := d.parsePeriod(q); field != "" {
-		t.Errorf("a year's range refused: 「%s」%s", field, fix)
+	// A year to the day is allowed, and so is an end still to come (the
+	// page's own default for a range is this month's last day).
+	for _, query := range []string{"period=range&from=2025-01-01&to=2025-12-31", "period=range&from=2026-12-01&to=2026-12-31"} {
+		q, _ := url.ParseQuery(query)
+		if _, field, fix := d.parsePeriod(q); field != "" {
+			t.Errorf("%q refused: 「%s」%s", query, field, fix)
+		}
 	}
 }
 
