@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/zwgk-bot/zwgk/storage"
+	"github.com/zwgk-bot/zwgk/workflow"
 )
 
 const (
@@ -214,8 +215,16 @@ func TestOrderExtensionApprovedAndRefused(t *testing.T) {
 	c.text(head, "2020年1月1日已过")
 	c.say(head, "明天") // ahead, but not beyond the 15 working days of a 投诉
 	c.text(head, "应晚于当前时限")
-	c.say(head, "2027-03-31")
-	c.text(head, "已提交办公室审核：延至2027年3月31日前")
+	// At most OrderMaxExtensionDays working days past the 时限.
+	limit, err := workflow.OrderExtensionLimit(workflow.DefaultCalendar(), due0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limitText := workflow.FormatDate(limit, businessLocation())
+	c.say(head, limit.AddDate(0, 0, 1).Format(time.DateOnly))
+	c.text(head, "超出可延期的范围", "最多延长15个工作日，即"+limitText+"前")
+	c.say(head, limit.Format(time.DateOnly))
+	c.text(head, "已提交办公室审核：延至"+limitText+"前")
 	c.text(registrar, "申请延期")
 	c.text(office1, "申请将12345工单")
 	ext1 := c.card(office1)
@@ -224,11 +233,11 @@ func TestOrderExtensionApprovedAndRefused(t *testing.T) {
 		t.Fatal("the due date moved before the office decided")
 	}
 	c.click(office1, ext1, "ext_yes")
-	c.text(head, "同意延期", "延至2027年3月31日前")
+	c.text(head, "同意延期", "延至"+limitText+"前")
 	c.text(registrar, "同意延期")
 	c.text(office1, "已同意延期")
 	due1 := h.order(ticket).DueAt
-	if due1.In(businessLocation()).Format(time.DateOnly) != "2027-03-31" {
+	if !due1.Equal(limit) {
 		t.Fatalf("due after approval %v", due1)
 	}
 
@@ -237,9 +246,9 @@ func TestOrderExtensionApprovedAndRefused(t *testing.T) {
 	time.Sleep(1100 * time.Millisecond)
 	c.click(head, handle, "extend")
 	c.text(head, "延期理由")
-	c.say(head, "再延一个月。")
+	c.say(head, "再延一周。")
 	c.text(head, "延至的日期")
-	c.say(head, "2027-04-30")
+	c.say(head, due1.AddDate(0, 0, 7).Format(time.DateOnly))
 	c.text(head, "已提交办公室审核")
 	c.text(registrar, "申请延期")
 	c.text(office1, "申请将12345工单")

@@ -753,6 +753,20 @@ func (b *Flow) checkExtendUntil(c *storage.Order, text string, now time.Time) (u
 	if !until.After(c.DueAt) {
 		return time.Time{}, "延期日期" + workflow.FormatDate(until, b.Location) + "应晚于当前时限 " + b.dueText(c.DueAt) + "，请重新输入。"
 	}
+	limit, err := workflow.OrderExtensionLimit(b.Calendar, c.DueAt)
+	if errors.Is(err, workflow.ErrNoCalendarData) {
+		limit, err = time.Time{}, nil // the calendar ends sooner: the day itself must be in it (below)
+	}
+	if err != nil {
+		return time.Time{}, "暂时无法核算延期期限，请稍后重试。"
+	}
+	if !limit.IsZero() && until.After(limit) {
+		return time.Time{}, fmt.Sprintf("延期日期%s超出可延期的范围：自当前时限起最多延长%d个工作日，即%s前。请重新输入。",
+			workflow.FormatDate(until, b.Location), workflow.OrderMaxExtensionDays, workflow.FormatDate(limit, b.Location))
+	}
+	if _, err := b.Calendar.IsWorkingDay(until); errors.Is(err, workflow.ErrNoCalendarData) {
+		return time.Time{}, fmt.Sprintf("工作日历缺少%d年的节假日安排，延期日期%s无法核算，请换一个日期。", until.Year(), workflow.FormatDate(until, b.Location))
+	}
 	return until, ""
 }
 

@@ -197,3 +197,17 @@ func (o Order) CardLive(kind OrderCardKind, mark, section string) bool {
 	}
 	return true
 }
+
+// OrderMaxExtensionDays is how many working days past its 时限 an order
+// may be extended. The rules give no figure; zwgk allows the longest
+// ordinary limit (投诉/举报/建议, 15 working days) once more: a delay
+// longer than that is no extension but a case the office takes up with
+// 12345 itself.
+const OrderMaxExtensionDays = 15
+
+// OrderExtensionLimit is the latest day an order due at due may be
+// extended to (its end, 23:59:59). The error wraps ErrNoCalendarData when
+// the calendar does not reach it.
+func OrderExtensionLimit(cal *Calendar, due time.Time) (time.Time, error) {
+	return cal.AddWorkingDays(due, OrderMaxExtensionDays)
+}
