@@ -332,9 +332,11 @@ func (b *Flow) checkSupplementDue(t *chat.Turn, _ *chat.Wizard, s string) (strin
 	case err != nil:
 		return "", chat.Wrong("工作日历缺少相应年份，请换一个日期，或回复「默认」。")
 	case n < minSupplementDays:
-		return "", chat.Wrong(fmt.Sprintf("补正期限至少应为%d个工作日，请给申请人合理的补正时间，或回复「默认」（%d个工作日）。", minSupplementDays, workflow.DefaultSupplementDays))
+		return "", chat.Wrong(fmt.Sprintf("补正期限%s距今仅%d个工作日，至少应为%d个工作日，请给申请人合理的补正时间，或回复「默认」（%d个工作日）。",
+			workflow.FormatDate(d, b.Location), n, minSupplementDays, workflow.DefaultSupplementDays))
 	case n > maxSupplementDays:
-		return "", chat.Wrong(fmt.Sprintf("补正期限不宜超过%d个工作日，请重新输入，或回复「默认」（%d个工作日）。", maxSupplementDays, workflow.DefaultSupplementDays))
+		return "", chat.Wrong(fmt.Sprintf("补正期限%s距今%d个工作日，不宜超过%d个工作日，请重新输入，或回复「默认」（%d个工作日）。",
+			workflow.FormatDate(d, b.Location), n, maxSupplementDays, workflow.DefaultSupplementDays))
 	}
 	return d.Format(time.DateOnly), nil
 }

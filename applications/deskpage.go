@@ -553,7 +553,9 @@ func (b *Flow) pageAskWith(ctx context.Context, t *chat.Turn, a *storage.Applica
 		v, err := f.Check(t, &c.Wizard, s)
 		var wrong chat.Wrong
 		if errors.As(err, &wrong) {
-			return chat.PageResult{Outcome: chat.PageBadInput, Text: string(wrong)}, nil
+			// The question's own words, said on a page: one types into
+			// the field rather than replies.
+			return chat.PageResult{Outcome: chat.PageBadInput, Text: strings.ReplaceAll(string(wrong), "回复「", "填写「")}, nil
 		}
 		if err != nil {
 			return chat.PageResult{}, err
@@ -583,7 +585,7 @@ func (b *Flow) movedOn(ctx context.Context, t *chat.Turn, a *storage.Application
 		return chat.PageResult{}, err
 	}
 	if actor == t.Person.UserID {
-		return chat.PageResult{Outcome: chat.PageRepeat, Text: note + "无需重复提交。"}, nil
+		return chat.PageResult{Outcome: chat.PageRepeat, Text: note + "您已办理过此环节，本页的操作未再执行。"}, nil
 	}
 	return chat.PageResult{Outcome: chat.PageStale, Text: note + "您在本页的操作未执行。"}, nil
 }

@@ -303,7 +303,7 @@ func TestDeskApplicationPageSteps(t *testing.T) {
 	c.text(staff, "延期申请（10个工作日）已报陈立新审批")
 	handle = c.card(staff)
 	ext := c.card(office1)
-	if st, body := ln.post(path+"/act", extend); st != http.StatusOK || !strings.Contains(body, "无需重复提交") || !strings.Contains(body, "由李娜申请延期") {
+	if st, body := ln.post(path+"/act", extend); st != http.StatusOK || !strings.Contains(body, "您已办理过此环节，本页的操作未再执行") || !strings.Contains(body, "由李娜申请延期") {
 		t.Errorf("申请延期 again from the page = %d:\n%s", st, body)
 	}
 

@@ -262,7 +262,7 @@ func TestBrowserDeskFormDecisions(t *testing.T) {
 	}
 	p.submitPage("#verdict-approve")
 	n := eval[string](p, `document.querySelector('#notice').innerText`)
-	for _, want := range []string{serial + " 已于", "由林晓燕同意（办公室审核）", "当前：待发布", "您在本页的操作未执行"} {
+	for _, want := range []string{serial + " 已于", "由林晓燕同意（办公室审核）", "当前：待办公室发布", "您在本页的操作未执行"} {
 		if !strings.Contains(n, want) {
 			t.Errorf("the stale 同意's notice %q lacks %q", n, want)
 		}

@@ -148,7 +148,7 @@ func TestBrowserDeskFormPublish(t *testing.T) {
 	p.typeInto("reference-1", "第12期")
 	p.submitPage("#publish-1")
 	n := eval[string](p, `document.querySelector('#notice').innerText`)
-	for _, want := range []string{serial + " 已于", "由何静确认在政务信息期刊发布", "当前：已公开", "无需重复提交"} {
+	for _, want := range []string{serial + " 已于", "由何静确认在政务信息期刊发布", "当前：已公开", "您已办理过此环节，本页的操作未再执行"} {
 		if !strings.Contains(n, want) {
 			t.Errorf("the page's late confirmation says %q, lacking %q", n, want)
 		}

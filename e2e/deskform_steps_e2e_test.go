@@ -116,7 +116,7 @@ func TestDeskFormPublishAgreesWithCards(t *testing.T) {
 	c.say(publisher, "第12期")
 	c.text(publisher, "已登记“双微”公众号的发布信息：第12期")
 	st, body = hj.post(path+"/act", actForm(t, page, "publish", url.Values{"platform": {"2"}, "reference": {"第12期"}}))
-	if st != http.StatusOK || !strings.Contains(body, serial+" 已于") || !strings.Contains(body, "由何静确认在“双微”公众号发布。当前：已公开。无需重复提交") {
+	if st != http.StatusOK || !strings.Contains(body, serial+" 已于") || !strings.Contains(body, "由何静确认在“双微”公众号发布。当前：已公开。您已办理过此环节，本页的操作未再执行") {
 		t.Fatalf("the page's confirmation after the card's = %d:\n%s", st, body)
 	}
 	want := "submit:lina,approve:zhangwei,secrecy_review:linxiaoyan,approve:linxiaoyan,publish:hejing,publish_reference:hejing,publish:hejing,published:hejing"
@@ -175,7 +175,7 @@ func TestDeskFormWithdrawOnPage(t *testing.T) {
 	c.text(staff, "已撤回 "+serial+"，审批已终止。")
 	c.text(head, serial, "已由承办人撤回，无需再审核")
 	waitUpdated(t, h, head, sec.Card.TaskID, "承办人已撤回")
-	if st, body := ln.post(path+"/act", confirmed); st != http.StatusOK || !strings.Contains(body, "由李娜撤回审核中的审批单") || !strings.Contains(body, "无需重复提交") {
+	if st, body := ln.post(path+"/act", confirmed); st != http.StatusOK || !strings.Contains(body, "由李娜撤回审核中的审批单") || !strings.Contains(body, "您已办理过此环节，本页的操作未再执行") {
 		t.Fatalf("撤回 again = %d:\n%s", st, body)
 	}
 	if st, body := zw.post(path+"/decide", decisionForm(t, headPage, "approve")); st != http.StatusConflict || !strings.Contains(body, "由李娜撤回") {

@@ -94,7 +94,7 @@ func TestDeskOrderPageTransferReturnRedispatch(t *testing.T) {
 		t.Errorf("the head's page offers 转办 to his own section, or sends him to the card:\n%s", page)
 	}
 	st, body := zw.post(path+"/act", actionForm(t, page, "transfer", "section", "综合二股", "reason", "  "))
-	if st != http.StatusBadRequest || !strings.Contains(body, "转办理由应为1至200字") || !strings.Contains(body, `<option value="综合二股" selected>`) {
+	if st != http.StatusBadRequest || !strings.Contains(body, "请填写转办理由") || !strings.Contains(body, `<option value="综合二股" selected>`) {
 		t.Fatalf("转办 without a reason = %d:\n%s", st, body)
 	}
 	st, body = zw.post(path+"/act", actionForm(t, page, "transfer", "section", "综合一股", "reason", "属于综合二股职责。"))
@@ -128,7 +128,7 @@ func TestDeskOrderPageTransferReturnRedispatch(t *testing.T) {
 	waitUpdated(t, h, head2, tr.Card.TaskID, "已转办环境监察室")
 	disp3 := c.card(head3)
 	st, body = yf.post(path+"/act", stale)
-	if st != http.StatusOK || !strings.Contains(body, "由杨帆将工单由综合二股转办至环境监察室") || !strings.Contains(body, "无需重复提交") {
+	if st != http.StatusOK || !strings.Contains(body, "由杨帆将工单由综合二股转办至环境监察室") || !strings.Contains(body, "您已办理过此环节，本页的操作未再执行") {
 		t.Fatalf("the page's 退回 after the chat's 转办 = %d:\n%s", st, body)
 	}
 
@@ -400,7 +400,7 @@ func TestBrowserDeskOrderSteps(t *testing.T) {
 	}
 	eval[bool](p, `(document.querySelector('#transfer-section').value = '综合二股', true)`)
 	p.submitPage("#action-transfer")
-	noticeText("转办理由应为1至200字")
+	noticeText("请填写转办理由")
 	if v := eval[string](p, `document.querySelector('#transfer-section').value`); v != "综合二股" {
 		t.Errorf("after the refused 转办 the section chosen is %q", v)
 	}
@@ -437,7 +437,7 @@ func TestBrowserDeskOrderSteps(t *testing.T) {
 	p.submitPage("#action-accept")
 	eval[bool](p, `(document.querySelector('#handler').value = 'lina', true)`)
 	p.submitPage("#action-assign")
-	noticeText("已指定承办人工单 " + ticket)
+	noticeText("已指定李娜办理工单 " + ticket)
 	cardOf(t, d.base, db, "lina", ticket, "extend")
 	p.logoutDesk()
 

@@ -88,7 +88,7 @@ func TestDeskOrderPageAndCardsAgree(t *testing.T) {
 		t.Fatalf("after 签收 the order is %s", o.State)
 	}
 	// The same post again does nothing and says so.
-	if st, body := zw.post(path+"/act", accept); st != http.StatusOK || !strings.Contains(body, "无需重复提交") {
+	if st, body := zw.post(path+"/act", accept); st != http.StatusOK || !strings.Contains(body, "您已办理过此环节，本页的操作未再执行") {
 		t.Errorf("签收 again = %d:\n%s", st, body)
 	}
 
@@ -188,7 +188,7 @@ func TestDeskApplicationPageAccept(t *testing.T) {
 	if err != nil || got.State != "accepted" || got.Handler != staff {
 		t.Fatalf("after 签收: %+v %v", got, err)
 	}
-	if st, body := zw.post(path+"/act", actionForm(t, page, "accept", "handler", staff)); st != http.StatusOK || !strings.Contains(body, "无需重复提交") {
+	if st, body := zw.post(path+"/act", actionForm(t, page, "accept", "handler", staff)); st != http.StatusOK || !strings.Contains(body, "您已办理过此环节，本页的操作未再执行") {
 		t.Errorf("签收 again = %d:\n%s", st, body)
 	}
 

@@ -157,7 +157,7 @@ func TestDeskApplicationReplyPageAgainstChat(t *testing.T) {
 	c.say(staff, "跳过")
 	c.confirm(staff)
 	c.text(staff, "已报股室负责人审核")
-	if st, body := ln.post(path+"/act", stale); st != http.StatusOK || !strings.Contains(body, "由李娜拟写答复（予以公开）并报审核") || !strings.Contains(body, "无需重复提交") {
+	if st, body := ln.post(path+"/act", stale); st != http.StatusOK || !strings.Contains(body, "由李娜拟写答复（予以公开）并报审核") || !strings.Contains(body, "您已办理过此环节，本页的操作未再执行") {
 		t.Fatalf("拟写答复 again from the page = %d:\n%s", st, body)
 	}
 

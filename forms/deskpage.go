@@ -295,7 +295,7 @@ func (b *Flow) withdrawOnPage(ctx context.Context, t *chat.Turn, f *storage.Form
 // the visitor moved it, stale when another did.
 func pageRefusal(t *chat.Turn, note, actor string) PageResult {
 	if actor == t.Person.UserID {
-		return PageResult{Outcome: PageRepeat, Text: note + "无需重复提交。"}
+		return PageResult{Outcome: PageRepeat, Text: note + "您已办理过此环节，本页的操作未再执行。"}
 	}
 	return PageResult{Outcome: PageStale, Text: note + "您在本页的操作未执行。"}
 }

@@ -538,8 +538,12 @@ func (b *Flow) onFormCard(ctx context.Context, t *chat.Turn, c *convo) error {
 // where says where a form is: its state, and who it waits for.
 func (b *Flow) where(f *storage.Form) string {
 	st := workflow.State(f.State)
-	if st == workflow.StateReview || st == workflow.StatePublishing {
+	switch st {
+	case workflow.StateReview:
 		return fmt.Sprintf("%s，待%s（%s）", st.Label(), workflow.Stage(f.Stage).Label(), b.Names(f.Assignees))
+	case workflow.StatePublishing:
+		// The stage's label (办公室发布) says what the state's (待发布) says.
+		return fmt.Sprintf("待%s（%s）", workflow.Stage(f.Stage).Label(), b.Names(f.Assignees))
 	}
 	return st.Label()
 }

@@ -330,8 +330,10 @@ func (b *Flow) ActOnPage(ctx context.Context, t *chat.Turn, d PageAction) (chat.
 func pageReason(label, text string) (v, wrong string) {
 	v, err := checkReason(label, text)
 	switch {
+	case errors.Is(err, errReasonLength) && strings.TrimSpace(text) == "":
+		return "", "请填写" + label + "。"
 	case errors.Is(err, errReasonLength):
-		return "", label + "应为1至200字，请填写。"
+		return "", fmt.Sprintf("%s不超过%d字（现为%d字），请精简。", label, maxReason, len([]rune(strings.TrimSpace(text))))
 	case err != nil:
 		return "", err.Error()
 	}
@@ -347,7 +349,7 @@ func (b *Flow) movedOn(ctx context.Context, t *chat.Turn, c *storage.Order) (cha
 		return chat.PageResult{}, err
 	}
 	if actor == t.Person.UserID {
-		return chat.PageResult{Outcome: chat.PageRepeat, Text: note + "无需重复提交。"}, nil
+		return chat.PageResult{Outcome: chat.PageRepeat, Text: note + "您已办理过此环节，本页的操作未再执行。"}, nil
 	}
 	return chat.PageResult{Outcome: chat.PageStale, Text: note + "您在本页的操作未执行。"}, nil
 }
@@ -372,6 +374,10 @@ func (b *Flow) lastStep(ctx context.Context, q sqlx.QueryerContext, c *storage.O
 func (b *Flow) DoneNote(c *storage.Order, action string) string {
 	now := "当前：" + b.Where(c) + "。企业微信中的工单卡片随之更新。"
 	switch action {
+	case PageAssign:
+		if h := b.NameOrEmpty(c.Handler); h != "" {
+			return fmt.Sprintf("已指定%s办理工单 %s。%s", h, c.TicketNo, now)
+		}
 	case PageExtend:
 		if c.ExtUntil.Valid {
 			return fmt.Sprintf("已提交工单 %s 的延期申请：延至%s，待办公室审核；审核前原时限不变。%s", c.TicketNo, b.dueText(c.ExtUntil.Time), now)

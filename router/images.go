@@ -19,6 +19,7 @@ package router
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strconv"
@@ -283,6 +284,15 @@ func (r *Router) attachImage(ctx context.Context, t *chat.Turn, id int64, media 
 	}
 	if v, err := storage.VersionByMediaID(ctx, t.Tx, im.MediaID); err == nil {
 		return storage.FinishChatImage(ctx, t.Tx, id, storage.ChatImageDone, v.ID, "", t.Now)
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	sum := sha256.Sum256(media.Content)
+	if v, err := storage.ChatImageLike(ctx, t.Tx, tg.kind, tg.id, sum[:]); err == nil {
+		if err := storage.FinishChatImage(ctx, t.Tx, id, storage.ChatImageDone, v.ID, "", t.Now); err != nil {
+			return err
+		}
+		return r.Text(ctx, t, to, fmt.Sprintf("这张图片已附加到%s的%s（%s），未重复保存。", tg.label, tg.where, v.Name))
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return err
 	}

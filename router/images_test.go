@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -203,5 +204,47 @@ func TestTwoImagesOfOneSecondAreTwoDocuments(t *testing.T) {
 	base := "聊天图片_" + f.clock.Now().Format("20060102_150405")
 	if len(vs) != 2 || names[base+".png"] != 1 || names[base+"_2.png"] != 1 {
 		t.Fatalf("documents %v", names)
+	}
+}
+
+// The same picture sent twice (a second media_id, the same bytes) is one
+// attachment: the second is told it is there already.
+func TestTheSameImageTwiceIsOneDocument(t *testing.T) {
+	t.Parallel()
+	f := newImageFixture(t)
+	ctx := context.Background()
+	err := f.db.WithTx(ctx, func(tx *storage.Tx) error {
+		_, err := storage.QueueChatImage(ctx, tx, storage.ChatImage{MediaID: "m2", MsgID: "2", UserID: "lina", Kind: storage.DocForm,
+			RecordID: f.form.ID, SentAt: f.clock.Now().Add(time.Minute), NextAttemptAt: f.clock.Now()})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	up := fetcher{func(string) (*bot.Media, error) { return &bot.Media{Content: f.pic, ContentType: "image/png"}, nil }}
+	for range 2 {
+		if did, err := f.r.FetchImage(ctx, up); err != nil || !did {
+			t.Fatalf("fetch: did %v, %v", did, err)
+		}
+	}
+	vs, err := storage.DocumentVersions(ctx, f.db, f.form.ID, storage.DocForm)
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("documents %+v, %v", vs, err)
+	}
+	ims, err := storage.ChatImages(ctx, f.db, "lina")
+	if err != nil || len(ims) != 2 {
+		t.Fatalf("chat images %+v, %v", ims, err)
+	}
+	for _, im := range ims {
+		if im.Status != storage.ChatImageDone || im.VersionID.Int64 != vs[0].ID {
+			t.Fatalf("image %+v, want done as version %d", im, vs[0].ID)
+		}
+	}
+	var last string
+	if err := f.db.GetContext(ctx, &last, `SELECT payload::text FROM outbox WHERE recipient = 'lina' ORDER BY id DESC LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(last, "未重复保存") {
+		t.Fatalf("the second image's answer: %s", last)
 	}
 }

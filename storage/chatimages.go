@@ -153,3 +153,10 @@ func GetChatFocus(ctx context.Context, q sqlx.QueryerContext, userID string) (f 
 	}
 	return f, true, nil
 }
+
+// ChatImageLike is the image sent in chat to the record (kind, recordID)
+// whose bytes hash to sum, the earliest; ErrNotFound when none. The same
+// picture sent twice is one attachment, as an upload of the same file is.
+func ChatImageLike(ctx context.Context, q sqlx.QueryerContext, kind string, recordID int64, sum []byte) (DocumentVersion, error) {
+	return documentVersion(ctx, q, `d.kind = $1 AND d.record_id = $2 AND v.source = 'chat' AND v.sha256 = $3 ORDER BY v.id LIMIT 1`, kind, recordID, sum)
+}
