@@ -130,19 +130,8 @@ func writeSheet(f *excelize.File, name string, t table, words string, ids map[st
 
 // serveExport is 统计's workbook, for the period the page shows.
 func (d *Desk) serveExport(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
-	if !d.mayStats(w, v) {
-		return
-	}
-	p, field, fix := d.parsePeriod(r.URL.Query())
-	if field != "" {
-		// 统计's fields hang together (a month means nothing without its
-		// period): the way back is this month's page.
-		badField(w, field, fix, StatsPath, "返回统计（本月）")
-		return
-	}
-	secs, err := d.figures(r.Context(), p)
-	if err != nil {
-		d.fail(w, r, "stats export", err)
+	p, secs, ok := d.periodFigures(w, r, v)
+	if !ok {
 		return
 	}
 	words := workflow.FormatDate(p.first, d.Location) + "至" + workflow.FormatDate(p.last, d.Location)

@@ -446,21 +446,32 @@ func (d *Desk) mayStats(w http.ResponseWriter, v *webauth.Visitor) bool {
 	return false
 }
 
-// serveStats is 统计: the period's figures as charts, each with its table.
-func (d *Desk) serveStats(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
+// periodFigures is what 统计's page and its workbook both start with: the
+// visitor may see the figures, the period asked for reads, and its
+// figures; false when it has answered instead.
+func (d *Desk) periodFigures(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) (period, []section, bool) {
 	if !d.mayStats(w, v) {
-		return
+		return period{}, nil, false
 	}
 	p, field, fix := d.parsePeriod(r.URL.Query())
 	if field != "" {
 		// 统计's fields hang together (a month means nothing without its
 		// period): the way back is this month's page.
 		badField(w, field, fix, StatsPath, "返回统计（本月）")
-		return
+		return p, nil, false
 	}
 	secs, err := d.figures(r.Context(), p)
 	if err != nil {
 		d.fail(w, r, "stats", err)
+		return p, nil, false
+	}
+	return p, secs, true
+}
+
+// serveStats is 统计: the period's figures as charts, each with its table.
+func (d *Desk) serveStats(w http.ResponseWriter, r *http.Request, v *webauth.Visitor) {
+	p, secs, ok := d.periodFigures(w, r, v)
+	if !ok {
 		return
 	}
 	now := d.Now().In(d.Location)
