@@ -376,18 +376,7 @@ func TestDeskApplicationPageSupplementLapsed(t *testing.T) {
 	h := newHarness(t)
 	c := newCursor(h)
 	ctx := context.Background()
-	received := midnight().AddDate(0, 0, -1)
-	c.registerApplication(office2, received)
-	acc := c.card(head)
-	a, err := storage.ApplicationBySerial(ctx, h.db, received.Year(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := "/desk/application/" + strconv.FormatInt(a.ID, 10)
-	c.click(head, acc, "accept")
-	c.click(head, c.card(head), "h_"+staff)
-	c.text(head, "已签收，由李娜办理")
-	handle := c.card(staff)
+	a, path, handle := c.handledApplication()
 
 	ln := h.deskAs(staff)
 	_, page := ln.get(path)
@@ -573,4 +562,22 @@ func TestBrowserDeskApplicationReply(t *testing.T) {
 	if err != nil || r.Reviewer != "linxiaoyan" || r.Conclusion != "withheld" || !r.StateSecret || !r.CommercialSecret || !r.Privacy {
 		t.Fatalf("保密审查 %+v, %v", r, err)
 	}
+}
+
+// handledApplication registers an application received yesterday, has the
+// section head 签收 it naming 李娜, and returns it, its page's path and
+// 李娜's 办理 card.
+func (c *cursor) handledApplication() (*storage.Application, string, sandbox.Received) {
+	c.h.t.Helper()
+	received := midnight().AddDate(0, 0, -1)
+	c.registerApplication(office2, received)
+	acc := c.card(head)
+	a, err := storage.ApplicationBySerial(context.Background(), c.h.db, received.Year(), 1)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	c.click(head, acc, "accept")
+	c.click(head, c.card(head), "h_"+staff)
+	c.text(head, "已签收，由李娜办理")
+	return a, "/desk/application/" + strconv.FormatInt(a.ID, 10), c.card(staff)
 }

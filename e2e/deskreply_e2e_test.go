@@ -19,18 +19,7 @@ func TestDeskApplicationStepNotRecordedTwice(t *testing.T) {
 	h := newHarness(t)
 	c := newCursor(h)
 	ctx := context.Background()
-	received := midnight().AddDate(0, 0, -1)
-	c.registerApplication(office2, received)
-	acc := c.card(head)
-	a, err := storage.ApplicationBySerial(ctx, h.db, received.Year(), 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := "/desk/application/" + strconv.FormatInt(a.ID, 10)
-	c.click(head, acc, "accept")
-	c.click(head, c.card(head), "h_"+staff)
-	c.text(head, "已签收，由李娜办理")
-	handle := c.card(staff)
+	a, path, handle := c.handledApplication()
 	ln := h.deskAs(staff)
 
 	// 补正告知 (it moves the state: refused all the same, saying by whom).
